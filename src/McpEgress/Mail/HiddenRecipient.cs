@@ -1,0 +1,3 @@
+namespace McpEgress.Mail;
+
+public readonly record struct HiddenRecipient(MailAddress Address, HiddenReason Reason);

@@ -1,0 +1,60 @@
+using McpEgress.Decode;
+
+namespace McpEgress.Mail;
+
+/// <summary>
+/// One outbound message, whatever carried it. This is the unit that crosses from protocols into detection.
+/// Protocol code fills it; <see cref="RecipientResolver"/> computes <see cref="Hidden"/>.
+/// </summary>
+public sealed class MailMessage
+{
+    public required MailTransport Transport { get; init; }
+    /// <summary>Mail API provider id ("postmark", "sendgrid", ...) for HTTP; null for SMTP.</summary>
+    public string? Provider { get; init; }
+    public long TimestampNs { get; init; }
+    public long FlowId { get; init; }
+    public Endpoint Source { get; init; }
+    public Endpoint Destination { get; init; }
+    /// <summary>Server name from TLS SNI, HTTP Host, or the SMTP banner host.</summary>
+    public string? ServerName { get; init; }
+
+    public SmtpEnvelope? Envelope { get; init; }
+
+    public IReadOnlyList<MailAddress> From { get; init; } = [];
+    public MailAddress? Sender { get; init; }
+    public IReadOnlyList<MailAddress> ReplyTo { get; init; } = [];
+    public IReadOnlyList<MailAddress> To { get; init; } = [];
+    public IReadOnlyList<MailAddress> Cc { get; init; } = [];
+    /// <summary>Bcc header or API bcc field, as given.</summary>
+    public IReadOnlyList<MailAddress> Bcc { get; init; } = [];
+    public IReadOnlyList<MailAddress> ResentTo { get; init; } = [];
+    public IReadOnlyList<MailAddress> ResentCc { get; init; } = [];
+    public IReadOnlyList<MailAddress> ResentBcc { get; init; } = [];
+    /// <summary>Envelope recipients given by an API (SES Destinations, Mailgun mime `to`), if any.</summary>
+    public IReadOnlyList<MailAddress> ApiEnvelope { get; init; } = [];
+
+    public string? Subject { get; init; }
+    public string? MessageId { get; init; }
+
+    /// <summary>All hidden recipients, each once: Bcc fields plus envelope-only recipients.</summary>
+    public IReadOnlyList<HiddenRecipient> Hidden { get; set; } = [];
+
+    /// <summary>Extra ECS-ready facts from the protocol (http method, url, tls, process...), keyed by dotted name.</summary>
+    public Dictionary<string, object?> Extra { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Domain of the sender: From, else the envelope MAIL FROM.</summary>
+    public string? SenderDomain
+    {
+        get
+        {
+            foreach (var f in From)
+                if (f.Domain.Length > 0) return f.Domain;
+            if (Envelope?.MailFrom is { Length: > 0 } mf)
+            {
+                var d = new MailAddress(mf).Domain;
+                if (d.Length > 0) return d;
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,8 @@
+namespace McpEgress.Mail;
+
+public enum MailTransport
+{
+    Smtp,
+    /// <summary>A provider's HTTP(S) send API.</summary>
+    Http,
+}
