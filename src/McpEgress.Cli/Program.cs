@@ -1,1 +1,6 @@
-﻿Console.WriteLine("Hello, World!");
+using System.CommandLine;
+using McpEgress.Cli;
+
+var root = new RootCommand("mcp-egress: finds hidden and foreign recipients in the mail that leaves a host (SMTP and mail-API traffic).");
+root.Subcommands.Add(ReplayCommand.Create());
+return root.Parse(args).Invoke();

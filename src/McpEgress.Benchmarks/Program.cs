@@ -1,0 +1,29 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Running;
+using McpEgress.Benchmarks;
+
+// mcp-egress benchmarks.
+//   generate PATH [MB]        write a synthetic capture of at least MB megabytes (default 512)
+//   replay PATH [--tshark]    whole-program replay: MB/s, packets/s, peak memory; optionally tshark on the same file
+//   micro [BenchmarkDotNet args]   the hot-path micro benchmarks with a memory diagnoser
+switch (args.FirstOrDefault())
+{
+    case "generate":
+    {
+        string path = args.ElementAtOrDefault(1) ?? throw new ArgumentException("generate PATH [MB]");
+        long mb = args.Length > 2 ? long.Parse(args[2]) : 512;
+        var sw = Stopwatch.StartNew();
+        var g = SyntheticCapture.Write(path, mb << 20);
+        Console.WriteLine($"wrote {path}: {new FileInfo(path).Length / 1e6:F0} MB, {g.Packets} packets, {g.Messages} SMTP messages, {g.ExpectedAlerts} expected alerts ({sw.Elapsed.TotalSeconds:F1} s)");
+        File.WriteAllText(path + ".expected", $"{g.Messages} {g.ExpectedAlerts}\n");
+        return 0;
+    }
+    case "replay":
+        return ReplayBenchmark.Run(args.ElementAtOrDefault(1) ?? throw new ArgumentException("replay PATH"), args.Contains("--tshark"));
+    case "micro":
+        BenchmarkSwitcher.FromAssembly(typeof(ReplayBenchmark).Assembly).Run(args.Skip(1).ToArray());
+        return 0;
+    default:
+        Console.Error.WriteLine("usage: generate PATH [MB] | replay PATH [--tshark] | micro [args]");
+        return 1;
+}

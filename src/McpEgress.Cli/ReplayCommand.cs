@@ -1,0 +1,104 @@
+using System.CommandLine;
+using System.Diagnostics;
+using McpEgress.Capture;
+using McpEgress.Detection;
+using McpEgress.Export;
+using McpEgress.Pipeline;
+using Spectre.Console;
+
+namespace McpEgress.Cli;
+
+/// <summary><c>mcp-egress replay FILE... [--config F] [--output F]</c>: runs the whole pipeline over capture files.</summary>
+internal static class ReplayCommand
+{
+    public static Command Create()
+    {
+        var files = new Argument<string[]>("files")
+        {
+            Description = "pcap or pcapng files, replayed in the order given as one continuous capture",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var config = new Option<string?>("--config", "-c") { Description = "config file (YAML or JSON); default: built-in policy" };
+        var output = new Option<string?>("--output", "-o") { Description = "write ECS NDJSON events to this file instead of stdout" };
+        var keylogs = new Option<string[]>("--keylog", "-k")
+        {
+            Description = "TLS key log file (NSS format); repeatable",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var noProgress = new Option<bool>("--no-progress") { Description = "never draw a progress bar" };
+
+        var command = new Command("replay", "Replay capture files: every message with its real recipients, and alerts on hidden ones.")
+        {
+            files, config, output, keylogs, noProgress,
+        };
+        command.SetAction(parse => Run(
+            parse.GetValue(files) ?? [],
+            parse.GetValue(config),
+            parse.GetValue(output),
+            parse.GetValue(keylogs) ?? [],
+            parse.GetValue(noProgress)));
+        return command;
+    }
+
+    private static int Run(string[] files, string? configPath, string? outputPath, string[] keylogs, bool noProgress)
+    {
+        McpEgressConfig config;
+        try
+        {
+            config = configPath is null ? McpEgressConfig.Default : ConfigLoader.Load(configPath);
+        }
+        catch (ConfigException ex)
+        {
+            Console.Error.WriteLine($"mcp-egress: {ex.Message}");
+            return ExitCodes.Config;
+        }
+
+        Stream outStream;
+        try
+        {
+            outStream = outputPath is null ? Console.OpenStandardOutput() : File.Create(outputPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"mcp-egress: cannot write {outputPath}: {ex.Message}");
+            return ExitCodes.Output;
+        }
+
+        using var writer = new EcsEventWriter(outStream);
+        var output = new EcsPipelineOutput(writer);
+        var pipeline = new MonitorPipeline(config.Limits, new DetectionEngine(config.Detection), output);
+        var replay = new CaptureReplay(pipeline, config.Limits.Capture);
+        var sw = Stopwatch.StartNew();
+
+        long totalBytes = files.Sum(f => File.Exists(f) ? new FileInfo(f).Length : 0);
+        bool showProgress = !noProgress && !Console.IsErrorRedirected && totalBytes > 16 << 20;
+        var errors = new List<string>();
+        if (showProgress)
+        {
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+            console.Progress().AutoClear(true).Start(ctx =>
+            {
+                var task = ctx.AddTask("replay", maxValue: totalBytes);
+                long done = 0;
+                foreach (var f in files)
+                {
+                    var err = replay.ReplayFile(f, pos => task.Value = done + pos);
+                    if (err is not null) errors.Add(err);
+                    done += File.Exists(f) ? new FileInfo(f).Length : 0;
+                }
+            });
+        }
+        else
+        {
+            foreach (var f in files)
+                if (replay.ReplayFile(f, null) is { } err) errors.Add(err);
+        }
+        pipeline.Finish();
+        writer.Flush();
+        sw.Stop();
+
+        ReplaySummary.Write(Console.Error, files.Length, pipeline, sw.Elapsed);
+        foreach (var e in errors) Console.Error.WriteLine($"mcp-egress: {e}");
+        return errors.Count == 0 ? ExitCodes.Success : ExitCodes.Input;
+    }
+}

@@ -1,0 +1,111 @@
+using McpEgress.Capture;
+using McpEgress.Decode;
+using McpEgress.Detection;
+using McpEgress.Diagnostics;
+using McpEgress.Mail;
+using McpEgress.Protocols;
+using McpEgress.Reassembly;
+
+namespace McpEgress.Pipeline;
+
+/// <summary>
+/// Capture → decode → reassembly → protocols → detection → output, for one stream of packets (a replay of files, or a
+/// live interface). Not thread-safe: one thread feeds it. Exceptions from a stage stop here and become the counted
+/// anomaly <c>pipeline/internal_error</c>, so one bad packet never ends a run.
+/// </summary>
+public sealed class MonitorPipeline : IMailMessageSink
+{
+    private readonly PipelineOptions _options;
+    private readonly DetectionEngine _detection;
+    private readonly IPipelineOutput _output;
+    private readonly PacketDecoder _decoder;
+    private readonly TcpReassembler _reassembler;
+    private long _nextIdleCheckNs;
+    private long _lastTimestampNs;
+
+    public MonitorPipeline(PipelineOptions options, DetectionEngine detection, IPipelineOutput output,
+        AnomalyCounters? anomalies = null)
+    {
+        _options = options;
+        _detection = detection;
+        _output = output;
+        Anomalies = anomalies ?? new AnomalyCounters();
+        _decoder = new PacketDecoder(options.Decoder, Anomalies);
+        Router = new ProtocolRouter(options.Protocols, this, Anomalies);
+        _reassembler = new TcpReassembler(options.Reassembly, Router, Anomalies);
+    }
+
+    public AnomalyCounters Anomalies { get; }
+    public PipelineStats Stats { get; } = new();
+    public ProtocolRouter Router { get; }
+    public TcpReassembler Reassembler => _reassembler;
+
+    /// <summary>The last internal error's text, for the summary.</summary>
+    public string? LastInternalError { get; private set; }
+
+    public void Process(in CapturedPacket packet)
+    {
+        Stats.Packets++;
+        Stats.Bytes += packet.Data.Length;
+        try
+        {
+            switch (_decoder.Decode(packet, out var segment))
+            {
+                case DecodeResult.Tcp:
+                    Stats.TcpSegments++;
+                    _reassembler.Process(segment);
+                    break;
+                case DecodeResult.NotTcp:
+                case DecodeResult.FragmentHeld:
+                    Stats.NonTcpPackets++;
+                    break;
+                default:
+                    Stats.MalformedPackets++;
+                    break;
+            }
+            _lastTimestampNs = Math.Max(_lastTimestampNs, packet.TimestampNs);
+            if (packet.TimestampNs >= _nextIdleCheckNs)
+            {
+                _reassembler.AdvanceTime(packet.TimestampNs);
+                _nextIdleCheckNs = packet.TimestampNs + _options.IdleCheckIntervalNs;
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            InternalError(ex);
+        }
+    }
+
+    /// <summary>End of input: flush every flow (their last messages are emitted now).</summary>
+    public void Finish()
+    {
+        try
+        {
+            _reassembler.CloseAll(_lastTimestampNs);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            InternalError(ex);
+        }
+    }
+
+    void IMailMessageSink.OnMessage(MailMessage message)
+    {
+        var alerts = _detection.Evaluate(message);
+        Stats.Messages++;
+        foreach (var a in alerts)
+        {
+            Stats.Alerts++;
+            if (a.Severity == Severity.Critical) Stats.CriticalAlerts++;
+            else if (a.Severity == Severity.High) Stats.HighAlerts++;
+        }
+        _output.OnMessage(message, alerts);
+    }
+
+    private void InternalError(Exception ex)
+    {
+        Stats.InternalErrors++;
+        LastInternalError = $"{ex.GetType().Name}: {ex.Message}";
+        Anomalies.Report(AnomalyStage.Pipeline, "internal_error");
+    }
+}

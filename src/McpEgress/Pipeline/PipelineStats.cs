@@ -1,0 +1,16 @@
+namespace McpEgress.Pipeline;
+
+/// <summary>Counters of one pipeline run, for the replay summary and the daemon's metrics.</summary>
+public sealed class PipelineStats
+{
+    public long Packets;
+    public long Bytes;
+    public long TcpSegments;
+    public long NonTcpPackets;
+    public long MalformedPackets;
+    public long Messages;
+    public long Alerts;
+    public long CriticalAlerts;
+    public long HighAlerts;
+    public long InternalErrors;
+}

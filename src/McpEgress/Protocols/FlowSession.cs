@@ -1,0 +1,25 @@
+using McpEgress.Reassembly;
+
+namespace McpEgress.Protocols;
+
+/// <summary>Per-flow facts shared by the layers of one flow's protocol stack.</summary>
+internal sealed class FlowSession
+{
+    public FlowSession(TcpFlow flow, IStreamLayer? root = null)
+    {
+        Flow = flow;
+        Root = root!;
+    }
+
+    public TcpFlow Flow { get; }
+    public IStreamLayer Root { get; set; }
+
+    /// <summary>TLS server name (SNI) when the flow carries TLS.</summary>
+    public string? ServerName { get; set; }
+
+    /// <summary>The application bytes are decrypted TLS plaintext.</summary>
+    public bool InsideTls { get; set; }
+
+    /// <summary>Packet time of the data being processed, for layers whose callbacks carry no timestamp.</summary>
+    public long CurrentTimestampNs { get; set; }
+}

@@ -1,0 +1,93 @@
+using McpEgress.Reassembly;
+
+namespace McpEgress.Protocols;
+
+/// <summary>
+/// Finds a flow's protocol by content, on any port: it holds the first bytes of each direction (bounded by
+/// <see cref="ProtocolOptions.MaxProbeBytesPerDirection"/>) until a probe answers Match, then replays them, in
+/// their original interleaving, into the chosen layer. A flow no probe recognises is left alone.
+/// </summary>
+internal sealed class ProbingLayer : IStreamLayer
+{
+    private readonly ProtocolRouter _router;
+    private readonly FlowSession _session;
+    private readonly bool _allowTls;
+    private readonly byte[][] _probe = [Array.Empty<byte>(), Array.Empty<byte>()];
+    private readonly int[] _probeLength = new int[2];
+    private readonly List<(FlowDirection Direction, byte[] Bytes)> _held = [];
+    private IStreamLayer? _decided;
+    private bool _opaque;
+
+    public ProbingLayer(ProtocolRouter router, FlowSession session, bool allowTls)
+    {
+        _router = router;
+        _session = session;
+        _allowTls = allowTls;
+    }
+
+    /// <summary>The protocol was not recognised; the rest of the flow is ignored.</summary>
+    public bool Opaque => _opaque;
+
+    public void OnData(FlowDirection direction, ReadOnlySpan<byte> data, long timestampNs)
+    {
+        if (_decided is not null) { _decided.OnData(direction, data, timestampNs); return; }
+        if (_opaque || data.IsEmpty) return;
+
+        int d = (int)direction;
+        int limit = _router.Options.MaxProbeBytesPerDirection;
+        if (_probe[d].Length == 0) _probe[d] = new byte[limit];
+        int take = Math.Min(limit - _probeLength[d], data.Length);
+        data[..take].CopyTo(_probe[d].AsSpan(_probeLength[d]));
+        _probeLength[d] += take;
+
+        var client = _probe[0].AsSpan(0, _probeLength[0]);
+        var server = _probe[1].AsSpan(0, _probeLength[1]);
+        var layer = _router.Probe(_session, client, server, _allowTls, out var result);
+        switch (result)
+        {
+            case ProbeResult.Match:
+                _decided = layer!;
+                foreach (var (dir, bytes) in _held) _decided.OnData(dir, bytes, timestampNs);
+                _held.Clear();
+                ReleaseProbeBuffers();
+                _decided.OnData(direction, data, timestampNs);
+                break;
+            case ProbeResult.NoMatch:
+                GiveUp();
+                break;
+            default:
+                if (_probeLength[d] >= limit) GiveUp();
+                else _held.Add((direction, data.ToArray()));
+                break;
+        }
+    }
+
+    public void OnGap(FlowDirection direction, long missingBytes, long timestampNs)
+    {
+        if (_decided is not null) { _decided.OnGap(direction, missingBytes, timestampNs); return; }
+        if (_opaque) return;
+        // A hole before the protocol is known: what we hold no longer lines up; start probing afresh on what follows.
+        _held.Clear();
+        _probeLength[0] = _probeLength[1] = 0;
+    }
+
+    public void OnClose(long timestampNs)
+    {
+        if (_decided is not null) { _decided.OnClose(timestampNs); return; }
+        if (!_opaque) GiveUp();
+    }
+
+    private void GiveUp()
+    {
+        _opaque = true;
+        _held.Clear();
+        ReleaseProbeBuffers();
+        _router.CountUnidentified(_session);
+    }
+
+    private void ReleaseProbeBuffers()
+    {
+        _probe[0] = _probe[1] = Array.Empty<byte>();
+        _probeLength[0] = _probeLength[1] = 0;
+    }
+}

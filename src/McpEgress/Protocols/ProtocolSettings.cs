@@ -1,0 +1,12 @@
+using McpEgress.Protocols.Imf;
+using McpEgress.Protocols.Smtp;
+
+namespace McpEgress.Protocols;
+
+/// <summary>The options of every protocol parser, gathered so a config file can set them in one place.</summary>
+public sealed class ProtocolSettings
+{
+    public ProtocolOptions Protocol { get; init; } = new();
+    public SmtpOptions Smtp { get; init; } = new();
+    public ImfOptions Imf { get; init; } = new();
+}

@@ -1,0 +1,52 @@
+using McpEgress.Protocols.Smtp;
+using McpEgress.Reassembly;
+
+namespace McpEgress.Protocols;
+
+/// <summary>
+/// Runs an <see cref="SmtpSession"/> on a flow and, after a successful STARTTLS, hands every following byte to a
+/// TLS layer (RFC 3207 §4: TLS starts at the byte after the server's 220 reply and the client's STARTTLS line).
+/// </summary>
+internal sealed class SmtpLayer : IStreamLayer, ISmtpTransactionHandler
+{
+    private readonly ProtocolRouter _router;
+    private readonly FlowSession _session;
+    private readonly SmtpSession _smtp;
+    private IStreamLayer? _tls;
+
+    public SmtpLayer(ProtocolRouter router, FlowSession session)
+    {
+        _router = router;
+        _session = session;
+        _smtp = new SmtpSession(router.SmtpOptions, this, router.Anomalies) { InsideTls = session.InsideTls };
+    }
+
+    public void OnData(FlowDirection direction, ReadOnlySpan<byte> data, long timestampNs)
+    {
+        if (_tls is not null) { _tls.OnData(direction, data, timestampNs); return; }
+        _session.CurrentTimestampNs = timestampNs;
+        int used = direction == FlowDirection.ClientToServer
+            ? _smtp.OnClientData(data, timestampNs)
+            : _smtp.OnServerData(data, timestampNs);
+        if (_smtp.StartedTls)
+        {
+            _tls = _router.CreateTlsLayer(_session);
+            if (used < data.Length) _tls.OnData(direction, data[used..], timestampNs);
+        }
+    }
+
+    public void OnGap(FlowDirection direction, long missingBytes, long timestampNs)
+    {
+        if (_tls is not null) _tls.OnGap(direction, missingBytes, timestampNs);
+        else _smtp.OnGap(direction, missingBytes);
+    }
+
+    public void OnClose(long timestampNs)
+    {
+        _smtp.OnClose(timestampNs);
+        _tls?.OnClose(timestampNs);
+    }
+
+    public void OnTransaction(SmtpTransaction transaction) =>
+        _router.EmitSmtpTransaction(_session, _smtp, transaction);
+}
