@@ -34,7 +34,7 @@ internal struct AddressListState : IDisposable
         _into = into;
         _o = o;
         _anomalies = anomalies;
-        _tokens = ArrayPool<Token>.Shared.Rent(Math.Max(16, Math.Min(s.Length + 1, 1 << 20)));
+        _tokens = ArrayPool<Token>.Shared.Rent(Math.Max(16, s.Length / 4)); // grows in Add
         _count = 0;
         _reported = 0;
         _full = into.Count >= o.MaxAddressesPerField;
@@ -53,7 +53,7 @@ internal struct AddressListState : IDisposable
         "unbalanced_parenthesis", "unexpected_character", "address_without_domain", "empty_domain",
         "obs_route", "unterminated_angle_addr", "empty_angle_addr", "empty_local_part", "text_after_address",
         "group_too_deep", "unbalanced_semicolon", "too_many_addresses", "unquoted_comma_in_display_name",
-        "local_part_with_spaces", "unterminated_group",
+        "local_part_with_spaces", "unterminated_group", "addr_spec_before_angle_addr",
     ];
 
     private void Flag(string name)
@@ -110,7 +110,7 @@ internal struct AddressListState : IDisposable
                 if (i < n && IsSpecial(i, '<'))
                 {
                     // "a@x <b@y>": the first addr-spec is really an unquoted display name (loose, like MimeKit).
-                    Flag("text_after_address");
+                    Flag("addr_spec_before_angle_addr");
                     ParseAngle(ref i, Phrase(ps, i));
                 }
                 else
