@@ -78,7 +78,7 @@ public static class EncodedWordDecoder
         {
             return Encoding.GetEncoding(name);
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {
         }
         string? alias = name.ToLowerInvariant() switch
@@ -103,7 +103,7 @@ public static class EncodedWordDecoder
             }
             return null;
         }
-        try { return Encoding.GetEncoding(alias); } catch (ArgumentException) { return null; }
+        try { return Encoding.GetEncoding(alias); } catch (Exception e) when (e is ArgumentException or NotSupportedException) { return null; }
     }
 
     private static void Flush(StringBuilder sb, byte[] pending, ref int len, ref string? charset, IAnomalySink? anomalies)
