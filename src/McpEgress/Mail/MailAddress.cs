@@ -6,15 +6,31 @@ namespace McpEgress.Mail;
 /// </summary>
 public readonly record struct MailAddress(string Address, string? DisplayName = null)
 {
-    /// <summary>Domain part in lower case, without a trailing dot; empty when the address has no '@'.</summary>
+    /// <summary>
+    /// Domain part in lower case, without a trailing dot; empty when the address has no '@'. IDN domains are
+    /// normalised to their Unicode form (UTS #46), so "xn--bcher-kva.example" and "BÜCHER.example" both give
+    /// "bücher.example"; a domain IDNA rejects (domain literals, junk) is only lower-cased.
+    /// </summary>
     public string Domain
     {
         get
         {
             int at = Address.LastIndexOf('@');
-            return at < 0 ? string.Empty : Address[(at + 1)..].TrimEnd('.').ToLowerInvariant();
+            if (at < 0) return string.Empty;
+            string d = Address[(at + 1)..].TrimEnd('.').ToLowerInvariant();
+            if (d.Length == 0 || (System.Text.Ascii.IsValid(d) && !d.Contains("xn--", StringComparison.Ordinal))) return d;
+            try
+            {
+                return s_idn.GetUnicode(s_idn.GetAscii(d));
+            }
+            catch (ArgumentException)
+            {
+                return d;
+            }
         }
     }
+
+    private static readonly System.Globalization.IdnMapping s_idn = new();
 
     public static readonly StringComparer AddressComparer = StringComparer.OrdinalIgnoreCase;
 

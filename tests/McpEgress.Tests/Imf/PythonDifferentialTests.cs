@@ -1,0 +1,143 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using McpEgress.Protocols.Imf;
+
+namespace McpEgress.Tests.Imf;
+
+/// <summary>
+/// Differential test: every value of Data/address_corpus.jsonl (made by Data/gen_address_corpus.py) is parsed
+/// by us and by Python's email package (Data/py_parse_addresses.py). The addr-spec lists must match; display
+/// names must match where Python reports no defect. Deliberate differences are listed below with a reason.
+/// </summary>
+public class PythonDifferentialTests
+{
+    // Corpus ids where our addr-spec list differs from Python's on purpose (ImfOptions.Strict = false).
+    private static readonly Dictionary<string, string> AddressExceptions = new()
+    {
+        ["loose-0"] = "unquoted comma in a display name before an angle-addr: one mailbox 'Smith, John' (MimeKit loose)",
+        ["loose-1"] = "same, followed by another address",
+        ["loose-5"] = "missing comma between two angle-addrs: both kept (Python drops the second)",
+        ["loose-8"] = "trailing dot kept as written (Python rejects the mailbox); MailAddress.Domain trims it",
+        ["loose-9"] = "'a@' kept as written (Python's headerregistry raises IndexError)",
+        ["hostile-5"] = "'<<a@x>>': the inner angle-addr is kept (Python rejects the mailbox)",
+        ["hostile-25"] = "same with 50 nested angle brackets",
+        ["hostile-11"] = "'a@@x': 'a@' kept as written, the stray '@x' dropped (Python rejects the mailbox)",
+        ["hostile-28"] = "'a@b@b@...': first addr-spec kept, the rest dropped as junk (Python rejects the mailbox)",
+        ["hostile-20"] = "CRLF inside a value (only possible from an API, never after unfolding): whitespace to us",
+    };
+
+    // Corpus ids (a trailing '*' matches a prefix) where addresses match but display names differ on purpose.
+    private static readonly Dictionary<string, string> NameExceptions = new()
+    {
+        ["ewsplit-*"] = "RFC 2047 §6.2: whitespace between adjacent encoded-words is dropped; Python keeps it in phrases",
+    };
+
+    private static bool Listed(Dictionary<string, string> list, string id) =>
+        list.ContainsKey(id) || list.Keys.Any(k => k.EndsWith('*') && id.StartsWith(k[..^1], StringComparison.Ordinal));
+
+    private static string DataDir([CallerFilePath] string here = "") => Path.Combine(Path.GetDirectoryName(here)!, "Data");
+
+    [Fact]
+    public void AddressListsMatchPythonEmailPackage()
+    {
+        string dir = DataDir();
+        string corpus = Path.Combine(dir, "address_corpus.jsonl");
+        var values = File.ReadAllLines(corpus, Encoding.UTF8)
+            .Where(l => l.Length > 0)
+            .Select(l => JsonDocument.Parse(l).RootElement)
+            .ToDictionary(e => e.GetProperty("id").GetString()!, e => e.GetProperty("value").GetString()!);
+        Assert.True(values.Count >= 200, $"corpus has {values.Count} values, want at least 200");
+
+        var python = RunPython(Path.Combine(dir, "py_parse_addresses.py"), corpus);
+        Assert.Equal(values.Count, python.Count);
+
+        var failures = new List<string>();
+        int namesCompared = 0;
+        foreach (var (id, value) in values)
+        {
+            var py = python[id];
+            var expected = Reference(py);
+            var ours = AddressListParser.Parse(value);
+            var ourAddrs = ours.Select(a => a.Address).ToList();
+            bool addrsMatch = ourAddrs.SequenceEqual(expected.Select(e => e.Addr));
+            if (Listed(AddressExceptions, id))
+            {
+                if (addrsMatch) failures.Add($"{id}: listed as an exception but now matches Python; remove it");
+                continue;
+            }
+            if (!addrsMatch)
+            {
+                failures.Add($"{id}: {Show(value)}\n   ours:   [{string.Join(" | ", ourAddrs.Select(Show))}]\n   python: [{string.Join(" | ", expected.Select(e => Show(e.Addr)))}]");
+                continue;
+            }
+            bool clean = py.GetProperty("hr_error").ValueKind == JsonValueKind.Null
+                         && py.GetProperty("hr_defects").GetArrayLength() == 0;
+            if (!clean) continue;
+            var ourNames = ours.Select(a => a.DisplayName ?? string.Empty).ToList();
+            bool namesMatch = ourNames.SequenceEqual(expected.Select(e => e.Name));
+            if (Listed(NameExceptions, id))
+            {
+                if (namesMatch) failures.Add($"{id}: listed as a name exception but now matches Python; remove it");
+                continue;
+            }
+            namesCompared++;
+            if (!namesMatch)
+                failures.Add($"{id}: {Show(value)}\n   names ours:   [{string.Join(" | ", ourNames.Select(Show))}]\n   names python: [{string.Join(" | ", expected.Select(e => Show(e.Name)))}]");
+        }
+        Assert.True(failures.Count == 0, $"{failures.Count} differences from Python:\n" + string.Join("\n", failures));
+        Assert.True(namesCompared >= 150, $"only {namesCompared} display-name lists compared");
+    }
+
+    // headerregistry (policy.default) when it works, without the "<>" it renders for a mailbox it could not parse;
+    // getaddresses when headerregistry raises, without its empty entries.
+    private static List<(string Name, string Addr)> Reference(JsonElement py)
+    {
+        if (py.GetProperty("hr_error").ValueKind == JsonValueKind.Null)
+            return py.GetProperty("hr").EnumerateArray().Select(p => (p[0].GetString()!, p[1].GetString()!))
+                .Where(p => p.Item2 != "<>").ToList();
+        return py.GetProperty("ga").EnumerateArray().Select(p => (p[0].GetString()!, p[1].GetString()!))
+            .Where(p => p.Item2.Length > 0).ToList();
+    }
+
+    private static string Show(string s) => JsonSerializer.Serialize(s, new JsonSerializerOptions
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
+    private static Dictionary<string, JsonElement> RunPython(string script, string corpus)
+    {
+        var psi = new ProcessStartInfo("python3")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = Encoding.UTF8,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(script);
+        psi.ArgumentList.Add(corpus);
+        psi.Environment["PYTHONIOENCODING"] = "utf-8";
+        Process p;
+        try
+        {
+            p = Process.Start(psi) ?? throw new InvalidOperationException("Process.Start returned null");
+        }
+        catch (Win32Exception e)
+        {
+            Assert.Fail($"python3 is required for the differential test against Python's email package and was not found on PATH ({e.Message}). Install python3 (CI installs it).");
+            throw;
+        }
+        using (p)
+        {
+            var stderr = p.StandardError.ReadToEndAsync();
+            string stdout = p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            Assert.True(p.ExitCode == 0, $"python3 {script} failed ({p.ExitCode}): {stderr.Result}");
+            return stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => JsonDocument.Parse(l).RootElement)
+                .ToDictionary(e => e.GetProperty("id").GetString()!);
+        }
+    }
+}
