@@ -16,7 +16,12 @@ internal static class YamlConfigReader
         }
         catch (YamlException e)
         {
-            errors.Add(new ConfigError(source, (int)e.Start.Line, (int)e.Start.Column, "", "YAML syntax error: " + Describe(e)));
+            string what = Describe(e);
+            // YamlDotNet rejects duplicate keys while loading, before a key path is known.
+            what = what.StartsWith("Duplicate key ", StringComparison.Ordinal)
+                ? $"duplicate key \"{what["Duplicate key ".Length..]}\""
+                : "YAML syntax error: " + what;
+            errors.Add(new ConfigError(source, (int)e.Start.Line, (int)e.Start.Column, "", what));
             return null;
         }
         if (stream.Documents.Count == 0) return null;
