@@ -25,15 +25,28 @@ internal sealed class ConfigNode
         _ => $"the string \"{Text}\"",
     };
 
-    /// <summary>Plain, lossless conversion for free-form sections: mappings to dictionaries, lists to lists, scalars to strings/bools/numbers.</summary>
+    /// <summary>
+    /// Plain conversion for free-form sections: mappings to <c>Dictionary&lt;string, object?&gt;</c>, lists to
+    /// <c>List&lt;object?&gt;</c>, booleans to bool, integers to long, other numbers to double, the rest to string.
+    /// Unquoted YAML scalars are typed the same way (YAML 1.2 core schema), so YAML and JSON give the same tree.
+    /// </summary>
     public object? ToPlainObject() => Kind switch
     {
         ConfigNodeKind.Null => null,
         ConfigNodeKind.Mapping => Entries!.ToDictionary(e => e.Key, e => e.Value.ToPlainObject(), StringComparer.Ordinal),
         ConfigNodeKind.Sequence => Items!.Select(i => i.ToPlainObject()).ToList(),
         ConfigNodeKind.Boolean => Text == "true",
-        ConfigNodeKind.Number when long.TryParse(Text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var l) => l,
-        ConfigNodeKind.Number when double.TryParse(Text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) => d,
+        ConfigNodeKind.Number or ConfigNodeKind.Plain => TypedScalar(Text!),
         _ => Text,
     };
+
+    private static object TypedScalar(string text)
+    {
+        if (text is "true" or "True" or "TRUE") return true;
+        if (text is "false" or "False" or "FALSE") return false;
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        if (long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, inv, out var l)) return l;
+        if (double.TryParse(text, System.Globalization.NumberStyles.Float, inv, out var d) && double.IsFinite(d)) return d;
+        return text;
+    }
 }

@@ -23,7 +23,7 @@ public class ConfigLoaderTests
                 denied-domain: { enabled: true, severity: critical }
                 hidden-foreign-domain: { enabled: false, severity: Medium }
             limits:
-              smtp: { max_recipients: 1000, strict: true }
+              smtp: { max_recipients: 1000, strict: true, ratio: 0.5, name: "1000", mode: loose, list: [1, x] }
             """;
         var c = ConfigLoader.Parse(yaml, "yaml");
         Assert.Equal(["giftshop.club", "*.evil.test"], c.Detection.DeniedDomains);
@@ -31,7 +31,13 @@ public class ConfigLoaderTests
         Assert.Equal(new RuleSettings(true, Severity.Critical), c.Detection.SettingsFor("denied-domain"));
         Assert.Equal(new RuleSettings(false, Severity.Medium), c.Detection.SettingsFor("hidden-foreign-domain"));
         var smtp = Assert.IsType<Dictionary<string, object?>>(c.Limits["smtp"]);
-        Assert.Equal("1000", smtp["max_recipients"]); // YAML plain scalars stay strings in the free-form section
+        // Free-form section: unquoted YAML scalars typed like JSON values, quoted ones stay strings.
+        Assert.Equal(1000L, smtp["max_recipients"]);
+        Assert.Equal(true, smtp["strict"]);
+        Assert.Equal(0.5, smtp["ratio"]);
+        Assert.Equal("1000", smtp["name"]);
+        Assert.Equal("loose", smtp["mode"]);
+        Assert.Equal([1L, "x"], Assert.IsType<List<object?>>(smtp["list"]));
         Assert.Single(new DetectionEngine(c.Detection).Rules);
     }
 
