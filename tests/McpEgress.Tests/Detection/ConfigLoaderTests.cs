@@ -81,6 +81,19 @@ public class ConfigLoaderTests
     }
 
     [Fact]
+    public void ShippedExampleConfigLoads()
+    {
+        // The documented example must stay valid: src/McpEgress/Detection/mcp-egress.example.yaml.
+        string dir = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(dir, "McpEgress.sln"))) dir = Path.GetDirectoryName(dir)!;
+        var c = ConfigLoader.Load(Path.Combine(dir, "src", "McpEgress", "Detection", "mcp-egress.example.yaml"));
+        Assert.Equal(["giftshop.club"], c.Detection.DeniedDomains);
+        Assert.Equal(["archive.partner.example"], c.Detection.AllowedHiddenDomains);
+        Assert.Equal(new RuleSettings(true, Severity.High), c.Detection.SettingsFor("hidden-foreign-domain"));
+        Assert.Empty(c.Limits);
+    }
+
+    [Fact]
     public void DefaultConfigIsBuiltInPolicy()
     {
         Assert.Same(McpEgressConfig.Default, ConfigLoader.LoadOrDefault(null));
