@@ -1,0 +1,14 @@
+namespace McpEgress.Detection;
+
+/// <summary>
+/// One problem in a config file: where (file, 1-based line and column when known, key path such as
+/// <c>detection.denied_domains[2]</c>) and what. Printed as <c>file:line:col: path: problem</c>.
+/// </summary>
+public sealed record ConfigError(string Source, int Line, int Column, string KeyPath, string Problem)
+{
+    public override string ToString()
+    {
+        string where = Line > 0 ? $"{Source}:{Line}:{Column}" : Source;
+        return KeyPath.Length > 0 ? $"{where}: {KeyPath}: {Problem}" : $"{where}: {Problem}";
+    }
+}

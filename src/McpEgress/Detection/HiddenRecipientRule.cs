@@ -1,0 +1,78 @@
+using McpEgress.Mail;
+
+namespace McpEgress.Detection;
+
+/// <summary>
+/// Flags a hidden recipient (Bcc field or envelope-only) in a foreign domain: not the sender's domain
+/// (<see cref="MailMessage.SenderDomain"/>: From, else MAIL FROM), not a visible recipient's domain (To, Cc,
+/// Resent-To, Resent-Cc), and not in the allowed list. "Same domain" means equal or parent/child
+/// (<see cref="DomainName.AreRelated"/>): a sender at mail.example.com Bcc'ing archive@example.com is its own
+/// organisation. When the sender's domain is unknown, nothing can be "own", so every hidden recipient outside
+/// visible and allowed domains raises an alert. Addresses without a domain (local mailboxes) are skipped.
+/// This is the postmark-mcp pattern: a silent "Bcc: phan@giftshop.club" on every mail.
+/// </summary>
+public sealed class HiddenRecipientRule : IRule
+{
+    public const string RuleId = "hidden-foreign-domain";
+    public const string RuleName = "Hidden recipient in a foreign domain";
+    public const Severity DefaultSeverity = Severity.High;
+
+    private readonly DomainPattern[] _allowed;
+
+    public HiddenRecipientRule(IEnumerable<DomainPattern> allowedHiddenDomains, Severity severity = DefaultSeverity)
+    {
+        _allowed = allowedHiddenDomains.ToArray();
+        Severity = severity;
+    }
+
+    public string Id => RuleId;
+    public string Name => RuleName;
+    public Severity Severity { get; }
+    public IReadOnlyList<DomainPattern> AllowedHiddenDomains => _allowed;
+
+    public void Evaluate(MailMessage message, List<Alert> alerts)
+    {
+        var hidden = HiddenRecipients.Of(message);
+        if (hidden.Count == 0) return;
+
+        string sender = DomainName.Normalize(message.SenderDomain);
+        List<string>? visible = null;
+
+        foreach (var h in hidden)
+        {
+            string domain = h.Address.Domain;
+            if (domain.Length == 0) continue;
+            string d = DomainName.Normalize(domain);
+            if (sender.Length > 0 && DomainName.AreRelated(d, sender)) continue;
+
+            visible ??= VisibleDomains(message);
+            bool isVisible = false;
+            foreach (var v in visible)
+                if (DomainName.AreRelated(d, v)) { isVisible = true; break; }
+            if (isVisible) continue;
+
+            bool allowed = false;
+            foreach (var p in _allowed)
+                if (p.Matches(d)) { allowed = true; break; }
+            if (allowed) continue;
+
+            string how = h.Reason == HiddenReason.BccField ? "listed only in a Bcc field" : "an envelope recipient no To/Cc header shows";
+            string senderText = sender.Length > 0 ? $"the sender's domain {message.SenderDomain}" : "the sender's domain, which is unknown";
+            string text = $"Hidden recipient {h.Address.Address} ({how}) is in foreign domain {domain}: it is not {senderText}, " +
+                          "not a visible recipient's domain, and not allowed.";
+            alerts.Add(new Alert(RuleId, RuleName, Severity, text, message, h.Address, HiddenRecipients.RoleOf(message, h), domain));
+        }
+    }
+
+    private static List<string> VisibleDomains(MailMessage m)
+    {
+        var result = new List<string>();
+        foreach (var list in new[] { m.To, m.Cc, m.ResentTo, m.ResentCc })
+            foreach (var a in list)
+            {
+                string d = DomainName.Normalize(a.Domain);
+                if (d.Length > 0 && !result.Contains(d)) result.Add(d);
+            }
+        return result;
+    }
+}

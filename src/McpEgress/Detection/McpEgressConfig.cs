@@ -1,0 +1,17 @@
+namespace McpEgress.Detection;
+
+/// <summary>
+/// The whole McpEgress config file (see <see cref="ConfigLoader"/> for the shape). Only <c>detection</c> is
+/// interpreted so far; <c>limits</c> is reserved for the other stages' options and kept as a plain tree
+/// (dictionaries, lists, strings, bools, numbers).
+/// </summary>
+public sealed class McpEgressConfig
+{
+    public DetectionPolicy Detection { get; init; } = DetectionPolicy.Default;
+    public IReadOnlyDictionary<string, object?> Limits { get; init; } = new Dictionary<string, object?>(StringComparer.Ordinal);
+    /// <summary>The file it came from; null for the built-in default or parsed text.</summary>
+    public string? SourcePath { get; init; }
+
+    /// <summary>The built-in configuration used when no file is given.</summary>
+    public static McpEgressConfig Default { get; } = new();
+}

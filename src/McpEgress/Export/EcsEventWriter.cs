@@ -1,0 +1,222 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using McpEgress.Decode;
+using McpEgress.Detection;
+using McpEgress.Mail;
+
+namespace McpEgress.Export;
+
+/// <summary>
+/// Writes messages and alerts as Elastic Common Schema events, one JSON object per line (NDJSON, UTF-8).
+/// Field list: ECS-SCHEMA.md next to this file. Absent values are omitted, never written as null; empty address
+/// lists are omitted too. Each line is built in memory and written with one <see cref="Stream.Write(ReadOnlySpan{byte})"/>,
+/// so a reader never sees half an event. Safe to call from several threads (calls are serialized).
+/// </summary>
+public sealed class EcsEventWriter : IDisposable
+{
+    /// <summary>Elastic detection-rule convention for <c>event.severity</c>.</summary>
+    public static int SeverityNumber(Severity s) => s switch
+    {
+        Severity.Low => 21,
+        Severity.Medium => 47,
+        Severity.High => 73,
+        _ => 99,
+    };
+
+    private static readonly JsonWriterOptions JsonOptions = new()
+    {
+        // Keep non-ASCII names readable; control characters and quotes are still escaped, so '\n' only ends lines.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Indented = false,
+    };
+
+    private readonly Stream _stream;
+    private readonly EcsWriterOptions _options;
+    private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+    private readonly Utf8JsonWriter _json;
+    private readonly Lock _lock = new();
+    private bool _disposed;
+
+    public EcsEventWriter(Stream stream, EcsWriterOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        _stream = stream;
+        _options = options ?? new EcsWriterOptions();
+        _json = new Utf8JsonWriter(_buffer, JsonOptions);
+    }
+
+    public long EventsWritten { get; private set; }
+
+    /// <summary>One <c>event.kind: event</c> line for a message.</summary>
+    public void WriteMessage(MailMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var doc = new EcsObject();
+        doc.Set("@timestamp", Timestamp(message.TimestampNs));
+        doc.Set("event.kind", "event");
+        doc.Set("event.module", "mcp_egress");
+        doc.Set("event.dataset", "mcp_egress.email");
+        doc.Set("event.category", new[] { "email" });
+        doc.Set("event.type", new[] { "info" });
+        var (action, outcome) = Delivery(message);
+        doc.Set("event.action", action);
+        doc.Set("event.outcome", outcome);
+        AddMessageFields(doc, message);
+        Emit(doc);
+    }
+
+    /// <summary>One <c>event.kind: alert</c> line, carrying the same message fields as <see cref="WriteMessage"/>.</summary>
+    public void WriteAlert(Alert alert)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        var doc = new EcsObject();
+        doc.Set("@timestamp", Timestamp(alert.Mail.TimestampNs));
+        doc.Set("event.kind", "alert");
+        doc.Set("event.module", "mcp_egress");
+        doc.Set("event.dataset", "mcp_egress.alert");
+        doc.Set("event.category", new[] { "email", "intrusion_detection" });
+        doc.Set("event.type", new[] { "info" });
+        doc.Set("event.action", alert.RuleId);
+        doc.Set("event.severity", (long)SeverityNumber(alert.Severity));
+        doc.Set("rule.id", alert.RuleId);
+        doc.Set("rule.name", alert.RuleName);
+        doc.Set("message", alert.Message);
+        doc.Set("mcp_egress.alert.severity", alert.Severity.ToString().ToLowerInvariant());
+        doc.Set("mcp_egress.alert.address", alert.Address.Address);
+        doc.Set("mcp_egress.alert.role", alert.Role.ToName());
+        doc.Set("mcp_egress.alert.domain", alert.Domain);
+        AddMessageFields(doc, alert.Mail);
+        Emit(doc);
+    }
+
+    public void Flush()
+    {
+        lock (_lock) _stream.Flush();
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _json.Dispose();
+            _stream.Flush();
+            if (!_options.LeaveOpen) _stream.Dispose();
+        }
+    }
+
+    /// <summary>ISO 8601 UTC with microseconds; nanoseconds are truncated (DateTime resolves 100 ns).</summary>
+    internal static string Timestamp(long unixNs) =>
+        DateTime.UnixEpoch.AddTicks(unixNs / 100).ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// event.action/outcome from the server's final answer: SMTP DATA/BDAT reply, or for HTTP the
+    /// <c>http.response.status_code</c> in Extra. 2xx sent, 4xx/5xx rejected, otherwise (not seen) submitted.
+    /// </summary>
+    internal static (string Action, string Outcome) Delivery(MailMessage m)
+    {
+        long code = m.Envelope?.DataReplyCode ?? 0;
+        if (code == 0 && m.Extra.TryGetValue("http.response.status_code", out var status))
+            code = status switch { int i => i, long l => l, string s when long.TryParse(s, out var p) => p, _ => 0 };
+        return code switch
+        {
+            >= 200 and < 300 => ("email-sent", "success"),
+            >= 400 and < 600 => ("email-rejected", "failure"),
+            _ => ("email-submitted", "unknown"),
+        };
+    }
+
+    // Shared by messages and alerts: network, endpoints, email.*, mcp_egress.* and Extra, in that order.
+    private static void AddMessageFields(EcsObject doc, MailMessage m)
+    {
+        doc.Set("network.protocol", m.Transport == MailTransport.Smtp ? "smtp" : "http");
+        doc.Set("network.transport", "tcp");
+        AddEndpoint(doc, "source", m.Source);
+        AddEndpoint(doc, "destination", m.Destination);
+        doc.Set("destination.domain", m.ServerName);
+
+        doc.Set("email.from.address", Addresses(m.From));
+        doc.Set("email.sender.address", m.Sender?.Address);
+        doc.Set("email.reply_to.address", Addresses(m.ReplyTo));
+        doc.Set("email.to.address", Addresses(m.To));
+        doc.Set("email.cc.address", Addresses(m.Cc));
+        var hidden = HiddenRecipients.Of(m);
+        doc.Set("email.bcc.address", hidden.Select(h => h.Address.Address).ToArray());
+        doc.Set("email.subject", m.Subject);
+        doc.Set("email.message_id", m.MessageId);
+
+        doc.Set("mcp_egress.flow_id", m.FlowId);
+        doc.Set("mcp_egress.provider", m.Provider);
+        doc.Set("mcp_egress.hidden_count", (long)hidden.Count);
+        doc.Set("mcp_egress.hidden_recipients", hidden.Select(h =>
+        {
+            var o = new EcsObject();
+            o.Set("address", h.Address.Address);
+            o.Set("reason", h.Reason == HiddenReason.BccField ? "bcc_field" : "envelope_only");
+            return o;
+        }).ToList());
+        doc.Set("mcp_egress.resent.to", Addresses(m.ResentTo));
+        doc.Set("mcp_egress.resent.cc", Addresses(m.ResentCc));
+        doc.Set("mcp_egress.resent.bcc", Addresses(m.ResentBcc));
+        doc.Set("mcp_egress.api_envelope", Addresses(m.ApiEnvelope));
+
+        if (m.Envelope is { } env)
+        {
+            doc.Set("mcp_egress.smtp.helo", env.Helo);
+            doc.Set("mcp_egress.smtp.mail_from", env.MailFrom);
+            if (env.MailFromReplyCode != 0) doc.Set("mcp_egress.smtp.mail_from_reply_code", (long)env.MailFromReplyCode);
+            doc.Set("mcp_egress.smtp.rcpt_to", env.RcptTo.Select(r =>
+            {
+                var o = new EcsObject();
+                o.Set("address", r.Address);
+                if (r.ReplyCode != EnvelopeRecipient.NoReply) o.Set("reply_code", (long)r.ReplyCode);
+                o.Set("accepted", r.Accepted);
+                return o;
+            }).ToList());
+            doc.Set("mcp_egress.smtp.auth_mechanism", env.AuthMechanism);
+            doc.Set("mcp_egress.smtp.tls", env.Tls);
+            doc.Set("mcp_egress.smtp.data_command", env.DataCommand);
+            if (env.DataReplyCode != 0) doc.Set("mcp_egress.smtp.data_reply_code", (long)env.DataReplyCode);
+            if (env.MessageBytes > 0) doc.Set("mcp_egress.smtp.message_bytes", env.MessageBytes);
+        }
+
+        // Protocol-specific facts (http.request.method, url.full, tls.version...). Fixed fields above win on conflict.
+        foreach (var (key, value) in m.Extra.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            doc.Set(key, value);
+    }
+
+    private static void AddEndpoint(EcsObject doc, string prefix, Endpoint ep)
+    {
+        if (ep == default) return;
+        doc.Set(prefix + ".ip", ep.Address.ToString());
+        if (ep.Port != 0) doc.Set(prefix + ".port", (long)ep.Port);
+    }
+
+    private static string[] Addresses(IReadOnlyList<MailAddress> list)
+    {
+        var result = new List<string>(list.Count);
+        foreach (var a in list)
+            if (a.Address.Length > 0) result.Add(a.Address);
+        return result.ToArray();
+    }
+
+    private void Emit(EcsObject doc)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _buffer.ResetWrittenCount();
+            _json.Reset(_buffer);
+            doc.WriteTo(_json);
+            _json.Flush();
+            _buffer.GetSpan(1)[0] = (byte)'\n';
+            _buffer.Advance(1);
+            _stream.Write(_buffer.WrittenSpan);
+            if (_options.FlushEachLine) _stream.Flush();
+            EventsWritten++;
+        }
+    }
+}

@@ -1,0 +1,356 @@
+using System.Text;
+using System.Text.Json;
+using McpEgress.Detection;
+using McpEgress.Export;
+using McpEgress.Mail;
+using static McpEgress.Tests.Detection.TestMessages;
+
+namespace McpEgress.Tests.Export;
+
+public class EcsEventWriterTests
+{
+    /// <summary>Runs <paramref name="write"/> and parses every output line back; asserts NDJSON framing and no nulls.</summary>
+    private static List<JsonElement> Lines(Action<EcsEventWriter> write, EcsWriterOptions? options = null)
+    {
+        var stream = new MemoryStream();
+        using (var w = new EcsEventWriter(stream, options ?? new EcsWriterOptions { LeaveOpen = true }))
+            write(w);
+        string text = Encoding.UTF8.GetString(stream.ToArray());
+        Assert.EndsWith("\n", text);
+        var result = new List<JsonElement>();
+        foreach (var line in text[..^1].Split('\n'))
+        {
+            using var doc = JsonDocument.Parse(line);
+            AssertNoNulls(doc.RootElement, "");
+            result.Add(doc.RootElement.Clone());
+        }
+        return result;
+    }
+
+    private static void AssertNoNulls(JsonElement e, string path)
+    {
+        Assert.True(e.ValueKind != JsonValueKind.Null, $"null at {path}");
+        if (e.ValueKind == JsonValueKind.Object)
+            foreach (var p in e.EnumerateObject()) AssertNoNulls(p.Value, path + "." + p.Name);
+        else if (e.ValueKind == JsonValueKind.Array)
+        {
+            Assert.True(e.GetArrayLength() > 0, $"empty array at {path}");
+            foreach (var i in e.EnumerateArray()) AssertNoNulls(i, path + "[]");
+        }
+    }
+
+    /// <summary>The element at a dotted path, or null when absent.</summary>
+    private static JsonElement? At(JsonElement root, string path)
+    {
+        var e = root;
+        foreach (var part in path.Split('.'))
+        {
+            if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty(part, out e)) return null;
+        }
+        return e;
+    }
+
+    private static string Str(JsonElement root, string path) => At(root, path)?.GetString() ?? throw new Xunit.Sdk.XunitException($"missing {path}");
+    private static long Num(JsonElement root, string path) => At(root, path)?.GetInt64() ?? throw new Xunit.Sdk.XunitException($"missing {path}");
+    private static string[] Strs(JsonElement root, string path) =>
+        At(root, path)?.EnumerateArray().Select(x => x.GetString()!).ToArray() ?? throw new Xunit.Sdk.XunitException($"missing {path}");
+
+    [Fact]
+    public void MessageEventFields()
+    {
+        var m = PostmarkMcp();
+        var e = Assert.Single(Lines(w => w.WriteMessage(m)));
+
+        Assert.Equal("2025-09-25T10:01:12.123456Z", Str(e, "@timestamp"));
+        Assert.Equal("event", Str(e, "event.kind"));
+        Assert.Equal(["email"], Strs(e, "event.category"));
+        Assert.Equal(["info"], Strs(e, "event.type"));
+        Assert.Equal("email-sent", Str(e, "event.action"));
+        Assert.Equal("success", Str(e, "event.outcome"));
+        Assert.Equal("mcp_egress.email", Str(e, "event.dataset"));
+        Assert.Equal("smtp", Str(e, "network.protocol"));
+        Assert.Equal("tcp", Str(e, "network.transport"));
+        Assert.Equal("10.0.0.5", Str(e, "source.ip"));
+        Assert.Equal(51512, Num(e, "source.port"));
+        Assert.Equal("203.0.113.9", Str(e, "destination.ip"));
+        Assert.Equal(587, Num(e, "destination.port"));
+        Assert.Equal("smtp.example.net", Str(e, "destination.domain"));
+        Assert.Equal(["alice@example.com"], Strs(e, "email.from.address"));
+        Assert.Equal(["bob@customer.test"], Strs(e, "email.to.address"));
+        Assert.Equal(["phan@giftshop.club"], Strs(e, "email.bcc.address"));
+        Assert.Equal("Invoice 42", Str(e, "email.subject"));
+        Assert.Equal("<42@example.com>", Str(e, "email.message_id"));
+        Assert.Equal(7, Num(e, "mcp_egress.flow_id"));
+        Assert.Equal("alice@example.com", Str(e, "mcp_egress.smtp.mail_from"));
+        Assert.Equal("laptop.example.com", Str(e, "mcp_egress.smtp.helo"));
+        Assert.Equal("PLAIN", Str(e, "mcp_egress.smtp.auth_mechanism"));
+        Assert.True(At(e, "mcp_egress.smtp.tls")!.Value.GetBoolean());
+        Assert.Equal(250, Num(e, "mcp_egress.smtp.data_reply_code"));
+        Assert.Equal(1234, Num(e, "mcp_egress.smtp.message_bytes"));
+        Assert.Equal(1, Num(e, "mcp_egress.hidden_count"));
+
+        var rcpt = At(e, "mcp_egress.smtp.rcpt_to")!.Value.EnumerateArray().ToArray();
+        Assert.Equal(2, rcpt.Length);
+        Assert.Equal("phan@giftshop.club", Str(rcpt[1], "address"));
+        Assert.Equal(250, Num(rcpt[1], "reply_code"));
+        Assert.True(At(rcpt[1], "accepted")!.Value.GetBoolean());
+
+        var hidden = Assert.Single(At(e, "mcp_egress.hidden_recipients")!.Value.EnumerateArray());
+        Assert.Equal("phan@giftshop.club", Str(hidden, "address"));
+        Assert.Equal("envelope_only", Str(hidden, "reason"));
+
+        // Absent values are omitted, not null: no Cc, Reply-To, Sender, provider, alert or rule fields here.
+        Assert.Null(At(e, "email.cc"));
+        Assert.Null(At(e, "email.reply_to"));
+        Assert.Null(At(e, "email.sender"));
+        Assert.Null(At(e, "mcp_egress.provider"));
+        Assert.Null(At(e, "rule"));
+        Assert.Null(At(e, "event.severity"));
+    }
+
+    [Fact]
+    public void KeysAppearOnceAndEcsObjectsAreNested()
+    {
+        var stream = new MemoryStream();
+        using (var w = new EcsEventWriter(stream, new EcsWriterOptions { LeaveOpen = true }))
+            w.WriteMessage(PostmarkMcp());
+        string line = Encoding.UTF8.GetString(stream.ToArray());
+        Assert.DoesNotContain("\"email.", line); // nested objects, never dotted keys
+        // Utf8JsonReader sees each top-level key once.
+        var reader = new Utf8JsonReader(stream.ToArray());
+        var top = new List<string>();
+        int depth = 0;
+        while (reader.Read())
+        {
+            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) depth++;
+            else if (reader.TokenType is JsonTokenType.EndObject or JsonTokenType.EndArray) depth--;
+            else if (reader.TokenType == JsonTokenType.PropertyName && depth == 1) top.Add(reader.GetString()!);
+        }
+        Assert.Equal(top.Distinct().Count(), top.Count);
+        Assert.Equal(["@timestamp", "event", "network", "source", "destination", "email", "mcp_egress"], top);
+    }
+
+    [Theory]
+    [InlineData(250, "email-sent", "success")]
+    [InlineData(554, "email-rejected", "failure")]
+    [InlineData(451, "email-rejected", "failure")]
+    [InlineData(0, "email-submitted", "unknown")]
+    public void ActionFromDataReply(int code, string action, string outcome)
+    {
+        var m = new MailMessage { Transport = MailTransport.Smtp, Envelope = new SmtpEnvelope { DataReplyCode = code } };
+        var e = Assert.Single(Lines(w => w.WriteMessage(m)));
+        Assert.Equal(action, Str(e, "event.action"));
+        Assert.Equal(outcome, Str(e, "event.outcome"));
+        Assert.Equal(code != 0, At(e, "mcp_egress.smtp.data_reply_code") is not null);
+    }
+
+    [Theory]
+    [InlineData(200, "email-sent")]
+    [InlineData(422, "email-rejected")]
+    [InlineData(null, "email-submitted")]
+    public void HttpActionFromStatusCode(int? status, string action)
+    {
+        var m = new MailMessage { Transport = MailTransport.Http, Provider = "postmark" };
+        if (status is { } s) m.Extra["http.response.status_code"] = s;
+        var e = Assert.Single(Lines(w => w.WriteMessage(m)));
+        Assert.Equal(action, Str(e, "event.action"));
+        Assert.Equal("http", Str(e, "network.protocol"));
+        Assert.Equal("postmark", Str(e, "mcp_egress.provider"));
+        Assert.Null(At(e, "mcp_egress.smtp"));
+    }
+
+    [Theory]
+    [InlineData(0L, "1970-01-01T00:00:00.000000Z")]
+    [InlineData(1_700_000_000_000_000_999L, "2023-11-14T22:13:20.000000Z")] // sub-µs digits truncated
+    [InlineData(1_700_000_000_000_001_000L, "2023-11-14T22:13:20.000001Z")]
+    [InlineData(1_700_000_000_999_999_999L, "2023-11-14T22:13:20.999999Z")]
+    public void TimestampIsUtcMicroseconds(long ns, string expected)
+    {
+        var m = new MailMessage { Transport = MailTransport.Smtp, TimestampNs = ns };
+        Assert.Equal(expected, Str(Assert.Single(Lines(w => w.WriteMessage(m))), "@timestamp"));
+    }
+
+    [Fact]
+    public void MinimalMessageHasNoEmptyOrNullFields()
+    {
+        var m = new MailMessage { Transport = MailTransport.Smtp };
+        var e = Assert.Single(Lines(w => w.WriteMessage(m))); // Lines asserts no nulls and no empty arrays
+        Assert.Null(At(e, "email"));
+        Assert.Null(At(e, "source"));
+        Assert.Null(At(e, "destination"));
+        Assert.Equal(0, Num(e, "mcp_egress.hidden_count"));
+        Assert.Null(At(e, "mcp_egress.hidden_recipients"));
+    }
+
+    [Fact]
+    public void AllHiddenRecipientsInBcc()
+    {
+        var m = Resolved(new MailMessage
+        {
+            Transport = MailTransport.Smtp,
+            To = A("bob@customer.test"),
+            Cc = A("carol@customer.test"),
+            ReplyTo = A("support@example.com"),
+            Sender = new MailAddress("robot@example.com"),
+            Bcc = A("boss@example.com"),
+            Envelope = new SmtpEnvelope
+            {
+                RcptTo = [new("bob@customer.test", 250), new("carol@customer.test", 250), new("boss@example.com", 250),
+                          new("phan@giftshop.club", EnvelopeRecipient.NoReply), new("nobody@rejected.test", 550)],
+            },
+        });
+        var e = Assert.Single(Lines(w => w.WriteMessage(m)));
+        Assert.Equal(["boss@example.com", "phan@giftshop.club"], Strs(e, "email.bcc.address"));
+        Assert.Equal(["carol@customer.test"], Strs(e, "email.cc.address"));
+        Assert.Equal(["support@example.com"], Strs(e, "email.reply_to.address"));
+        Assert.Equal("robot@example.com", Str(e, "email.sender.address"));
+        var reasons = At(e, "mcp_egress.hidden_recipients")!.Value.EnumerateArray().Select(h => Str(h, "reason"));
+        Assert.Equal(["bcc_field", "envelope_only"], reasons);
+        var rcpt = At(e, "mcp_egress.smtp.rcpt_to")!.Value.EnumerateArray().ToArray();
+        Assert.Null(At(rcpt[3], "reply_code")); // no reply seen: omitted, still counted accepted
+        Assert.True(At(rcpt[3], "accepted")!.Value.GetBoolean());
+        Assert.Equal(550, Num(rcpt[4], "reply_code"));
+        Assert.False(At(rcpt[4], "accepted")!.Value.GetBoolean());
+    }
+
+    [Fact]
+    public void ExtraNestsDottedKeysAndKeepsTypes()
+    {
+        var m = new MailMessage { Transport = MailTransport.Http, ServerName = "api.postmarkapp.com" };
+        m.Extra["http.request.method"] = "POST";
+        m.Extra["http.response.status_code"] = 200;
+        m.Extra["http.request.body.bytes"] = 4096L;
+        m.Extra["url.full"] = "https://api.postmarkapp.com/email";
+        m.Extra["tls.established"] = true;
+        m.Extra["mcp_egress.score"] = 0.25;
+        m.Extra["process.args"] = new[] { "node", "server.js" };
+        m.Extra["skipped.null"] = null;
+        m.Extra["skipped.nan"] = double.NaN;
+        m.Extra["event.kind"] = "overwritten?"; // fixed fields win
+        m.Extra["destination.domain.sub"] = "x"; // cannot nest under a leaf: dropped
+        var e = Assert.Single(Lines(w => w.WriteMessage(m)));
+
+        Assert.Equal("POST", Str(e, "http.request.method"));
+        Assert.Equal(200, Num(e, "http.response.status_code"));
+        Assert.Equal(4096, Num(e, "http.request.body.bytes"));
+        Assert.Equal("https://api.postmarkapp.com/email", Str(e, "url.full"));
+        Assert.True(At(e, "tls.established")!.Value.GetBoolean());
+        Assert.Equal(0.25, At(e, "mcp_egress.score")!.Value.GetDouble());
+        Assert.Equal(["node", "server.js"], Strs(e, "process.args"));
+        Assert.Null(At(e, "skipped"));
+        Assert.Equal("event", Str(e, "event.kind"));
+        Assert.Equal("api.postmarkapp.com", Str(e, "destination.domain"));
+        Assert.Equal("email-sent", Str(e, "event.action"));
+        Assert.Equal(0, Num(e, "mcp_egress.hidden_count")); // Extra merged into the existing mcp_egress object
+    }
+
+    [Fact]
+    public void AlertEventFields()
+    {
+        var m = PostmarkMcp();
+        var alerts = new DetectionEngine(DetectionPolicy.Default).Evaluate(m);
+        var lines = Lines(w => { foreach (var a in alerts) w.WriteAlert(a); });
+        Assert.Equal(2, lines.Count);
+
+        var e = lines[0];
+        Assert.Equal("alert", Str(e, "event.kind"));
+        Assert.Equal(["email", "intrusion_detection"], Strs(e, "event.category"));
+        Assert.Equal(["info"], Strs(e, "event.type"));
+        Assert.Equal("mcp_egress.alert", Str(e, "event.dataset"));
+        Assert.Equal("denied-domain", Str(e, "event.action"));
+        Assert.Equal(99, Num(e, "event.severity"));
+        Assert.Equal("denied-domain", Str(e, "rule.id"));
+        Assert.Equal("Recipient in a denied domain", Str(e, "rule.name"));
+        Assert.Equal("critical", Str(e, "mcp_egress.alert.severity"));
+        Assert.Equal("phan@giftshop.club", Str(e, "mcp_egress.alert.address"));
+        Assert.Equal("envelope", Str(e, "mcp_egress.alert.role"));
+        Assert.Equal("giftshop.club", Str(e, "mcp_egress.alert.domain"));
+        Assert.Equal(alerts[0].Message, Str(e, "message"));
+        // The message's own fields come along.
+        Assert.Equal("2025-09-25T10:01:12.123456Z", Str(e, "@timestamp"));
+        Assert.Equal(["phan@giftshop.club"], Strs(e, "email.bcc.address"));
+        Assert.Equal("10.0.0.5", Str(e, "source.ip"));
+        Assert.Equal("smtp.example.net", Str(e, "destination.domain"));
+        Assert.Equal("smtp", Str(e, "network.protocol"));
+        Assert.Equal(7, Num(e, "mcp_egress.flow_id"));
+
+        Assert.Equal(73, Num(lines[1], "event.severity"));
+        Assert.Equal("high", Str(lines[1], "mcp_egress.alert.severity"));
+        Assert.Equal("hidden-foreign-domain", Str(lines[1], "rule.id"));
+    }
+
+    [Theory]
+    [InlineData(Severity.Low, 21)]
+    [InlineData(Severity.Medium, 47)]
+    [InlineData(Severity.High, 73)]
+    [InlineData(Severity.Critical, 99)]
+    public void SeverityNumbers(Severity s, int n) => Assert.Equal(n, EcsEventWriter.SeverityNumber(s));
+
+    [Fact]
+    public void HostileTextStaysOnOneLine()
+    {
+        // CR LF in a subject must be escaped; a lone surrogate must not throw; non-ASCII stays readable.
+        var m = new MailMessage
+        {
+            Transport = MailTransport.Smtp,
+            Subject = "line1\r\n{\"event\":1}\u2028\uD800end",
+            To = A("jürgen@bücher.example"),
+        };
+        var stream = new MemoryStream();
+        using (var w = new EcsEventWriter(stream, new EcsWriterOptions { LeaveOpen = true }))
+        {
+            w.WriteMessage(m);
+            w.WriteMessage(m);
+            Assert.Equal(2, w.EventsWritten);
+        }
+        string text = Encoding.UTF8.GetString(stream.ToArray());
+        Assert.Equal(2, text.Count(c => c == '\n'));
+        Assert.Contains("jürgen@bücher.example", text);
+        var e = JsonDocument.Parse(text.Split('\n')[0]).RootElement;
+        Assert.Equal("line1\r\n{\"event\":1}\u2028\uFFFDend", Str(e, "email.subject"));
+    }
+
+    [Fact]
+    public void FlushPerLineIsConfigurable()
+    {
+        var flushing = new CountingStream();
+        using (var w = new EcsEventWriter(flushing, new EcsWriterOptions { LeaveOpen = true }))
+        {
+            w.WriteMessage(new MailMessage { Transport = MailTransport.Smtp });
+            w.WriteMessage(new MailMessage { Transport = MailTransport.Smtp });
+            Assert.Equal(2, flushing.Flushes);
+            Assert.Equal(2, flushing.Writes); // one write per line
+        }
+
+        var lazy = new CountingStream();
+        using (var w = new EcsEventWriter(lazy, new EcsWriterOptions { FlushEachLine = false, LeaveOpen = true }))
+        {
+            w.WriteMessage(new MailMessage { Transport = MailTransport.Smtp });
+            Assert.Equal(0, lazy.Flushes);
+        }
+        Assert.Equal(1, lazy.Flushes); // Dispose flushes
+        Assert.False(lazy.Closed);
+
+        var owned = new CountingStream();
+        new EcsEventWriter(owned).Dispose();
+        Assert.True(owned.Closed);
+    }
+
+    [Fact]
+    public void WriteAfterDisposeThrows()
+    {
+        var w = new EcsEventWriter(new MemoryStream());
+        w.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => w.WriteMessage(new MailMessage { Transport = MailTransport.Smtp }));
+    }
+
+    private sealed class CountingStream : MemoryStream
+    {
+        public int Flushes, Writes;
+        public bool Closed;
+        public override void Flush() { Flushes++; base.Flush(); }
+        public override void Write(ReadOnlySpan<byte> buffer) { Writes++; base.Write(buffer.ToArray(), 0, buffer.Length); }
+        public override void Write(byte[] buffer, int offset, int count) { Writes++; base.Write(buffer, offset, count); }
+        protected override void Dispose(bool disposing) { Closed = true; base.Dispose(disposing); }
+    }
+}
