@@ -17,13 +17,13 @@ public sealed class MonitorPipeline : IMailMessageSink
 {
     private readonly PipelineOptions _options;
     private readonly DetectionEngine _detection;
-    private readonly IPipelineOutput _output;
+    private readonly IDetectionResultSink _output;
     private readonly PacketDecoder _decoder;
     private readonly TcpReassembler _reassembler;
     private long _nextIdleCheckNs;
     private long _lastTimestampNs;
 
-    public MonitorPipeline(PipelineOptions options, DetectionEngine detection, IPipelineOutput output,
+    public MonitorPipeline(PipelineOptions options, DetectionEngine detection, IDetectionResultSink output,
         AnomalyCounters? anomalies = null)
     {
         _options = options;
