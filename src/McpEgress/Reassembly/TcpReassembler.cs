@@ -61,6 +61,8 @@ public sealed class TcpReassembler
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBufferedBytesTotal, 0);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxSegmentsPerDirection, 0);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.AckAboveHoleGraceSegments, 0);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.IdleTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ClosedFlowLinger, TimeSpan.Zero);
         _options = options;
         _handler = handler;
         _anomalies = anomalies;
