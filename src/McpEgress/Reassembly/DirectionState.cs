@@ -25,6 +25,7 @@ internal sealed class DirectionState
     /// <summary>The peer acknowledged up to <see cref="AckedBeyond"/>, above <see cref="Next"/>: a hole the capture missed.</summary>
     public bool AckHolePending { get; set; }
     public long AckHoleSinceSegment { get; set; }
+    public long AckHoleNextAtStart { get; set; }
     public long AckedBeyond { get; set; }
 
     /// <summary>Out-of-order data, created on first need.</summary>

@@ -310,6 +310,7 @@ public sealed class TcpReassembler
         {
             d.AckHolePending = true;
             d.AckHoleSinceSegment = state.Segments;
+            d.AckHoleNextAtStart = d.Next;
         }
         if (acked > d.AckedBeyond) d.AckedBeyond = acked;
     }
@@ -322,6 +323,12 @@ public sealed class TcpReassembler
         {
             d.AckHolePending = false;
             return;
+        }
+        if (d.Next > d.AckHoleNextAtStart)
+        {
+            // Progress: the hole that was acked over is filled; a further one gets its own grace.
+            d.AckHoleNextAtStart = d.Next;
+            d.AckHoleSinceSegment = state.Segments;
         }
         if (state.Segments - d.AckHoleSinceSegment < _options.AckAboveHoleGraceSegments) return;
         Report("ack_above_hole");
