@@ -123,7 +123,7 @@ public sealed class TcpReassembler
         {
             // A bare ACK/FIN/RST cannot tell us anything about a stream we have not seen; a late one after the
             // linger must not start a bogus flow either.
-            if (!syn && segment.Payload.IsEmpty)
+            if (!syn && (segment.Payload.IsEmpty || (flags & TcpFlags.Rst) != 0))
             {
                 SegmentsWithoutFlow++;
                 return;
@@ -163,10 +163,12 @@ public sealed class TcpReassembler
 
     private bool StartsNewConnection(FlowState state, in TcpSegment segment)
     {
-        if (state.Phase != FlowPhase.Open) return !(state.HasClientIsn && segment.Sequence == state.ClientIsn && state.Phase == FlowPhase.Closing);
+        // Port reuse. After a RST even a SYN with the old ISN is a new attempt (the old one was refused).
+        if (state.Phase == FlowPhase.Closed) return true;
         var flow = state.Flow;
-        if (segment.Source == flow.Key.Client)
-            return !(state.HasClientIsn && segment.Sequence == state.ClientIsn); // else a retransmitted SYN
+        bool sameIsn = state.HasClientIsn && segment.Sequence == state.ClientIsn;
+        if (state.Phase == FlowPhase.Closing || segment.Source == flow.Key.Client)
+            return !sameIsn; // the same ISN is a retransmitted SYN
         // A SYN from the server side: simultaneous open (RFC 9293 §3.5) on a handshake flow; on a mid-stream flow our
         // role guess was wrong or the tuple is reused.
         return flow.PickedUpMidStream;
