@@ -1,0 +1,520 @@
+// TCP reassembly: turns captured segments into one ordered byte stream per flow direction.
+//
+// Overlap policy: first-received bytes win (as in Zeek and most stream engines). Bytes already delivered are never
+// changed; a later segment that overlaps held out-of-order data only contributes the bytes not held yet. When the
+// overlapping bytes differ (an evasion attempt or a broken stack) the anomaly `overlap_differs` is reported. Overlaps
+// with data already delivered cannot be compared (delivered bytes are not kept) and are dropped silently.
+//
+// Gap policy: a hole is declared (OnGap, then delivery resumes after it) only when the data cannot come any more or
+// waiting would break a limit:
+//   - the peer acknowledged bytes beyond the hole (it got them, the capture did not) and
+//     AckAboveHoleGraceSegments more segments of the flow went by without the hole filling (`ack_above_hole`);
+//   - the direction's out-of-order buffer (bytes or pieces) or the global buffer budget would overflow
+//     (`out_of_order_buffer_full`): the holes before the earliest held data are declared until the segment fits;
+//   - the flow closes (both FINs plus ClosedFlowLinger, RST, idle timeout, eviction, end of capture): every hole
+//     before held data is declared, and so is a tail the peer acknowledged but the capture never saw.
+// A segment far from the expected sequence (more than 2^30 ahead, the largest possible window) is dropped as bogus.
+
+using McpEgress.Decode;
+using McpEgress.Diagnostics;
+
+namespace McpEgress.Reassembly;
+
+/// <summary>
+/// Follows TCP connections and hands each direction to an <see cref="ITcpStreamHandler"/> as an ordered byte
+/// stream, with gaps declared where data is missing. Single-threaded: one instance per capture (or per shard).
+/// </summary>
+/// <remarks>
+/// Roles: the client is the sender of a SYN without ACK; a SYN+ACK alone makes its sender the server. Without a
+/// handshake (<see cref="TcpFlow.PickedUpMidStream"/>) the server is guessed: the endpoint on a well-known port
+/// (below 1024, or 2525/8080/8443); if both are, the lower port; if neither, the destination of the first packet.
+/// A direction starts at its SYN's sequence + 1; mid-stream at the first segment seen in that direction, or at the
+/// peer's earlier ACK if that is a little before it (so a reordered first segment is not lost).
+/// Time is packet time: <see cref="Process"/> advances it, <see cref="AdvanceTime"/> can advance it between packets.
+/// Handler calls happen inside <see cref="Process"/>, <see cref="AdvanceTime"/> and <see cref="CloseAll"/>; the
+/// handler must not throw.
+/// </remarks>
+public sealed class TcpReassembler
+{
+    /// <summary>Largest window with window scaling (RFC 7323 §2.3): data further ahead than this is not believed.</summary>
+    private const long MaxWindow = 1L << 30;
+
+    private readonly ReassemblyOptions _options;
+    private readonly ITcpStreamHandler _handler;
+    private readonly IAnomalySink _anomalies;
+    private readonly Dictionary<ConnectionKey, FlowState> _table = new();
+    private readonly FlowList _active = new();   // Open flows, least recently used first.
+    private readonly FlowList _linger = new();   // Closing and Closed flows, in the order they got there.
+    private readonly long _idleNs;
+    private readonly long _lingerNs;
+    private long _nowNs = long.MinValue;
+    private long _nextFlowId = 1;
+    private int _unclosed;
+
+    public TcpReassembler(ReassemblyOptions options, ITcpStreamHandler handler, IAnomalySink anomalies)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(handler);
+        ArgumentNullException.ThrowIfNull(anomalies);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxFlows, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBufferedBytesPerDirection, 0);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBufferedBytesTotal, 0);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxSegmentsPerDirection, 0);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.AckAboveHoleGraceSegments, 0);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.IdleTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ClosedFlowLinger, TimeSpan.Zero);
+        _options = options;
+        _handler = handler;
+        _anomalies = anomalies;
+        _idleNs = options.IdleTimeout.Ticks * 100;
+        _lingerNs = options.ClosedFlowLinger.Ticks * 100;
+    }
+
+    /// <summary>Flows opened and not yet reported closed.</summary>
+    public int ActiveFlows => _unclosed;
+
+    /// <summary>Flows in the table, including closed ones still lingering.</summary>
+    public int TrackedFlows => _table.Count;
+
+    /// <summary>Out-of-order bytes held by all flows.</summary>
+    public long BufferedBytes { get; private set; }
+
+    public long Segments { get; private set; }
+    /// <summary>Segments ignored because they had no flow and could not start one (bare ACK/FIN/RST).</summary>
+    public long SegmentsWithoutFlow { get; private set; }
+    /// <summary>Segments whose data was all delivered or held already.</summary>
+    public long Retransmissions { get; private set; }
+    public long OutOfOrderSegments { get; private set; }
+    public long Gaps { get; private set; }
+    public long GapBytes { get; private set; }
+    public long DeliveredBytes { get; private set; }
+    public long FlowsOpened { get; private set; }
+    public long FlowsClosed { get; private set; }
+    /// <summary>Flows pushed out because the table was full.</summary>
+    public long Evictions { get; private set; }
+
+    public void Process(in TcpSegment segment)
+    {
+        Segments++;
+        long ts = segment.TimestampNs;
+        AdvanceTime(ts);
+
+        var flags = segment.Flags;
+        bool syn = (flags & TcpFlags.Syn) != 0, ack = (flags & TcpFlags.Ack) != 0;
+        var key = new ConnectionKey(segment.Source, segment.Destination);
+
+        if (_table.TryGetValue(key, out var state))
+        {
+            if (syn && !ack && StartsNewConnection(state, in segment))
+            {
+                if (state.Phase == FlowPhase.Open) Report("syn_on_open_flow");
+                // The tuple is reused: the old connection ended without us seeing it end.
+                Retire(state, FlowCloseReason.Evicted, ts);
+                state = null;
+            }
+            else if (state.Phase == FlowPhase.Closed)
+            {
+                HandleAfterClose(state, in segment);
+                return;
+            }
+        }
+
+        if (state is null)
+        {
+            // A bare ACK/FIN/RST cannot tell us anything about a stream we have not seen; a late one after the
+            // linger must not start a bogus flow either.
+            if (!syn && (segment.Payload.IsEmpty || (flags & TcpFlags.Rst) != 0))
+            {
+                SegmentsWithoutFlow++;
+                return;
+            }
+            state = OpenFlow(key, in segment);
+        }
+
+        if (ts > state.Flow.LastSeenNs) state.Flow.LastSeenNs = ts;
+        if (state.Phase == FlowPhase.Open) _active.MoveToEnd(state);
+        HandleSegment(state, in segment);
+    }
+
+    /// <summary>
+    /// Moves packet time forward: closes flows idle for <see cref="ReassemblyOptions.IdleTimeout"/> and drops closed
+    /// flows whose linger ran out. Only the heads of the two time-ordered lists are examined, so this is O(1) unless
+    /// something expires. Time never moves backwards.
+    /// </summary>
+    public void AdvanceTime(long nowNs)
+    {
+        if (nowNs > _nowNs) _nowNs = nowNs;
+        long now = _nowNs;
+        while (_active.Head is { } idle && now - idle.Flow.LastSeenNs >= _idleNs)
+            Retire(idle, FlowCloseReason.IdleTimeout, now);
+        while (_linger.Head is { } old && now - old.LingerSinceNs >= _lingerNs)
+            Retire(old, FlowCloseReason.Fin, now);
+    }
+
+    /// <summary>End of capture: delivers what is buffered (with gaps for holes) and closes every flow.</summary>
+    public void CloseAll(long nowNs)
+    {
+        AdvanceTime(nowNs);
+        long now = _nowNs;
+        while (_active.Head is { } s) Retire(s, FlowCloseReason.EndOfCapture, now);
+        // Closing flows saw both FINs: they ended by FIN, only their holes were still open.
+        while (_linger.Head is { } s) Retire(s, FlowCloseReason.Fin, now);
+    }
+
+    private bool StartsNewConnection(FlowState state, in TcpSegment segment)
+    {
+        // Port reuse. After a RST even a SYN with the old ISN is a new attempt (the old one was refused).
+        if (state.Phase == FlowPhase.Closed) return true;
+        var flow = state.Flow;
+        bool sameIsn = state.HasClientIsn && segment.Sequence == state.ClientIsn;
+        if (state.Phase == FlowPhase.Closing || segment.Source == flow.Key.Client)
+            return !sameIsn; // the same ISN is a retransmitted SYN
+        // A SYN from the server side: simultaneous open (RFC 9293 §3.5) on a handshake flow; on a mid-stream flow our
+        // role guess was wrong or the tuple is reused.
+        return flow.PickedUpMidStream;
+    }
+
+    private FlowState OpenFlow(ConnectionKey key, in TcpSegment segment)
+    {
+        var flags = segment.Flags;
+        bool syn = (flags & TcpFlags.Syn) != 0, ack = (flags & TcpFlags.Ack) != 0;
+        Endpoint client, server;
+        bool midStream = !syn;
+        if (syn && ack) { client = segment.Destination; server = segment.Source; }
+        else if (syn) { client = segment.Source; server = segment.Destination; }
+        else if (ServerGuess.DestinationIsServer(segment.Source, segment.Destination)) { client = segment.Source; server = segment.Destination; }
+        else { client = segment.Destination; server = segment.Source; }
+
+        while (_table.Count >= _options.MaxFlows) MakeRoom(segment.TimestampNs);
+
+        var flow = new TcpFlow(_nextFlowId++, new FlowKey(client, server), segment.TimestampNs, midStream);
+        var state = new FlowState(flow, key);
+        if (syn)
+        {
+            state.HasClientIsn = true;
+            state.ClientIsn = ack ? unchecked(segment.Acknowledgment - 1) : segment.Sequence;
+            if (ack) state.ClientToServer.Initialize(segment.Acknowledgment); // the SYN+ACK acks client ISN + 1
+        }
+        _table.Add(key, state);
+        _active.AddLast(state);
+        _unclosed++;
+        FlowsOpened++;
+        _handler.OnFlowOpened(flow);
+        return state;
+    }
+
+    /// <summary>Frees one table slot: a lingering flow if there is one, else the least recently used open flow.</summary>
+    private void MakeRoom(long ts)
+    {
+        if (_linger.Head is { } old)
+        {
+            Retire(old, FlowCloseReason.Fin, ts);
+            return;
+        }
+        var victim = _active.Head!;
+        Report("flow_table_full");
+        Evictions++;
+        Retire(victim, FlowCloseReason.Evicted, ts);
+    }
+
+    private void HandleSegment(FlowState state, in TcpSegment segment)
+    {
+        state.Segments++;
+        var flags = segment.Flags;
+        bool syn = (flags & TcpFlags.Syn) != 0;
+        long ts = segment.TimestampNs;
+        int dir = segment.Source == state.Flow.Key.Client ? 0 : 1;
+        var d = state.Direction(dir);
+        var peer = state.Direction(1 - dir);
+
+        // A SYN occupies one sequence number; its data (TCP Fast Open, RFC 7413) starts right after it.
+        uint dataSeq = syn ? unchecked(segment.Sequence + 1) : segment.Sequence;
+        if (!d.Initialized)
+        {
+            uint diff = unchecked(dataSeq - d.AckHint);
+            // Mid-stream: if the peer already acknowledged a point a little before this segment, the bytes in between
+            // are still to come (reordered) or lost; start there so they are not taken for old data.
+            bool useHint = !syn && d.HasAckHint && diff > 0 && diff <= MaxWindow;
+            d.Initialize(useHint ? d.AckHint : dataSeq);
+        }
+
+        if ((flags & TcpFlags.Ack) != 0) NoteAck(state, peer, segment.Acknowledgment);
+
+        if ((flags & TcpFlags.Rst) != 0)
+        {
+            // RST data is a diagnostic text, not stream data (RFC 9293 §3.5.3).
+            Close(state, FlowCloseReason.Reset, ts);
+            return;
+        }
+
+        var payload = segment.Payload;
+        long offset = d.OffsetOf(dataSeq);
+        if (!payload.IsEmpty) ProcessData(state, dir, offset, payload, ts);
+
+        if ((flags & TcpFlags.Fin) != 0 && !d.FinSeen)
+        {
+            d.FinSeen = true;
+            d.FinOffset = Math.Max(offset + payload.Length, d.Next);
+            if (d.AckedBeyond > d.FinOffset) d.AckedBeyond = d.FinOffset;
+        }
+
+        CheckAckHole(state, 0, ts);
+        CheckAckHole(state, 1, ts);
+
+        if (d.FinSeen && peer.FinSeen)
+        {
+            if (d.Finished && peer.Finished)
+            {
+                Close(state, FlowCloseReason.Fin, ts);
+            }
+            else if (state.Phase == FlowPhase.Open)
+            {
+                // Holes remain: wait up to ClosedFlowLinger for them before declaring gaps.
+                state.Phase = FlowPhase.Closing;
+                _active.Remove(state);
+                state.LingerSinceNs = ts;
+                _linger.AddLast(state);
+            }
+        }
+    }
+
+    /// <summary>A segment for a flow already reported closed: recognised and dropped.</summary>
+    private void HandleAfterClose(FlowState state, in TcpSegment segment)
+    {
+        if (segment.Payload.IsEmpty) return;
+        int dir = segment.Source == state.Flow.Key.Client ? 0 : 1;
+        var d = state.Direction(dir);
+        uint dataSeq = (segment.Flags & TcpFlags.Syn) != 0 ? unchecked(segment.Sequence + 1) : segment.Sequence;
+        if (d.Initialized && d.OffsetOf(dataSeq) + segment.Payload.Length <= d.Next)
+        {
+            Retransmissions++;
+            return;
+        }
+        Report("data_after_close");
+    }
+
+    /// <summary>The peer acknowledged <paramref name="ack"/> in direction <paramref name="d"/>'s sequence space.</summary>
+    private void NoteAck(FlowState state, DirectionState d, uint ack)
+    {
+        if (!d.Initialized)
+        {
+            d.HasAckHint = true;
+            d.AckHint = ack;
+            return;
+        }
+        long ahead = unchecked((int)(ack - d.SeqOf(d.Next)));
+        if (ahead <= 0 || ahead > MaxWindow) return;
+        long acked = d.Next + ahead;
+        // The ACK of a FIN covers the FIN's own sequence number, which is no data.
+        if (d.FinSeen && acked > d.FinOffset) acked = d.FinOffset;
+        if (acked <= d.Next) return;
+        if (!d.AckHolePending)
+        {
+            d.AckHolePending = true;
+            d.AckHoleSinceSegment = state.Segments;
+            d.AckHoleNextAtStart = d.Next;
+        }
+        if (acked > d.AckedBeyond) d.AckedBeyond = acked;
+    }
+
+    private void CheckAckHole(FlowState state, int dir, long ts)
+    {
+        var d = state.Direction(dir);
+        if (!d.AckHolePending) return;
+        if (d.Next >= d.AckedBeyond)
+        {
+            d.AckHolePending = false;
+            return;
+        }
+        if (d.Next > d.AckHoleNextAtStart)
+        {
+            // Progress: the hole that was acked over is filled; a further one gets its own grace.
+            d.AckHoleNextAtStart = d.Next;
+            d.AckHoleSinceSegment = state.Segments;
+        }
+        if (state.Segments - d.AckHoleSinceSegment < _options.AckAboveHoleGraceSegments) return;
+        Report("ack_above_hole");
+        while (d.Next < d.AckedBeyond)
+        {
+            long holeEnd = d.HasBuffered ? Math.Min(d.AckedBeyond, d.Buffer!.First.Start) : d.AckedBeyond;
+            Gap(state, dir, holeEnd - d.Next, ts);
+            Deliver(state, dir, d.Next, ReadOnlySpan<byte>.Empty, ts);
+        }
+        d.AckHolePending = false;
+    }
+
+    private void ProcessData(FlowState state, int dir, long offset, ReadOnlySpan<byte> data, long ts)
+    {
+        var d = state.Direction(dir);
+        long end = offset + data.Length;
+        if (d.FinSeen && end > d.FinOffset)
+        {
+            Report("data_after_fin");
+            if (offset >= d.FinOffset) return;
+            data = data[..(int)(d.FinOffset - offset)];
+            end = d.FinOffset;
+        }
+        if (end <= d.Next)
+        {
+            Retransmissions++;
+            return;
+        }
+        if (offset - d.Next > MaxWindow)
+        {
+            Report("sequence_out_of_window");
+            return;
+        }
+        if (offset <= d.Next)
+        {
+            Deliver(state, dir, offset, data, ts);
+            return;
+        }
+        OutOfOrderSegments++;
+        Hold(state, dir, offset, data, ts);
+    }
+
+    /// <summary>
+    /// Delivers <paramref name="data"/> (at <paramref name="offset"/> &lt;= Next) straight from the caller's span,
+    /// interleaved with held chunks that cover parts of it (held bytes win), then every held chunk that became
+    /// contiguous. With empty data it just drains what is contiguous.
+    /// </summary>
+    private void Deliver(FlowState state, int dir, long offset, ReadOnlySpan<byte> data, long ts)
+    {
+        var d = state.Direction(dir);
+        long end = offset + data.Length;
+        while (true)
+        {
+            if (d.HasBuffered && d.Buffer!.First.Start <= d.Next)
+            {
+                var buf = d.Buffer;
+                var c = buf.First;
+                if (d.Next < end)
+                {
+                    long overlapEnd = Math.Min(end, c.End);
+                    int n = (int)(overlapEnd - d.Next);
+                    if (!data.Slice((int)(d.Next - offset), n).SequenceEqual(c.Span.Slice((int)(d.Next - c.Start), n)))
+                        Report("overlap_differs");
+                }
+                if (c.End > d.Next) Emit(state, dir, c.Span[(int)(d.Next - c.Start)..], ts);
+                BufferedBytes -= buf.RemoveFirst();
+            }
+            else if (d.Next < end)
+            {
+                long stop = d.HasBuffered ? Math.Min(end, d.Buffer!.First.Start) : end;
+                Emit(state, dir, data.Slice((int)(d.Next - offset), (int)(stop - d.Next)), ts);
+            }
+            else
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Holds an out-of-order segment, declaring holes first if it would not fit within the limits.</summary>
+    private void Hold(FlowState state, int dir, long offset, ReadOnlySpan<byte> data, long ts)
+    {
+        var d = state.Direction(dir);
+        var buf = d.Buffer ??= new OutOfOrderBuffer();
+        while (true)
+        {
+            buf.Measure(offset, data.Length, out long uncovered, out int pieces);
+            if (uncovered == 0) break; // a copy of held data: Insert only compares it
+            if (buf.Bytes + uncovered <= _options.MaxBufferedBytesPerDirection
+                && buf.Count + pieces <= _options.MaxSegmentsPerDirection
+                && BufferedBytes + uncovered <= _options.MaxBufferedBytesTotal)
+                break;
+
+            Report("out_of_order_buffer_full");
+            if (buf.Count == 0 || buf.First.Start > offset)
+            {
+                // This segment is the earliest data we have: give up on the hole before it and deliver it now.
+                Gap(state, dir, offset - d.Next, ts);
+                Deliver(state, dir, offset, data, ts);
+                return;
+            }
+            Gap(state, dir, buf.First.Start - d.Next, ts);
+            Deliver(state, dir, d.Next, ReadOnlySpan<byte>.Empty, ts);
+            if (offset + data.Length <= d.Next) return; // covered by what was just delivered
+            if (offset <= d.Next)
+            {
+                Deliver(state, dir, offset, data, ts);
+                return;
+            }
+        }
+
+        if (buf.Insert(offset, data, out long added)) Report("overlap_differs");
+        if (added == 0) Retransmissions++;
+        BufferedBytes += added;
+    }
+
+    private void Emit(FlowState state, int dir, ReadOnlySpan<byte> data, long ts)
+    {
+        if (data.IsEmpty) return;
+        state.Direction(dir).Next += data.Length;
+        state.Flow.DeliveredBytes[dir] += data.Length;
+        DeliveredBytes += data.Length;
+        _handler.OnData(state.Flow, (FlowDirection)dir, data, ts);
+    }
+
+    private void Gap(FlowState state, int dir, long missing, long ts)
+    {
+        if (missing <= 0) return;
+        state.Direction(dir).Next += missing;
+        state.Flow.GapBytes[dir] += missing;
+        Gaps++;
+        GapBytes += missing;
+        _handler.OnGap(state.Flow, (FlowDirection)dir, missing, ts);
+    }
+
+    /// <summary>Delivers everything held in a direction, declaring each hole, including an acknowledged tail never seen.</summary>
+    private void Flush(FlowState state, int dir, long ts)
+    {
+        var d = state.Direction(dir);
+        while (d.HasBuffered)
+        {
+            Gap(state, dir, d.Buffer!.First.Start - d.Next, ts);
+            Deliver(state, dir, d.Next, ReadOnlySpan<byte>.Empty, ts);
+        }
+        if (d.Initialized && d.AckedBeyond > d.Next)
+        {
+            long missing = d.AckedBeyond - d.Next;
+            // Without a FIN seen, an ACK exactly one past our data is most likely the ACK of a FIN the capture missed.
+            if (d.FinSeen || missing > 1) Gap(state, dir, missing, ts);
+        }
+        d.AckHolePending = false;
+    }
+
+    /// <summary>Reports the flow closed (once), after flushing it, and lets it linger in the table.</summary>
+    private void Close(FlowState state, FlowCloseReason reason, long ts)
+    {
+        Finish(state, reason, ts);
+        if (state.List == _active) _active.Remove(state);
+        if (state.List is null)
+        {
+            state.LingerSinceNs = ts;
+            _linger.AddLast(state);
+        }
+    }
+
+    /// <summary>Reports the flow closed if it was not yet, and removes it from the table.</summary>
+    private void Retire(FlowState state, FlowCloseReason reasonIfOpen, long ts)
+    {
+        var reason = state.Phase == FlowPhase.Closing ? FlowCloseReason.Fin : reasonIfOpen;
+        Finish(state, reason, ts);
+        state.List?.Remove(state);
+        _table.Remove(state.Key);
+    }
+
+    private void Finish(FlowState state, FlowCloseReason reason, long ts)
+    {
+        if (state.Phase == FlowPhase.Closed) return;
+        Flush(state, 0, ts);
+        Flush(state, 1, ts);
+        state.Phase = FlowPhase.Closed;
+        _unclosed--;
+        FlowsClosed++;
+        _handler.OnFlowClosed(state.Flow, reason, ts);
+    }
+
+    private void Report(string name) => _anomalies.Report(AnomalyStage.Reassembly, name);
+}
