@@ -101,9 +101,10 @@ public sealed class PcapNgFileReader : ICaptureReader
                 continue;
             }
 
-            if (!isPacket && type is not InterfaceDescriptionBlock and not DecryptionSecretsBlock)
+            bool wanted = isPacket || type == InterfaceDescriptionBlock || (type == DecryptionSecretsBlock && _secrets is not null);
+            if (!wanted)
             {
-                // Interface statistics, name resolution, custom blocks...: not needed, skip by length. The trailer
+                // Interface statistics, name resolution, custom blocks, secrets nobody asked for: skip by length. The trailer
                 // is still checked so that a corrupt length is noticed here rather than as garbage later.
                 if (_input.Skip(bodyLength) < bodyLength) return Stop($"file ends inside the block at offset {blockStart}");
                 if (_input.Read(trailer) < 4) return Stop($"file ends inside the block at offset {blockStart}");

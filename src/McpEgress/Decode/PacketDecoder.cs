@@ -15,6 +15,12 @@ namespace McpEgress.Decode;
 /// are missing after it, and <c>payload_truncated_by_snaplen</c> is reported. The reassembler must treat those bytes
 /// as a gap; the sequence numbers of later segments stay right.
 /// </para>
+/// <para>
+/// Fragments (IPv4 and IPv6) are reassembled in a table bounded by <see cref="DecoderOptions"/>. Overlap policy: an
+/// exact duplicate fragment is ignored; any other overlap discards the whole datagram (<c>ipv4_fragment_overlap</c>,
+/// <c>ipv6_fragment_overlap</c>), as Linux does and RFC 5722 requires for IPv6, so the monitor never reads bytes the
+/// receiver refused. Non-TCP fragments are not stored.
+/// </para>
 /// Not thread-safe; one decoder per capture. Nothing is allocated per packet.
 /// </summary>
 public sealed class PacketDecoder

@@ -207,6 +207,40 @@ public class PcapNgFileReaderTests
     }
 
     [Fact]
+    public void OversizedUnknownBlockIsSkippedWithoutBuffering()
+    {
+        var anomalies = new AnomalyCounters();
+        var file = Concat(Shb(false), Idb(false), Block(false, 0x00000BAD, new byte[5000]), Epb(false, 0, 1, [7]));
+        using var reader = CapturedRecord.Open(file, new CaptureReaderOptions { MaxBlockBytes = 1024 }, anomalies: anomalies);
+        Assert.Equal(new byte[] { 7 }, Assert.Single(CapturedRecord.ReadAll(reader)).Data);
+        Assert.Equal(1, anomalies.Get(AnomalyStage.Capture, "pcapng_block_too_large"));
+        Assert.False(reader.Truncated);
+    }
+
+    [Fact]
+    public void EnhancedPacketOptionsAfterDataAreIgnored()
+    {
+        // EPB body: header (20), data (2 + 2 padding), epb_flags option (code 2, length 4), end of options.
+        var body = Concat(U32(false, 0), U32(false, 0), U32(false, 1_000_000), U32(false, 2), U32(false, 2), [0xab, 0xcd, 0, 0],
+            Option(false, 2, [1, 0, 0, 0]), EndOfOptions);
+        var file = Concat(Shb(false), Idb(false), Block(false, 6, body));
+        using var reader = CapturedRecord.Open(file);
+        var p = Assert.Single(CapturedRecord.ReadAll(reader));
+        Assert.Equal(new byte[] { 0xab, 0xcd }, p.Data);
+        Assert.Equal(1_000_000_000L, p.TimestampNs);
+    }
+
+    [Fact]
+    public void PacketBeforeAnyInterfaceIsSkipped()
+    {
+        var anomalies = new AnomalyCounters();
+        var file = Concat(Shb(false), Epb(false, 0, 1, [1]), Spb(false, 1, [2]), Idb(false), Epb(false, 0, 1, [3]));
+        using var reader = CapturedRecord.Open(file, anomalies: anomalies);
+        Assert.Equal(new byte[] { 3 }, Assert.Single(CapturedRecord.ReadAll(reader)).Data);
+        Assert.Equal(2, anomalies.Get(AnomalyStage.Capture, "pcapng_unknown_interface"));
+    }
+
+    [Fact]
     public void SectionHeaderWithBadByteOrderMagicIsNotACapture()
     {
         var shb = Shb(false);

@@ -39,6 +39,35 @@ public class TruncatedCaptureTests
         }
     }
 
+    [Theory]
+    [InlineData("lo-ipv4.pcap")]
+    [InlineData("lo-ipv4-dsb.pcapng")]
+    [InlineData("any-sll2.pcap")]
+    public void EveryPrefixOfARealCaptureIsSafe(string name)
+    {
+        var file = File.ReadAllBytes(CapdecFixtures.Path(name));
+        var full = ReadAll(file);
+        // The file header: 24 bytes for pcap, the whole first Section Header Block for pcapng.
+        int headerEnd = name.EndsWith(".pcapng") ? BitConverter.ToInt32(file, 4) : 24;
+        int previous = 0;
+        for (int cut = 0; cut <= file.Length; cut++)
+        {
+            ICaptureReader reader;
+            try { reader = CapturedRecord.Open(file[..cut]); }
+            catch (CaptureFormatException) { Assert.True(cut < headerEnd, $"format error at cut {cut}"); continue; }
+            using (reader)
+            {
+                var packets = CapturedRecord.ReadAll(reader);
+                Assert.True(packets.Count >= previous && packets.Count <= full.Count);
+                for (int i = 0; i < packets.Count; i++) Assert.Equal(full[i].Data, packets[i].Data);
+                if (cut < file.Length && packets.Count < full.Count && !reader.Truncated)
+                    Assert.True(reader.Position == cut); // a clean stop only exactly at a record boundary
+                previous = packets.Count;
+            }
+        }
+        Assert.Equal(full.Count, previous);
+    }
+
     private static List<CapturedRecord> ReadAll(byte[] file)
     {
         using var reader = CapturedRecord.Open(file);
