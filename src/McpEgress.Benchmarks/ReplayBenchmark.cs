@@ -16,8 +16,9 @@ internal static class ReplayBenchmark
         long size = new FileInfo(path).Length;
         var config = McpEgressConfig.Default;
         using var writer = new EcsEventWriter(Stream.Null);
-        var pipeline = new MonitorPipeline(config.Limits, new DetectionEngine(config.Detection), new EcsPipelineOutput(writer));
-        var replay = new CaptureReplay(pipeline, config.Limits.Capture);
+        var limits = new PipelineOptions();
+        var pipeline = new MonitorPipeline(limits, new DetectionEngine(config.Detection), new EcsPipelineOutput(writer));
+        var replay = new CaptureReplay(pipeline, limits.Capture);
         long allocBefore = GC.GetTotalAllocatedBytes(precise: true);
         var sw = Stopwatch.StartNew();
         var err = replay.ReplayFile(path, null);

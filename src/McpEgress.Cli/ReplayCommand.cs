@@ -43,9 +43,11 @@ internal static class ReplayCommand
     private static int Run(string[] files, string? configPath, string? outputPath, string[] keylogs, bool noProgress)
     {
         McpEgressConfig config;
+        PipelineOptions limits;
         try
         {
             config = configPath is null ? McpEgressConfig.Default : ConfigLoader.Load(configPath);
+            limits = LimitsBinder.Bind(config.Limits, configPath ?? "<default>");
         }
         catch (ConfigException ex)
         {
@@ -66,8 +68,8 @@ internal static class ReplayCommand
 
         using var writer = new EcsEventWriter(outStream);
         var output = new EcsPipelineOutput(writer);
-        var pipeline = new MonitorPipeline(config.Limits, new DetectionEngine(config.Detection), output);
-        var replay = new CaptureReplay(pipeline, config.Limits.Capture);
+        var pipeline = new MonitorPipeline(limits, new DetectionEngine(config.Detection), output);
+        var replay = new CaptureReplay(pipeline, limits.Capture);
         var sw = Stopwatch.StartNew();
 
         long totalBytes = files.Sum(f => File.Exists(f) ? new FileInfo(f).Length : 0);

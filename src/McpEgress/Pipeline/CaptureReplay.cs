@@ -22,7 +22,7 @@ public sealed class CaptureReplay
         ICaptureReader reader;
         try
         {
-            reader = CaptureFile.Open(path, _options, _secrets);
+            reader = CaptureFile.Open(path, _options, _secrets, _pipeline.Anomalies);
         }
         catch (FileNotFoundException) { return $"{path}: no such file"; }
         catch (DirectoryNotFoundException) { return $"{path}: no such file"; }
