@@ -36,6 +36,7 @@ public sealed class MonitorPipeline : IMailMessageSink
     }
 
     public AnomalyCounters Anomalies { get; }
+    public PipelineOptions Options => _options;
     public PipelineStats Stats { get; } = new();
     public ProtocolRouter Router { get; }
     public TcpReassembler Reassembler => _reassembler;

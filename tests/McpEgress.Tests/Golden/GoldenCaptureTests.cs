@@ -1,0 +1,70 @@
+using McpEgress.Mail;
+
+namespace McpEgress.Tests.Golden;
+
+/// <summary>
+/// Golden tests: every capture in captures/ that has an <c>.expected.json</c> is replayed through the whole pipeline
+/// (with its key log, if any) and must give exactly the messages, recipients and alerts its sender intended.
+/// </summary>
+public sealed class GoldenCaptureTests
+{
+    public static TheoryData<string> ExpectedFiles()
+    {
+        var data = new TheoryData<string>();
+        foreach (var f in Directory.EnumerateFiles(RepoPaths.Captures, "*.expected.json", SearchOption.AllDirectories).Order())
+            data.Add(Path.GetRelativePath(RepoPaths.Captures, f));
+        return data;
+    }
+
+    [Fact]
+    public void CapturesFolderHasGoldenFiles() => Assert.True(ExpectedFiles().Count >= 8, "expected at least 8 golden captures");
+
+    [Theory]
+    [MemberData(nameof(ExpectedFiles))]
+    public void ReplayMatchesSenderIntent(string expectedFile)
+    {
+        var path = Path.Combine(RepoPaths.Captures, expectedFile);
+        var expected = ExpectedCapture.Load(path);
+        var capture = Path.Combine(Path.GetDirectoryName(path)!, expected.Capture);
+        var h = GoldenReplay.Run(capture);
+
+        Assert.Empty(h.Errors);
+        Assert.Equal(0, h.Pipeline.Stats.InternalErrors);
+        var actual = h.Results.ToList();
+        Assert.True(expected.Messages.Count == actual.Count,
+            $"{expectedFile}: expected {expected.Messages.Count} messages, got {actual.Count}: " +
+            string.Join(" | ", actual.Select(a => a.Message.Subject)));
+
+        foreach (var exp in expected.Messages)
+        {
+            int idx = actual.FindIndex(a => a.Message.Subject == exp.Subject && SameSet(a.Message.Envelope?.RcptTo.Select(r => r.Address) ?? [], exp.RcptTo.Select(r => r.Address)));
+            Assert.True(idx >= 0, $"{expectedFile}: no message with subject '{exp.Subject}' and RCPT TO {string.Join(",", exp.RcptTo.Select(r => r.Address))}");
+            var (m, alerts) = actual[idx];
+            actual.RemoveAt(idx);
+            string what = $"{expectedFile} '{exp.Subject}'";
+
+            if (exp.MailFrom is not null) Assert.Equal(exp.MailFrom, m.Envelope?.MailFrom);
+            AssertSet(exp.RcptTo.Select(r => $"{r.Address}={r.Accepted}"), m.Envelope!.RcptTo.Select(r => $"{r.Address}={r.Accepted}"), what + " rcpt_to");
+            AssertSet(exp.To, m.To.Select(a => a.Address), what + " to");
+            AssertSet(exp.Cc, m.Cc.Select(a => a.Address), what + " cc");
+            AssertSet(exp.BccHeader, m.Bcc.Select(a => a.Address), what + " bcc header");
+            AssertSet(exp.Hidden, m.Hidden.Select(a => a.Address.Address), what + " hidden");
+            AssertSet(exp.ExpectAlerts.Select(a => $"{a.Rule}:{a.Address}"), alerts.Select(a => $"{a.RuleId}:{a.Address.Address}"), what + " alerts");
+        }
+
+        var ndjson = h.Ndjson;
+        foreach (var secret in expected.SecretsAbsent)
+            Assert.False(ndjson.Contains(secret, StringComparison.Ordinal), $"{expectedFile}: output contains secret '{secret}'");
+    }
+
+    private static bool SameSet(IEnumerable<string> a, IEnumerable<string> b) =>
+        new HashSet<string>(a, MailAddress.AddressComparer).SetEquals(b);
+
+    private static void AssertSet(IEnumerable<string> expected, IEnumerable<string> actual, string what)
+    {
+        var e = expected.Order(StringComparer.OrdinalIgnoreCase).ToList();
+        var a = actual.Order(StringComparer.OrdinalIgnoreCase).ToList();
+        Assert.True(e.SequenceEqual(a, StringComparer.OrdinalIgnoreCase),
+            $"{what}: expected [{string.Join(", ", e)}] got [{string.Join(", ", a)}]");
+    }
+}

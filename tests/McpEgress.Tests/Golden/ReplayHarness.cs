@@ -1,0 +1,45 @@
+using McpEgress.Detection;
+using McpEgress.Export;
+using McpEgress.Mail;
+using McpEgress.Pipeline;
+
+namespace McpEgress.Tests.Golden;
+
+/// <summary>Runs the whole pipeline over capture files and keeps what it produced, plus the NDJSON it would print.</summary>
+internal sealed class ReplayHarness : IDetectionResultSink
+{
+    private readonly MemoryStream _ndjson = new();
+    private readonly EcsEventWriter _writer;
+
+    public ReplayHarness(PipelineOptions? options = null, McpEgressConfig? config = null)
+    {
+        _writer = new EcsEventWriter(_ndjson, new EcsWriterOptions { LeaveOpen = true });
+        config ??= McpEgressConfig.Default;
+        Pipeline = new MonitorPipeline(options ?? new PipelineOptions(), new DetectionEngine(config.Detection), this);
+    }
+
+    public MonitorPipeline Pipeline { get; }
+    public List<(MailMessage Message, IReadOnlyList<Alert> Alerts)> Results { get; } = [];
+    public List<string> Errors { get; } = [];
+
+    public string Ndjson
+    {
+        get { _writer.Flush(); return System.Text.Encoding.UTF8.GetString(_ndjson.ToArray()); }
+    }
+
+    public ReplayHarness Replay(params string[] files)
+    {
+        var replay = new CaptureReplay(Pipeline, Pipeline.Options.Capture);
+        foreach (var f in files)
+            if (replay.ReplayFile(f, null) is { } err) Errors.Add(err);
+        Pipeline.Finish();
+        return this;
+    }
+
+    public void OnMessage(MailMessage message, IReadOnlyList<Alert> alerts)
+    {
+        Results.Add((message, alerts));
+        _writer.WriteMessage(message);
+        foreach (var a in alerts) _writer.WriteAlert(a);
+    }
+}
