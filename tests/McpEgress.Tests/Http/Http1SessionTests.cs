@@ -209,6 +209,26 @@ public class Http1SessionTests
         Assert.Equal(1, anomalies.Get(AnomalyStage.Http, "gzip_invalid"));
     }
 
+    [Theory]
+    [InlineData("br", "br: invalid data", "br_invalid")]
+    [InlineData("deflate", "deflate: invalid data", "deflate_invalid")]
+    public void InvalidBrAndDeflateReportErrors(string coding, string error, string anomaly)
+    {
+        var anomalies = new AnomalyCounters();
+        var body = Enumerable.Range(0, 64).Select(i => (byte)(i * 37 + 11)).ToArray();
+        var r = Assert.Single(Run(Post(coding, body), Ok, anomalies: anomalies));
+        Assert.Equal(error, r.BodyDecodeError);
+        Assert.Equal(1, anomalies.Get(AnomalyStage.Http, anomaly));
+    }
+
+    [Fact]
+    public void UnknownContentEncodingKeepsRawBody()
+    {
+        var r = Assert.Single(Run(Post("zstd", Bytes.Ascii("raw")), Ok));
+        Assert.Equal("raw", Bytes.Utf8(r.Body));
+        Assert.Equal("unsupported content-encoding", r.BodyDecodeError);
+    }
+
     [Fact]
     public void BodyOverLimitIsTruncatedButCounted()
     {

@@ -97,9 +97,10 @@ internal static class HttpBodyDecoder
         {
             error = (coding == "x-gzip" ? "gzip" : coding == "raw-deflate" ? "deflate" : coding) + ": invalid data";
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or InvalidOperationException)
         {
-            error = coding + ": invalid data";
+            // BrotliStream reports bad input as InvalidOperationException.
+            error = (coding == "raw-deflate" ? "deflate" : coding) + ": invalid data";
         }
         return output.GetBuffer().AsMemory(0, (int)output.Length);
     }
