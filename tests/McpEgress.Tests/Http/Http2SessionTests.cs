@@ -254,6 +254,28 @@ public class Http2SessionTests
     }
 
     [Fact]
+    public void ConnectionBodyBudgetIsSharedByOpenStreams()
+    {
+        var o = new HttpOptions { MaxConnectionBodyBytes = 10 };
+        var a = new AnomalyCounters();
+        var client = Bytes.Concat(H2.Preface, Request(1, "POST", "/a", false), Request(3, "POST", "/b", false),
+            H2.Data(1, "12345678", true), H2.Data(3, "abcdefgh", true));
+        var (h, _, _) = (new RecordingHandler(), 0, 0);
+        var s = new Http2Session(o, h, a);
+        s.OnClientData(client, 1);
+        s.OnServerData(Bytes.Concat(Response(1, 200), Response(3, 200)), 2);
+        Assert.Equal("12345678", Bytes.Utf8(h.Requests[0].Body));
+        Assert.Equal("ab", Bytes.Utf8(h.Requests[1].Body));
+        Assert.True(h.Requests[1].BodyTruncated);
+        Assert.Equal(8, h.Requests[1].BodyWireBytes);
+        Assert.Equal(1, a.Get(AnomalyStage.Http, "connection_body_limit"));
+        // Emitted streams give their budget back.
+        s.OnClientData(Bytes.Concat(Request(5, "POST", "/c", false), H2.Data(5, "0123456789", true)), 3);
+        s.OnServerData(Response(5, 200), 4);
+        Assert.Equal("0123456789", Bytes.Utf8(h.Requests[2].Body));
+    }
+
+    [Fact]
     public void BadPrefaceStopsClientDirection()
     {
         var a = new AnomalyCounters();

@@ -31,6 +31,7 @@ public sealed class Http1Session : IHttp1MessageSink
     private Pending? _current;
     private int _skipResponses;
     private bool _closed;
+    private long _bufferedBodyBytes;
 
     public Http1Session(HttpOptions options, IHttpExchangeHandler handler, IAnomalySink anomalies)
     {
@@ -276,8 +277,8 @@ public sealed class Http1Session : IHttp1MessageSink
 
     void IHttp1MessageSink.OnBody(bool fromClient, ReadOnlySpan<byte> data)
     {
-        if (fromClient)
-            _current?.Body.Append(data);
+        if (fromClient && _current is not null)
+            Buffer(_current.Body, data);
     }
 
     void IHttp1MessageSink.OnBodyHole(bool fromClient, long missing)
@@ -303,6 +304,14 @@ public sealed class Http1Session : IHttp1MessageSink
         TryEmit();
     }
 
+    private void Buffer(HttpBodyBuffer body, ReadOnlySpan<byte> data)
+    {
+        long budget = _options.MaxConnectionBodyBytes - _bufferedBodyBytes;
+        if (data.Length > budget && !body.Truncated)
+            _anomalies.Report(AnomalyStage.Http, "connection_body_limit");
+        _bufferedBodyBytes += body.Append(data, budget);
+    }
+
     private void TryEmit()
     {
         while (_pending.Count > 0 && _pending[0].BodyDone && _pending[0].ResponseSeen)
@@ -321,6 +330,7 @@ public sealed class Http1Session : IHttp1MessageSink
             _current = null;
         }
         var r = p.Record;
+        _bufferedBodyBytes -= p.Body.Length;
         r.BodyWireBytes = p.Body.Total;
         if (p.Body.Truncated)
         {

@@ -46,6 +46,7 @@ public sealed class Http2Session : IHttp2FrameSink
     private readonly List<KeyValuePair<string, string>> _fields = new();
     private int _lastClientStreamId;
     private bool _closed;
+    private long _bufferedBodyBytes;
 
     public Http2Session(HttpOptions options, IHttpExchangeHandler handler, IAnomalySink anomalies)
     {
@@ -133,7 +134,7 @@ public sealed class Http2Session : IHttp2FrameSink
     void IHttp2FrameSink.OnData(bool fromClient, int streamId, ReadOnlySpan<byte> data)
     {
         if (fromClient && _streams.TryGetValue(streamId, out var s) && !s.RequestDone)
-            s.Body.Append(data);
+            Buffer(s.Body, data);
     }
 
     void IHttp2FrameSink.OnDataEnd(bool fromClient, int streamId, bool endStream)
@@ -427,6 +428,14 @@ public sealed class Http2Session : IHttp2FrameSink
         _anomalies.Report(AnomalyStage.Http, "missing_status");
     }
 
+    private void Buffer(HttpBodyBuffer body, ReadOnlySpan<byte> data)
+    {
+        long budget = _options.MaxConnectionBodyBytes - _bufferedBodyBytes;
+        if (data.Length > budget && !body.Truncated)
+            _anomalies.Report(AnomalyStage.Http, "connection_body_limit");
+        _bufferedBodyBytes += body.Append(data, budget);
+    }
+
     private void TryEmit(int streamId, Stream s)
     {
         if (s.RequestDone && (s.ResponseSeen || _serverReader.Dead))
@@ -443,6 +452,7 @@ public sealed class Http2Session : IHttp2FrameSink
             r.Incomplete = true;
             r.BodyTruncated = true;
         }
+        _bufferedBodyBytes -= s.Body.Length;
         r.BodyWireBytes = s.Body.Total;
         if (s.Body.Truncated)
         {

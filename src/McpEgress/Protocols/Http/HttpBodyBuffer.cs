@@ -17,6 +17,23 @@ internal sealed class HttpBodyBuffer
     public bool Truncated { get; private set; }
     public int Length => _len;
 
+    /// <summary>Appends at most <paramref name="budget"/> bytes (the connection's remaining allowance); the rest is
+    /// counted as missing. Returns the bytes actually stored.</summary>
+    public int Append(ReadOnlySpan<byte> data, long budget)
+    {
+        if (data.Length > budget)
+        {
+            int keep = (int)Math.Max(0, budget);
+            int before = _len;
+            Append(data[..keep]);
+            MarkHole(data.Length - keep);
+            return _len - before;
+        }
+        int start = _len;
+        Append(data);
+        return _len - start;
+    }
+
     public void Append(ReadOnlySpan<byte> data)
     {
         Total += data.Length;

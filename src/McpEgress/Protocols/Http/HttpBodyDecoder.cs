@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Runtime.InteropServices;
 using McpEgress.Diagnostics;
 
 namespace McpEgress.Protocols.Http;
@@ -69,7 +70,9 @@ internal static class HttpBodyDecoder
         byte[] chunk = new byte[16 * 1024];
         try
         {
-            using var src = new MemoryStream(input.ToArray(), writable: false);
+            using var src = MemoryMarshal.TryGetArray(input, out var seg)
+                ? new MemoryStream(seg.Array!, seg.Offset, seg.Count, writable: false)
+                : new MemoryStream(input.ToArray(), writable: false);
             using Stream z = coding switch
             {
                 "br" => new BrotliStream(src, CompressionMode.Decompress),

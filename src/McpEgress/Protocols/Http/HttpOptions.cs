@@ -14,6 +14,11 @@ public sealed class HttpOptions
     /// flagged <see cref="HttpRequestRecord.BodyTruncated"/>, the rest is skipped but counted. Default 8 MiB.</summary>
     public int MaxBodyBytes { get; init; } = 8 * 1024 * 1024;
 
+    /// <summary>Request body bytes held at once by one connection, over all waiting requests (HTTP/1.1 pipelining) or
+    /// open streams (HTTP/2), so MaxBodyBytes × MaxConcurrentStreams can't be reached. Bytes over it are counted and
+    /// dropped (<c>connection_body_limit</c>; the record is flagged truncated). Default 32 MiB.</summary>
+    public long MaxConnectionBodyBytes { get; init; } = 32 * 1024 * 1024;
+
     /// <summary>Bytes a gzip/deflate/br body may inflate to (decompression bomb guard). Default 16 MiB.</summary>
     public int MaxDecompressedBodyBytes { get; init; } = 16 * 1024 * 1024;
 
