@@ -1,0 +1,372 @@
+using System.Text;
+using McpEgress.Diagnostics;
+
+namespace McpEgress.Protocols.Http;
+
+/// <summary>
+/// Resumable reader of one direction of an HTTP/1.x connection: start line, header section (obs-fold and bare LF
+/// tolerated, RFC 7230 §3.2.4/§3.5), then the body framed as the session decides (Content-Length, chunked with
+/// extensions and trailers, until close). Lines are assembled in one bounded buffer, so a cut anywhere resumes
+/// cleanly. After a gap or unframeable head it resynchronises at the next line that looks like a start line.
+/// </summary>
+internal sealed class Http1MessageReader
+{
+    private enum State : byte { StartLine, Headers, Body, ChunkSize, ChunkData, ChunkDataEnd, Trailers, UntilClose, Stopped }
+
+    private readonly bool _fromClient;
+    private readonly HttpOptions _options;
+    private readonly IHttp1MessageSink _sink;
+    private readonly IAnomalySink _anomalies;
+    private readonly byte[] _line;
+    private int _lineLen;
+    private bool _lineOverflow;
+    private long _lineStartTs;
+
+    private State _state = State.StartLine;
+    private bool _resyncing;
+    private long _remaining;
+    private int _sectionBytes;
+    private string _startLine = "";
+    private long _messageStartTs;
+    private readonly List<KeyValuePair<string, string>> _headers = new();
+    private int _droppedHeaders;
+
+    public Http1MessageReader(bool fromClient, HttpOptions options, IHttp1MessageSink sink, IAnomalySink anomalies)
+    {
+        _fromClient = fromClient;
+        _options = options;
+        _sink = sink;
+        _anomalies = anomalies;
+        _line = new byte[Math.Max(options.MaxHeaderBytes, options.MaxChunkLineBytes)];
+    }
+
+    public bool Stopped => _state == State.Stopped;
+
+    /// <summary>Looking for the next start line after a gap or an unframeable message.</summary>
+    public bool Resyncing => _state == State.StartLine && _resyncing;
+
+    /// <summary>True between the start line and the end of the message.</summary>
+    public bool InMessage => _state is not (State.StartLine or State.UntilClose or State.Stopped);
+
+    public void Stop() => _state = State.Stopped;
+
+    public void Feed(ReadOnlySpan<byte> data, long ts)
+    {
+        while (!data.IsEmpty)
+        {
+            switch (_state)
+            {
+                case State.Stopped:
+                    return;
+                case State.UntilClose:
+                    _sink.OnBody(_fromClient, data);
+                    return;
+                case State.Body:
+                case State.ChunkData:
+                {
+                    int n = (int)Math.Min(_remaining, data.Length);
+                    _sink.OnBody(_fromClient, data[..n]);
+                    data = data[n..];
+                    _remaining -= n;
+                    if (_remaining == 0)
+                    {
+                        if (_state == State.Body)
+                            EndMessage(true);
+                        else
+                            _state = State.ChunkDataEnd;
+                    }
+                    break;
+                }
+                default:
+                {
+                    int lf = data.IndexOf((byte)'\n');
+                    var piece = lf < 0 ? data : data[..(lf + 1)];
+                    if (_lineLen == 0 && !_lineOverflow)
+                        _lineStartTs = ts;
+                    int limit = _state == State.ChunkSize ? _options.MaxChunkLineBytes : _options.MaxHeaderBytes;
+                    if (!_lineOverflow)
+                    {
+                        if (_lineLen + piece.Length <= limit)
+                        {
+                            piece.CopyTo(_line.AsSpan(_lineLen));
+                            _lineLen += piece.Length;
+                        }
+                        else
+                        {
+                            _lineOverflow = true;
+                        }
+                    }
+                    if (_state is State.Headers or State.Trailers)
+                        _sectionBytes += piece.Length;
+                    data = data[piece.Length..];
+                    if (lf < 0)
+                    {
+                        if (_lineOverflow && !_resyncing)
+                            LineTooLong();
+                        break;
+                    }
+                    bool overflow = _lineOverflow;
+                    var line = TrimEol(_line.AsSpan(0, _lineLen));
+                    _lineLen = 0;
+                    _lineOverflow = false;
+                    if (overflow)
+                    {
+                        if (!_resyncing)
+                            LineTooLong();
+                        break;
+                    }
+                    OnLine(line);
+                    break;
+                }
+            }
+        }
+    }
+
+    private void LineTooLong()
+    {
+        _anomalies.Report(AnomalyStage.Http, _state == State.ChunkSize ? "bad_chunk_size" : "header_section_too_large");
+        Resync(complete: false);
+    }
+
+    /// <summary>
+    /// <paramref name="missing"/> bytes of this direction were lost. Inside a body of known length the framing survives
+    /// (we skip the hole); anywhere else we drop the message and look for the next start line.
+    /// </summary>
+    public void OnGap(long missing)
+    {
+        switch (_state)
+        {
+            case State.Stopped:
+            case State.UntilClose:
+                return;
+            case State.Body when missing < _remaining:
+            case State.ChunkData when missing < _remaining:
+                _remaining -= missing;
+                _sink.OnBodyHole(_fromClient, missing);
+                return;
+            case State.StartLine:
+                _lineLen = 0;
+                _lineOverflow = false;
+                _resyncing = true;
+                return;
+            default:
+                if (InBody)
+                    _sink.OnBodyHole(_fromClient, missing);
+                Resync(complete: false);
+                return;
+        }
+    }
+
+    public void OnClose()
+    {
+        if (_state is State.Stopped)
+            return;
+        if (InBody)
+        {
+            _anomalies.Report(AnomalyStage.Http, "message_incomplete_at_close");
+            EndMessage(false);
+        }
+        else if (_state == State.Headers)
+        {
+            _anomalies.Report(AnomalyStage.Http, "message_incomplete_at_close");
+        }
+        else if (_state == State.UntilClose)
+        {
+            EndMessage(true);
+        }
+        _state = State.Stopped;
+    }
+
+    /// <summary>The head was handed to the sink and the message has not ended yet.</summary>
+    private bool InBody => _state is State.Body or State.ChunkSize or State.ChunkData or State.ChunkDataEnd or State.Trailers;
+
+    private void Resync(bool complete)
+    {
+        if (InBody)
+            EndMessage(complete);
+        _state = State.StartLine;
+        _resyncing = true;
+        _lineLen = 0;
+        _lineOverflow = false;
+    }
+
+    private static ReadOnlySpan<byte> TrimEol(ReadOnlySpan<byte> line)
+    {
+        if (line.Length > 0 && line[^1] == '\n')
+            line = line[..^1];
+        if (line.Length > 0 && line[^1] == '\r')
+            line = line[..^1];
+        return line;
+    }
+
+    private void OnLine(ReadOnlySpan<byte> line)
+    {
+        switch (_state)
+        {
+            case State.StartLine:
+                if (line.IsEmpty)
+                    return; // RFC 7230 §3.5: ignore empty lines before the request line.
+                if (!(_fromClient ? HttpProbe.LooksLikeRequestLine(line) : LooksLikeStatusLine(line)))
+                {
+                    if (!_resyncing)
+                    {
+                        _anomalies.Report(AnomalyStage.Http, _fromClient ? "bad_request_line" : "bad_status_line");
+                        _resyncing = true;
+                    }
+                    return;
+                }
+                _resyncing = false;
+                _startLine = Encoding.Latin1.GetString(line);
+                _messageStartTs = _lineStartTs;
+                _headers.Clear();
+                _droppedHeaders = 0;
+                _sectionBytes = line.Length + 2;
+                _state = State.Headers;
+                return;
+
+            case State.Headers:
+            case State.Trailers:
+                if (line.IsEmpty)
+                {
+                    if (_state == State.Trailers)
+                        EndMessage(true);
+                    else
+                        HeadDone();
+                    return;
+                }
+                if (_sectionBytes > _options.MaxHeaderBytes)
+                {
+                    _anomalies.Report(AnomalyStage.Http, "header_section_too_large");
+                    Resync(complete: false);
+                    return;
+                }
+                if (_state == State.Headers)
+                    AddHeaderLine(line);
+                return;
+
+            case State.ChunkSize:
+                if (!TryParseChunkSize(line, out long size))
+                {
+                    _anomalies.Report(AnomalyStage.Http, "bad_chunk_size");
+                    Resync(complete: false);
+                    return;
+                }
+                if (size == 0)
+                {
+                    _state = State.Trailers;
+                    _sectionBytes = 0;
+                }
+                else
+                {
+                    _remaining = size;
+                    _state = State.ChunkData;
+                }
+                return;
+
+            case State.ChunkDataEnd:
+                if (!line.IsEmpty)
+                {
+                    _anomalies.Report(AnomalyStage.Http, "bad_chunk_terminator");
+                    Resync(complete: false);
+                    return;
+                }
+                _state = State.ChunkSize;
+                return;
+        }
+    }
+
+    private void AddHeaderLine(ReadOnlySpan<byte> line)
+    {
+        if (line[0] is (byte)' ' or (byte)'\t')
+        {
+            // obs-fold (RFC 7230 §3.2.4): continuation of the previous field value, replaced by one space.
+            _anomalies.Report(AnomalyStage.Http, "obs_fold");
+            if (_headers.Count > 0 && _droppedHeaders == 0)
+            {
+                var last = _headers[^1];
+                _headers[^1] = new(last.Key, last.Value + " " + Encoding.Latin1.GetString(line.Trim((byte)' ').Trim((byte)'\t')));
+            }
+            return;
+        }
+        int colon = line.IndexOf((byte)':');
+        if (colon <= 0)
+        {
+            _anomalies.Report(AnomalyStage.Http, "bad_header_line");
+            return;
+        }
+        if (_headers.Count >= _options.MaxHeaderCount)
+        {
+            if (_droppedHeaders++ == 0)
+                _anomalies.Report(AnomalyStage.Http, "too_many_headers");
+            return;
+        }
+        var name = line[..colon].TrimEnd((byte)' ');
+        var value = line[(colon + 1)..].Trim((byte)' ').Trim((byte)'\t');
+        _headers.Add(new(Encoding.Latin1.GetString(name), Encoding.Latin1.GetString(value)));
+    }
+
+    private void HeadDone()
+    {
+        var mode = _sink.OnHead(_fromClient, _startLine, _headers, _messageStartTs, out long length);
+        switch (mode)
+        {
+            case Http1BodyMode.None:
+                EndMessage(true);
+                break;
+            case Http1BodyMode.ContentLength when length == 0:
+                EndMessage(true);
+                break;
+            case Http1BodyMode.ContentLength:
+                _remaining = length;
+                _state = State.Body;
+                break;
+            case Http1BodyMode.Chunked:
+                _state = State.ChunkSize;
+                break;
+            case Http1BodyMode.UntilClose:
+                _state = State.UntilClose;
+                break;
+            case Http1BodyMode.Stop:
+                _state = State.Stopped;
+                break;
+            default:
+                _sink.OnMessageEnd(_fromClient, false);
+                _state = State.StartLine;
+                _resyncing = true;
+                break;
+        }
+    }
+
+    private void EndMessage(bool complete)
+    {
+        _state = State.StartLine;
+        _sink.OnMessageEnd(_fromClient, complete);
+    }
+
+    /// <summary>chunk-size [ chunk-ext ] (RFC 7230 §4.1); whitespace before ';' tolerated.</summary>
+    private static bool TryParseChunkSize(ReadOnlySpan<byte> line, out long size)
+    {
+        size = 0;
+        int i = 0;
+        while (i < line.Length && char.IsAsciiHexDigit((char)line[i]))
+        {
+            if (size > (long.MaxValue >> 5))
+                return false;
+            size = size * 16 + HexValue(line[i]);
+            i++;
+        }
+        if (i == 0)
+            return false;
+        while (i < line.Length && line[i] is (byte)' ' or (byte)'\t')
+            i++;
+        return i == line.Length || line[i] == (byte)';';
+    }
+
+    private static int HexValue(byte b) => b <= '9' ? b - '0' : (b | 0x20) - 'a' + 10;
+
+    /// <summary>HTTP/1.x SP 3DIGIT (RFC 7230 §3.1.2); the reason phrase may be empty or missing.</summary>
+    internal static bool LooksLikeStatusLine(ReadOnlySpan<byte> line) =>
+        line.Length >= 12 && line.StartsWith("HTTP/1."u8) && char.IsAsciiDigit((char)line[7]) && line[8] == ' '
+        && char.IsAsciiDigit((char)line[9]) && char.IsAsciiDigit((char)line[10]) && char.IsAsciiDigit((char)line[11])
+        && (line.Length == 12 || line[12] == ' ');
+}
