@@ -7,7 +7,7 @@ namespace McpEgress.Protocols.Tls;
 /// </summary>
 internal abstract class TlsRecordProtection : IDisposable
 {
-    public ulong SequenceNumber { get; protected set; }
+    public ulong SequenceNumber { get; internal set; }
 
     /// <summary>
     /// Decrypts and authenticates one record. <paramref name="header"/> is the 5-byte record header,
