@@ -52,6 +52,25 @@ keyupdate() {
 port=$((port + 1))
 capture tls13-keyupdate keyupdate
 
+# TLS 1.3 0-RTT: openssl s_server -early_data; the first s_client saves a ticket, the second resumes with it
+# and sends an HTTP request as early data (CLIENT_EARLY_TRAFFIC_SECRET in the key log).
+early() {
+  openssl s_server -accept "$port" -cert "$work/server.crt" -key "$work/server.key" -tls1_3 -early_data \
+    -naccept 2 -quiet >/dev/null 2>&1 &
+  local sp=$!
+  sleep 1
+  rm -f tls13-early-data.keys
+  (printf 'first connection\n'; sleep 1) | timeout 5 openssl s_client -connect "127.0.0.1:$port" -tls1_3 \
+    -sess_out "$work/sess.pem" -keylogfile tls13-early-data.keys -servername api.postmarkapp.com >/dev/null 2>&1 || true
+  printf 'POST /email HTTP/1.1\r\nHost: api.postmarkapp.com\r\nContent-Length: 2\r\n\r\n{}' > "$work/early.txt"
+  (sleep 1; printf 'after handshake\n'; sleep 1) | timeout 5 openssl s_client -connect "127.0.0.1:$port" -tls1_3 \
+    -sess_in "$work/sess.pem" -early_data "$work/early.txt" -keylogfile tls13-early-data.keys \
+    -servername api.postmarkapp.com >/dev/null 2>&1 || true
+  wait "$sp" || true
+}
+port=$((port + 1))
+capture tls13-early-data early
+
 # pcapng with the key log embedded as a Decryption Secrets Block (no .keys file next to it on purpose).
 editcap --inject-secrets tls,tls13-chacha20.keys tls13-chacha20.pcap tls13-chacha20-dsb.pcapng
 ls -l *.pcap *.pcapng *.keys

@@ -24,7 +24,7 @@ public class TlsCaptureCrossCheckTests
         foreach (var expected in new[]
         {
             "tls13-aes128gcm.pcap", "tls13-aes256gcm.pcap", "tls13-chacha20.pcap", "tls13-keyupdate.pcap", "tls13-resumed.pcap",
-            "tls13-chacha20-dsb.pcapng", "tls12-ecdhe-rsa-aes128gcm.pcap", "tls12-ecdhe-rsa-aes256gcm.pcap",
+            "tls13-chacha20-dsb.pcapng", "tls13-early-data.pcap", "tls12-ecdhe-rsa-aes128gcm.pcap", "tls12-ecdhe-rsa-aes256gcm.pcap",
             "tls12-ecdhe-rsa-chacha20.pcap", "tls12-ecdhe-rsa-aes128-sha.pcap", "tls12-ecdhe-rsa-aes128-sha-etm.pcap",
             "tls12-ecdhe-rsa-aes256-sha384.pcap", "tls12-rsa-aes128-sha256.pcap", "tls12-resumed.pcap",
         })

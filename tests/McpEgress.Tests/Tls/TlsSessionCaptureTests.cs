@@ -270,4 +270,35 @@ public class TlsSessionCaptureTests
         var (_, handler, _) = Run(TlsCaptures.TlsFlows(capture)[0], keys);
         Assert.Contains("phan@giftshop.club", Encoding.ASCII.GetString(handler.Client));
     }
+
+    [Fact]
+    public void EarlyData_DecryptedWithEarlyTrafficSecret()
+    {
+        const string name = "tls13-early-data.pcap";
+        var (session, handler, anomalies) = Run(Flow(name, 1), Keys(name));
+        var info = session.Info;
+        Assert.True(info.Resumed);
+        Assert.True(info.EarlyDataOffered);
+        Assert.True(info.EarlyDataAccepted);
+        Assert.Equal("POST /email HTTP/1.1\r\nHost: api.postmarkapp.com\r\nContent-Length: 2\r\n\r\n{}",
+            Encoding.ASCII.GetString(handler.Client));
+        Assert.True(info.HandshakeComplete);
+        Assert.Equal(0, anomalies.Total);
+    }
+
+    [Fact]
+    public void EarlyData_WithoutEarlySecret_SkippedAndCounted()
+    {
+        const string name = "tls13-early-data.pcap";
+        var keys = new TlsKeyLog();
+        keys.AddText(string.Join("\n", TlsCaptures.KeyText(TlsCaptures.Tls(name)).Split('\n')
+            .Where(l => !l.StartsWith("CLIENT_EARLY_TRAFFIC_SECRET", StringComparison.Ordinal))));
+        var (session, handler, anomalies) = Run(Flow(name, 1), keys);
+        // The 0-RTT request and EndOfEarlyData cannot be read; the client Finished after them still is.
+        Assert.Empty(handler.Client);
+        Assert.True(session.Info.HandshakeComplete);
+        Assert.True(session.Info.Decrypted);
+        Assert.True(anomalies.Get(AnomalyStage.Tls, "early_data_undecryptable") >= 1);
+        Assert.Empty(handler.Failures);
+    }
 }
