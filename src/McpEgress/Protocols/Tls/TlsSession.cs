@@ -298,12 +298,12 @@ public sealed class TlsSession : IDisposable
                 _anomalies.Report(AnomalyStage.Tls, "unexpected_content_type");
                 break;
         }
-        ApplyKeyChange(direction, d);
+        ApplyKeyChange(d);
         return true;
     }
 
     /// <summary>Key changes apply from the next record: messages that trigger them end their record (RFC 8446 §5.1).</summary>
-    private void ApplyKeyChange(FlowDirection direction, TlsDirectionState d)
+    private void ApplyKeyChange(TlsDirectionState d)
     {
         var change = d.KeyChangeAfterRecord;
         if (change == Tls13KeyChange.None) return;
@@ -329,7 +329,6 @@ public sealed class TlsSession : IDisposable
                 Info.KeyUpdates++;
                 break;
         }
-        _ = direction;
     }
 
     private bool TryInstallKeys(FlowDirection direction, TlsDirectionState d)
