@@ -1,0 +1,8 @@
+namespace McpEgress.Protocols.Tls;
+
+public enum TlsProbeResult
+{
+    NoMatch,
+    NeedMore,
+    Match,
+}

@@ -1,0 +1,67 @@
+using McpEgress.Diagnostics;
+using McpEgress.Protocols.Tls;
+using McpEgress.Reassembly;
+
+namespace McpEgress.Tests.Tls;
+
+/// <summary>
+/// Decrypts every keyed capture under captures/ and compares each TLS flow's plaintext byte for byte with
+/// tshark's own decryption (-z follow,tls,raw). New keyed captures are picked up automatically.
+/// </summary>
+public class TlsCaptureCrossCheckTests
+{
+    public static TheoryData<string> Captures()
+    {
+        var data = new TheoryData<string>();
+        foreach (var c in TlsCaptures.KeyedCaptures()) data.Add(c);
+        return data;
+    }
+
+    [Fact]
+    public void CaptureSetIsPresent()
+    {
+        var names = TlsCaptures.KeyedCaptures().Select(Path.GetFileName).ToHashSet();
+        foreach (var expected in new[]
+        {
+            "tls13-aes128gcm.pcap", "tls13-aes256gcm.pcap", "tls13-chacha20.pcap", "tls13-keyupdate.pcap", "tls13-resumed.pcap",
+            "tls13-chacha20-dsb.pcapng", "tls13-early-data.pcap", "tls12-ecdhe-rsa-aes128gcm.pcap", "tls12-ecdhe-rsa-aes256gcm.pcap",
+            "tls12-ecdhe-rsa-chacha20.pcap", "tls12-ecdhe-rsa-aes128-sha.pcap", "tls12-ecdhe-rsa-aes128-sha-etm.pcap",
+            "tls12-ecdhe-rsa-aes256-sha384.pcap", "tls12-rsa-aes128-sha256.pcap", "tls12-resumed.pcap",
+        })
+            Assert.Contains(expected, names);
+    }
+
+    [Theory]
+    [MemberData(nameof(Captures))]
+    public void PlaintextMatchesTshark(string relativePath)
+    {
+        var capture = Path.Combine(TsharkFlows.RepoRoot(), relativePath);
+        var flows = TlsCaptures.TlsFlows(capture);
+        if (relativePath.StartsWith("captures" + Path.DirectorySeparatorChar + "tls", StringComparison.Ordinal))
+            Assert.NotEmpty(flows);
+
+        foreach (var flow in flows)
+        {
+            var keys = TlsCaptures.LoadKeys(capture);
+            var handler = new RecordingHandler();
+            var anomalies = new AnomalyCounters();
+            var session = new TlsSession(new TlsOptions(), keys, handler, anomalies);
+            foreach (var chunk in flow.Chunks) session.OnData(chunk.Direction, chunk.Data);
+            session.OnClose();
+
+            var expected = TsharkFlows.FollowTls(capture, flow.Stream, TlsCaptures.KeyFile(capture));
+            var expectedClient = TsharkFlows.Concat(expected, FlowDirection.ClientToServer);
+            var expectedServer = TsharkFlows.Concat(expected, FlowDirection.ServerToClient);
+            Assert.NotEmpty(expectedClient); // tshark could decrypt: the keys match the capture
+            Assert.True(expectedClient.AsSpan().SequenceEqual(handler.Client),
+                $"{relativePath} stream {flow.Stream}: client plaintext {handler.Client.Length} bytes, tshark {expectedClient.Length}");
+            Assert.True(expectedServer.AsSpan().SequenceEqual(handler.Server),
+                $"{relativePath} stream {flow.Stream}: server plaintext {handler.Server.Length} bytes, tshark {expectedServer.Length}");
+            Assert.Empty(handler.Failures);
+            Assert.Equal(0, anomalies.Total);
+            Assert.True(session.Info.Decrypted);
+            Assert.True(session.Info.HandshakeComplete);
+            Assert.False(handler.PlaintextBeforeHandshakeComplete);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using McpEgress.Protocols.Tls;
+using McpEgress.Reassembly;
+
+namespace McpEgress.Tests.Tls;
+
+/// <summary>Keyed captures under captures/ (a .keys file beside the pcap, or pcapng Decryption Secrets Blocks), read through tshark once.</summary>
+internal static class TlsCaptures
+{
+    public sealed record Flow(int Stream, List<TsharkFlows.Chunk> Chunks)
+    {
+        public byte[] Bytes(FlowDirection d) => TsharkFlows.Concat(Chunks, d);
+    }
+
+    private static readonly Dictionary<string, List<Flow>> Cache = new();
+
+    public static string TlsDir => Path.Combine(TsharkFlows.RepoRoot(), "captures", "tls");
+
+    /// <summary>Every capture below captures/ that has keys, as a path relative to the repository root.</summary>
+    public static IEnumerable<string> KeyedCaptures()
+    {
+        var root = TsharkFlows.RepoRoot();
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(root, "captures"), "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            if (!file.EndsWith(".pcap", StringComparison.Ordinal) && !file.EndsWith(".pcapng", StringComparison.Ordinal)) continue;
+            if (KeyFile(file) is not null || (file.EndsWith(".pcapng", StringComparison.Ordinal) && PcapngSecrets.ReadTlsKeyLogs(file).Count > 0))
+                yield return Path.GetRelativePath(root, file);
+        }
+    }
+
+    public static string? KeyFile(string capture)
+    {
+        var keys = Path.ChangeExtension(capture, ".keys");
+        return File.Exists(keys) ? keys : null;
+    }
+
+    public static TlsKeyLog LoadKeys(string capture)
+    {
+        var keys = new TlsKeyLog();
+        var keyFile = KeyFile(capture);
+        if (keyFile is not null) keys.LoadFile(keyFile);
+        else foreach (var block in PcapngSecrets.ReadTlsKeyLogs(capture)) keys.AddBytes(block);
+        return keys;
+    }
+
+    public static string KeyText(string capture) => File.ReadAllText(KeyFile(capture)!);
+
+    /// <summary>TCP flows of a capture whose first client bytes are a TLS ClientHello (STARTTLS flows need their protocol first).</summary>
+    public static List<Flow> TlsFlows(string capture)
+    {
+        lock (Cache)
+        {
+            if (Cache.TryGetValue(capture, out var cached)) return cached;
+            var flows = new List<Flow>();
+            foreach (int stream in TsharkFlows.TcpStreams(capture))
+            {
+                var chunks = TsharkFlows.FollowTcp(capture, stream);
+                if (chunks.Count == 0 || chunks[0].Direction != FlowDirection.ClientToServer
+                    || TlsProbe.Probe(chunks[0].Data) != TlsProbeResult.Match)
+                    continue;
+                flows.Add(new Flow(stream, chunks));
+            }
+            Cache[capture] = flows;
+            return flows;
+        }
+    }
+
+    public static string Tls(string name) => Path.Combine(TlsDir, name);
+}

@@ -1,0 +1,67 @@
+using System.Security.Cryptography;
+using McpEgress.Protocols.Tls;
+using static McpEgress.Tests.Tls.TlsTestUtil;
+
+namespace McpEgress.Tests.Tls;
+
+public class TlsKeyDerivationTests
+{
+    [Fact]
+    public void HkdfExpandLabel_Rfc8448_ServerHandshakeKeyAndIv()
+    {
+        // RFC 8448 §3: server_handshake_traffic_secret -> write key / iv (TLS_AES_128_GCM_SHA256).
+        var secret = Hex("b67b7d690cc16c4e75e54213cb2d37b4e9c912bcded9105d42befd59d391ad38");
+        Assert.Equal(Hex("3fce516009c21727d0f2e4e86ee403bc"),
+            TlsKeyDerivation.HkdfExpandLabel(HashAlgorithmName.SHA256, secret, "key", default, 16));
+        Assert.Equal(Hex("5d313eb2671276ee13000b30"),
+            TlsKeyDerivation.HkdfExpandLabel(HashAlgorithmName.SHA256, secret, "iv", default, 12));
+    }
+
+    [Fact]
+    public void HkdfExpandLabel_Rfc8448_ApplicationKeys()
+    {
+        var client = Hex("9e40646ce79a7f9dc05af8889bce6552875afa0b06df0087f792ebb7c17504a5");
+        Assert.Equal(Hex("17422dda596ed5d9acd890e3c63f5051"),
+            TlsKeyDerivation.HkdfExpandLabel(HashAlgorithmName.SHA256, client, "key", default, 16));
+        Assert.Equal(Hex("5b78923dee08579033e523d9"),
+            TlsKeyDerivation.HkdfExpandLabel(HashAlgorithmName.SHA256, client, "iv", default, 12));
+        var server = Hex("a11af9f05531f856ad47116b45a950328204b4f44bfb6b3a4b4f1f3fcb631643");
+        Assert.Equal(Hex("9f02283b6c9c07efc26bb9f2ac92e356"),
+            TlsKeyDerivation.HkdfExpandLabel(HashAlgorithmName.SHA256, server, "key", default, 16));
+        Assert.Equal(Hex("cf782b88dd83549aadf1e984"),
+            TlsKeyDerivation.HkdfExpandLabel(HashAlgorithmName.SHA256, server, "iv", default, 12));
+    }
+
+    [Fact]
+    public void Prf_Sha256_KnownAnswer()
+    {
+        // The TLS 1.2 P_SHA256 vector published on the IETF TLS WG list (msg03416).
+        var output = TlsKeyDerivation.Prf(HashAlgorithmName.SHA256, Hex("9bbe436ba940f017b17652849a71db35"), "test label",
+            Hex("a0ba9f936cda311827a6f796ffd5198c"), 100);
+        Assert.Equal(Hex(
+            "e3f229ba727be17b8d122620557cd453c2aab21d07c3d495329b52d4e61edb5a" +
+            "6b301791e90d35c9c9a46b4e14baf9af0fa022f7077def17abfd3797c0564bab" +
+            "4fbc91666e9def9b97fce34f796789baa48082d122ee42c5a72e5a5110fff701" +
+            "87347b66"), output);
+    }
+
+    [Fact]
+    public void Prf_Sha384_KnownAnswer()
+    {
+        var output = TlsKeyDerivation.Prf(HashAlgorithmName.SHA384, Hex("b80b733d6ceefcdc71566ea48e5567df"), "test label",
+            Hex("cd665cf6a8447dd6ff8b27555edb7465"), 148);
+        Assert.Equal(Hex(
+            "7b0c18e9ced410ed1804f2cfa34a336a1c14dffb4900bb5fd7942107e81c83cde9ca0faa60be9fe34f82b1233c9146a0e534cb400fed2700884f9dc236f80edd8bfa961144c9e8d792eca722a7b32fc3d416d473ebc2c5fd4abfdad05d9184259b5bf8cd4d90fa0d31e2dec479e4f1a26066f2eea9a69236a3e52655c9e9aee691c8f3a26854308d5eaa3be85e0990703d73e56f"),
+            output);
+    }
+
+    [Fact]
+    public void Prf_ShorterOutputIsPrefixOfLonger()
+    {
+        var secret = Hex("000102030405060708090a0b0c0d0e0f");
+        var seed = Hex("1011");
+        var a = TlsKeyDerivation.Prf(HashAlgorithmName.SHA256, secret, "key expansion", seed, 40);
+        var b = TlsKeyDerivation.Prf(HashAlgorithmName.SHA256, secret, "key expansion", seed, 104);
+        Assert.Equal(a, b[..40]);
+    }
+}
