@@ -1,3 +1,4 @@
+using McpEgress.Protocols;
 using McpEgress.Protocols.Tls;
 using McpEgress.Reassembly;
 
@@ -55,7 +56,7 @@ internal static class TlsCaptures
             {
                 var chunks = TsharkFlows.FollowTcp(capture, stream);
                 if (chunks.Count == 0 || chunks[0].Direction != FlowDirection.ClientToServer
-                    || TlsProbe.Probe(chunks[0].Data) != TlsProbeResult.Match)
+                    || TlsProbe.Probe(chunks[0].Data) != ProbeResult.Match)
                     continue;
                 flows.Add(new Flow(stream, chunks));
             }

@@ -1,3 +1,4 @@
+using McpEgress.Protocols;
 using McpEgress.Protocols.Tls;
 using static McpEgress.Tests.Tls.TlsTestUtil;
 
@@ -9,8 +10,8 @@ public class TlsProbeTests
     public void ClientHello_MatchesAfterElevenBytes_NeedMoreBefore()
     {
         var hello = Rfc8448Tests.ClientHelloRecord;
-        for (int n = 0; n < TlsProbe.BytesNeeded; n++) Assert.Equal(TlsProbeResult.NeedMore, TlsProbe.Probe(hello.AsSpan(0, n)));
-        for (int n = TlsProbe.BytesNeeded; n <= hello.Length; n++) Assert.Equal(TlsProbeResult.Match, TlsProbe.Probe(hello.AsSpan(0, n)));
+        for (int n = 0; n < TlsProbe.BytesNeeded; n++) Assert.Equal(ProbeResult.NeedMore, TlsProbe.Probe(hello.AsSpan(0, n)));
+        for (int n = TlsProbe.BytesNeeded; n <= hello.Length; n++) Assert.Equal(ProbeResult.Match, TlsProbe.Probe(hello.AsSpan(0, n)));
     }
 
     [Theory]
@@ -25,7 +26,7 @@ public class TlsProbeTests
     [InlineData("16 03 01 50 00 01 00 50 00 03 03")]      // record over 2^14
     [InlineData("16 03 01 00 c4 01 00 00 c0 07 03")]      // hello legacy_version major 7
     [InlineData("80 2e 01 03 01 00 15 00 00 00 10")]      // SSLv2-style hello: not supported
-    public void NotAClientHello_NoMatch(string hex) => Assert.Equal(TlsProbeResult.NoMatch, TlsProbe.Probe(Hex(hex)));
+    public void NotAClientHello_NoMatch(string hex) => Assert.Equal(ProbeResult.NoMatch, TlsProbe.Probe(Hex(hex)));
 
     [Fact]
     public void RandomBytes_NeverThrow()

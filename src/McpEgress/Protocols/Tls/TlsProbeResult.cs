@@ -1,8 +1,0 @@
-namespace McpEgress.Protocols.Tls;
-
-public enum TlsProbeResult
-{
-    NoMatch,
-    NeedMore,
-    Match,
-}
