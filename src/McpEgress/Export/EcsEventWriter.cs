@@ -5,6 +5,8 @@ using System.Text.Json;
 using McpEgress.Decode;
 using McpEgress.Detection;
 using McpEgress.Mail;
+using McpEgress.Protocols;
+using McpEgress.Reassembly;
 
 namespace McpEgress.Export;
 
@@ -88,6 +90,53 @@ public sealed class EcsEventWriter : IDisposable
         doc.Set("mcp_egress.alert.role", alert.Role.ToName());
         doc.Set("mcp_egress.alert.domain", alert.Domain);
         AddMessageFields(doc, alert.Mail);
+        Emit(doc);
+    }
+
+    /// <summary>
+    /// One <c>event.category: network</c> line per TLS connection, decrypted or not, so opaque traffic to mail hosts
+    /// stays visible: server name, ALPN, version, cipher, bytes each way, and whether the monitor could read it.
+    /// </summary>
+    public void WriteTlsSession(TlsSessionRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var info = record.Info;
+        var doc = new EcsObject();
+        doc.Set("@timestamp", Timestamp(record.StartTimestampNs));
+        doc.Set("event.kind", "event");
+        doc.Set("event.module", "mcp_egress");
+        doc.Set("event.dataset", "mcp_egress.tls");
+        doc.Set("event.category", new[] { "network" });
+        doc.Set("event.type", new[] { "connection" });
+        doc.Set("event.action", "tls-session");
+        doc.Set("event.start", Timestamp(record.StartTimestampNs));
+        doc.Set("event.end", Timestamp(record.EndTimestampNs));
+        doc.Set("network.transport", "tcp");
+        if (record.ApplicationProtocol is { } app) doc.Set("network.protocol", app);
+        AddEndpoint(doc, "source", record.Source);
+        AddEndpoint(doc, "destination", record.Destination);
+        if (info.ServerName is { } sni)
+        {
+            doc.Set("tls.client.server_name", sni);
+            doc.Set("destination.domain", sni);
+        }
+        if (info.VersionName is { } version)
+        {
+            doc.Set("tls.version_protocol", "tls");
+            doc.Set("tls.version", version.StartsWith("TLS ", StringComparison.Ordinal) ? version[4..] : version);
+        }
+        if (info.CipherSuiteName is { } cipher) doc.Set("tls.cipher", cipher);
+        if (info.AlpnOffered.Count > 0) doc.Set("tls.client.supported_protocols", info.AlpnOffered.ToArray());
+        if (info.AlpnSelected is { } alpn) doc.Set("tls.next_protocol", alpn);
+        doc.Set("tls.established", info.HandshakeComplete);
+        doc.Set("tls.resumed", info.Resumed);
+        doc.Set("source.bytes", info.Bytes(FlowDirection.ClientToServer));
+        doc.Set("destination.bytes", info.Bytes(FlowDirection.ServerToClient));
+        doc.Set("mcp_egress.tls.decrypted", info.Decrypted);
+        doc.Set("mcp_egress.tls.starttls", record.StartTls);
+        if (info.KeyUpdates > 0) doc.Set("mcp_egress.tls.key_updates", (long)info.KeyUpdates);
+        if (info.HelloRetryRequest) doc.Set("mcp_egress.tls.hello_retry_request", true);
+        doc.Set("mcp_egress.flow_id", record.FlowId);
         Emit(doc);
     }
 

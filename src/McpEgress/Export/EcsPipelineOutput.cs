@@ -1,14 +1,17 @@
 using McpEgress.Detection;
 using McpEgress.Mail;
+using McpEgress.Protocols;
 
 namespace McpEgress.Export;
 
-/// <summary>Writes each message event followed by its alert events.</summary>
-public sealed class EcsPipelineOutput(EcsEventWriter writer) : IDetectionResultSink
+/// <summary>Writes each message event followed by its alert events, and one event per TLS session.</summary>
+public sealed class EcsPipelineOutput(EcsEventWriter writer) : IEventOutput
 {
     public void OnMessage(MailMessage message, IReadOnlyList<Alert> alerts)
     {
         writer.WriteMessage(message);
         foreach (var alert in alerts) writer.WriteAlert(alert);
     }
+
+    public void OnTlsSession(TlsSessionRecord record) => writer.WriteTlsSession(record);
 }

@@ -4,6 +4,8 @@ using McpEgress.Detection;
 using McpEgress.Diagnostics;
 using McpEgress.Mail;
 using McpEgress.Protocols;
+using McpEgress.Export;
+using McpEgress.Protocols.Tls;
 using McpEgress.Reassembly;
 
 namespace McpEgress.Pipeline;
@@ -13,29 +15,32 @@ namespace McpEgress.Pipeline;
 /// live interface). Not thread-safe: one thread feeds it. Exceptions from a stage stop here and become the counted
 /// anomaly <c>pipeline/internal_error</c>, so one bad packet never ends a run.
 /// </summary>
-public sealed class MonitorPipeline : IMailMessageSink
+public sealed class MonitorPipeline : IProtocolEventSink
 {
     private readonly PipelineOptions _options;
     private readonly DetectionEngine _detection;
-    private readonly IDetectionResultSink _output;
+    private readonly IEventOutput _output;
     private readonly PacketDecoder _decoder;
     private readonly TcpReassembler _reassembler;
     private long _nextIdleCheckNs;
     private long _lastTimestampNs;
 
-    public MonitorPipeline(PipelineOptions options, DetectionEngine detection, IDetectionResultSink output,
-        AnomalyCounters? anomalies = null)
+    public MonitorPipeline(PipelineOptions options, DetectionEngine detection, IEventOutput output,
+        AnomalyCounters? anomalies = null, TlsKeyLog? keyLog = null)
     {
         _options = options;
         _detection = detection;
         _output = output;
         Anomalies = anomalies ?? new AnomalyCounters();
         _decoder = new PacketDecoder(options.Decoder, Anomalies);
-        Router = new ProtocolRouter(options.Protocols, this, Anomalies);
+        KeyLog = keyLog ?? new TlsKeyLog(options.Protocols.KeyLog, Anomalies);
+        Router = new ProtocolRouter(options.Protocols, KeyLog, this, Anomalies);
         _reassembler = new TcpReassembler(options.Reassembly, Router, Anomalies);
     }
 
     public AnomalyCounters Anomalies { get; }
+    /// <summary>TLS secrets: --keylog files, pcapng Decryption Secrets Blocks, followed key-log files.</summary>
+    public TlsKeyLog KeyLog { get; }
     public PipelineOptions Options => _options;
     public PipelineStats Stats { get; } = new();
     public ProtocolRouter Router { get; }
@@ -65,6 +70,7 @@ public sealed class MonitorPipeline : IMailMessageSink
                     break;
             }
             _lastTimestampNs = Math.Max(_lastTimestampNs, packet.TimestampNs);
+            Router.Service(packet.TimestampNs);
             if (packet.TimestampNs >= _nextIdleCheckNs)
             {
                 _reassembler.AdvanceTime(packet.TimestampNs);
@@ -83,6 +89,7 @@ public sealed class MonitorPipeline : IMailMessageSink
         try
         {
             _reassembler.CloseAll(_lastTimestampNs);
+            Router.Finish();
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -101,6 +108,13 @@ public sealed class MonitorPipeline : IMailMessageSink
             else if (a.Severity == Severity.High) Stats.HighAlerts++;
         }
         _output.OnMessage(message, alerts);
+    }
+
+    void IProtocolEventSink.OnTlsSession(TlsSessionRecord record)
+    {
+        if (record.Info.Decrypted) Stats.TlsDecrypted++;
+        else Stats.TlsOpaque++;
+        _output.OnTlsSession(record);
     }
 
     private void InternalError(Exception ex)

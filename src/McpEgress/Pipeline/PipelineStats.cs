@@ -13,4 +13,6 @@ public sealed class PipelineStats
     public long CriticalAlerts;
     public long HighAlerts;
     public long InternalErrors;
+    public long TlsDecrypted;
+    public long TlsOpaque;
 }

@@ -1,3 +1,4 @@
+using McpEgress.Protocols.Tls;
 using McpEgress.Reassembly;
 
 namespace McpEgress.Protocols;
@@ -16,6 +17,12 @@ internal sealed class FlowSession
 
     /// <summary>TLS server name (SNI) when the flow carries TLS.</summary>
     public string? ServerName { get; set; }
+
+    /// <summary>ALPN protocol the TLS server selected ("h2", "http/1.1"), when known.</summary>
+    public string? Alpn { get; set; }
+
+    /// <summary>The TLS session carrying this flow's application bytes, if any.</summary>
+    public TlsSessionInfo? TlsInfo { get; set; }
 
     /// <summary>The application bytes are decrypted TLS plaintext.</summary>
     public bool InsideTls { get; set; }

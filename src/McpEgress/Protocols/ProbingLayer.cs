@@ -25,6 +25,9 @@ internal sealed class ProbingLayer : IStreamLayer
         _allowTls = allowTls;
     }
 
+    /// <summary>Name of the protocol found ("smtp", "tls", "http"), or null.</summary>
+    public string? Protocol { get; private set; }
+
     /// <summary>The protocol was not recognised; the rest of the flow is ignored.</summary>
     public bool Opaque => _opaque;
 
@@ -42,11 +45,12 @@ internal sealed class ProbingLayer : IStreamLayer
 
         var client = _probe[0].AsSpan(0, _probeLength[0]);
         var server = _probe[1].AsSpan(0, _probeLength[1]);
-        var layer = _router.Probe(_session, client, server, _allowTls, out var result);
+        var layer = _router.Probe(_session, client, server, _allowTls, out var result, out var protocol);
         switch (result)
         {
             case ProbeResult.Match:
                 _decided = layer!;
+                Protocol = protocol;
                 foreach (var (dir, bytes) in _held) _decided.OnData(dir, bytes, timestampNs);
                 _held.Clear();
                 ReleaseProbeBuffers();

@@ -11,4 +11,16 @@ public sealed class ProtocolOptions
 
     /// <summary>Whether plaintext inside decrypted TLS may itself be TLS again (never in practice). Default false.</summary>
     public bool AllowNestedTls { get; set; }
+
+    /// <summary>
+    /// Ciphertext kept, over all ended TLS flows, while their keys are still unknown (a key log line or pcapng
+    /// Decryption Secrets Block may come later). Beyond it the oldest parked flow is reported opaque. Default 64 MiB.
+    /// </summary>
+    public long MaxParkedTlsBytes { get; set; } = 64L << 20;
+
+    /// <summary>Most ended TLS flows parked at once waiting for keys. Default 4096.</summary>
+    public int MaxParkedTlsSessions { get; set; } = 4096;
+
+    /// <summary>How long (packet time) an ended TLS flow waits for its keys. Default 30 s.</summary>
+    public TimeSpan ParkedTlsHold { get; set; } = TimeSpan.FromSeconds(30);
 }

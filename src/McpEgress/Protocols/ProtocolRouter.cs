@@ -1,35 +1,46 @@
 using McpEgress.Diagnostics;
-using McpEgress.Mail;
-using McpEgress.Protocols.Imf;
+using McpEgress.Protocols.Http;
 using McpEgress.Protocols.Smtp;
+using McpEgress.Protocols.Tls;
 using McpEgress.Reassembly;
 
 namespace McpEgress.Protocols;
 
 /// <summary>
 /// The protocol stage's entry point: receives ordered byte streams from the reassembler, finds each flow's protocol
-/// by content and runs the matching parsers. Emits <see cref="MailMessage"/>s; knows nothing of rules or output.
+/// by content (SMTP, TLS, HTTP — on any port) and runs the matching parsers, stacking TLS under SMTP (STARTTLS,
+/// implicit TLS) and HTTP. Emits messages and TLS sessions; knows nothing of rules or output formats.
 /// </summary>
 public sealed class ProtocolRouter : ITcpStreamHandler
 {
-    private readonly IMailMessageSink _sink;
+    private readonly IProtocolEventSink _sink;
+    private readonly LinkedList<(TlsLayer Layer, long Bytes)> _parked = new();
+    private long _parkedBytes;
+    private long _keyVersionSeen;
 
-    public ProtocolRouter(ProtocolSettings settings, IMailMessageSink sink, IAnomalySink anomalies)
+    public ProtocolRouter(ProtocolSettings settings, TlsKeyLog keyLog, IProtocolEventSink sink, IAnomalySink anomalies)
     {
         Settings = settings;
+        KeyLog = keyLog;
         _sink = sink;
         Anomalies = anomalies;
+        _keyVersionSeen = keyLog.Version;
     }
 
     public ProtocolSettings Settings { get; }
+    public TlsKeyLog KeyLog { get; }
     internal ProtocolOptions Options => Settings.Protocol;
     internal SmtpOptions SmtpOptions => Settings.Smtp;
     internal IAnomalySink Anomalies { get; }
 
     public long SmtpFlows { get; private set; }
     public long TlsFlows { get; private set; }
+    public long HttpFlows { get; private set; }
     public long UnidentifiedFlows { get; private set; }
     public long Messages { get; private set; }
+    public long HttpRequests { get; private set; }
+    public int ParkedTlsSessions => _parked.Count;
+    public long ParkedTlsBytes => _parkedBytes;
 
     public void OnFlowOpened(TcpFlow flow)
     {
@@ -62,32 +73,124 @@ public sealed class ProtocolRouter : ITcpStreamHandler
     }
 
     /// <summary>Runs the content probes; on Match returns the layer that takes the flow over.</summary>
-    internal IStreamLayer? Probe(FlowSession session, ReadOnlySpan<byte> client, ReadOnlySpan<byte> server, bool allowTls, out ProbeResult result)
+    internal IStreamLayer? Probe(FlowSession session, ReadOnlySpan<byte> client, ReadOnlySpan<byte> server, bool allowTls,
+        out ProbeResult result, out string? protocol)
     {
         var smtp = SmtpProbe.Probe(client, server);
-        if (smtp == Smtp.ProbeResult.Match)
+        var tls = allowTls ? TlsProbe.Probe(client) : ProbeResult.NoMatch;
+        var http = HttpProbe.Probe(client);
+        protocol = null;
+        result = ProbeResult.Match;
+        if (smtp == ProbeResult.Match)
         {
-            result = ProbeResult.Match;
             SmtpFlows++;
+            protocol = "smtp";
             return new SmtpLayer(this, session);
         }
-        result = smtp == Smtp.ProbeResult.NeedMore ? ProbeResult.NeedMore : ProbeResult.NoMatch;
+        if (tls == ProbeResult.Match)
+        {
+            TlsFlows++;
+            protocol = "tls";
+            return new TlsLayer(this, session, startTls: false);
+        }
+        if (http == ProbeResult.Match)
+        {
+            HttpFlows++;
+            protocol = "http";
+            return new HttpLayer(this, session);
+        }
+        result = smtp == ProbeResult.NeedMore || tls == ProbeResult.NeedMore || http == ProbeResult.NeedMore
+            ? ProbeResult.NeedMore : ProbeResult.NoMatch;
         return null;
     }
 
-    internal IStreamLayer CreateTlsLayer(FlowSession session)
+    /// <summary>STARTTLS succeeded: the rest of the flow is TLS.</summary>
+    internal IStreamLayer CreateStartTlsLayer(FlowSession session)
     {
         TlsFlows++;
-        return new OpaqueLayer();
+        return new TlsLayer(this, session, startTls: true);
     }
 
     internal void CountUnidentified(FlowSession session) => UnidentifiedFlows++;
 
     internal void EmitSmtpTransaction(FlowSession session, SmtpSession smtp, SmtpTransaction transaction)
     {
-        var message = SmtpMailMessageFactory.Create(transaction, session.Flow, session.ServerName, smtp.BannerHost,
+        var message = SmtpMailMessageFactory.Create(transaction, session, smtp.BannerHost,
             Settings.Imf, Anomalies);
         Messages++;
         _sink.OnMessage(message);
+    }
+
+    internal void EmitHttpRequest(FlowSession session, HttpRequestRecord request)
+    {
+        HttpRequests++;
+    }
+
+    internal void EmitTlsSession(FlowSession session, TlsLayer layer, long endTimestampNs)
+    {
+        _sink.OnTlsSession(new TlsSessionRecord
+        {
+            FlowId = session.Flow.Id,
+            Source = session.Flow.Key.Client,
+            Destination = session.Flow.Key.Server,
+            StartTimestampNs = session.Flow.FirstSeenNs,
+            EndTimestampNs = endTimestampNs,
+            Info = layer.Session.Info,
+            ApplicationProtocol = layer.ApplicationProtocol,
+            StartTls = layer.StartTls,
+        });
+    }
+
+    /// <summary>Parks an ended TLS flow whose records wait for keys; false when the limits say no.</summary>
+    internal bool TryPark(TlsLayer layer)
+    {
+        long bytes = layer.PendingBytes;
+        if (bytes > Options.MaxParkedTlsBytes) return false;
+        while (_parked.Count > 0 && (_parked.Count >= Options.MaxParkedTlsSessions || _parkedBytes + bytes > Options.MaxParkedTlsBytes))
+        {
+            Anomalies.Report(AnomalyStage.Tls, "parked_session_evicted");
+            Unpark(_parked.First!).Finish();
+        }
+        _parked.AddLast((layer, bytes));
+        _parkedBytes += bytes;
+        return true;
+    }
+
+    /// <summary>
+    /// Called for every packet and after new secrets: when the key log changed, parked flows get another try; flows
+    /// parked longer than <see cref="ProtocolOptions.ParkedTlsHold"/> are reported opaque.
+    /// </summary>
+    public void Service(long nowNs)
+    {
+        if (_parked.Count == 0) return;
+        if (KeyLog.Version != _keyVersionSeen) RetryParked();
+        long holdNs = (long)Options.ParkedTlsHold.TotalMilliseconds * 1_000_000;
+        while (_parked.First is { } first && nowNs - first.Value.Layer.CloseTimestampNs > holdNs)
+            Unpark(first).Finish();
+    }
+
+    /// <summary>End of input: last try for parked flows, then report the rest opaque.</summary>
+    public void Finish()
+    {
+        RetryParked();
+        while (_parked.First is { } first) Unpark(first).Finish();
+    }
+
+    private void RetryParked()
+    {
+        _keyVersionSeen = KeyLog.Version;
+        for (var node = _parked.First; node is not null;)
+        {
+            var next = node.Next;
+            if (node.Value.Layer.RetryParked()) Unpark(node);
+            node = next;
+        }
+    }
+
+    private TlsLayer Unpark(LinkedListNode<(TlsLayer Layer, long Bytes)> node)
+    {
+        _parked.Remove(node);
+        _parkedBytes -= node.Value.Bytes;
+        return node.Value.Layer;
     }
 }

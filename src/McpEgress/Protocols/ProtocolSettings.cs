@@ -1,5 +1,7 @@
+using McpEgress.Protocols.Http;
 using McpEgress.Protocols.Imf;
 using McpEgress.Protocols.Smtp;
+using McpEgress.Protocols.Tls;
 
 namespace McpEgress.Protocols;
 
@@ -9,4 +11,7 @@ public sealed class ProtocolSettings
     public ProtocolOptions Protocol { get; init; } = new();
     public SmtpOptions Smtp { get; init; } = new();
     public ImfOptions Imf { get; init; } = new();
+    public TlsOptions Tls { get; init; } = new();
+    public TlsKeyLogOptions KeyLog { get; init; } = new();
+    public HttpOptions Http { get; init; } = new();
 }

@@ -30,7 +30,7 @@ internal sealed class SmtpLayer : IStreamLayer, ISmtpTransactionHandler
             : _smtp.OnServerData(data, timestampNs);
         if (_smtp.StartedTls)
         {
-            _tls = _router.CreateTlsLayer(_session);
+            _tls = _router.CreateStartTlsLayer(_session);
             if (used < data.Length) _tls.OnData(direction, data[used..], timestampNs);
         }
     }

@@ -44,6 +44,20 @@ public sealed class TlsSession : IDisposable
 
     public TlsSessionInfo Info { get; } = new();
 
+    /// <summary>Ciphertext held (both directions) because its keys are not known yet.</summary>
+    public long PendingCiphertextBytes
+    {
+        get
+        {
+            long n = 0;
+            foreach (var d in _dirs) n += d.PendingLength;
+            return n;
+        }
+    }
+
+    /// <summary>OnClose was called; nothing more will be decrypted.</summary>
+    public bool Closed => _closed;
+
     private bool IsTls13 => _serverHello?.Version == Tls13;
 
     /// <summary>In-order bytes of one direction (ClientToServer is the side that sent the ClientHello).</summary>

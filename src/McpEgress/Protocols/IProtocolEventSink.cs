@@ -1,0 +1,9 @@
+using McpEgress.Mail;
+
+namespace McpEgress.Protocols;
+
+/// <summary>Everything the protocol stage reports downstream: messages, and TLS sessions for visibility.</summary>
+public interface IProtocolEventSink : IMailMessageSink
+{
+    void OnTlsSession(TlsSessionRecord record);
+}
