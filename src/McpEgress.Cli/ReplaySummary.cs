@@ -11,7 +11,7 @@ internal static class ReplaySummary
         double secs = Math.Max(elapsed.TotalSeconds, 1e-6);
         w.WriteLine($"replayed {files} file(s): {s.Packets} packets, {s.Bytes / 1e6:F1} MB in {secs:F2} s ({s.Bytes / 1e6 / secs:F1} MB/s, {s.Packets / secs:F0} packets/s)");
         var r = p.Router;
-        w.WriteLine($"flows: {p.Reassembler.FlowsOpened} tcp ({r.SmtpFlows} smtp, {r.TlsFlows} tls, {r.UnidentifiedFlows} unidentified)");
+        w.WriteLine($"tcp flows: {p.Reassembler.FlowsOpened}; protocol sessions: smtp {r.SmtpFlows}, tls {r.TlsFlows} ({s.TlsDecrypted} decrypted, {s.TlsOpaque} opaque), http {r.HttpFlows}, unidentified {r.UnidentifiedFlows}");
         w.WriteLine($"messages: {s.Messages}; alerts: {s.Alerts} ({s.CriticalAlerts} critical, {s.HighAlerts} high)");
         var anomalies = p.Anomalies.Snapshot();
         w.WriteLine($"anomalies: {anomalies.Sum(a => a.Value)}" +

@@ -78,7 +78,8 @@ internal sealed class ProbingLayer : IStreamLayer
     public void OnClose(long timestampNs)
     {
         if (_decided is not null) { _decided.OnClose(timestampNs); return; }
-        if (!_opaque) GiveUp();
+        // A flow that carried no bytes at all (or TLS that never decrypted) is not an unidentified protocol.
+        if (!_opaque && (_probeLength[0] > 0 || _probeLength[1] > 0)) GiveUp();
     }
 
     private void GiveUp()

@@ -1,44 +1,96 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace McpEgress.Tests.Golden;
 
 /// <summary>
 /// A capture's <c>X.expected.json</c>: what the sending script told its client to send (never our own output),
-/// as written by captures/make-captures.sh.
+/// written by the scripts in captures/. Address lists hold strings or <c>{address, name}</c> objects.
 /// </summary>
 internal sealed class ExpectedCapture
 {
-    [JsonPropertyName("capture")] public string Capture { get; set; } = "";
-    [JsonPropertyName("client")] public string? Client { get; set; }
-    [JsonPropertyName("messages")] public List<ExpectedMessage> Messages { get; set; } = [];
-    [JsonPropertyName("secrets_absent")] public List<string> SecretsAbsent { get; set; } = [];
+    public string Capture { get; private init; } = "";
+    public string? KeyLog { get; private init; }
+    public List<ExpectedMessage> Messages { get; } = [];
+    public List<string> SecretsAbsent { get; } = [];
+    public List<string> DeniedDomains { get; } = [];
 
-    public static ExpectedCapture Load(string path) =>
-        JsonSerializer.Deserialize<ExpectedCapture>(File.ReadAllText(path))
-        ?? throw new InvalidDataException(path + ": empty");
+    public static ExpectedCapture Load(string path)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        var root = doc.RootElement;
+        var e = new ExpectedCapture
+        {
+            Capture = root.GetProperty("capture").GetString()!,
+            KeyLog = Str(root, "keylog") ?? Str(root, "keys"),
+        };
+        foreach (var m in Arr(root, "messages")) e.Messages.Add(ExpectedMessage.From(m));
+        foreach (var s in Arr(root, "secrets_absent")) e.SecretsAbsent.Add(s.GetString()!);
+        foreach (var s in Arr(root, "denied_domains")) e.DeniedDomains.Add(s.GetString()!);
+        return e;
+    }
+
+    internal static string? Str(JsonElement o, string name) =>
+        o.ValueKind == JsonValueKind.Object && o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    internal static IEnumerable<JsonElement> Arr(JsonElement o, string name) =>
+        o.ValueKind == JsonValueKind.Object && o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array
+            ? v.EnumerateArray().ToList() : [];
 }
+
+internal sealed record ExpectedAddress(string Address, string? Name, bool HasName);
 
 internal sealed class ExpectedMessage
 {
-    [JsonPropertyName("mail_from")] public string? MailFrom { get; set; }
-    [JsonPropertyName("rcpt_to")] public List<ExpectedRcpt> RcptTo { get; set; } = [];
-    [JsonPropertyName("to")] public List<string> To { get; set; } = [];
-    [JsonPropertyName("cc")] public List<string> Cc { get; set; } = [];
-    [JsonPropertyName("bcc_header")] public List<string> BccHeader { get; set; } = [];
-    [JsonPropertyName("hidden")] public List<string> Hidden { get; set; } = [];
-    [JsonPropertyName("subject")] public string? Subject { get; set; }
-    [JsonPropertyName("expect_alerts")] public List<ExpectedAlert> ExpectAlerts { get; set; } = [];
-}
+    public string? MailFrom { get; private init; }
+    public string? Provider { get; private init; }
+    public string? Subject { get; private init; }
+    public List<(string Address, bool Accepted)> RcptTo { get; } = [];
+    public List<ExpectedAddress> From { get; } = [];
+    public List<ExpectedAddress> To { get; } = [];
+    public List<ExpectedAddress> Cc { get; } = [];
+    public List<ExpectedAddress> Bcc { get; } = [];
+    public List<ExpectedAddress> Hidden { get; } = [];
+    public List<(string Rule, string Address)> Alerts { get; } = [];
+    public bool HasRcptTo { get; private init; }
 
-internal sealed class ExpectedRcpt
-{
-    [JsonPropertyName("address")] public string Address { get; set; } = "";
-    [JsonPropertyName("accepted")] public bool Accepted { get; set; }
-}
+    public static ExpectedMessage From(JsonElement m)
+    {
+        var e = new ExpectedMessage
+        {
+            MailFrom = ExpectedCapture.Str(m, "mail_from"),
+            Provider = ExpectedCapture.Str(m, "provider"),
+            Subject = ExpectedCapture.Str(m, "subject"),
+            HasRcptTo = m.TryGetProperty("rcpt_to", out _),
+        };
+        foreach (var r in ExpectedCapture.Arr(m, "rcpt_to"))
+            e.RcptTo.Add((r.GetProperty("address").GetString()!, !r.TryGetProperty("accepted", out var a) || a.GetBoolean()));
+        Addresses(m, "from", e.From);
+        Addresses(m, "to", e.To);
+        Addresses(m, "cc", e.Cc);
+        Addresses(m, "bcc_header", e.Bcc);
+        Addresses(m, "bcc", e.Bcc);
+        Addresses(m, "hidden", e.Hidden);
+        foreach (var a in ExpectedCapture.Arr(m, "expect_alerts"))
+            e.Alerts.Add((a.GetProperty("rule").GetString()!, a.GetProperty("address").GetString()!));
+        return e;
+    }
 
-internal sealed class ExpectedAlert
-{
-    [JsonPropertyName("rule")] public string Rule { get; set; } = "";
-    [JsonPropertyName("address")] public string Address { get; set; } = "";
+    private static void Addresses(JsonElement m, string name, List<ExpectedAddress> into)
+    {
+        if (m.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String)
+        {
+            into.Add(new ExpectedAddress(v.GetString()!, null, false));
+            return;
+        }
+        foreach (var x in ExpectedCapture.Arr(m, name))
+        {
+            if (x.ValueKind == JsonValueKind.String) into.Add(new ExpectedAddress(x.GetString()!, null, false));
+            else
+            {
+                bool hasName = x.TryGetProperty("name", out var n);
+                into.Add(new ExpectedAddress(x.GetProperty("address").GetString()!,
+                    hasName && n.ValueKind == JsonValueKind.String ? n.GetString() : null, hasName));
+            }
+        }
+    }
 }

@@ -2,11 +2,12 @@ using McpEgress.Detection;
 using McpEgress.Export;
 using McpEgress.Mail;
 using McpEgress.Pipeline;
+using McpEgress.Protocols;
 
 namespace McpEgress.Tests.Golden;
 
 /// <summary>Runs the whole pipeline over capture files and keeps what it produced, plus the NDJSON it would print.</summary>
-internal sealed class ReplayHarness : IDetectionResultSink
+internal sealed class ReplayHarness : IEventOutput
 {
     private readonly MemoryStream _ndjson = new();
     private readonly EcsEventWriter _writer;
@@ -34,6 +35,14 @@ internal sealed class ReplayHarness : IDetectionResultSink
             if (replay.ReplayFile(f, null) is { } err) Errors.Add(err);
         Pipeline.Finish();
         return this;
+    }
+
+    public List<TlsSessionRecord> TlsSessions { get; } = [];
+
+    public void OnTlsSession(TlsSessionRecord record)
+    {
+        TlsSessions.Add(record);
+        _writer.WriteTlsSession(record);
     }
 
     public void OnMessage(MailMessage message, IReadOnlyList<Alert> alerts)
