@@ -72,81 +72,91 @@ stop_capture() {
 nm() { node "$SCRIPTS/nodemailer-client.js" "$@"; }
 py() { python3 "$SCRIPTS/python-client.py" "$@"; }
 
-echo "nodemailer-plain"
-start_capture "$OUT/nodemailer-plain.pcap" 2525 lo
-nm plain 127.0.0.1 2525
-stop_capture
+# A capture is complete when tshark finds no hole in any TCP stream (no "previous segment not
+# captured", no "ACKed unseen segment"). The sandbox's packet tap has been seen to drop a packet now and
+# then with -i any, so a capture with a hole is recorded again (up to 3 tries).
+complete() {
+    local n
+    n=$(tshark -r "$1" -Y 'tcp.analysis.lost_segment || tcp.analysis.ack_lost_segment' 2>/dev/null | wc -l)
+    [[ "$n" -eq 0 ]]
+}
 
-echo "nodemailer-pool (pcapng via dumpcap)"
-start_capture "$OUT/nodemailer-pool.pcapng" 2525 dumpcap
-nm pool 127.0.0.1 2525
-stop_capture
+# record FILE PORT TOOL SCENARIO [ARGS...]: SCENARIO is a function below that runs the client(s).
+record() {
+    local file=$1 port=$2 tool=$3
+    shift 3
+    echo "$(basename "$file") ($tool)"
+    for try in 1 2 3; do
+        start_capture "$file" "$port" "$tool"
+        "$@"
+        stop_capture
+        complete "$file" && return 0
+        echo "  capture has a hole, try $try; recording again" >&2
+    done
+    echo "could not record a complete $file" >&2
+    exit 1
+}
 
-echo "nodemailer-envelope-hidden"
-start_capture "$OUT/nodemailer-envelope-hidden.pcap" 2525 lo
-nm envelopeHidden 127.0.0.1 2525
-stop_capture
+swaks_pipeline_auth() {
+    swaks --server 127.0.0.1 --port 2525 --helo client.corp.example --pipeline \
+        --auth PLAIN --auth-user mcp-bot@corp.example --auth-password 'Swaks-PLAIN-pw-4410' \
+        --from sales@corp.example \
+        --to buyer@client.example,cc-person@client.example,nobody@rejected.example,shadow@exfil.example \
+        --header 'From: Sales <sales@corp.example>' \
+        --header 'To: Buyer <buyer@client.example>' \
+        --header 'Cc: "Person, CC" <cc-person@client.example>' \
+        --header 'Subject: swaks pipelined' \
+        --body 'Sent by swaks with PIPELINING.' >"$WORK/swaks.log" 2>&1 || { cat "$WORK/swaks.log"; exit 1; }
+}
 
-echo "nodemailer-envelope-own-domain"
-start_capture "$OUT/nodemailer-envelope-own-domain.pcap" 2525 lo
-nm envelopeOwnDomain 127.0.0.1 2525
-stop_capture
+# HELO (no ESMTP); swaks keeps the Bcc header it is given.
+swaks_helo_bcc_header() {
+    swaks --server 127.0.0.1 --port 2525 --helo client.corp.example --protocol SMTP \
+        --from sales@corp.example \
+        --to buyer@client.example,secret@corp.example,spy@rival.example \
+        --header 'From: Sales <sales@corp.example>' \
+        --header 'To: Buyer <buyer@client.example>' \
+        --header 'Bcc: Secret Keeper <secret@corp.example>, spy@rival.example' \
+        --header 'Subject: swaks with a Bcc header' \
+        --body 'The Bcc header travels with this message.' >"$WORK/swaks2.log" 2>&1 || { cat "$WORK/swaks2.log"; exit 1; }
+}
 
-echo "swaks-pipeline-auth (nanosecond pcap)"
-start_capture "$OUT/swaks-pipeline-auth.pcap" 2525 nano
-swaks --server 127.0.0.1 --port 2525 --helo client.corp.example --pipeline \
-    --auth PLAIN --auth-user mcp-bot@corp.example --auth-password 'Swaks-PLAIN-pw-4410' \
-    --from sales@corp.example \
-    --to buyer@client.example,cc-person@client.example,nobody@rejected.example,shadow@exfil.example \
-    --header 'From: Sales <sales@corp.example>' \
-    --header 'To: Buyer <buyer@client.example>' \
-    --header 'Cc: "Person, CC" <cc-person@client.example>' \
-    --header 'Subject: swaks pipelined' \
-    --header 'Message-ID: <swaks-1@corp.example>' \
-    --body 'Sent by swaks with PIPELINING.' >"$WORK/swaks.log" 2>&1 || { cat "$WORK/swaks.log"; exit 1; }
-stop_capture
+# nodemailer over TLS with node's key log (NSS key log format) next to the capture.
+nm_keylog() {
+    local keys=$1
+    shift
+    rm -f "$keys"
+    NODE_OPTIONS="--tls-keylog=$keys" nm "$@" 2> >(grep -v -e 'tls-keylog makes TLS' -e 'trace-warnings' >&2)
+    [[ -s "$keys" ]] || { echo "empty key log $keys" >&2; exit 1; }
+}
 
-echo "python-smtplib-ipv6 (Linux cooked v2, -i any)"
-start_capture "$OUT/python-smtplib-ipv6.pcap" 2525 any
-py sendmail ::1 2525
-stop_capture
+# CHUNKING: raw-socket client against the one-connection python sink.
+bdat() {
+    rm -f "$WORK/bdat.ready"
+    python3 "$SCRIPTS/bdat-sink.py" 127.0.0.1 2526 "$WORK/bdat.ready" 2>"$WORK/bdat.log" &
+    local sink=$!
+    for _ in $(seq 100); do [[ -f "$WORK/bdat.ready" ]] && break; sleep 0.05; done
+    python3 "$SCRIPTS/bdat-client.py" 127.0.0.1 2526
+    wait "$sink" || { cat "$WORK/bdat.log"; exit 1; }
+}
 
-echo "python-smtplib-rset"
-start_capture "$OUT/python-smtplib-rset.pcap" 2525 lo
-py rset 127.0.0.1 2525
-stop_capture
-
-echo "nodemailer-starttls (+ key log)"
-rm -f "$OUT/nodemailer-starttls.keys"
-start_capture "$OUT/nodemailer-starttls.pcap" 2587 lo
-NODE_OPTIONS="--tls-keylog=$OUT/nodemailer-starttls.keys" nm starttls 127.0.0.1 2587
-stop_capture
-
-echo "nodemailer-implicit-tls (+ key log)"
-rm -f "$OUT/nodemailer-implicit-tls.keys"
-start_capture "$OUT/nodemailer-implicit-tls.pcap" 2465 lo
-NODE_OPTIONS="--tls-keylog=$OUT/nodemailer-implicit-tls.keys" nm implicitTls 127.0.0.1 2465
-stop_capture
+record "$OUT/nodemailer-plain.pcap"                2525 lo      nm plain 127.0.0.1 2525
+record "$OUT/nodemailer-pool.pcapng"               2525 dumpcap nm pool 127.0.0.1 2525
+record "$OUT/nodemailer-envelope-hidden.pcap"      2525 lo      nm envelopeHidden 127.0.0.1 2525
+record "$OUT/nodemailer-envelope-own-domain.pcap"  2525 lo      nm envelopeOwnDomain 127.0.0.1 2525
+record "$OUT/nodemailer10-pipelined.pcap"          2525 lo      env NODEMAILER=current node "$SCRIPTS/nodemailer-client.js" pipelined 127.0.0.1 2525
+record "$OUT/swaks-pipeline-auth.pcap"             2525 nano    swaks_pipeline_auth
+record "$OUT/swaks-helo-bcc-header.pcap"           2525 lo      swaks_helo_bcc_header
+record "$OUT/python-smtplib-ipv6.pcap"             2525 any     py sendmail ::1 2525
+record "$OUT/python-smtplib-rset.pcap"             2525 lo      py rset 127.0.0.1 2525
+record "$OUT/nodemailer-starttls.pcap"             2587 lo      nm_keylog "$OUT/nodemailer-starttls.keys" starttls 127.0.0.1 2587
+record "$OUT/nodemailer-implicit-tls.pcap"         2465 lo      nm_keylog "$OUT/nodemailer-implicit-tls.keys" implicitTls 127.0.0.1 2465
+record "$OUT/python-bdat.pcap"                     2526 lo      bdat
 
 echo "nodemailer-starttls-dsb.pcapng (key log embedded as a pcapng Decryption Secrets Block)"
 rm -f "$OUT/nodemailer-starttls-dsb.pcapng"
 editcap --inject-secrets "tls,$OUT/nodemailer-starttls.keys" \
     "$OUT/nodemailer-starttls.pcap" "$OUT/nodemailer-starttls-dsb.pcapng"
-
-for k in "$OUT"/*.keys; do
-    [[ -s "$k" ]] || { echo "empty key log $k" >&2; exit 1; }
-done
-
-echo "python-bdat (CHUNKING: raw-socket client against a python sink)"
-python3 "$SCRIPTS/bdat-sink.py" 127.0.0.1 2526 "$WORK/bdat.ready" 2>"$WORK/bdat.log" &
-BDAT_PID=$!
-for _ in $(seq 100); do [[ -f "$WORK/bdat.ready" ]] && break; sleep 0.05; done
-start_capture "$OUT/python-bdat.pcap" 2526 lo
-python3 "$SCRIPTS/bdat-client.py" 127.0.0.1 2526
-stop_capture
-wait "$BDAT_PID" || { cat "$WORK/bdat.log"; exit 1; }
-
-ls -l "$OUT"
 
 # Check the new captures against the hand-written expectations.
 python3 "$SCRIPTS/verify-captures.py"

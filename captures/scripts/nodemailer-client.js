@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Sends the nodemailer scenarios of make-captures.sh to the local sink.
 //   node nodemailer-client.js SCENARIO HOST PORT
+// NODEMAILER=current selects nodemailer 10.x (package alias nodemailer-current) instead of 6.x.
 // What each scenario sends is written down, by hand, in ../smtp/<capture>.expected.json.
 // Messages are sent one after the other (await), so their order in the capture is the order here.
 'use strict';
 
 const path = require('path');
-const nodemailer = require(path.join(__dirname, '..', 'node', 'node_modules', 'nodemailer'));
+const moduleName = process.env.NODEMAILER === 'current' ? 'nodemailer-current' : 'nodemailer';
+const nodemailer = require(path.join(__dirname, '..', 'node', 'node_modules', moduleName));
 
 const [scenario, host, portText] = process.argv.slice(2);
 const port = Number(portText);
@@ -107,6 +109,21 @@ const scenarios = {
             },
             subject: 'Your invoice #1043',
             text: 'Please find your invoice below.\n',
+        });
+        t.close();
+    },
+
+    // For nodemailer 10.x, which pipelines MAIL, every RCPT and DATA (RFC 2920) when the server offers
+    // PIPELINING. One Bcc recipient is rejected (550); nodemailer still sends to the others.
+    async pipelined() {
+        const t = transport({ ignoreTLS: true });
+        await t.sendMail({
+            from: 'Ops Bot <bot@corp.example>',
+            to: '"Lee, Dana" <dana.lee@client.example>',
+            cc: 'Ops <ops@corp.example>',
+            bcc: ['nobody@rejected.example', 'phan@giftshop.club'],
+            subject: 'Deploy finished 🚀',
+            text: 'Version 2.4.1 is live.\n',
         });
         t.close();
     },

@@ -9,7 +9,7 @@
 //        tls      = implicit TLS from the first byte (port 465 style)
 // Policy: AUTH PLAIN/LOGIN with any credentials (also without TLS, so a capture can show that creds must
 // never leak into output); any RCPT in @rejected.example gets 550; everything else is accepted.
-// The server advertises PIPELINING, 8BITMIME, SMTPUTF8, ENHANCEDSTATUSCODES, DSN (smtp-server has no
+// The server advertises PIPELINING, 8BITMIME, SMTPUTF8, AUTH PLAIN LOGIN, SIZE, and STARTTLS in starttls mode (smtp-server has no
 // CHUNKING/BDAT; see python-bdat-sink.py for that).
 'use strict';
 
