@@ -7,7 +7,8 @@ namespace McpEgress.Protocols.MailApis.Bodies;
 /// A bounded parser for multipart bodies (RFC 2046 §5.1.1; form-data RFC 7578; related RFC 2387) held whole in memory.
 /// Delimiters are "--boundary" at the start of the body or after a line break (CRLF, or a bare LF as sloppy clients
 /// send); the line break before a delimiter belongs to the delimiter. Part bodies are slices of the input, not copies.
-/// A missing close delimiter or missing first delimiter is reported as <c>multipart_malformed</c>; parts found are kept.
+/// A missing close delimiter or missing first delimiter is reported as <c>multipart_malformed</c>; complete parts
+/// found are kept, an unterminated last part is dropped.
 /// </summary>
 public static class MultipartParser
 {
@@ -51,7 +52,10 @@ public static class MultipartParser
             if (eol < 0) break;
             int partStart = cursor + eol + 1;
             int next = FindDelimiter(span, partStart, delimiter, out int breakStart);
-            int partEnd = next < 0 ? span.Length : breakStart;
+            // A part with no delimiter after it was cut (capture gap, size limit): its bytes can't be trusted
+            // to be whole (a cut address is a different address), so it is dropped.
+            if (next < 0) break;
+            int partEnd = breakStart;
             if (parts.Count >= maxParts)
             {
                 anomalies?.Report(AnomalyStage.MailApi, "too_many_multipart_parts");
@@ -59,7 +63,6 @@ public static class MultipartParser
                 break;
             }
             parts.Add(ReadPart(body.Slice(partStart, partEnd - partStart)));
-            if (next < 0) break;
             cursor = next + delimiter.Length;
         }
         if (!closed)
