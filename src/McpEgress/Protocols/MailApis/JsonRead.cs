@@ -13,7 +13,7 @@ internal static class JsonRead
     {
         if (obj.ValueKind != JsonValueKind.Object) yield break;
         foreach (var p in obj.EnumerateObject())
-            if (string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
+            if (NameIs(p, name))
                 yield return p.Value;
     }
 
@@ -35,12 +35,35 @@ internal static class JsonRead
     /// <summary>String value of a property (numbers and booleans as their JSON text); null otherwise.</summary>
     public static string? Str(JsonElement obj, string name) => TryProp(obj, name, out var v) ? AsString(v) : null;
 
-    public static string? AsString(JsonElement v) => v.ValueKind switch
+    public static string? AsString(JsonElement v)
     {
-        JsonValueKind.String => v.GetString(),
-        JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => v.GetRawText(),
-        _ => null,
-    };
+        try
+        {
+            return v.ValueKind switch
+            {
+                JsonValueKind.String => v.GetString(),
+                JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => v.GetRawText(),
+                _ => null,
+            };
+        }
+        catch (InvalidOperationException)
+        {
+            // An escaped lone surrogate ("\ud800") can't become a .NET string.
+            return null;
+        }
+    }
+
+    private static bool NameIs(JsonProperty p, string name)
+    {
+        try
+        {
+            return string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Array items; a lone object or string counts as a one-item array; anything else as empty.</summary>
     public static IEnumerable<JsonElement> Items(JsonElement v)

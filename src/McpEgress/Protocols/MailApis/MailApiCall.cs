@@ -129,6 +129,13 @@ internal sealed class MailApiCall : IDisposable
 
     public bool TryParseJson(ReadOnlyMemory<byte> bytes, out JsonElement root)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(bytes.Span))
+        {
+            // RFC 8259 §8.1 requires UTF-8; System.Text.Json would throw on reading such a string later.
+            // Replace bad sequences with U+FFFD so every string reads.
+            Report("invalid_utf8");
+            bytes = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(bytes.Span));
+        }
         try
         {
             var doc = JsonDocument.Parse(bytes, new JsonDocumentOptions
@@ -254,7 +261,7 @@ internal sealed class MailApiCall : IDisposable
         switch (v.ValueKind)
         {
             case JsonValueKind.String:
-                AddList(d, into, v.GetString());
+                AddList(d, into, JsonRead.AsString(v));
                 return;
             case JsonValueKind.Array:
                 foreach (var e in v.EnumerateArray()) AddJson(d, into, e, depth + 1);
