@@ -1,0 +1,397 @@
+using System.Text;
+using System.Text.Json;
+using McpEgress.Diagnostics;
+using McpEgress.Mail;
+using McpEgress.Protocols.Http;
+using McpEgress.Protocols.Imf;
+using McpEgress.Protocols.MailApis.Bodies;
+
+namespace McpEgress.Protocols.MailApis;
+
+/// <summary>
+/// One request being read: its path and body, the result being built, and the helpers every provider reader shares
+/// (body decoding, address reading under the per-message cap, raw RFC 822 headers, emitting under the per-request cap).
+/// </summary>
+internal sealed class MailApiCall : IDisposable
+{
+    private readonly List<JsonDocument> _documents = new();
+    private bool _tooManyMessagesReported;
+    private Dictionary<string, string>? _query;
+
+    public MailApiCall(HttpRequestRecord request, string host, string? serverName, MailApiRequestContext? context,
+        MailApiOptions options, ImfOptions imfOptions, IAnomalySink anomalies, string provider)
+    {
+        Request = request;
+        Host = host;
+        ServerName = serverName;
+        Context = context;
+        Options = options;
+        ImfOptions = imfOptions;
+        Anomalies = anomalies;
+        Result = new MailApiResult { Provider = provider, Endpoint = provider + ".other" };
+        Method = request.Method.ToUpperInvariant();
+
+        string target = request.Target;
+        bool absolute = target.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
+            || target.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+        if (absolute)
+        {
+            // RFC 9112 §3.2.2 absolute-form (through a proxy): drop scheme and authority.
+            int slash = target.IndexOf('/', target.IndexOf("//", StringComparison.Ordinal) + 2);
+            target = slash < 0 ? "/" : target[slash..];
+        }
+        int q = target.IndexOfAny(['?', '#']);
+        RawQuery = q >= 0 && target[q] == '?' ? target[(q + 1)..] : "";
+        int hash = RawQuery.IndexOf('#');
+        if (hash >= 0) RawQuery = RawQuery[..hash];
+        string rawPath = q < 0 ? target : target[..q];
+        Path = Uri.UnescapeDataString(rawPath);
+        Segments = Path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        UrlFull = absolute ? request.RedactedTarget : "https://" + host + request.RedactedTarget;
+        MediaType = MediaType.Parse(request.ContentType ?? request.GetHeader("content-type"));
+    }
+
+    public HttpRequestRecord Request { get; }
+    public string Host { get; }
+    public string? ServerName { get; }
+    public MailApiRequestContext? Context { get; }
+    public MailApiOptions Options { get; }
+    public ImfOptions ImfOptions { get; }
+    public IAnomalySink Anomalies { get; }
+    public MailApiResult Result { get; }
+    /// <summary>Upper-case method.</summary>
+    public string Method { get; }
+    /// <summary>Percent-decoded path without query.</summary>
+    public string Path { get; }
+    public string[] Segments { get; }
+    public string RawQuery { get; }
+    public string UrlFull { get; }
+    public MediaType MediaType { get; }
+
+    public bool IsPost => Method == "POST";
+
+    public void Report(string name) => Anomalies.Report(AnomalyStage.MailApi, name);
+
+    /// <summary>Marks the call as a send (or, with <paramref name="send"/> false, a recipient-bearing non-send such as a draft).</summary>
+    public void SetEndpoint(string endpoint, bool send = true)
+    {
+        Result.Endpoint = endpoint;
+        Result.IsSendCall = send;
+    }
+
+    /// <summary>Records why the payload could not be read; the first reason wins. Malformed input is also counted.</summary>
+    public void Fail(string reason, bool anomaly = true)
+    {
+        Result.Unknown ??= reason;
+        if (anomaly) Report(reason);
+    }
+
+    public string? Query(string name)
+    {
+        if (_query is null)
+        {
+            _query = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            var form = FormUrlEncodedParser.Parse(Encoding.UTF8.GetBytes(RawQuery), 256);
+            foreach (var f in form.Fields) _query.TryAdd(f.Name, f.Value);
+        }
+        return _query.TryGetValue(name, out var v) ? v : null;
+    }
+
+    public bool PathIs(string path) => string.Equals(Path.TrimEnd('/'), path, StringComparison.OrdinalIgnoreCase);
+
+    public static bool SegIs(string segment, string value) => string.Equals(segment, value, StringComparison.OrdinalIgnoreCase);
+
+    // ---- bodies ----
+
+    /// <summary>False (and <see cref="Result"/>.Unknown set) when the body is cut, undecodable or empty.</summary>
+    public bool BodyUsable()
+    {
+        if (Request.BodyTruncated || Request.BodyDecodeError is not null)
+        {
+            Fail(MailApiUnknownReason.BodyTruncated);
+            return false;
+        }
+        if (Request.Body.IsEmpty)
+        {
+            Fail(MailApiUnknownReason.EmptyBody);
+            return false;
+        }
+        return true;
+    }
+
+    public bool TryJson(out JsonElement root) => BodyUsable() ? TryParseJson(Request.Body, out root) : Fail(out root);
+
+    private static bool Fail(out JsonElement root)
+    {
+        root = default;
+        return false;
+    }
+
+    public bool TryParseJson(ReadOnlyMemory<byte> bytes, out JsonElement root)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(bytes.Span))
+        {
+            // RFC 8259 §8.1 requires UTF-8; System.Text.Json would throw on reading such a string later.
+            // Replace bad sequences with U+FFFD so every string reads.
+            Report("invalid_utf8");
+            bytes = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(bytes.Span));
+        }
+        try
+        {
+            var doc = JsonDocument.Parse(bytes, new JsonDocumentOptions
+            {
+                MaxDepth = Options.MaxJsonDepth,
+                AllowTrailingCommas = true,
+                CommentHandling = JsonCommentHandling.Skip,
+            });
+            _documents.Add(doc);
+            root = doc.RootElement;
+            return true;
+        }
+        catch (JsonException)
+        {
+            Fail(MailApiUnknownReason.UnparseableJson);
+            root = default;
+            return false;
+        }
+    }
+
+    public bool IsFormBody =>
+        MediaType.Is("application/x-www-form-urlencoded") || MediaType.Is("multipart/form-data");
+
+    /// <summary>Reads a urlencoded or multipart/form-data body; null (and Unknown set) when it can't be read.</summary>
+    public FormFields? ReadForm()
+    {
+        if (!BodyUsable()) return null;
+        if (MediaType.Is("multipart/form-data"))
+        {
+            var boundary = MediaType.Parameter("boundary");
+            if (string.IsNullOrEmpty(boundary))
+            {
+                Fail(MailApiUnknownReason.MultipartMalformed);
+                return null;
+            }
+            var parts = MultipartParser.Parse(Request.Body, boundary, Options.MaxMultipartParts, Anomalies, out bool malformed);
+            if (malformed) Result.Unknown ??= MailApiUnknownReason.MultipartMalformed;
+            var fields = new FormFields();
+            foreach (var p in parts)
+                if (p.Name is not null) fields.Fields.Add(new FormField(p.Name, p.Body, p.FileName, p.ContentType));
+            if (fields.Count == 0)
+            {
+                Fail(MailApiUnknownReason.MultipartMalformed, anomaly: !malformed);
+                return null;
+            }
+            return fields;
+        }
+        // urlencoded, or no/odd content type (curl -d sends urlencoded; some SDKs omit the header).
+        var form = FormUrlEncodedParser.Parse(Request.Body.Span, Options.MaxFormFields, Anomalies);
+        if (form.Count == 0)
+        {
+            Fail(MailApiUnknownReason.UnparseableForm);
+            return null;
+        }
+        return form;
+    }
+
+    /// <summary>JSON, or a bracketed form (<see cref="FormJson"/>) seen as JSON.</summary>
+    public bool TryJsonOrForm(out JsonElement root)
+    {
+        if (!IsFormBody) return TryJson(out root);
+        var form = ReadForm();
+        if (form is null) return Fail(out root);
+        var node = FormJson.ToJson(form, Options.MaxJsonDepth);
+        return TryParseJson(JsonSerializer.SerializeToUtf8Bytes(node), out root);
+    }
+
+    // ---- messages ----
+
+    public bool CanEmit => Result.Messages.Count < Options.MaxMessagesPerRequest;
+
+    /// <summary>Adds the message if it has recipients and the per-request cap allows; returns false once the cap is hit.</summary>
+    public bool Emit(MessageDraft d)
+    {
+        if (!d.HasRecipients)
+        {
+            Report("message_without_recipients");
+            return true;
+        }
+        if (!CanEmit)
+        {
+            if (!_tooManyMessagesReported) Report("too_many_messages");
+            _tooManyMessagesReported = true;
+            return false;
+        }
+        Result.Messages.Add(MailApiMessageFactory.Create(this, d));
+        return true;
+    }
+
+    // ---- addresses ----
+
+    private bool Room(MessageDraft d)
+    {
+        if (d.AddressCount < Options.MaxRecipientsPerMessage) return true;
+        Report("too_many_recipients");
+        return false;
+    }
+
+    private void Add(MessageDraft d, List<MailAddress> into, MailAddress a)
+    {
+        if (a.Address.Length == 0) return;
+        if (Room(d)) into.Add(a);
+    }
+
+    /// <summary>An RFC 5322 address-list string ("A &lt;a@x&gt;, b@y").</summary>
+    public void AddList(MessageDraft d, List<MailAddress> into, string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return;
+        foreach (var a in AddressListParser.Parse(value, ImfOptions, Anomalies))
+        {
+            if (!Room(d)) return;
+            if (a.Address.Length > 0) into.Add(a);
+        }
+    }
+
+    /// <summary>
+    /// An address value in any shape the APIs use: a list string, an array, an object {email|address, name},
+    /// Graph's {emailAddress:{address,name}}, or SparkPost's {address: string | {email,name}}.
+    /// </summary>
+    public void AddJson(MessageDraft d, List<MailAddress> into, JsonElement v, int depth = 0)
+    {
+        if (depth > 4) return;
+        switch (v.ValueKind)
+        {
+            case JsonValueKind.String:
+                AddList(d, into, JsonRead.AsString(v));
+                return;
+            case JsonValueKind.Array:
+                foreach (var e in v.EnumerateArray()) AddJson(d, into, e, depth + 1);
+                return;
+            case JsonValueKind.Object:
+                AddObject(d, into, v, depth);
+                return;
+            case JsonValueKind.Null or JsonValueKind.Undefined:
+                return;
+            default:
+                Report("odd_address_value");
+                return;
+        }
+    }
+
+    private void AddObject(MessageDraft d, List<MailAddress> into, JsonElement o, int depth)
+    {
+        if (JsonRead.TryProp(o, "emailAddress", out var inner))
+        {
+            AddJson(d, into, inner, depth + 1);
+            return;
+        }
+        string? name = JsonRead.Str(o, "name");
+        JsonElement addr = default;
+        bool found = JsonRead.TryProp(o, "email", out addr) || JsonRead.TryProp(o, "address", out addr);
+        if (!found)
+        {
+            Report("odd_address_value");
+            return;
+        }
+        if (addr.ValueKind == JsonValueKind.Object)
+        {
+            AddJson(d, into, addr, depth + 1);
+            return;
+        }
+        string? email = JsonRead.AsString(addr);
+        if (string.IsNullOrWhiteSpace(email)) return;
+        email = email.Trim();
+        if (email.IndexOfAny(['<', ',', ';', '(', '"', ' ']) >= 0)
+        {
+            // "Name <a@b>" or a list inside an email field: parse it, keep the object's name when the string has none.
+            var parsed = AddressListParser.Parse(email, ImfOptions, Anomalies);
+            foreach (var a in parsed)
+                Add(d, into, a.DisplayName is null && name is not null && parsed.Count == 1 ? a with { DisplayName = name } : a);
+            return;
+        }
+        Add(d, into, new MailAddress(email, string.IsNullOrEmpty(name) ? null : name));
+    }
+
+    /// <summary>Every property of that name (any case) read with <see cref="AddJson"/>.</summary>
+    public void AddProp(MessageDraft d, List<MailAddress> into, JsonElement obj, string name)
+    {
+        foreach (var v in JsonRead.Props(obj, name)) AddJson(d, into, v);
+    }
+
+    // ---- raw RFC 822 ----
+
+    /// <summary>Fills the draft from the header block of a raw message (bytes up to the blank line, RFC 5322 §2.1).</summary>
+    public void ReadRaw(MessageDraft d, ReadOnlySpan<byte> raw)
+    {
+        if (raw.Length > Options.MaxRawMessageBytes)
+        {
+            raw = raw[..Options.MaxRawMessageBytes];
+            d.RawMessageCut = true;
+            Report("raw_message_too_large");
+        }
+        var headerBlock = raw[..HeaderEnd(raw)];
+        var h = MessageHeaders.Parse(headerBlock, ImfOptions, Anomalies);
+        if (!h.EndOfHeaders && h.FieldCount == 0) Report("raw_message_no_headers");
+        d.FromRawMessage = true;
+        AddAll(d, d.From, h.From);
+        d.Sender ??= h.Sender;
+        AddAll(d, d.ReplyTo, h.ReplyTo);
+        AddAll(d, d.To, h.To);
+        AddAll(d, d.Cc, h.Cc);
+        AddAll(d, d.Bcc, h.Bcc);
+        AddAll(d, d.ResentTo, h.ResentTo);
+        AddAll(d, d.ResentCc, h.ResentCc);
+        AddAll(d, d.ResentBcc, h.ResentBcc);
+        d.Subject ??= h.Subject;
+        d.MessageId ??= h.MessageId;
+    }
+
+    /// <summary>A raw message held as a JSON/form string (Mandrill raw_message, SparkPost email_rfc822): only the
+    /// header part is encoded to bytes.</summary>
+    public void ReadRawText(MessageDraft d, string raw)
+    {
+        int end = raw.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        int lf = raw.IndexOf("\n\n", StringComparison.Ordinal);
+        if (end < 0 || (lf >= 0 && lf < end)) end = lf < 0 ? raw.Length : lf + 2;
+        else end += 4;
+        end = Math.Min(end, Math.Min(raw.Length, Options.MaxRawMessageBytes));
+        ReadRaw(d, Encoding.UTF8.GetBytes(raw, 0, end));
+    }
+
+    /// <summary>Base64 or base64url raw message. False (counted, Unknown=bad_base64_raw) when it doesn't decode.</summary>
+    public bool ReadRawBase64(MessageDraft d, string? text)
+    {
+        if (string.IsNullOrEmpty(text) || !Base64Loose.TryDecode(text, Options.MaxRawMessageBytes, out var bytes, out bool cut))
+        {
+            Fail(MailApiUnknownReason.BadBase64Raw);
+            return false;
+        }
+        if (cut)
+        {
+            d.RawMessageCut = true;
+            Report("raw_message_too_large");
+        }
+        ReadRaw(d, bytes);
+        return true;
+    }
+
+    private void AddAll(MessageDraft d, List<MailAddress> into, IReadOnlyList<MailAddress> list)
+    {
+        foreach (var a in list) Add(d, into, a);
+    }
+
+    /// <summary>Length of the header block including the empty line that ends it; the whole input when there is none.</summary>
+    private static int HeaderEnd(ReadOnlySpan<byte> raw)
+    {
+        int crlf = raw.IndexOf("\r\n\r\n"u8);
+        int lf = raw.IndexOf("\n\n"u8);
+        if (crlf >= 0 && (lf < 0 || crlf < lf)) return crlf + 4;
+        if (lf >= 0) return lf + 2;
+        return raw.Length;
+    }
+
+    public void Dispose()
+    {
+        foreach (var d in _documents) d.Dispose();
+        _documents.Clear();
+    }
+}

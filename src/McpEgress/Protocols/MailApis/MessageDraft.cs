@@ -1,0 +1,35 @@
+using McpEgress.Mail;
+
+namespace McpEgress.Protocols.MailApis;
+
+/// <summary>A message being read from a request; turned into a <see cref="MailMessage"/> by <see cref="MailApiMessageFactory"/>.</summary>
+internal sealed class MessageDraft
+{
+    public List<MailAddress> From { get; } = new();
+    public MailAddress? Sender { get; set; }
+    public List<MailAddress> ReplyTo { get; } = new();
+    public List<MailAddress> To { get; } = new();
+    public List<MailAddress> Cc { get; } = new();
+    public List<MailAddress> Bcc { get; } = new();
+    public List<MailAddress> ResentTo { get; } = new();
+    public List<MailAddress> ResentCc { get; } = new();
+    public List<MailAddress> ResentBcc { get; } = new();
+    /// <summary>Envelope recipients the API gives beside the message (SES Destinations with raw, Mailgun mime `to`...).</summary>
+    public List<MailAddress> ApiEnvelope { get; } = new();
+    public string? Subject { get; set; }
+    public string? MessageId { get; set; }
+    /// <summary>Endpoint for this message when it differs from the request's (a Graph $batch entry).</summary>
+    public string? Endpoint { get; set; }
+    /// <summary>Recipients staged in a draft, not sent by this request.</summary>
+    public bool IsDraft { get; set; }
+    /// <summary>The addresses come from an embedded raw RFC 822 message.</summary>
+    public bool FromRawMessage { get; set; }
+    public bool RawMessageCut { get; set; }
+
+    public int AddressCount =>
+        From.Count + ReplyTo.Count + To.Count + Cc.Count + Bcc.Count + ResentTo.Count + ResentCc.Count + ResentBcc.Count
+        + ApiEnvelope.Count;
+
+    public bool HasRecipients =>
+        To.Count + Cc.Count + Bcc.Count + ResentTo.Count + ResentCc.Count + ResentBcc.Count + ApiEnvelope.Count > 0;
+}
