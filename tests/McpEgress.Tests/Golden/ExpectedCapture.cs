@@ -23,7 +23,7 @@ internal sealed class ExpectedCapture
             Capture = root.GetProperty("capture").GetString()!,
             KeyLog = Str(root, "keylog") ?? Str(root, "keys"),
         };
-        foreach (var m in Arr(root, "messages")) e.Messages.Add(ExpectedMessage.From(m));
+        foreach (var m in Arr(root, "messages")) e.Messages.Add(ExpectedMessage.Parse(m));
         foreach (var s in Arr(root, "secrets_absent")) e.SecretsAbsent.Add(s.GetString()!);
         foreach (var s in Arr(root, "denied_domains")) e.DeniedDomains.Add(s.GetString()!);
         return e;
@@ -53,7 +53,7 @@ internal sealed class ExpectedMessage
     public List<(string Rule, string Address)> Alerts { get; } = [];
     public bool HasRcptTo { get; private init; }
 
-    public static ExpectedMessage From(JsonElement m)
+    public static ExpectedMessage Parse(JsonElement m)
     {
         var e = new ExpectedMessage
         {
