@@ -140,6 +140,39 @@ public sealed class EcsEventWriter : IDisposable
         Emit(doc);
     }
 
+    /// <summary>
+    /// A send-like call to a mail API whose payload could not be read: the recipients are unknown, which a security
+    /// team must see (<c>event.outcome: unknown</c>, the provider, the redacted URL and the reason).
+    /// </summary>
+    public void WriteMailApiUnreadable(MailApiUnreadableRecord r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        var doc = new EcsObject();
+        doc.Set("@timestamp", Timestamp(r.TimestampNs));
+        doc.Set("event.kind", "event");
+        doc.Set("event.module", "mcp_egress");
+        doc.Set("event.dataset", "mcp_egress.email");
+        doc.Set("event.category", new[] { "email" });
+        doc.Set("event.type", new[] { "info" });
+        doc.Set("event.action", "email-unreadable");
+        doc.Set("event.outcome", "unknown");
+        doc.Set("event.reason", r.Reason);
+        doc.Set("network.transport", "tcp");
+        doc.Set("network.protocol", "http");
+        AddEndpoint(doc, "source", r.Source);
+        AddEndpoint(doc, "destination", r.Destination);
+        if (r.ServerName is { } sni) doc.Set("destination.domain", sni);
+        doc.Set("http.request.method", r.Method);
+        doc.Set("http.version", r.HttpVersion.StartsWith("HTTP/", StringComparison.Ordinal) ? r.HttpVersion[5..] : r.HttpVersion);
+        if (r.ResponseStatus > 0) doc.Set("http.response.status_code", (long)r.ResponseStatus);
+        doc.Set("url.full", r.Url);
+        doc.Set("mcp_egress.provider", r.Provider);
+        doc.Set("mcp_egress.api.endpoint", r.Endpoint);
+        doc.Set("mcp_egress.api.unreadable_reason", r.Reason);
+        doc.Set("mcp_egress.flow_id", r.FlowId);
+        Emit(doc);
+    }
+
     public void Flush()
     {
         lock (_lock) _stream.Flush();

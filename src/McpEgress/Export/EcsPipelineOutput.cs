@@ -14,4 +14,6 @@ public sealed class EcsPipelineOutput(EcsEventWriter writer) : IEventOutput
     }
 
     public void OnTlsSession(TlsSessionRecord record) => writer.WriteTlsSession(record);
+
+    public void OnMailApiUnreadable(MailApiUnreadableRecord record) => writer.WriteMailApiUnreadable(record);
 }

@@ -9,4 +9,5 @@ public interface IEventOutput
 {
     void OnMessage(MailMessage message, IReadOnlyList<Alert> alerts);
     void OnTlsSession(TlsSessionRecord record);
+    void OnMailApiUnreadable(MailApiUnreadableRecord record);
 }

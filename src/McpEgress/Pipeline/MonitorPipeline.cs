@@ -117,6 +117,12 @@ public sealed class MonitorPipeline : IProtocolEventSink
         _output.OnTlsSession(record);
     }
 
+    void IProtocolEventSink.OnMailApiUnreadable(MailApiUnreadableRecord record)
+    {
+        Stats.MailApiUnreadable++;
+        _output.OnMailApiUnreadable(record);
+    }
+
     private void InternalError(Exception ex)
     {
         Stats.InternalErrors++;

@@ -15,4 +15,5 @@ public sealed class PipelineStats
     public long InternalErrors;
     public long TlsDecrypted;
     public long TlsOpaque;
+    public long MailApiUnreadable;
 }

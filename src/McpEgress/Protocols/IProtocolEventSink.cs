@@ -6,4 +6,5 @@ namespace McpEgress.Protocols;
 public interface IProtocolEventSink : IMailMessageSink
 {
     void OnTlsSession(TlsSessionRecord record);
+    void OnMailApiUnreadable(MailApiUnreadableRecord record);
 }

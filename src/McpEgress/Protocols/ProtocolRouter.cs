@@ -1,5 +1,6 @@
 using McpEgress.Diagnostics;
 using McpEgress.Protocols.Http;
+using McpEgress.Protocols.MailApis;
 using McpEgress.Protocols.Smtp;
 using McpEgress.Protocols.Tls;
 using McpEgress.Reassembly;
@@ -14,6 +15,7 @@ namespace McpEgress.Protocols;
 public sealed class ProtocolRouter : ITcpStreamHandler
 {
     private readonly IProtocolEventSink _sink;
+    private readonly MailApiExtractor _mailApi;
     private readonly LinkedList<(TlsLayer Layer, long Bytes)> _parked = new();
     private long _parkedBytes;
     private long _keyVersionSeen;
@@ -25,6 +27,7 @@ public sealed class ProtocolRouter : ITcpStreamHandler
         _sink = sink;
         Anomalies = anomalies;
         _keyVersionSeen = keyLog.Version;
+        _mailApi = new MailApiExtractor(settings.MailApi, anomalies, settings.Imf);
     }
 
     public ProtocolSettings Settings { get; }
@@ -121,9 +124,41 @@ public sealed class ProtocolRouter : ITcpStreamHandler
         _sink.OnMessage(message);
     }
 
+    public long MailApiUnreadable { get; private set; }
+
     internal void EmitHttpRequest(FlowSession session, HttpRequestRecord request)
     {
         HttpRequests++;
+        var flow = session.Flow;
+        var result = _mailApi.Extract(request, session.ServerName,
+            new MailApiRequestContext(flow.Key.Client, flow.Key.Server, flow.Id, session.ServerName ?? request.Authority));
+        if (result is null) return;
+        foreach (var message in result.Messages)
+        {
+            if (session.TlsInfo is { } tls) SmtpMailMessageFactory.AddTlsFields(message.Extra, tls);
+            Messages++;
+            _sink.OnMessage(message);
+        }
+        if (result.Unknown is { } reason)
+        {
+            MailApiUnreadable++;
+            string host = MailApiHosts.Normalize(session.ServerName ?? request.Authority ?? request.GetHeader("host") ?? "");
+            _sink.OnMailApiUnreadable(new MailApiUnreadableRecord
+            {
+                FlowId = flow.Id,
+                TimestampNs = request.StartTimestampNs,
+                Source = flow.Key.Client,
+                Destination = flow.Key.Server,
+                Provider = result.Provider,
+                Endpoint = result.Endpoint,
+                Reason = reason,
+                ServerName = session.ServerName,
+                Method = request.Method,
+                Url = "https://" + host + request.RedactedTarget,
+                HttpVersion = request.Version,
+                ResponseStatus = request.ResponseStatus,
+            });
+        }
     }
 
     internal void EmitTlsSession(FlowSession session, TlsLayer layer, long endTimestampNs)

@@ -1,5 +1,6 @@
 using McpEgress.Protocols.Http;
 using McpEgress.Protocols.Imf;
+using McpEgress.Protocols.MailApis;
 using McpEgress.Protocols.Smtp;
 using McpEgress.Protocols.Tls;
 
@@ -14,4 +15,5 @@ public sealed class ProtocolSettings
     public TlsOptions Tls { get; init; } = new();
     public TlsKeyLogOptions KeyLog { get; init; } = new();
     public HttpOptions Http { get; init; } = new();
+    public MailApiOptions MailApi { get; init; } = new();
 }

@@ -38,6 +38,13 @@ internal sealed class ReplayHarness : IEventOutput
     }
 
     public List<TlsSessionRecord> TlsSessions { get; } = [];
+    public List<MailApiUnreadableRecord> Unreadable { get; } = [];
+
+    public void OnMailApiUnreadable(MailApiUnreadableRecord record)
+    {
+        Unreadable.Add(record);
+        _writer.WriteMailApiUnreadable(record);
+    }
 
     public void OnTlsSession(TlsSessionRecord record)
     {
