@@ -94,9 +94,14 @@ CAPTURES = [
     cap("sendgrid", V("@sendgrid/mail") + " (axios)", [
         msg("sendgrid", "POST /v3/mail/send", "reports@corp.example", ["olivia@partner.example"], "Q3 numbers",
             cc=["pat@partner.example"], bcc=["exfil@drop-box.example"], alerts=[HID("exfil@drop-box.example")]),
-        msg("sendgrid", "POST /v3/mail/send", "newsletter@corp.example", ["quinn@reader.example", "ruth@subscriber.example"],
+        # sendMultiple: two personalizations, each {to:[one], bcc:[newsletter-archive@corp.example]}. Each personalization
+        # is its own delivery with its own visible To, so each is one message.
+        msg("sendgrid", "POST /v3/mail/send", "newsletter@corp.example", ["quinn@reader.example"],
             "Corp news, November", bcc=["newsletter-archive@corp.example"],
-            notes="sendMultiple: two personalizations, each {to:[one], bcc:[newsletter-archive@corp.example]}; one message = union over personalizations."),
+            notes="sendMultiple personalization 1 of 2."),
+        msg("sendgrid", "POST /v3/mail/send", "newsletter@corp.example", ["ruth@subscriber.example"],
+            "Corp news, November", bcc=["newsletter-archive@corp.example"],
+            notes="sendMultiple personalization 2 of 2."),
     ], ["SG.mcpEgressTest0001.q7Vd3kLw9PzX2rTn5YbGh8JcE4sUa6Mf1NoRiKtWvZy"],
         tls={"version": "TLS 1.2", "cipher": "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"}, alpn=None, requests=2,
         notes="Server pinned to TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256; key log has CLIENT_RANDOM lines."),

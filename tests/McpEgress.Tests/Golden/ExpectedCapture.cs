@@ -67,8 +67,8 @@ internal sealed class ExpectedMessage
         Addresses(m, "from", e.From);
         Addresses(m, "to", e.To);
         Addresses(m, "cc", e.Cc);
-        Addresses(m, "bcc_header", e.Bcc);
-        Addresses(m, "bcc", e.Bcc);
+        // API files carry "bcc" (and an identical "bcc_header"); SMTP files carry only "bcc_header".
+        Addresses(m, m.TryGetProperty("bcc_header", out _) ? "bcc_header" : "bcc", e.Bcc);
         Addresses(m, "hidden", e.Hidden);
         foreach (var a in ExpectedCapture.Arr(m, "expect_alerts"))
             e.Alerts.Add((a.GetProperty("rule").GetString()!, a.GetProperty("address").GetString()!));
