@@ -568,6 +568,8 @@ public sealed class SmtpSession
             // with the client fed first, EHLO may already be pending when the greeting is read.
             if (_replyHasTarget && !_sawServerReply && code == 220 && _pending[_pendingHead].Kind != SmtpCommandKind.StartTls)
                 _replyHasTarget = false;
+            // A reply that can't answer the head command answers one we never saw (gap, mid-stream pickup).
+            if (_replyHasTarget && !IsPlausible(_pending[_pendingHead].Kind, code)) _replyHasTarget = false;
             if (_replyHasTarget && _pending[_pendingHead].Kind == SmtpCommandKind.Ehlo) (_capsBuilding ??= []).Clear();
             if (!_replyHasTarget && !_sawServerReply && code == 220)
             {
@@ -609,6 +611,16 @@ public sealed class SmtpSession
         var cmd = Pop();
         Complete(cmd, _replyCode, ts);
     }
+
+    /// <summary>Reply codes each command can get (RFC 5321 §4.3.2, RFC 3207, RFC 4954).</summary>
+    private static bool IsPlausible(SmtpCommandKind kind, int code) => kind switch
+    {
+        SmtpCommandKind.Data => code == 354 || code >= 400,
+        SmtpCommandKind.StartTls => code == 220 || code >= 400,
+        SmtpCommandKind.Auth => code is 334 or 235 || code >= 400,
+        SmtpCommandKind.Other or SmtpCommandKind.Unknown => true,
+        _ => code is not (354 or 334 or 220),
+    };
 
     /// <summary>Applies a reply (or 0: reply never seen) to its command.</summary>
     private void Complete(in SmtpPendingCommand cmd, int code, long ts)
