@@ -55,6 +55,7 @@ public static class SmtpProbe
             return ProbeResult.NeedMore;
         }
         var line = lf < 0 ? c : c[..lf];
+        if (!line.IsEmpty && line[^1] == '\r') line = line[..^1];
         var kind = SmtpCommandParser.ParseVerb(line, out _);
         if (kind is not (SmtpCommandKind.Unknown or SmtpCommandKind.Data or SmtpCommandKind.Bdat))
         {

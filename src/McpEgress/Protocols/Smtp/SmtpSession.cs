@@ -131,17 +131,24 @@ public sealed class SmtpSession
         if (hold.Length > 0)
         {
             // Earlier bytes of this direction wait on the other one; keep order.
-            while (!hold.TryAppend(data, ts, _options.MaxHeldBytes))
+            if (hold.TryAppend(data, ts, _options.MaxHeldBytes))
             {
-                Overflow(dir);
-                if (IsTls(dir)) return 0;
-                if (hold.Length == 0) goto direct;
+                Pump();
+                return data.Length;
             }
-            Pump();
-            return data.Length;
+            _anomalies.Report(AnomalyStage.Smtp, "held_bytes_overflow");
+            if (client)
+            {
+                for (int guard = 0; hold.Length > 0 && !_clientTls && guard < 100_000; guard++)
+                {
+                    ForceClient();
+                    Pump();
+                }
+            }
+            else ForceServer();
+            if (IsTls(dir)) return 0;
         }
 
-        direct:
         int pos = 0;
         while (pos < data.Length && !IsTls(dir))
         {
@@ -154,7 +161,15 @@ public sealed class SmtpSession
                 pos = data.Length;
                 break;
             }
-            Overflow(dir);
+            // Too much to hold: stop waiting and assume the usual outcome.
+            _anomalies.Report(AnomalyStage.Smtp, "held_bytes_overflow");
+            if (client) ForceClient();
+            else
+            {
+                _serverForce = true;
+                try { pos += ProcessServer(data[pos..], ts); }
+                finally { _serverForce = false; }
+            }
         }
         Pump();
         return pos;
@@ -205,18 +220,6 @@ public sealed class SmtpSession
     }
 
     private static byte[] Concat(byte[]? a, byte[] b) => a is null || a.Length == 0 ? b : [.. a, .. b];
-
-    /// <summary>The held bytes of <paramref name="dir"/> would exceed the limit: stop waiting, assume the usual outcome.</summary>
-    private void Overflow(FlowDirection dir)
-    {
-        _anomalies.Report(AnomalyStage.Smtp, "held_bytes_overflow");
-        if (dir == FlowDirection.ClientToServer)
-        {
-            ForceClient();
-            Pump();
-        }
-        else ForceServer();
-    }
 
     /// <summary>Resolves the client's wait as if the usual reply had come (354 to DATA, 220 to STARTTLS, AUTH done).</summary>
     private void ForceClient()
