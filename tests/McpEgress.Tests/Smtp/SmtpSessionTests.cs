@@ -475,15 +475,30 @@ public class SmtpSessionTests
     }
 
     [Fact]
-    public void Excessive_pending_commands_drop_the_oldest()
+    public void Full_pending_queue_holds_client_until_replies_arrive()
     {
         var h = new SmtpHarness(new SmtpOptions { MaxPendingCommands = 4 });
         h.Server("220 mx\r\n");
-        h.Client("NOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\nNOOP\r\n");
-        Assert.Equal(2, h.Anomaly("excessive_pending_cmds"));
-        h.Server("250 1\r\n250 2\r\n250 3\r\n250 4\r\n250 5\r\n250 6\r\n");
+        h.Client("MAIL FROM:<a@b>\r\n" + string.Concat(Enumerable.Range(1, 6).Select(i => $"RCPT TO:<r{i}@d>\r\n")) + "DATA\r\n");
+        h.Server("250 ok\r\n250 ok\r\n550 no\r\n250 ok\r\n250 ok\r\n250 ok\r\n551 no\r\n354 go\r\n");
+        h.Client("S: x\r\n\r\n.\r\n");
+        h.Server("250 ok\r\n");
+        var t = Assert.Single(h.Transactions);
+        Assert.Equal([250, 550, 250, 250, 250, 551], t.Recipients.Select(r => r.ReplyCode));
+        Assert.Equal(0, h.Anomalies.Total);
+    }
+
+    [Fact]
+    public void Excessive_pending_commands_beyond_the_hold_drop_the_oldest()
+    {
+        var h = new SmtpHarness(new SmtpOptions { MaxPendingCommands = 4, MaxHeldBytes = 16 });
+        h.Server("220 mx\r\n");
+        h.Client(string.Concat(Enumerable.Repeat("NOOP\r\n", 10)));
+        Assert.True(h.Anomaly("excessive_pending_cmds") >= 1);
+        Assert.True(h.Anomaly("held_bytes_overflow") >= 1);
+        h.Server(string.Concat(Enumerable.Repeat("250 ok\r\n", 10)));
         h.Session.OnClose(0);
-        Assert.Equal(2, h.Anomaly("reply_without_command"));
+        Assert.Equal(h.Anomaly("excessive_pending_cmds"), h.Anomaly("reply_without_command"));
     }
 
     [Fact]

@@ -182,7 +182,7 @@ public sealed class SmtpSession
         while (true)
         {
             bool progress = false;
-            if (_clientHold.Length > 0 && !_clientTls && _clientWait == ClientWait.None) progress |= Drain(FlowDirection.ClientToServer);
+            if (_clientHold.Length > 0 && !_clientTls && !ClientBlocked) progress |= Drain(FlowDirection.ClientToServer);
             if (_serverHold.Length > 0 && !_serverTls) progress |= Drain(FlowDirection.ServerToClient);
             if (!progress) return any;
             any = true;
@@ -224,7 +224,12 @@ public sealed class SmtpSession
     /// <summary>Resolves the client's wait as if the usual reply had come (354 to DATA, 220 to STARTTLS, AUTH done).</summary>
     private void ForceClient()
     {
-        if (_clientWait == ClientWait.None || _pendingCount == 0) { _clientWait = ClientWait.None; return; }
+        if (_clientWait == ClientWait.None || _pendingCount == 0)
+        {
+            _clientWait = ClientWait.None;
+            if (_pendingCount >= _pending.Length) DropOldestPending();
+            return;
+        }
         ref var last = ref _pending[(_pendingHead + _pendingCount - 1) % _pending.Length];
         last.Assumed = true;
         switch (_clientWait)
@@ -254,6 +259,14 @@ public sealed class SmtpSession
         finally { _serverForce = false; }
     }
 
+    /// <summary>
+    /// The client waits on a reply: one that decides what its next bytes mean, or any reply when
+    /// <see cref="SmtpOptions.MaxPendingCommands"/> commands are already in flight (the server side lags).
+    /// </summary>
+    private bool ClientBlocked =>
+        _clientWait != ClientWait.None
+        || (_pendingCount >= _pending.Length && _clientMode is ClientMode.Command or ClientMode.Resync);
+
     private int Process(FlowDirection dir, ReadOnlySpan<byte> data, long ts) =>
         dir == FlowDirection.ClientToServer ? ProcessClient(data, ts) : ProcessServer(data, ts);
 
@@ -262,7 +275,7 @@ public sealed class SmtpSession
     private int ProcessClient(ReadOnlySpan<byte> data, long ts)
     {
         int pos = 0;
-        while (pos < data.Length && _clientWait == ClientWait.None && !_clientTls)
+        while (pos < data.Length && !ClientBlocked && !_clientTls)
         {
             switch (_clientMode)
             {
@@ -491,15 +504,17 @@ public sealed class SmtpSession
 
     private void Push(in SmtpPendingCommand cmd)
     {
-        if (_pendingCount == _pending.Length)
-        {
-            // Zeek's smtp_excessive_pending_cmds: give up on the oldest reply.
-            _anomalies.Report(AnomalyStage.Smtp, "excessive_pending_cmds");
-            var oldest = Pop();
-            Complete(oldest, 0, oldest.Ts);
-        }
+        if (_pendingCount == _pending.Length) DropOldestPending();
         _pending[(_pendingHead + _pendingCount) % _pending.Length] = cmd;
         _pendingCount++;
+    }
+
+    /// <summary>Zeek's smtp_excessive_pending_cmds: give up on the oldest command's reply.</summary>
+    private void DropOldestPending()
+    {
+        _anomalies.Report(AnomalyStage.Smtp, "excessive_pending_cmds");
+        var oldest = Pop();
+        Complete(oldest, 0, oldest.Ts);
     }
 
     private SmtpPendingCommand Pop()
@@ -710,7 +725,7 @@ public sealed class SmtpSession
     private void ClientGap(long missing)
     {
         // Bytes before the hole come first: stop waiting and parse what is held.
-        for (int guard = 0; (_clientHold.Length > 0 || _clientWait != ClientWait.None) && guard < 1000 && !_clientTls; guard++)
+        for (int guard = 0; (_clientHold.Length > 0 || _clientWait != ClientWait.None) && guard < 100_000 && !_clientTls; guard++)
         {
             ForceClient();
             Pump();
@@ -772,13 +787,13 @@ public sealed class SmtpSession
     public void OnClose(long timestampNs)
     {
         if (_closed) return;
-        for (int guard = 0; guard < 1000; guard++)
+        for (int guard = 0; guard < 100_000; guard++)
         {
             bool progress = false;
             if (_serverHold.Length > 0 && !_serverTls) { ForceServer(); progress = true; }
             if (_clientHold.Length > 0 && !_clientTls)
             {
-                if (_clientWait != ClientWait.None) ForceClient();
+                if (ClientBlocked) ForceClient();
                 progress |= Pump();
             }
             if (!progress) break;
