@@ -402,7 +402,7 @@ public class SmtpSessionTests
         h.Client("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n");
         h.Server("250 o");
         h.Session.OnGap(FlowDirection.ServerToClient, 30);
-        h.Server("k\r\n354 go\r\n");   // tail of a lost reply and the 354 are both past the resync point? "k" line is skipped
+        h.Server("k\r\n354 go\r\n");   // "k\r\n" (tail of the cut reply) is skipped; 354 starts a reply again
         h.Client("S: x\r\n\r\n.\r\n");
         h.Server("250 ok\r\n");
         var t = Assert.Single(h.Transactions);

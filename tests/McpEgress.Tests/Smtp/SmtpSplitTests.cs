@@ -193,6 +193,25 @@ public class SmtpSplitTests
     }
 
     [Fact]
+    public void Client_stream_first_with_long_tls_tail_switches_at_the_exact_byte()
+    {
+        byte[] tls = new byte[200_000];
+        new Random(1).NextBytes(tls);
+        byte[] client = [.. "EHLO c\r\nSTARTTLS\r\n"u8, .. tls];
+        byte[] server = [.. "220 mx\r\n250-mx\r\n250 STARTTLS\r\n220 go\r\n"u8, 0x16, 0x03, 0x03];
+        var h = new SmtpHarness();
+        var s = h.Session;
+        int taken = s.OnClientData(client, 0);
+        Assert.Equal(18, taken);
+        Assert.True(s.IsTls(C));
+        Assert.Empty(s.TakeHeldTlsBytes(C));
+        Assert.Equal(server.Length - 3, s.OnServerData(server, 0));
+        Assert.True(s.IsTls(S));
+        Assert.Equal(["STARTTLS"], s.Capabilities);
+        Assert.Equal(1, h.Anomaly("held_bytes_overflow"));
+    }
+
+    [Fact]
     public void Held_bytes_limit_falls_back_to_data_accepted()
     {
         // Client fed first with more content than may be held: DATA is assumed accepted.

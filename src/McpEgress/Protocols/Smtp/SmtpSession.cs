@@ -15,7 +15,7 @@ namespace McpEgress.Protocols.Smtp;
 /// catches up. Feeding the whole client stream first and the whole server stream second therefore gives the
 /// same transactions as true interleaving, as long as the held bytes fit. When they don't, the session assumes
 /// the usual outcome (DATA accepted → content; STARTTLS accepted → TLS) and counts <c>held_bytes_overflow</c>.
-/// A reply is never matched to a command with a later timestamp (a reply can't answer a command not yet sent).
+/// The first reply of a session is not matched to a command with a later timestamp (mid-stream pickup).
 /// </para>
 /// <para>
 /// <b>STARTTLS.</b> After the server's 220 to STARTTLS, the server's next byte and the client's first byte after
@@ -581,7 +581,10 @@ public sealed class SmtpSession
         {
             _inReply = true;
             _replyCode = code;
-            _replyHasTarget = _pendingCount > 0 && !_pending[_pendingHead].AwaitingClient && _pending[_pendingHead].Ts <= ts;
+            _replyHasTarget = _pendingCount > 0 && !_pending[_pendingHead].AwaitingClient;
+            // Picked up mid-stream, the first reply may answer a command sent before the capture began: it can't
+            // answer one sent after it. Checked for the first reply only, so capture-time jitter can't break a session.
+            if (_replyHasTarget && !_sawServerReply && _pending[_pendingHead].Ts > ts) _replyHasTarget = false;
             // A first reply of 220 is the greeting, unless it answers STARTTLS (only 220 reply a command gets):
             // with the client fed first, EHLO may already be pending when the greeting is read.
             if (_replyHasTarget && !_sawServerReply && code == 220 && _pending[_pendingHead].Kind != SmtpCommandKind.StartTls)
