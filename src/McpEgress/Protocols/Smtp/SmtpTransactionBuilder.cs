@@ -1,0 +1,110 @@
+using McpEgress.Diagnostics;
+using McpEgress.Mail;
+
+namespace McpEgress.Protocols.Smtp;
+
+/// <summary>Mutable state of one transaction while commands, content and replies arrive.</summary>
+internal sealed class SmtpTransactionBuilder
+{
+    private readonly int _maxHeaderBytes;
+    private byte[]? _header;
+    private int _headerLength;
+    private readonly List<string> _rcptAddresses = [];
+    private readonly List<int> _rcptCodes = [];
+
+    public SmtpTransactionBuilder(int index, int maxHeaderBytes) => (Index, _maxHeaderBytes) = (index, maxHeaderBytes);
+
+    public int Index { get; }
+    public bool Suppressed { get; init; }
+    public bool Emitted { get; set; }
+    public string? Helo { get; init; }
+    public string? AuthMechanism { get; init; }
+    public bool InsideTls { get; init; }
+    public long StartTs { get; init; }
+    public long EndTs { get; set; }
+
+    public string? MailFrom { get; set; }
+    public int MailFromReplyCode { get; set; }
+    public long? DeclaredSize { get; set; }
+    public string? Body { get; set; }
+    public bool SmtpUtf8 { get; set; }
+    public int DroppedRecipients { get; set; }
+    public string? DataCommand { get; set; }
+    public int DataReplyCode { get; set; }
+    public bool Incomplete { get; set; }
+    public bool HeadersTruncated { get; set; }
+    public long MessageBytes { get; set; }
+
+    // Content parse state, kept here so BDAT chunks continue where the previous one stopped.
+    public SmtpContentState ContentState { get; set; }
+    public bool ContentStarted { get; set; }
+    public bool InHeaders { get; set; } = true;
+    public byte LastContentByte { get; set; }
+    public bool BareLfReported { get; set; }
+
+    public int RecipientCount => _rcptAddresses.Count;
+
+    public int AddRecipient(string address)
+    {
+        _rcptAddresses.Add(address);
+        _rcptCodes.Add(EnvelopeRecipient.NoReply);
+        return _rcptAddresses.Count - 1;
+    }
+
+    public void SetRecipientCode(int index, int code)
+    {
+        if ((uint)index < (uint)_rcptCodes.Count) _rcptCodes[index] = code;
+    }
+
+    /// <summary>Counts content; keeps it while still inside the header section, up to the header limit.</summary>
+    public void AppendContent(ReadOnlySpan<byte> bytes, IAnomalySink anomalies)
+    {
+        MessageBytes += bytes.Length;
+        if (!InHeaders || Suppressed || HeadersTruncated) return;
+        int room = _maxHeaderBytes - _headerLength;
+        if (bytes.Length > room)
+        {
+            HeadersTruncated = true;
+            anomalies.Report(AnomalyStage.Smtp, "header_block_truncated");
+            bytes = bytes[..Math.Max(0, room)];
+        }
+        if (bytes.IsEmpty) return;
+        int need = _headerLength + bytes.Length;
+        if (_header is null || _header.Length < need)
+        {
+            var grown = new byte[Math.Min(_maxHeaderBytes, Math.Max(need, Math.Max(1024, (_header?.Length ?? 0) * 2)))];
+            _header?.AsSpan(0, _headerLength).CopyTo(grown);
+            _header = grown;
+        }
+        bytes.CopyTo(_header.AsSpan(_headerLength));
+        _headerLength = need;
+    }
+
+    public SmtpTransaction Build()
+    {
+        var recipients = new EnvelopeRecipient[_rcptAddresses.Count];
+        for (int i = 0; i < recipients.Length; i++) recipients[i] = new EnvelopeRecipient(_rcptAddresses[i], _rcptCodes[i]);
+        return new SmtpTransaction
+        {
+            Index = Index,
+            Helo = Helo,
+            MailFrom = MailFrom,
+            MailFromReplyCode = MailFromReplyCode,
+            DeclaredSize = DeclaredSize,
+            Body = Body,
+            SmtpUtf8 = SmtpUtf8,
+            Recipients = recipients,
+            DroppedRecipients = DroppedRecipients,
+            AuthMechanism = AuthMechanism,
+            DataCommand = DataCommand,
+            DataReplyCode = DataReplyCode,
+            HeaderBlock = _header is null ? [] : _header.AsSpan(0, _headerLength).ToArray(),
+            HeadersTruncated = HeadersTruncated,
+            MessageBytes = MessageBytes,
+            InsideTls = InsideTls,
+            StartTimestampNs = StartTs,
+            EndTimestampNs = EndTs,
+            Incomplete = Incomplete,
+        };
+    }
+}
