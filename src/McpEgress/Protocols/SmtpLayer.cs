@@ -23,21 +23,33 @@ internal sealed class SmtpLayer : IStreamLayer, ISmtpTransactionHandler
 
     public void OnData(FlowDirection direction, ReadOnlySpan<byte> data, long timestampNs)
     {
-        if (_tls is not null) { _tls.OnData(direction, data, timestampNs); return; }
         _session.CurrentTimestampNs = timestampNs;
+        if (_tls is not null && _smtp.IsTls(direction))
+        {
+            DrainHeld(timestampNs);
+            _tls.OnData(direction, data, timestampNs);
+            return;
+        }
         int used = direction == FlowDirection.ClientToServer
             ? _smtp.OnClientData(data, timestampNs)
             : _smtp.OnServerData(data, timestampNs);
-        if (_smtp.StartedTls)
-        {
-            _tls = _router.CreateStartTlsLayer(_session);
-            if (used < data.Length) _tls.OnData(direction, data[used..], timestampNs);
-        }
+        if (!_smtp.StartedTls) return;
+        _tls ??= _router.CreateStartTlsLayer(_session);
+        // Bytes the session held before it knew they were TLS go first, then the untaken tail (SmtpSession contract).
+        DrainHeld(timestampNs);
+        if (used < data.Length) _tls.OnData(direction, data[used..], timestampNs);
+    }
+
+    private void DrainHeld(long timestampNs)
+    {
+        for (var d = FlowDirection.ClientToServer; d <= FlowDirection.ServerToClient; d++)
+            if (_smtp.IsTls(d) && _smtp.TakeHeldTlsBytes(d) is { Length: > 0 } held)
+                _tls!.OnData(d, held, timestampNs);
     }
 
     public void OnGap(FlowDirection direction, long missingBytes, long timestampNs)
     {
-        if (_tls is not null) _tls.OnGap(direction, missingBytes, timestampNs);
+        if (_tls is not null && _smtp.IsTls(direction)) _tls.OnGap(direction, missingBytes, timestampNs);
         else _smtp.OnGap(direction, missingBytes);
     }
 

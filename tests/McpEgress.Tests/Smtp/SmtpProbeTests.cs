@@ -1,3 +1,4 @@
+using McpEgress.Protocols;
 using System.Text;
 using McpEgress.Protocols.Smtp;
 
