@@ -1,0 +1,22 @@
+using System.Diagnostics;
+
+namespace McpEgress.Tests.Cli;
+
+/// <summary>Runs the real mcp-egress CLI (the built mcp-egress.dll next to the tests) as a child process.</summary>
+internal static class CliRunner
+{
+    public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "mcp-egress.dll");
+        Assert.True(File.Exists(dll), "mcp-egress.dll not built next to the tests: " + dll);
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        psi.ArgumentList.Add(dll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        p.StandardInput.Close();
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(120_000)) { p.Kill(true); Assert.Fail("mcp-egress did not finish in 120 s"); }
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+}
