@@ -19,7 +19,7 @@ if ((${#missing[@]})); then
 fi
 
 # npm packages used by the capture scripts (and the live end-to-end tests that run them).
-for d in captures/node captures/tls; do
+for d in captures/node captures/api grafana/tools; do
   if [ -f "$d/package.json" ]; then
     (cd "$d" && if [ -f package-lock.json ]; then npm ci --silent --no-audit --no-fund; else npm install --silent --no-audit --no-fund; fi) >&2
   fi
