@@ -11,7 +11,9 @@ namespace McpEgress.Capture.Live;
 /// <param name="Bytes">Captured bytes of those packets.</param>
 /// <param name="QueueDrops">Of <paramref name="Packets"/>, those dropped because the shared queue was full (the reader
 /// fell behind). <c>Packets - QueueDrops</c> reached the reader.</param>
-/// <param name="KernelReceived">pcap_stats ps_recv: packets the kernel passed to the capture socket.</param>
+/// <param name="KernelReceived">pcap_stats ps_recv: packets the kernel passed to the capture socket. Not comparable
+/// with <paramref name="Packets"/> one to one: on loopback the kernel counts each packet twice (outgoing and incoming
+/// copy; libpcap discards the outgoing one).</param>
 /// <param name="KernelDrops">pcap_stats ps_drop: packets the kernel dropped because its buffer was full (raise
 /// <see cref="LiveCaptureOptions.BufferBytes"/>).</param>
 /// <param name="InterfaceDrops">pcap_stats ps_ifdrop: packets the network interface or its driver dropped.</param>
