@@ -26,6 +26,7 @@ public sealed class LiveCapture : ICaptureReader
     private readonly int _joinTimeoutMs;
     private int _running;
     private long _position;
+    private readonly Lock _stopLock = new();
     private bool _stopped;
     private bool _disposed;
 
@@ -198,7 +199,7 @@ public sealed class LiveCapture : ICaptureReader
     /// </summary>
     public void Stop()
     {
-        lock (_interfaces)
+        lock (_stopLock)
         {
             if (_stopped) return;
             _stopped = true;

@@ -141,7 +141,7 @@ internal sealed unsafe class LiveInterface
         // PCAP_ERROR's text is only in pcap_geterr; the named errors have a fixed text plus, sometimes, a detail there.
         string text = Join(LibPcap.StatusText(status), LibPcap.ErrorText(handle));
         if (status is LibPcap.ErrorPermissionDenied or LibPcap.ErrorPromiscPermissionDenied)
-            text += " (capturing needs root or CAP_NET_RAW)";
+            text += "; capturing needs root or CAP_NET_RAW";
         return $"interface {name}: {text}";
     }
 

@@ -142,6 +142,49 @@ public class LiveCaptureTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void MissingCapNetRawThrowsPermissionError()
+    {
+        // On a dedicated thread (its capabilities are its own): drop CAP_NET_RAW from the effective set, open, restore.
+        Exception? caught = null;
+        bool hadIt = false;
+        var thread = new Thread(() =>
+        {
+            hadIt = ThreadCapabilities.IsEffective(ThreadCapabilities.NetRaw);
+            ThreadCapabilities.SetEffective(ThreadCapabilities.NetRaw, false);
+            try
+            {
+                using var capture = LiveCapture.Open(LiveCaptureOptions.For("lo"));
+            }
+            catch (Exception e)
+            {
+                caught = e;
+            }
+            finally
+            {
+                if (hadIt) ThreadCapabilities.SetEffective(ThreadCapabilities.NetRaw, true);
+            }
+        });
+        thread.Start();
+        thread.Join();
+        Assert.True(hadIt, "the test process needs CAP_NET_RAW (run as root)");
+        var e = Assert.IsType<LiveCaptureException>(caught);
+        output.WriteLine(e.Message);
+        Assert.StartsWith("interface lo: ", e.Message);
+        Assert.Contains("permission", e.Message);
+        Assert.Contains("CAP_NET_RAW", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void LibraryMissingMessageSaysWhatToInstall()
+    {
+        var e = LiveCapture.LibraryMissing(new DllNotFoundException("Unable to load shared library 'libpcap.so.0.8'\nor one of its dependencies"));
+        Assert.StartsWith("libpcap not found (libpcap.so.0.8; on Debian/Ubuntu: apt-get install libpcap0.8): ", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.IsType<DllNotFoundException>(e.InnerException);
+    }
+
+    [Fact]
     public void SecondInterfaceFailingClosesTheFirst()
     {
         // lo opens, then the unknown one fails: Open throws and nothing keeps running.
@@ -224,8 +267,9 @@ public class LiveCaptureTests(ITestOutputHelper output)
         Assert.True(timedOut);
 
         // pcap_breakloop must wake the blocked read; otherwise Stop would wait for the 120 s read timeout.
-        var stop = Task.Run(capture.Stop);
-        Assert.True(stop.Wait(TimeSpan.FromSeconds(30)), "Stop() did not return");
+        var stop = new Thread(capture.Stop);
+        stop.Start();
+        Assert.True(stop.Join(TimeSpan.FromSeconds(30)), "Stop() did not return");
         Assert.False(capture.TryReadPacket(out _, TimeSpan.FromSeconds(30), out timedOut));
         Assert.False(timedOut); // ended, not timed out
         Assert.False(capture.TryReadPacket(out _));
