@@ -252,6 +252,57 @@ public class LiveCaptureTests(ITestOutputHelper output)
         Assert.True(stats.KernelReceived >= stats.Packets);
     }
 
+    [Fact]
+    public void SmallKernelBufferDropsAreCountedAndCountersOnlyGrow()
+    {
+        // Immediate mode on "any" gives TPACKET_V2 frames of the full snap length: a 1 MiB buffer is 4 frames, so a
+        // burst from three connections overflows the kernel ring before the capture thread is scheduled.
+        var connections = new[] { new LoopbackConnection(), new LoopbackConnection(), new LoopbackConnection() };
+        try
+        {
+            using var capture = LiveCapture.Open(new LiveCaptureOptions
+            {
+                Interfaces = ["any"], ImmediateMode = true, BufferBytes = 1024 * 1024, StatsIntervalMs = 5,
+                Filter = string.Join(" or ", connections.Select(c => $"tcp port {c.Port}")), QueueBytes = 8 * 1024 * 1024,
+            });
+            var reader = new Thread(() => { while (capture.TryReadPacket(out _)) { } });
+            reader.Start();
+            var chunk = new byte[100];
+            var senders = connections.Select(c => new Thread(() => { for (int i = 0; i < 1000; i++) c.Send(chunk); })).ToArray();
+            foreach (var t in senders) t.Start();
+
+            // Sample the counters from another thread for the whole run: none may ever go down.
+            var samples = new List<LiveCaptureStats>();
+            bool done = false;
+            var sampler = new Thread(() => { while (!Volatile.Read(ref done)) { samples.Add(capture.GetStats()[0]); Thread.Sleep(1); } });
+            sampler.Start();
+            foreach (var t in senders) t.Join();
+            foreach (var c in connections) c.WaitReceived(1000 * chunk.Length);
+            Thread.Sleep(50);
+            capture.Stop();
+            reader.Join();
+            Volatile.Write(ref done, true);
+            sampler.Join();
+            samples.Add(capture.GetStats()[0]);
+
+            var last = samples[^1];
+            output.WriteLine($"{samples.Count} samples; packets {last.Packets}, kernel received {last.KernelReceived}, kernel drops {last.KernelDrops}, queue drops {last.QueueDrops}");
+            for (int i = 1; i < samples.Count; i++)
+            {
+                Assert.True(samples[i].Packets >= samples[i - 1].Packets);
+                Assert.True(samples[i].Bytes >= samples[i - 1].Bytes);
+                Assert.True(samples[i].KernelReceived >= samples[i - 1].KernelReceived);
+                Assert.True(samples[i].KernelDrops >= samples[i - 1].KernelDrops);
+            }
+            Assert.True(last.KernelDrops > 0, "a 4-frame kernel ring did not overflow");
+            Assert.Equal(0, last.QueueDrops);
+        }
+        finally
+        {
+            foreach (var c in connections) c.Dispose();
+        }
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
