@@ -168,9 +168,9 @@ public sealed class LiveCapture : ICaptureReader
                 _position += packet.Data.Length;
                 return true;
             }
-            if (Volatile.Read(ref _running) == 0)
+            if (_queue.IsCompleted)
             {
-                // A capture thread publishes its last packet before it counts itself out: one more look drains it.
+                // Capture threads publish their last packet before the queue is completed: one more look drains it.
                 if (_queue.TryDequeue(out packet))
                 {
                     _position += packet.Data.Length;
@@ -206,7 +206,6 @@ public sealed class LiveCapture : ICaptureReader
         }
         foreach (var iface in _interfaces) iface.RequestStop();
         foreach (var iface in _interfaces) iface.Join(_joinTimeoutMs);
-        _queue.Wake();
     }
 
     /// <summary>Stops and closes every pcap handle.</summary>
@@ -222,7 +221,6 @@ public sealed class LiveCapture : ICaptureReader
 
     private void OnExited(LiveInterface iface)
     {
-        Interlocked.Decrement(ref _running);
-        _queue.Wake();
+        if (Interlocked.Decrement(ref _running) == 0) _queue.Complete();
     }
 }

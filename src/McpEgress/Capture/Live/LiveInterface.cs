@@ -174,7 +174,6 @@ internal sealed unsafe class LiveInterface
         {
             IsBackground = true,
             Name = $"pcap {Name}",
-            Priority = ThreadPriority.AboveNormal, // drain the kernel ring before it overflows
         };
         _thread.Start();
     }

@@ -40,6 +40,7 @@ internal sealed unsafe class PacketQueue
     private bool _holding;         // the consumer holds record _released (not yet released)
 
     private int _consumerWaiting;
+    private volatile bool _completed;
 
     public PacketQueue(int packets, int bytes)
     {
@@ -49,6 +50,9 @@ internal sealed unsafe class PacketQueue
 
     public int Capacity => _records.Length;
     public int ArenaBytes => _arena.Length;
+
+    /// <summary>True once <see cref="Complete"/> was called: no producer will add anything any more.</summary>
+    public bool IsCompleted => _completed;
 
     /// <summary>Records reserved and not yet released (includes the one the consumer holds).</summary>
     public long Count => Volatile.Read(ref _reserved) - Volatile.Read(ref _released);
@@ -116,7 +120,7 @@ internal sealed unsafe class PacketQueue
     }
 
     /// <summary>
-    /// Waits until a record may have been published, <paramref name="timeoutMs"/> passes or <see cref="Wake"/> is
+    /// Waits until a record may have been published, <paramref name="timeoutMs"/> passes or <see cref="Complete"/> is
     /// called. Returns immediately when a record is already published. Consumer only.
     /// </summary>
     public void Wait(int timeoutMs)
@@ -125,13 +129,20 @@ internal sealed unsafe class PacketQueue
         _available.Reset();
         Interlocked.Exchange(ref _consumerWaiting, 1);
         long index = _released;
-        if (Volatile.Read(ref _records[index % _records.Length].Sequence) != index + 1)
+        if (!_completed && Volatile.Read(ref _records[index % _records.Length].Sequence) != index + 1)
             _available.Wait(timeoutMs);
         Volatile.Write(ref _consumerWaiting, 0);
     }
 
-    /// <summary>Wakes a waiting consumer (stop, a capture thread ending).</summary>
-    public void Wake() => _available.Set();
+    /// <summary>
+    /// Marks the end of input (every producer has finished publishing) and wakes the consumer. A consumer that sees
+    /// <see cref="IsCompleted"/> drains what is published and stops waiting.
+    /// </summary>
+    public void Complete()
+    {
+        _completed = true;
+        _available.Set();
+    }
 
     private void ReleaseHeld()
     {

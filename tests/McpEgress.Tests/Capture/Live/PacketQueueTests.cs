@@ -90,6 +90,26 @@ public unsafe class PacketQueueTests
     }
 
     [Fact]
+    public void CompleteWakesAnEndlessWaitAndKeepsWhatIsQueued()
+    {
+        var q = new PacketQueue(packets: 4, bytes: 64);
+        var waiter = new Thread(() => q.Wait(Timeout.Infinite));
+        waiter.Start();
+        Assert.True(Enqueue(q, 7, 4));             // a publish wakes the waiter...
+        Assert.True(waiter.Join(TimeSpan.FromSeconds(30)));
+
+        q.Complete();
+        Assert.True(q.IsCompleted);
+        var late = new Thread(() => q.Wait(Timeout.Infinite)); // ...and after Complete nothing waits at all
+        late.Start();
+        Assert.True(late.Join(TimeSpan.FromSeconds(30)));
+        Assert.True(q.TryDequeue(out var p));
+        Assert.Equal(7, p.Data[0]);
+        q.Wait(Timeout.Infinite);                  // releases the held packet, returns at once
+        Assert.False(q.TryDequeue(out _));
+    }
+
+    [Fact]
     public void ConcurrentProducersLoseNothingTheyWereToldWasQueued()
     {
         // Four producers, one consumer; each packet carries (producer, counter) so order per producer can be checked.
