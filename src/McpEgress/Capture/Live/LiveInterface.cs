@@ -47,7 +47,6 @@ internal sealed unsafe class LiveInterface
     /// <summary>pcap_activate's warning (e.g. promiscuous mode not supported), if any.</summary>
     public string? Warning { get; }
     public string? Error => _error;
-    public bool Exited { get; private set; }
 
     // Allocation probe: bytes allocated by the capture thread between the warm-up packet and the loop's end.
     internal long ProbePackets { get; private set; }
@@ -209,7 +208,6 @@ internal sealed unsafe class LiveInterface
         finally
         {
             if (added) _handle.DangerousRelease();
-            Exited = true;
             exited(this);
         }
     }
