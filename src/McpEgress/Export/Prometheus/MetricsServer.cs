@@ -217,7 +217,34 @@ public sealed class MetricsServer : IDisposable
         await stream.WriteAsync(Encoding.ASCII.GetBytes(headers), timeout.Token).ConfigureAwait(false);
         if (!headOnly) await stream.WriteAsync(body, timeout.Token).ConfigureAwait(false);
         await stream.FlushAsync(timeout.Token).ConfigureAwait(false);
-        // Half-close so the client reads to EOF; the using then closes the socket.
+        // Half-close so the client reads to EOF, then drain what it still sends (bounded) before closing: closing with
+        // unread input makes the kernel send RST, which can discard the response before the client reads it.
         stream.Socket.Shutdown(SocketShutdown.Send);
+        await DrainAsync(stream, ct).ConfigureAwait(false);
+    }
+
+    private const int DrainLimitBytes = 64 * 1024;
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromMilliseconds(500);
+
+    private static async Task DrainAsync(NetworkStream stream, CancellationToken ct)
+    {
+        byte[] scratch = ArrayPool<byte>.Shared.Rent(4096);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(DrainTimeout);
+            int total = 0;
+            while (total < DrainLimitBytes)
+            {
+                int n = await stream.ReadAsync(scratch, timeout.Token).ConfigureAwait(false);
+                if (n == 0) return;
+                total += n;
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException) { }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
     }
 }
