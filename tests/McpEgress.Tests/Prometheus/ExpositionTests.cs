@@ -131,6 +131,17 @@ public class ExpositionTests
     }
 
     [Fact]
+    public void NullLabelValue_IsExportedAsEmpty()
+    {
+        var r = new MetricRegistry();
+        var c = r.CreateCounter("a_total", "A.", "x", "y");
+        c.WithLabels(null!, "v").Inc();
+        Assert.Same(c.WithLabels("", "v"), c.WithLabels(null!, "v"));
+        c.WithLabels("", "v").Inc();
+        Assert.Contains("a_total{x=\"\",y=\"v\"} 2\n", r.ToText());
+    }
+
+    [Fact]
     public void ThrowingCollectCallback_DoesNotBreakTheScrape()
     {
         var r = new MetricRegistry();

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using McpEgress.Export.Prometheus;
+using McpEgress.Mail;
 
 namespace McpEgress.Tests.Prometheus;
 
@@ -21,7 +22,7 @@ public class PrometheusScrapeTests
         string prometheus = ExternalTool.Require("prometheus");
         var metrics = EgressMetricsTests.FullyPopulated(); // one SMTP message, one Postmark message
         for (int i = 0; i < 5; i++)
-            metrics.OnMessage(new Mail.MailMessage { Transport = Mail.MailTransport.Smtp }, [], null);
+            metrics.OnMessage(new MailMessage { Transport = MailTransport.Smtp }, [], null);
         using var server = new MetricsServer(metrics.Registry, () => true, new MetricsServerOptions { Port = 0 });
         server.Start();
 
