@@ -1,0 +1,37 @@
+namespace McpEgress.Export.Prometheus;
+
+/// <summary>The fixed label value sets of the metrics contract (METRICS.md). Values outside them are exported as "other".</summary>
+public static class EgressLabelValues
+{
+    public const string Other = CappedLabelSet.Other;
+
+    /// <summary>Provider label for SMTP messages.</summary>
+    public const string NoProvider = "none";
+
+    /// <summary>Package label when the sending process is not known.</summary>
+    public const string UnknownPackage = "unknown";
+
+    /// <summary>Mail API provider ids (MailMessage.Provider values).</summary>
+    public static IReadOnlyList<string> Providers { get; } =
+    [
+        "postmark", "sendgrid", "mailgun", "ses", "resend", "mailjet", "brevo", "mandrill", "sparkpost", "mailersend",
+        "graph", "gmail",
+    ];
+
+    public static IReadOnlyList<string> Roles { get; } = ["to", "cc", "hidden"];
+
+    public static IReadOnlyList<string> HiddenReasons { get; } = ["bcc_field", "envelope_only"];
+
+    public static IReadOnlyList<string> Severities { get; } = ["low", "medium", "high", "critical"];
+
+    public static IReadOnlyList<string> DropCauses { get; } = ["kernel", "interface", "queue"];
+
+    public static IReadOnlyList<string> BufferKinds { get; } = ["reassembly", "tls_parked", "capture_queue"];
+
+    public static IReadOnlyList<string> ReloadResults { get; } = ["success", "failure"];
+
+    public static IReadOnlyList<string> EventKinds { get; } = ["message", "alert", "tls"];
+
+    /// <summary>TLS session destinations: "smtp", a provider id, or "other".</summary>
+    public static IReadOnlyList<string> TlsDestinations { get; } = ["smtp", .. Providers, Other];
+}

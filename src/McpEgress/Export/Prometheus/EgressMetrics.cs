@@ -1,0 +1,287 @@
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using System.Reflection;
+using McpEgress.Detection;
+using McpEgress.Diagnostics;
+using McpEgress.Mail;
+using McpEgress.Protocols;
+
+namespace McpEgress.Export.Prometheus;
+
+/// <summary>
+/// The metrics contract of METRICS.md as typed members, fed by the daemon. Every series with fixed label values is
+/// created at zero here, so rate() and absent() work from the first scrape. Event methods are cheap (cached series,
+/// lock-free increments) and may be called from the pipeline thread while the server scrapes on another.
+/// </summary>
+public sealed class EgressMetrics
+{
+    private const string Prefix = "mcp_egress_";
+
+    private readonly EgressMetricsOptions _options;
+    private readonly CappedLabelSet _domains;
+    private readonly CappedLabelSet _packages;
+    private readonly CappedLabelSet _interfaces;
+    private readonly CappedLabelSet _unreadableReasons;
+    private readonly CappedLabelSet _anomalyKeys;
+    private readonly FrozenSet<string> _providers;
+    private readonly FrozenSet<string> _tlsDestinations;
+
+    private readonly CounterSeries _smtpMessages;
+    private readonly FrozenDictionary<string, CounterSeries> _httpMessages;
+    private readonly CounterSeries _toRecipients, _ccRecipients, _hiddenRecipients;
+    private readonly ConcurrentDictionary<string, CounterSeries[]> _hiddenByDomain = new(StringComparer.Ordinal);
+    private readonly FrozenDictionary<string, CounterSeries[]> _alertsByRule;
+    private readonly ConcurrentDictionary<string, CounterSeries> _messagesByPackage = new(StringComparer.Ordinal);
+    private readonly CounterSeries[] _tlsSessions; // [decrypted ? 1 : 0][destination index], flattened
+    private readonly CounterSeries _reloadSuccess, _reloadFailure;
+    private readonly FrozenDictionary<string, CounterSeries> _eventsWritten;
+
+    private readonly object _captureLock = new();
+    private readonly Dictionary<string, CumulativeCounterFeed[]> _captureFeeds = new(StringComparer.Ordinal);
+
+    private readonly object _anomalyLock = new();
+    private readonly Dictionary<(string Stage, string Name), CumulativeCounterFeed> _anomalyFeeds = new();
+    private AnomalyCounters? _anomalies;
+
+    public EgressMetrics(EgressMetricsOptions? options = null)
+    {
+        _options = options ?? new EgressMetricsOptions();
+        int maxLen = _options.MaxLabelValueLength;
+        _domains = new CappedLabelSet(_options.HiddenDomainCap, maxLen);
+        _packages = new CappedLabelSet(_options.PackageCap, maxLen, [EgressLabelValues.UnknownPackage]);
+        _interfaces = new CappedLabelSet(_options.InterfaceCap, maxLen);
+        _unreadableReasons = new CappedLabelSet(_options.UnreadableReasonCap, maxLen);
+        _anomalyKeys = new CappedLabelSet(_options.AnomalySeriesCap, 2 * maxLen + 1);
+        _providers = EgressLabelValues.Providers.ToFrozenSet(StringComparer.Ordinal);
+        _tlsDestinations = EgressLabelValues.TlsDestinations.ToFrozenSet(StringComparer.Ordinal);
+
+        var r = Registry;
+        BuildInfo = r.CreateGauge(Prefix + "build_info", "Build identity; always 1.", "version", "commit", "dotnet");
+        StartTimeSeconds = r.CreateGauge(Prefix + "start_time_seconds", "Unix time the daemon started, in seconds.");
+        MessagesTotal = r.CreateCounter(Prefix + "messages_total", "Outbound mail messages seen, by transport and mail API provider.", "transport", "provider");
+        RecipientsTotal = r.CreateCounter(Prefix + "recipients_total", "Recipients of messages seen, by role (to: To+Resent-To, cc: Cc+Resent-Cc, hidden: Bcc fields and envelope-only).", "role");
+        HiddenRecipientsTotal = r.CreateCounter(Prefix + "hidden_recipients_total", "Hidden recipients by registrable domain (first " + _options.HiddenDomainCap + " distinct, then other) and reason.", "domain", "reason");
+        AlertsTotal = r.CreateCounter(Prefix + "alerts_total", "Alerts raised, by rule and severity.", "rule", "severity");
+        ProcessMessagesTotal = r.CreateCounter(Prefix + "process_messages_total", "Messages per sending program: npm package name (first " + _options.PackageCap + " distinct, then other), or unknown.", "package");
+        TlsSessionsTotal = r.CreateCounter(Prefix + "tls_sessions_total", "TLS sessions ended, by whether any record was decrypted and destination (smtp, a mail API provider, other).", "decrypted", "destination");
+        MailApiUnreadableTotal = r.CreateCounter(Prefix + "mail_api_unreadable_total", "Send calls to mail APIs whose payload could not be read, by provider and reason.", "provider", "reason");
+        CapturePacketsTotal = r.CreateCounter(Prefix + "capture_packets_total", "Packets received from libpcap.", "interface");
+        CaptureBytesTotal = r.CreateCounter(Prefix + "capture_bytes_total", "Bytes received from libpcap.", "interface");
+        CaptureDropsTotal = r.CreateCounter(Prefix + "capture_drops_total", "Packets lost: kernel (pcap ps_drop), interface (ps_ifdrop), queue (our bounded capture queue).", "interface", "cause");
+        AnomaliesTotal = r.CreateCounter(Prefix + "anomalies_total", "Malformed-input anomalies, by pipeline stage and name.", "stage", "name");
+        ActiveFlows = r.CreateGauge(Prefix + "active_flows", "TCP flows in the reassembly table.");
+        BufferedBytes = r.CreateGauge(Prefix + "buffered_bytes", "Bytes held in memory, by kind.", "kind");
+        KeylogSecrets = r.CreateGauge(Prefix + "keylog_secrets", "TLS secrets currently known from key logs.");
+        LastMessageTimestampSeconds = r.CreateGauge(Prefix + "last_message_timestamp_seconds", "Packet time of the last message seen, Unix seconds.");
+        ConfigReloadsTotal = r.CreateCounter(Prefix + "config_reloads_total", "Configuration reloads (SIGHUP), by result.", "result");
+        EventsWrittenTotal = r.CreateCounter(Prefix + "events_written_total", "NDJSON events written, by kind.", "kind");
+
+        string version = _options.Version
+            ?? typeof(EgressMetrics).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+            ?? "unknown";
+        BuildInfo.WithLabels(version, _options.Commit ?? "unknown", Environment.Version.ToString()).Set(1);
+        StartTimeSeconds.Unlabelled.Set((_options.StartTime ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds() / 1000.0);
+
+        _smtpMessages = MessagesTotal.WithLabels("smtp", EgressLabelValues.NoProvider);
+        _httpMessages = EgressLabelValues.Providers.ToFrozenDictionary(p => p, p => MessagesTotal.WithLabels("http", p), StringComparer.Ordinal);
+        _toRecipients = RecipientsTotal.WithLabels("to");
+        _ccRecipients = RecipientsTotal.WithLabels("cc");
+        _hiddenRecipients = RecipientsTotal.WithLabels("hidden");
+        _alertsByRule = DetectionEngine.KnownRuleIds.ToFrozenDictionary(id => id, AlertSeries, StringComparer.Ordinal);
+        _messagesByPackage[EgressLabelValues.UnknownPackage] = ProcessMessagesTotal.WithLabels(EgressLabelValues.UnknownPackage);
+        var dests = EgressLabelValues.TlsDestinations;
+        _tlsSessions = new CounterSeries[2 * dests.Count];
+        for (int i = 0; i < dests.Count; i++)
+        {
+            _tlsSessions[i] = TlsSessionsTotal.WithLabels("false", dests[i]);
+            _tlsSessions[dests.Count + i] = TlsSessionsTotal.WithLabels("true", dests[i]);
+        }
+        foreach (var kind in EgressLabelValues.BufferKinds) BufferedBytes.WithLabels(kind);
+        _reloadSuccess = ConfigReloadsTotal.WithLabels("success");
+        _reloadFailure = ConfigReloadsTotal.WithLabels("failure");
+        _eventsWritten = EgressLabelValues.EventKinds.ToFrozenDictionary(k => k, k => EventsWrittenTotal.WithLabels(k), StringComparer.Ordinal);
+
+        Registry.AddBeforeCollect(CollectAnomalies);
+    }
+
+    public MetricRegistry Registry { get; } = new();
+
+    public Gauge BuildInfo { get; }
+    public Gauge StartTimeSeconds { get; }
+    public Counter MessagesTotal { get; }
+    public Counter RecipientsTotal { get; }
+    public Counter HiddenRecipientsTotal { get; }
+    public Counter AlertsTotal { get; }
+    public Counter ProcessMessagesTotal { get; }
+    public Counter TlsSessionsTotal { get; }
+    public Counter MailApiUnreadableTotal { get; }
+    public Counter CapturePacketsTotal { get; }
+    public Counter CaptureBytesTotal { get; }
+    public Counter CaptureDropsTotal { get; }
+    public Counter AnomaliesTotal { get; }
+    public Gauge ActiveFlows { get; }
+    public Gauge BufferedBytes { get; }
+    public Gauge KeylogSecrets { get; }
+    public Gauge LastMessageTimestampSeconds { get; }
+    public Counter ConfigReloadsTotal { get; }
+    public Counter EventsWrittenTotal { get; }
+
+    /// <summary>
+    /// Counts one message: transport/provider, recipients per role, hidden recipients by registrable domain and
+    /// reason, its alerts, the sending program (<paramref name="package"/>: npm package name, null when unknown),
+    /// and the last-message time.
+    /// </summary>
+    public void OnMessage(MailMessage m, IReadOnlyList<Alert> alerts, string? package)
+    {
+        if (m.Transport == MailTransport.Smtp) _smtpMessages.Inc();
+        else if (m.Provider is { } p && _httpMessages.TryGetValue(p, out var s)) s.Inc();
+        else MessagesTotal.WithLabels("http", EgressLabelValues.Other).Inc();
+
+        _toRecipients.Inc((long)m.To.Count + m.ResentTo.Count);
+        _ccRecipients.Inc((long)m.Cc.Count + m.ResentCc.Count);
+        _hiddenRecipients.Inc(m.Hidden.Count);
+        foreach (var h in m.Hidden)
+        {
+            string domain = _domains.Map(RegistrableDomain.Of(h.Address.Domain));
+            var pair = _hiddenByDomain.GetOrAdd(domain, static (d, family) =>
+                [family.WithLabels(d, "bcc_field"), family.WithLabels(d, "envelope_only")], HiddenRecipientsTotal);
+            pair[h.Reason == HiddenReason.BccField ? 0 : 1].Inc();
+        }
+
+        foreach (var a in alerts)
+        {
+            int sev = Math.Clamp((int)a.Severity, 0, EgressLabelValues.Severities.Count - 1);
+            if (_alertsByRule.TryGetValue(a.RuleId, out var bySeverity)) bySeverity[sev].Inc();
+            else AlertsTotal.WithLabels(EgressLabelValues.Other, EgressLabelValues.Severities[sev]).Inc();
+        }
+
+        string pkg = string.IsNullOrEmpty(package) ? EgressLabelValues.UnknownPackage : _packages.Map(package);
+        _messagesByPackage.GetOrAdd(pkg, static (k, family) => family.WithLabels(k), ProcessMessagesTotal).Inc();
+
+        if (m.TimestampNs > 0) LastMessageTimestampSeconds.Unlabelled.Set(m.TimestampNs / 1e9);
+    }
+
+    /// <summary>
+    /// Counts one ended TLS session. <paramref name="destination"/> is "smtp", a provider id or "other" (the daemon
+    /// decides from SNI and protocol); anything else is counted as "other".
+    /// </summary>
+    public void OnTlsSession(TlsSessionRecord r, string destination)
+    {
+        var dests = EgressLabelValues.TlsDestinations;
+        int i = _tlsDestinations.Contains(destination) ? IndexOf(dests, destination) : dests.Count - 1;
+        _tlsSessions[(r.Info.Decrypted ? dests.Count : 0) + i].Inc();
+    }
+
+    /// <summary>Counts a mail-API send call whose payload could not be read. Reason ids come from code; capped anyway.</summary>
+    public void OnMailApiUnreadable(string provider, string reason)
+    {
+        string p = _providers.Contains(provider) ? provider : EgressLabelValues.Other;
+        MailApiUnreadableTotal.WithLabels(p, _unreadableReasons.Map(reason)).Inc();
+    }
+
+    /// <summary>Creates an interface's capture series at zero (call at start-up, before the first stats poll).</summary>
+    public void AddInterface(string iface) => SetCaptureStats(iface, 0, 0, 0, 0, 0);
+
+    /// <summary>
+    /// Feeds the capture counters from cumulative values (pcap_stats and our queue's drop count). A value lower than
+    /// the previous one is taken as a restart of the source, so the exported counters never go down.
+    /// </summary>
+    public void SetCaptureStats(string iface, long packets, long bytes, long kernelDrops, long ifDrops, long queueDrops)
+    {
+        string name = _interfaces.Map(iface);
+        lock (_captureLock)
+        {
+            if (!_captureFeeds.TryGetValue(name, out var f))
+            {
+                f =
+                [
+                    new(CapturePacketsTotal.WithLabels(name)),
+                    new(CaptureBytesTotal.WithLabels(name)),
+                    new(CaptureDropsTotal.WithLabels(name, "kernel")),
+                    new(CaptureDropsTotal.WithLabels(name, "interface")),
+                    new(CaptureDropsTotal.WithLabels(name, "queue")),
+                ];
+                _captureFeeds[name] = f;
+            }
+            f[0].Observe(packets);
+            f[1].Observe(bytes);
+            f[2].Observe(kernelDrops);
+            f[3].Observe(ifDrops);
+            f[4].Observe(queueDrops);
+        }
+    }
+
+    public void OnConfigReload(bool ok) => (ok ? _reloadSuccess : _reloadFailure).Inc();
+
+    /// <summary>Counts one NDJSON event written: kind "message", "alert" or "tls" (others count as "other").</summary>
+    public void OnEventWritten(string kind)
+    {
+        if (_eventsWritten.TryGetValue(kind, out var s)) s.Inc();
+        else EventsWrittenTotal.WithLabels(EgressLabelValues.Other).Inc();
+    }
+
+    /// <summary>Reads mcp_egress_active_flows from <paramref name="callback"/> at each scrape (on the scraping thread).</summary>
+    public void SetActiveFlowsCallback(Func<double>? callback) => ActiveFlows.Unlabelled.SetCallback(callback);
+
+    /// <summary>Reads mcp_egress_buffered_bytes{kind} from <paramref name="callback"/> at each scrape. Kind: reassembly, tls_parked, capture_queue.</summary>
+    public void SetBufferedBytesCallback(string kind, Func<double>? callback)
+    {
+        if (!EgressLabelValues.BufferKinds.Contains(kind))
+            throw new ArgumentException($"unknown buffered_bytes kind '{kind}'", nameof(kind));
+        BufferedBytes.WithLabels(kind).SetCallback(callback);
+    }
+
+    /// <summary>Reads mcp_egress_keylog_secrets from <paramref name="callback"/> at each scrape.</summary>
+    public void SetKeylogSecretsCallback(Func<double>? callback) => KeylogSecrets.Unlabelled.SetCallback(callback);
+
+    /// <summary>
+    /// Exports <paramref name="anomalies"/> as mcp_egress_anomalies_total{stage,name}, read at each scrape. Attaching
+    /// a new table (a restarted pipeline) continues the counters from where they were.
+    /// </summary>
+    public void AttachAnomalies(AnomalyCounters? anomalies)
+    {
+        lock (_anomalyLock)
+        {
+            _anomalies = anomalies;
+            foreach (var f in _anomalyFeeds.Values) f.Reset();
+        }
+    }
+
+    public void WriteTo(System.Buffers.IBufferWriter<byte> output) => Registry.WriteTo(output);
+
+    public void WriteTo(Stream stream) => Registry.WriteTo(stream);
+
+    private void CollectAnomalies()
+    {
+        lock (_anomalyLock)
+        {
+            if (_anomalies is null) return;
+            foreach (var kv in _anomalies.Snapshot())
+            {
+                if (!_anomalyFeeds.TryGetValue(kv.Key, out var feed))
+                {
+                    var (stage, name) = kv.Key;
+                    // Names come from code, so this cap only guards against a bug that would mint names from input.
+                    if (_anomalyKeys.Map(stage + "/" + name) == CappedLabelSet.Other) name = CappedLabelSet.Other;
+                    feed = new CumulativeCounterFeed(AnomaliesTotal.WithLabels(stage, name));
+                    _anomalyFeeds[kv.Key] = feed;
+                }
+                feed.Observe(kv.Value);
+            }
+        }
+    }
+
+    private CounterSeries[] AlertSeries(string ruleId)
+    {
+        var s = new CounterSeries[EgressLabelValues.Severities.Count];
+        for (int i = 0; i < s.Length; i++) s[i] = AlertsTotal.WithLabels(ruleId, EgressLabelValues.Severities[i]);
+        return s;
+    }
+
+    private static int IndexOf(IReadOnlyList<string> list, string value)
+    {
+        for (int i = 0; i < list.Count; i++)
+            if (string.Equals(list[i], value, StringComparison.Ordinal)) return i;
+        return list.Count - 1;
+    }
+}

@@ -1,0 +1,254 @@
+using McpEgress.Detection;
+using McpEgress.Diagnostics;
+using McpEgress.Export.Prometheus;
+using McpEgress.Mail;
+using McpEgress.Protocols;
+using McpEgress.Protocols.Tls;
+
+namespace McpEgress.Tests.Prometheus;
+
+public class EgressMetricsTests
+{
+    private static MailAddress[] A(params string[] a) => a.Select(x => new MailAddress(x)).ToArray();
+
+    private static HiddenRecipient H(string address, HiddenReason reason) => new(new MailAddress(address), reason);
+
+    /// <summary>The postmark-mcp case over SMTP: one To, one Cc, a Resent-To, and two hidden recipients.</summary>
+    private static MailMessage SmtpMessage() => new()
+    {
+        Transport = MailTransport.Smtp,
+        TimestampNs = 1_758_794_472_500_000_000,
+        To = A("bob@customer.test"),
+        Cc = A("carol@customer.test", "dave@customer.test"),
+        ResentTo = A("erin@customer.test"),
+        Bcc = A("phan@mail.giftshop.club"),
+        Hidden = [H("phan@mail.giftshop.club", HiddenReason.BccField), H("x@shop.example.co.uk", HiddenReason.EnvelopeOnly)],
+    };
+
+    private static MailMessage ApiMessage(string? provider) => new()
+    {
+        Transport = MailTransport.Http,
+        Provider = provider,
+        TimestampNs = 1_758_794_473_000_000_000,
+        To = A("bob@customer.test"),
+        ResentCc = A("frank@customer.test"),
+        Hidden = [H("phan@giftshop.club", HiddenReason.BccField)],
+    };
+
+    private static Alert HiddenAlert(MailMessage m) =>
+        new(HiddenRecipientRule.RuleId, "hidden", Severity.High, "x", m, new MailAddress("phan@giftshop.club"), RecipientRole.Bcc, "giftshop.club");
+
+    [Fact]
+    public void FixedSeries_ExistAtZeroFromTheStart()
+    {
+        var m = new EgressMetrics(new EgressMetricsOptions { Version = "1.2.3", Commit = "abc123", StartTime = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000) });
+        var s = Exposition.Samples(m.Registry);
+
+        Assert.Equal("1", s[$"mcp_egress_build_info{{version=\"1.2.3\",commit=\"abc123\",dotnet=\"{Environment.Version}\"}}"]);
+        Assert.Equal("1700000000", s["mcp_egress_start_time_seconds"]);
+        Assert.Equal("0", s["mcp_egress_messages_total{transport=\"smtp\",provider=\"none\"}"]);
+        foreach (var p in EgressLabelValues.Providers)
+        {
+            Assert.Equal("0", s[$"mcp_egress_messages_total{{transport=\"http\",provider=\"{p}\"}}"]);
+            Assert.Equal("0", s[$"mcp_egress_tls_sessions_total{{decrypted=\"false\",destination=\"{p}\"}}"]);
+        }
+        foreach (var role in new[] { "to", "cc", "hidden" }) Assert.Equal("0", s[$"mcp_egress_recipients_total{{role=\"{role}\"}}"]);
+        foreach (var rule in new[] { "denied-domain", "hidden-foreign-domain" })
+            foreach (var sev in new[] { "low", "medium", "high", "critical" })
+                Assert.Equal("0", s[$"mcp_egress_alerts_total{{rule=\"{rule}\",severity=\"{sev}\"}}"]);
+        Assert.Equal("0", s["mcp_egress_process_messages_total{package=\"unknown\"}"]);
+        Assert.Equal("0", s["mcp_egress_tls_sessions_total{decrypted=\"true\",destination=\"smtp\"}"]);
+        Assert.Equal("0", s["mcp_egress_tls_sessions_total{decrypted=\"true\",destination=\"other\"}"]);
+        foreach (var kind in new[] { "reassembly", "tls_parked", "capture_queue" }) Assert.Equal("0", s[$"mcp_egress_buffered_bytes{{kind=\"{kind}\"}}"]);
+        Assert.Equal("0", s["mcp_egress_active_flows"]);
+        Assert.Equal("0", s["mcp_egress_keylog_secrets"]);
+        Assert.Equal("0", s["mcp_egress_last_message_timestamp_seconds"]);
+        Assert.Equal("0", s["mcp_egress_config_reloads_total{result=\"success\"}"]);
+        Assert.Equal("0", s["mcp_egress_config_reloads_total{result=\"failure\"}"]);
+        foreach (var kind in new[] { "message", "alert", "tls" }) Assert.Equal("0", s[$"mcp_egress_events_written_total{{kind=\"{kind}\"}}"]);
+        // Dynamic-label families have no series yet.
+        Assert.DoesNotContain(s.Keys, k => k.StartsWith("mcp_egress_hidden_recipients_total", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void OnMessage_CountsTransportRolesHiddenDomainsAlertsAndPackage()
+    {
+        var metrics = new EgressMetrics();
+        var smtp = SmtpMessage();
+        metrics.OnMessage(smtp, [HiddenAlert(smtp), HiddenAlert(smtp)], "postmark-mcp");
+        var api = ApiMessage("postmark");
+        metrics.OnMessage(api, [new Alert(DeniedDomainRule.RuleId, "denied", Severity.Critical, "x", api, new MailAddress("phan@giftshop.club"), RecipientRole.Bcc, "giftshop.club")], null);
+        metrics.OnMessage(ApiMessage("not-a-provider"), [], "");
+
+        var s = Exposition.Samples(metrics.Registry);
+        Assert.Equal("1", s["mcp_egress_messages_total{transport=\"smtp\",provider=\"none\"}"]);
+        Assert.Equal("1", s["mcp_egress_messages_total{transport=\"http\",provider=\"postmark\"}"]);
+        Assert.Equal("1", s["mcp_egress_messages_total{transport=\"http\",provider=\"other\"}"]);
+        Assert.Equal("0", s["mcp_egress_messages_total{transport=\"http\",provider=\"sendgrid\"}"]);
+        // to = To + Resent-To: (1+1) + 1 + 1; cc = Cc + Resent-Cc: 2 + 1 + 1; hidden: 2 + 1 + 1.
+        Assert.Equal("4", s["mcp_egress_recipients_total{role=\"to\"}"]);
+        Assert.Equal("4", s["mcp_egress_recipients_total{role=\"cc\"}"]);
+        Assert.Equal("4", s["mcp_egress_recipients_total{role=\"hidden\"}"]);
+        // By registrable domain: mail.giftshop.club and giftshop.club are one organisation.
+        Assert.Equal("3", s["mcp_egress_hidden_recipients_total{domain=\"giftshop.club\",reason=\"bcc_field\"}"]);
+        Assert.Equal("0", s["mcp_egress_hidden_recipients_total{domain=\"giftshop.club\",reason=\"envelope_only\"}"]);
+        Assert.Equal("1", s["mcp_egress_hidden_recipients_total{domain=\"example.co.uk\",reason=\"envelope_only\"}"]);
+        Assert.Equal("2", s["mcp_egress_alerts_total{rule=\"hidden-foreign-domain\",severity=\"high\"}"]);
+        Assert.Equal("1", s["mcp_egress_alerts_total{rule=\"denied-domain\",severity=\"critical\"}"]);
+        Assert.Equal("1", s["mcp_egress_process_messages_total{package=\"postmark-mcp\"}"]);
+        Assert.Equal("2", s["mcp_egress_process_messages_total{package=\"unknown\"}"]);
+        Assert.Equal("1758794473", s["mcp_egress_last_message_timestamp_seconds"]);
+    }
+
+    [Fact]
+    public void HiddenDomainsAndPackages_AreCapped()
+    {
+        var metrics = new EgressMetrics(new EgressMetricsOptions { HiddenDomainCap = 2, PackageCap = 1 });
+        for (int i = 0; i < 5; i++)
+        {
+            var m = new MailMessage { Transport = MailTransport.Smtp, Hidden = [H($"x@host.d{i}.test", HiddenReason.EnvelopeOnly)] };
+            metrics.OnMessage(m, [], "pkg" + i);
+        }
+        var s = Exposition.Samples(metrics.Registry);
+        var domains = s.Keys.Where(k => k.StartsWith("mcp_egress_hidden_recipients_total{", StringComparison.Ordinal) && k.EndsWith("envelope_only\"}", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, domains.Count); // d0.test, d1.test, other
+        Assert.Equal("1", s["mcp_egress_hidden_recipients_total{domain=\"d0.test\",reason=\"envelope_only\"}"]);
+        Assert.Equal("3", s["mcp_egress_hidden_recipients_total{domain=\"other\",reason=\"envelope_only\"}"]);
+        Assert.Equal("1", s["mcp_egress_process_messages_total{package=\"pkg0\"}"]);
+        Assert.Equal("4", s["mcp_egress_process_messages_total{package=\"other\"}"]);
+        Assert.False(s.ContainsKey("mcp_egress_process_messages_total{package=\"pkg1\"}"));
+    }
+
+    [Fact]
+    public void TlsSessions_ByDecryptedAndDestination()
+    {
+        var metrics = new EgressMetrics();
+        metrics.OnTlsSession(Tls(decrypted: true), "postmark");
+        metrics.OnTlsSession(Tls(decrypted: false), "smtp");
+        metrics.OnTlsSession(Tls(decrypted: false), "evil.example"); // not a bounded value: other
+        var s = Exposition.Samples(metrics.Registry);
+        Assert.Equal("1", s["mcp_egress_tls_sessions_total{decrypted=\"true\",destination=\"postmark\"}"]);
+        Assert.Equal("1", s["mcp_egress_tls_sessions_total{decrypted=\"false\",destination=\"smtp\"}"]);
+        Assert.Equal("1", s["mcp_egress_tls_sessions_total{decrypted=\"false\",destination=\"other\"}"]);
+        Assert.Equal("0", s["mcp_egress_tls_sessions_total{decrypted=\"true\",destination=\"smtp\"}"]);
+    }
+
+    private static TlsSessionRecord Tls(bool decrypted) => new()
+    {
+        FlowId = 1,
+        Source = default,
+        Destination = default,
+        StartTimestampNs = 1,
+        EndTimestampNs = 2,
+        Info = new TlsSessionInfo { Decrypted = decrypted },
+    };
+
+    [Fact]
+    public void CaptureStats_FromCumulativeValues_StayMonotonic()
+    {
+        var metrics = new EgressMetrics();
+        metrics.AddInterface("eth0");
+        var s = Exposition.Samples(metrics.Registry);
+        Assert.Equal("0", s["mcp_egress_capture_packets_total{interface=\"eth0\"}"]);
+        Assert.Equal("0", s["mcp_egress_capture_drops_total{interface=\"eth0\",cause=\"queue\"}"]);
+
+        metrics.SetCaptureStats("eth0", 100, 64_000, 2, 1, 0);
+        metrics.SetCaptureStats("eth0", 150, 96_000, 2, 1, 3);
+        metrics.SetCaptureStats("eth0", 40, 10_000, 0, 0, 3); // handle reopened: counted as a restart from zero
+        s = Exposition.Samples(metrics.Registry);
+        Assert.Equal("190", s["mcp_egress_capture_packets_total{interface=\"eth0\"}"]);
+        Assert.Equal("106000", s["mcp_egress_capture_bytes_total{interface=\"eth0\"}"]);
+        Assert.Equal("2", s["mcp_egress_capture_drops_total{interface=\"eth0\",cause=\"kernel\"}"]);
+        Assert.Equal("1", s["mcp_egress_capture_drops_total{interface=\"eth0\",cause=\"interface\"}"]);
+        Assert.Equal("3", s["mcp_egress_capture_drops_total{interface=\"eth0\",cause=\"queue\"}"]);
+    }
+
+    [Fact]
+    public void Anomalies_ReadAtScrapeTime_AndContinueAcrossTables()
+    {
+        var metrics = new EgressMetrics();
+        var first = new AnomalyCounters();
+        metrics.AttachAnomalies(first);
+        first.Report(AnomalyStage.Smtp, "line_too_long");
+        first.Report(AnomalyStage.Smtp, "line_too_long");
+        Assert.Equal("2", Exposition.Samples(metrics.Registry)["mcp_egress_anomalies_total{stage=\"smtp\",name=\"line_too_long\"}"]);
+        first.Report(AnomalyStage.Smtp, "line_too_long");
+        first.Report(AnomalyStage.Tls, "bad_record");
+        var s = Exposition.Samples(metrics.Registry);
+        Assert.Equal("3", s["mcp_egress_anomalies_total{stage=\"smtp\",name=\"line_too_long\"}"]);
+        Assert.Equal("1", s["mcp_egress_anomalies_total{stage=\"tls\",name=\"bad_record\"}"]);
+
+        var second = new AnomalyCounters(); // a restarted pipeline starts from zero
+        second.Report(AnomalyStage.Smtp, "line_too_long");
+        metrics.AttachAnomalies(second);
+        Assert.Equal("4", Exposition.Samples(metrics.Registry)["mcp_egress_anomalies_total{stage=\"smtp\",name=\"line_too_long\"}"]);
+    }
+
+    [Fact]
+    public void GaugeCallbacks_ReloadsEventsAndUnreadable()
+    {
+        var metrics = new EgressMetrics();
+        int flows = 3;
+        metrics.SetActiveFlowsCallback(() => flows);
+        metrics.SetBufferedBytesCallback("reassembly", () => 4096);
+        metrics.SetKeylogSecretsCallback(() => 12);
+        Assert.Throws<ArgumentException>(() => metrics.SetBufferedBytesCallback("heap", () => 1));
+        metrics.OnConfigReload(true);
+        metrics.OnConfigReload(false);
+        metrics.OnConfigReload(false);
+        metrics.OnEventWritten("message");
+        metrics.OnEventWritten("alert");
+        metrics.OnEventWritten("alert");
+        metrics.OnMailApiUnreadable("sendgrid", "bad_json");
+        metrics.OnMailApiUnreadable("nobody", "truncated");
+        flows = 5;
+
+        var s = Exposition.Samples(metrics.Registry);
+        Assert.Equal("5", s["mcp_egress_active_flows"]);
+        Assert.Equal("4096", s["mcp_egress_buffered_bytes{kind=\"reassembly\"}"]);
+        Assert.Equal("0", s["mcp_egress_buffered_bytes{kind=\"tls_parked\"}"]);
+        Assert.Equal("12", s["mcp_egress_keylog_secrets"]);
+        Assert.Equal("1", s["mcp_egress_config_reloads_total{result=\"success\"}"]);
+        Assert.Equal("2", s["mcp_egress_config_reloads_total{result=\"failure\"}"]);
+        Assert.Equal("1", s["mcp_egress_events_written_total{kind=\"message\"}"]);
+        Assert.Equal("2", s["mcp_egress_events_written_total{kind=\"alert\"}"]);
+        Assert.Equal("1", s["mcp_egress_mail_api_unreadable_total{provider=\"sendgrid\",reason=\"bad_json\"}"]);
+        Assert.Equal("1", s["mcp_egress_mail_api_unreadable_total{provider=\"other\",reason=\"truncated\"}"]);
+    }
+
+    /// <summary>Every family of the contract, each fed, for promtool and Prometheus tests.</summary>
+    internal static EgressMetrics FullyPopulated()
+    {
+        var metrics = new EgressMetrics(new EgressMetricsOptions { Version = "0.1.0", Commit = "deadbeef" });
+        var smtp = SmtpMessage();
+        metrics.OnMessage(smtp, [HiddenAlert(smtp)], "postmark-mcp");
+        metrics.OnMessage(ApiMessage("postmark"), [], null);
+        metrics.OnTlsSession(Tls(true), "postmark");
+        metrics.OnMailApiUnreadable("sendgrid", "bad_json");
+        metrics.SetCaptureStats("eth0", 1000, 640_000, 1, 0, 2);
+        metrics.OnConfigReload(true);
+        metrics.OnEventWritten("message");
+        metrics.SetActiveFlowsCallback(() => 7);
+        metrics.SetBufferedBytesCallback("tls_parked", () => 1024);
+        metrics.SetKeylogSecretsCallback(() => 4);
+        var anomalies = new AnomalyCounters();
+        anomalies.Report(AnomalyStage.Imf, "header_too_long");
+        metrics.AttachAnomalies(anomalies);
+        return metrics;
+    }
+
+    [Fact]
+    public void FullyPopulated_HasEveryContractFamily()
+    {
+        string text = FullyPopulated().Registry.ToText();
+        string[] families =
+        [
+            "build_info", "start_time_seconds", "messages_total", "recipients_total", "hidden_recipients_total", "alerts_total",
+            "process_messages_total", "tls_sessions_total", "mail_api_unreadable_total", "capture_packets_total",
+            "capture_bytes_total", "capture_drops_total", "anomalies_total", "active_flows", "buffered_bytes",
+            "keylog_secrets", "last_message_timestamp_seconds", "config_reloads_total", "events_written_total",
+        ];
+        foreach (var f in families) Assert.Contains($"\n# TYPE mcp_egress_{f} ", "\n" + text);
+        Assert.Equal(families.Length, text.Split('\n').Count(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)));
+    }
+}
