@@ -94,6 +94,7 @@ internal sealed class SyntheticCapture
         var seq = new Seq { C = (uint)_rng.Next(), S = (uint)_rng.Next() };
         Handshake(c, seq);
         Send(c, seq, true, "GET /blob HTTP/1.1\r\nHost: files.bench.example\r\n\r\n");
+        Send(c, seq, false, $"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: {bytes}\r\n\r\n");
         var payload = new byte[Mss];
         _rng.NextBytes(payload);
         int sent = 0;
