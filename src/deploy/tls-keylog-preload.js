@@ -10,9 +10,12 @@
 // axios, node-fetch, got...), http2.connect and undici's connector (fetch) all call tls.connect through
 // the exported module object, so replacing the property catches them all.
 //
-// The file is opened once, lazily, with O_APPEND and mode 0600 (and chmod'ed to 0600 if it already
-// existed with wider bits); each line is written with one synchronous write(2), so lines of concurrent
-// processes do not interleave and nothing is lost when the process exits abruptly.
+// The file is opened once, lazily, with O_APPEND|O_NOFOLLOW and mode 0600 (MCP_EGRESS_KEYLOG_MODE=0640
+// for the shared setgid-directory layout in README.md; nothing wider is accepted) and narrowed to that mode
+// if it existed with wider bits. A file owned by another user is refused (someone could have planted it
+// to collect our secrets). Each line is one synchronous write(2): lines of concurrent processes do not
+// interleave and nothing is lost when the process calls process.exit() right after its last request
+// (where --tls-keylog's asynchronous writes are lost).
 // A key log holds the secrets of every TLS session written to it: keep the file private.
 
 const fs = require('fs');
@@ -22,20 +25,31 @@ const MARK = Symbol.for('mcp-egress.tls-keylog-preload');
 const file = process.env.MCP_EGRESS_KEYLOG;
 
 if (file && !tls.connect[MARK]) {
+  const mode = process.env.MCP_EGRESS_KEYLOG_MODE === '0640' ? 0o640 : 0o600;
   let fd = -1;
   let failed = false;
+
+  const open = () => {
+    const c = fs.constants;
+    const f = fs.openSync(file, c.O_WRONLY | c.O_APPEND | c.O_CREAT | (c.O_NOFOLLOW || 0), mode);
+    const st = fs.fstatSync(f);
+    if (typeof process.geteuid === 'function' && st.uid !== process.geteuid()) {
+      fs.closeSync(f);
+      throw new Error(`owned by uid ${st.uid}, not by this process (uid ${process.geteuid()})`);
+    }
+    if (!st.isFile()) { fs.closeSync(f); throw new Error('not a regular file'); }
+    if ((st.mode & 0o777 & ~mode) !== 0) fs.fchmodSync(f, mode);
+    return f;
+  };
 
   const write = (line) => {
     if (failed) return;
     try {
-      if (fd < 0) {
-        fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o600);
-        try { if ((fs.fstatSync(fd).mode & 0o077) !== 0) fs.fchmodSync(fd, 0o600); } catch { /* not ours */ }
-      }
+      if (fd < 0) fd = open();
       fs.writeSync(fd, line); // line is a Buffer ending in '\n'
     } catch (err) {
       failed = true; // never break the application because the key log cannot be written
-      process.emitWarning(`mcp-egress: cannot write TLS key log ${file}: ${err.message}`, 'McpEgressWarning');
+      process.emitWarning(`mcp-egress: not writing TLS key log ${file}: ${err.message}`, 'McpEgressWarning');
     }
   };
 

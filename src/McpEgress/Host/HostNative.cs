@@ -24,9 +24,13 @@ internal static unsafe partial class HostNative
     [LibraryImport("libc")]
     private static partial uint geteuid();
 
+    [LibraryImport("libc")]
+    private static partial uint getegid();
+
     private static int _statxMissing; // 1 when libc has no statx (glibc < 2.28, some musl builds)
 
     public static uint EffectiveUid => geteuid();
+    public static uint EffectiveGid => getegid();
 
     /// <summary>readlink(2) of a NUL-terminated UTF-8 path into <paramref name="target"/>; -1 on any error.</summary>
     public static int ReadLink(ReadOnlySpan<byte> pathZ, Span<byte> target)

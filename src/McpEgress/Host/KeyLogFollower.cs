@@ -121,7 +121,8 @@ public sealed class KeyLogFollower : IDisposable
     }
 
     /// <summary>
-    /// Problems with who can read or change a key log: mode bits for group/others (mode &amp; 0o077), an owner
+    /// Problems with who can read or change a key log: mode bits for group/others (mode &amp; 0o077; group read
+    /// is fine when the group is the daemon's own, non-root group), an owner
     /// other than root, the daemon's user or <paramref name="trustedOwnerUids"/>, or a directory others may
     /// write without the sticky bit (the file could be swapped). Empty when fine or unreadable.
     /// </summary>
@@ -134,7 +135,11 @@ public sealed class KeyLogFollower : IDisposable
     private static List<KeyLogWarning> Check(string path, FileStatus st, IReadOnlyCollection<uint> trusted)
     {
         var list = new List<KeyLogWarning>();
-        if ((st.Mode & 0x3F) != 0) // mode & 0o077: any group/other bit
+        // mode & 0o077: any group/other bit. Group read alone is accepted when the group is the daemon's own
+        // (the shared-directory layout: setgid directory of group mcp-egress, files 0640; see src/deploy/README.md).
+        int exposed = st.Mode & 0x3F;
+        if (st.Gid == HostNative.EffectiveGid && st.Gid != 0) exposed &= ~0x20;
+        if (exposed != 0)
             list.Add(new KeyLogWarning(path, "keylog_permissions_too_open",
                 $"key log {path} has mode {Convert.ToString(st.Permissions, 8).PadLeft(4, '0')}: group/others can read or write the secrets of every TLS session in it; chmod 600"));
         uint me = HostNative.EffectiveUid;

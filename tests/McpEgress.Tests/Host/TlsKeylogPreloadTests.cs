@@ -111,6 +111,32 @@ public sealed class TlsKeylogPreloadTests(ITestOutputHelper output) : IDisposabl
         Assert.Equal(1, log.Count); // no MCP_EGRESS_KEYLOG: the preload does nothing
     }
 
+    [Fact]
+    public void FilePlantedByAnotherUser_IsRefused_AppStillWorks()
+    {
+        if (McpEgress.Host.HostNative.EffectiveUid != 0) return; // chown needs root
+        var preload = FindPreload();
+        var keys = Path.Combine(_dir.FullName, "planted.keys");
+        File.WriteAllText(keys, "");
+        File.SetUnixFileMode(keys, (UnixFileMode)0x1B6); // 0666, owned by nobody: a trap for our secrets
+        using (var chown = Process.Start("chown", ["65534", keys])!) chown.WaitForExit();
+        var (certPem, keyPem) = WriteSelfSignedCert();
+        File.WriteAllText(Path.Combine(_dir.FullName, "server.js"), ServerJs);
+        File.WriteAllText(Path.Combine(_dir.FullName, "one.js"), """
+            const s = require('tls').connect({ host: 'localhost', port: +process.argv[2], servername: 'localhost' }, () => s.end());
+            s.on('close', () => process.exit(0));
+            """);
+        using var server = NodeProcess.Start(_dir.FullName, ["server.js", keyPem, certPem]);
+        var port = server.ReadLine().Split(' ')[1];
+        using var p = NodeProcess.Start(_dir.FullName, ["--require", preload, "one.js", port],
+            new Dictionary<string, string> { ["MCP_EGRESS_KEYLOG"] = keys, ["NODE_EXTRA_CA_CERTS"] = certPem });
+        var err = p.Process.StandardError.ReadToEnd();
+        Assert.True(p.Process.WaitForExit(60_000));
+        Assert.Equal(0, p.Process.ExitCode);
+        Assert.Contains("owned by uid 65534", err);
+        Assert.Equal(0, new FileInfo(keys).Length);
+    }
+
     private void RunToEnd(string[] args, Dictionary<string, string> env)
     {
         using var p = NodeProcess.Start(_dir.FullName, args, env);
