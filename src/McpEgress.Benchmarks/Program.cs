@@ -4,7 +4,7 @@ using McpEgress.Benchmarks;
 
 // mcp-egress benchmarks.
 //   generate PATH [MB]        write a synthetic capture of at least MB megabytes (default 512)
-//   replay PATH [--tshark]    whole-program replay: MB/s, packets/s, peak memory; optionally tshark on the same file
+//   replay PATH [--tshark] [--keylog K]   whole-program replay: MB/s, packets/s, peak memory; optionally tshark on the same file
 //   micro [BenchmarkDotNet args]   the hot-path micro benchmarks with a memory diagnoser
 switch (args.FirstOrDefault())
 {
@@ -19,7 +19,11 @@ switch (args.FirstOrDefault())
         return 0;
     }
     case "replay":
-        return ReplayBenchmark.Run(args.ElementAtOrDefault(1) ?? throw new ArgumentException("replay PATH"), args.Contains("--tshark"));
+    {
+        int k = Array.IndexOf(args, "--keylog");
+        return ReplayBenchmark.Run(args.ElementAtOrDefault(1) ?? throw new ArgumentException("replay PATH"), args.Contains("--tshark"),
+            k > 0 ? args.ElementAtOrDefault(k + 1) : null);
+    }
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(ReplayBenchmark).Assembly).Run(args.Skip(1).ToArray());
         return 0;

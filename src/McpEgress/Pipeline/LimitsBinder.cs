@@ -61,6 +61,10 @@ public static class LimitsBinder
         ["protocol"] = o.Protocols.Protocol,
         ["smtp"] = o.Protocols.Smtp,
         ["imf"] = o.Protocols.Imf,
+        ["tls"] = o.Protocols.Tls,
+        ["keylog"] = o.Protocols.KeyLog,
+        ["http"] = o.Protocols.Http,
+        ["mail_api"] = o.Protocols.MailApi,
     };
 
     private static bool IsSupported(Type t) =>
