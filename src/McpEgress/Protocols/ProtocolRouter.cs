@@ -142,7 +142,7 @@ public sealed class ProtocolRouter : ITcpStreamHandler
         if (result.Unknown is { } reason)
         {
             MailApiUnreadable++;
-            string host = MailApiHosts.Normalize(session.ServerName ?? request.Authority ?? request.GetHeader("host") ?? "");
+            string host = MailApiHosts.Normalize(session.ServerName ?? request.Authority ?? request.GetHeader("host") ?? "") ?? "";
             _sink.OnMailApiUnreadable(new MailApiUnreadableRecord
             {
                 FlowId = flow.Id,
