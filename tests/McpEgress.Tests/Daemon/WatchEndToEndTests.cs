@@ -16,6 +16,7 @@ namespace McpEgress.Tests.Daemon;
 /// scrape, the NDJSON events are checked (replay's schema, process attribution), then SIGHUP reloads (good and bad
 /// config) and SIGTERM ends it with exit code 0 and every event flushed.
 /// </summary>
+[Collection("live daemon")] // not beside the load test: it would starve this one of CPU
 public sealed class WatchEndToEndTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(30);

@@ -11,6 +11,7 @@ namespace McpEgress.Tests.Daemon;
 /// drops all zero). Phases 2 and 3 send as fast as they can (small segments, then large ones) for a few seconds
 /// and report the packet and byte rates the daemon received and how many it dropped — figures, not assertions.
 /// </summary>
+[Collection("live daemon")]
 public sealed class WatchLoadTests(ITestOutputHelper output)
 {
     private const string Lo = "interface=\"lo\"";
