@@ -12,4 +12,8 @@ internal static class ExitCodes
     public const int Input = 3;
     /// <summary>The output could not be written.</summary>
     public const int Output = 4;
+    /// <summary>watch: an interface or the filter cannot be opened (unknown interface, bad BPF, no CAP_NET_RAW, no libpcap), or the capture ended on its own.</summary>
+    public const int Capture = 5;
+    /// <summary>watch: the metrics address cannot be listened on (in use, not local, no permission).</summary>
+    public const int Metrics = 6;
 }

@@ -3,4 +3,5 @@ using McpEgress.Cli;
 
 var root = new RootCommand("mcp-egress: finds hidden and foreign recipients in the mail that leaves a host (SMTP and mail-API traffic).");
 root.Subcommands.Add(ReplayCommand.Create());
+root.Subcommands.Add(WatchCommand.Create());
 return root.Parse(args).Invoke();

@@ -11,6 +11,7 @@ namespace McpEgress.Detection;
 ///     denied-domain: { enabled: true, severity: critical }
 ///     hidden-foreign-domain: { enabled: true, severity: high }   # severity: low | medium | high | critical
 /// limits: { ... }                             # reserved for other stages; any mapping, kept as is
+/// watch: { ... }                              # the live daemon's settings (McpEgress.Daemon.WatchConfig); any mapping, kept as is
 /// </code>
 /// An omitted key keeps its built-in default; <c>denied_domains: []</c> denies nothing. Unknown keys (at the top
 /// level and inside <c>detection</c> and rule settings), wrong types, invalid domains, unknown rule ids and unknown
@@ -19,7 +20,7 @@ namespace McpEgress.Detection;
 /// </summary>
 public static class ConfigLoader
 {
-    private static readonly string[] TopKeys = ["detection", "limits"];
+    private static readonly string[] TopKeys = ["detection", "limits", "watch"];
     private static readonly string[] DetectionKeys = ["denied_domains", "allowed_hidden_domains", "rules"];
     private static readonly string[] RuleKeys = ["enabled", "severity"];
 
@@ -47,7 +48,10 @@ public static class ConfigLoader
             throw new ConfigException([new ConfigError(path, 0, 0, "", "cannot read the file: " + e.Message)]);
         }
         var config = Parse(text, format, path);
-        return new McpEgressConfig { Detection = config.Detection, Limits = config.Limits, SourcePath = path };
+        return new McpEgressConfig
+        {
+            Detection = config.Detection, Limits = config.Limits, Watch = config.Watch, Positions = config.Positions, SourcePath = path,
+        };
     }
 
     /// <param name="format">"yaml" or "json" (also "yml").</param>
@@ -78,6 +82,8 @@ public static class ConfigLoader
 
             DetectionPolicy detection = DetectionPolicy.Default;
             IReadOnlyDictionary<string, object?> limits = McpEgressConfig.Default.Limits;
+            IReadOnlyDictionary<string, object?> watch = McpEgressConfig.Default.Watch;
+            var positions = new Dictionary<string, (int Line, int Column)>(StringComparer.Ordinal);
             foreach (var e in Entries(root, "", TopKeys))
             {
                 switch (e.Key)
@@ -88,11 +94,39 @@ public static class ConfigLoader
                     case "limits":
                         if (e.Value.Kind == ConfigNodeKind.Null) break;
                         if (ExpectMapping(e.Value, "limits"))
+                        {
                             limits = (IReadOnlyDictionary<string, object?>)e.Value.ToPlainObject()!;
+                            RecordPositions(e.Value, "limits", positions);
+                        }
+                        break;
+                    case "watch":
+                        if (e.Value.Kind == ConfigNodeKind.Null) break;
+                        if (ExpectMapping(e.Value, "watch"))
+                        {
+                            watch = (IReadOnlyDictionary<string, object?>)e.Value.ToPlainObject()!;
+                            RecordPositions(e.Value, "watch", positions);
+                        }
                         break;
                 }
             }
-            return new McpEgressConfig { Detection = detection, Limits = limits };
+            return new McpEgressConfig { Detection = detection, Limits = limits, Watch = watch, Positions = positions };
+        }
+
+        /// <summary>Where each key and list item of a free-form section was written, by key path (watch.interfaces[0]).</summary>
+        private static void RecordPositions(ConfigNode node, string path, Dictionary<string, (int Line, int Column)> positions)
+        {
+            if (positions.Count >= 10_000) return; // free-form sections are small; never grow without bound
+            positions.TryAdd(path, (node.Line, node.Column));
+            if (node.Kind == ConfigNodeKind.Mapping)
+                foreach (var e in node.Entries!)
+                {
+                    string p = path + "." + e.Key;
+                    positions.TryAdd(p, (e.Line, e.Column));
+                    RecordPositions(e.Value, p, positions);
+                }
+            else if (node.Kind == ConfigNodeKind.Sequence)
+                for (int i = 0; i < node.Items!.Count; i++)
+                    RecordPositions(node.Items[i], $"{path}[{i}]", positions);
         }
 
         private DetectionPolicy Detection(ConfigNode node, string path)

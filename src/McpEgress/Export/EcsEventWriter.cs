@@ -137,6 +137,8 @@ public sealed class EcsEventWriter : IDisposable
         if (info.KeyUpdates > 0) doc.Set("mcp_egress.tls.key_updates", (long)info.KeyUpdates);
         if (info.HelloRetryRequest) doc.Set("mcp_egress.tls.hello_retry_request", true);
         doc.Set("mcp_egress.flow_id", record.FlowId);
+        if (record.Annotation is { } fields)
+            foreach (var (key, value) in fields) doc.Set(key, value);
         Emit(doc);
     }
 

@@ -18,7 +18,7 @@ namespace McpEgress.Pipeline;
 public sealed class MonitorPipeline : IProtocolEventSink
 {
     private readonly PipelineOptions _options;
-    private readonly DetectionEngine _detection;
+    private DetectionEngine _detection;
     private readonly IEventOutput _output;
     private readonly PacketDecoder _decoder;
     private readonly TcpReassembler _reassembler;
@@ -45,6 +45,16 @@ public sealed class MonitorPipeline : IProtocolEventSink
     public PipelineStats Stats { get; } = new();
     public ProtocolRouter Router { get; }
     public TcpReassembler Reassembler => _reassembler;
+
+    /// <summary>
+    /// The rules messages are evaluated with. Replaced by a config reload; set it on the thread that feeds the
+    /// pipeline (between packets), so a message is never evaluated half with old and half with new rules.
+    /// </summary>
+    public DetectionEngine Detection
+    {
+        get => _detection;
+        set => _detection = value ?? throw new ArgumentNullException(nameof(value));
+    }
 
     /// <summary>The last internal error's text, for the summary.</summary>
     public string? LastInternalError { get; private set; }
@@ -75,6 +85,29 @@ public sealed class MonitorPipeline : IProtocolEventSink
             {
                 _reassembler.AdvanceTime(packet.TimestampNs);
                 _nextIdleCheckNs = packet.TimestampNs + _options.IdleCheckIntervalNs;
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            InternalError(ex);
+        }
+    }
+
+    /// <summary>
+    /// Time passes without packets (a live capture that is idle): parked TLS flows retry new keys or give up after their
+    /// hold, and idle flows expire, as if a packet with time <paramref name="nowNs"/> had arrived. A time older than
+    /// the last packet's is ignored.
+    /// </summary>
+    public void Tick(long nowNs)
+    {
+        if (nowNs < _lastTimestampNs) return;
+        try
+        {
+            Router.Service(nowNs);
+            if (nowNs >= _nextIdleCheckNs)
+            {
+                _reassembler.AdvanceTime(nowNs);
+                _nextIdleCheckNs = nowNs + _options.IdleCheckIntervalNs;
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

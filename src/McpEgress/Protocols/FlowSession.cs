@@ -27,6 +27,9 @@ internal sealed class FlowSession
     /// <summary>The application bytes are decrypted TLS plaintext.</summary>
     public bool InsideTls { get; set; }
 
+    /// <summary>Facts from the <see cref="IFlowAnnotator"/> at flow open (e.g. the owning process); null when none.</summary>
+    public IReadOnlyList<KeyValuePair<string, object?>>? Annotation { get; set; }
+
     /// <summary>Packet time of the data being processed, for layers whose callbacks carry no timestamp.</summary>
     public long CurrentTimestampNs { get; set; }
 }

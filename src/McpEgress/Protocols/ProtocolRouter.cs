@@ -1,4 +1,5 @@
 using McpEgress.Diagnostics;
+using McpEgress.Mail;
 using McpEgress.Protocols.Http;
 using McpEgress.Protocols.MailApis;
 using McpEgress.Protocols.Smtp;
@@ -45,9 +46,17 @@ public sealed class ProtocolRouter : ITcpStreamHandler
     public int ParkedTlsSessions => _parked.Count;
     public long ParkedTlsBytes => _parkedBytes;
 
+    /// <summary>Optional source of per-flow facts (the owning process) copied into the flow's events.</summary>
+    public IFlowAnnotator? Annotator { get; set; }
+
     public void OnFlowOpened(TcpFlow flow)
     {
         var session = new FlowSession(flow);
+        if (Annotator is { } annotator)
+        {
+            try { session.Annotation = annotator.Annotate(flow); }
+            catch (Exception e) when (e is not OutOfMemoryException) { Anomalies.Report(AnomalyStage.Pipeline, "annotator_error"); }
+        }
         session.Root = new ProbingLayer(this, session, allowTls: true);
         flow.ProtocolState = session;
     }
@@ -120,6 +129,7 @@ public sealed class ProtocolRouter : ITcpStreamHandler
     {
         var message = SmtpMailMessageFactory.Create(transaction, session, smtp.BannerHost,
             Settings.Imf, Anomalies);
+        Annotate(message, session);
         Messages++;
         _sink.OnMessage(message);
     }
@@ -136,6 +146,7 @@ public sealed class ProtocolRouter : ITcpStreamHandler
         foreach (var message in result.Messages)
         {
             if (session.TlsInfo is { } tls) SmtpMailMessageFactory.AddTlsFields(message.Extra, tls);
+            Annotate(message, session);
             Messages++;
             _sink.OnMessage(message);
         }
@@ -173,7 +184,14 @@ public sealed class ProtocolRouter : ITcpStreamHandler
             Info = layer.Session.Info,
             ApplicationProtocol = layer.ApplicationProtocol,
             StartTls = layer.StartTls,
+            Annotation = session.Annotation,
         });
+    }
+
+    private static void Annotate(MailMessage message, FlowSession session)
+    {
+        if (session.Annotation is not { } fields) return;
+        foreach (var (key, value) in fields) message.Extra.TryAdd(key, value);
     }
 
     /// <summary>Parks an ended TLS flow whose records wait for keys; false when the limits say no.</summary>

@@ -19,4 +19,6 @@ public sealed class TlsSessionRecord
     public string? ApplicationProtocol { get; init; }
     /// <summary>TLS began inside SMTP with STARTTLS.</summary>
     public bool StartTls { get; init; }
+    /// <summary>Per-flow facts from the <see cref="IFlowAnnotator"/> (the owning process), as ECS fields; null when none.</summary>
+    public IReadOnlyList<KeyValuePair<string, object?>>? Annotation { get; init; }
 }

@@ -116,14 +116,14 @@ public class ConfigLoaderTests
               denied_domains: [giftshop.club]
             output: stdout
             """;
-        Assert.Equal(["cfg:3:1: output: unknown key \"output\" (expected one of: detection, limits)"], Errors(yaml, "yaml"));
+        Assert.Equal(["cfg:3:1: output: unknown key \"output\" (expected one of: detection, limits, watch)"], Errors(yaml, "yaml"));
     }
 
     [Fact]
     public void UnknownTopLevelKeyJson()
     {
         const string json = "{\n  \"detection\": {},\n  \"outputs\": 1\n}";
-        Assert.Equal(["cfg:3:3: outputs: unknown key \"outputs\" (expected one of: detection, limits)"], Errors(json, "json"));
+        Assert.Equal(["cfg:3:3: outputs: unknown key \"outputs\" (expected one of: detection, limits, watch)"], Errors(json, "json"));
     }
 
     [Fact]
@@ -273,7 +273,7 @@ public class ConfigLoaderTests
             Assert.Equal(yml, c.SourcePath);
 
             var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(json));
-            Assert.Equal($"{json}:1:47: bogus: unknown key \"bogus\" (expected one of: detection, limits)", e.Message);
+            Assert.Equal($"{json}:1:47: bogus: unknown key \"bogus\" (expected one of: detection, limits, watch)", e.Message);
 
             e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(toml));
             Assert.Equal($"{toml}: unsupported config file extension \".toml\" (expected .yml, .yaml or .json)", e.Message);

@@ -132,6 +132,9 @@ public sealed class LiveCapture : ICaptureReader
     /// <summary>Packets waiting in the queue (plus the one the reader holds).</summary>
     public long QueuedPackets => _queue.Count;
 
+    /// <summary>Bytes of packet data waiting in the queue (approximate while capturing). Safe from any thread.</summary>
+    public long QueuedBytes => _queue.Bytes;
+
     /// <summary>True once an interface's capture thread ended on an error; <see cref="TruncationReason"/> says why.</summary>
     public bool Truncated => TruncationReason is not null;
 

@@ -57,6 +57,9 @@ internal sealed unsafe class PacketQueue
     /// <summary>Records reserved and not yet released (includes the one the consumer holds).</summary>
     public long Count => Volatile.Read(ref _reserved) - Volatile.Read(ref _released);
 
+    /// <summary>Arena bytes in use (reserved and not yet released), approximate while producers run; for metrics.</summary>
+    public long Bytes => Math.Max(0, Volatile.Read(ref _arenaWrite) - Volatile.Read(ref _arenaRead));
+
     /// <summary>
     /// Copies a packet into the queue. Returns false, copying nothing, when the record table or the arena is full.
     /// Safe to call from several threads at once.

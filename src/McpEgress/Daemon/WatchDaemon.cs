@@ -1,0 +1,362 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using McpEgress.Capture;
+using McpEgress.Capture.Live;
+using McpEgress.Detection;
+using McpEgress.Export;
+using McpEgress.Export.Prometheus;
+using McpEgress.Host;
+using McpEgress.Pipeline;
+
+namespace McpEgress.Daemon;
+
+/// <summary>
+/// The live composition behind <c>mcp-egress watch</c>: libpcap capture (one thread per interface, a bounded queue)
+/// → <see cref="MonitorPipeline"/> on one pipeline thread (the caller of <see cref="Run"/>) → ECS NDJSON events
+/// (rotated file or stdout) and Prometheus metrics, with key logs followed as they grow and each flow attributed to
+/// its local process.
+/// <para>
+/// The pipeline thread reads the queue with a timed wait, so when no packet comes it still does the idle work:
+/// parked TLS flows retry keys that appeared late (or give up after <see cref="WatchOptions.KeyHoldSeconds"/>),
+/// idle flows expire, capture statistics are exported, and the /healthz heartbeat is refreshed. Requests from
+/// other threads (signals) only set flags that the pipeline thread acts on between packets: SIGHUP reloads the
+/// config and reopens the events file, SIGTERM/SIGINT stop the capture, drain the queue, flush every flow and
+/// the events, and make <see cref="Run"/> return.
+/// </para>
+/// </summary>
+public sealed class WatchDaemon : IDisposable
+{
+    private static readonly TimeSpan ReadWait = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(10);
+
+    private readonly WatchOptions _options;
+    private readonly Func<McpEgressConfig>? _reloadConfig;
+    private readonly TextWriter _log;
+    private readonly EgressMetrics _metrics;
+    private readonly List<PosixSignalRegistration> _signals = [];
+    private Stream? _outStream;
+    private EcsEventWriter? _writer;
+    private MetricsServer? _server;
+    private LiveCapture? _capture;
+    private KeyLogFollower? _follower;
+    private ProcessResolver? _resolver;
+    private long _heartbeat = Stopwatch.GetTimestamp();
+    private volatile bool _stopRequested;
+    private volatile bool _reloadRequested;
+    private volatile bool _running;
+    private string? _reloadSource;
+
+    /// <param name="config">The loaded config (detection policy; <c>limits</c> already bound into <paramref name="limits"/>).</param>
+    /// <param name="reloadConfig">Loads the config again on SIGHUP (throws <see cref="ConfigException"/>); null: nothing to reload.</param>
+    /// <param name="log">Where one-line notices and warnings go (stderr).</param>
+    public WatchDaemon(WatchOptions options, McpEgressConfig config, PipelineOptions limits, Func<McpEgressConfig>? reloadConfig,
+        TextWriter log, EgressMetricsOptions? metricsOptions = null)
+    {
+        _options = options;
+        _reloadConfig = reloadConfig;
+        _reloadSource = config.SourcePath;
+        _log = log;
+        limits.Protocols.Protocol.ParkedTlsHold = TimeSpan.FromSeconds(options.KeyHoldSeconds);
+        limits.Protocols.Protocol.MaxParkedTlsBytes = options.KeyHoldBytes;
+        _metrics = new EgressMetrics(metricsOptions);
+        Limits = limits;
+        Config = config;
+    }
+
+    public PipelineOptions Limits { get; }
+    public McpEgressConfig Config { get; private set; }
+    public EgressMetrics Metrics => _metrics;
+    public MonitorPipeline Pipeline => _pipelineInstance ?? throw new InvalidOperationException("not started");
+    private MonitorPipeline? _pipelineInstance;
+
+    /// <summary>The metrics endpoint actually bound (port resolved when 0 was asked for).</summary>
+    public System.Net.IPEndPoint? MetricsEndPoint => _server?.LocalEndPoint;
+
+    /// <summary>The pipeline thread ran within <see cref="WatchOptions.HealthTimeoutSeconds"/> and has not stopped.</summary>
+    public bool IsHealthy =>
+        _running && Stopwatch.GetElapsedTime(Interlocked.Read(ref _heartbeat)).TotalSeconds < _options.HealthTimeoutSeconds;
+
+    /// <summary>
+    /// Opens the events output, the metrics endpoint, the key-log follower and the capture, in that order; on
+    /// failure everything opened so far is closed again.
+    /// </summary>
+    /// <exception cref="WatchStartupException">Something could not be opened; the message is one line.</exception>
+    public void Start()
+    {
+        try
+        {
+            OpenOutput();
+            var output = new MetricsEventOutput(_writer!, _metrics);
+            var pipeline = new MonitorPipeline(Limits, new DetectionEngine(Config.Detection), output);
+            _pipelineInstance = pipeline;
+            if (_options.ProcessAttribution)
+            {
+                _resolver = new ProcessResolver();
+                pipeline.Router.Annotator = new ProcessFlowAnnotator(_resolver);
+            }
+
+            _metrics.AttachAnomalies(pipeline.Anomalies);
+            _metrics.SetActiveFlowsCallback(() => pipeline.Reassembler.ActiveFlows);
+            _metrics.SetBufferedBytesCallback("reassembly", () => pipeline.Reassembler.BufferedBytes);
+            _metrics.SetBufferedBytesCallback("tls_parked", () => pipeline.Router.ParkedTlsBytes);
+            _metrics.SetBufferedBytesCallback("capture_queue", () => _capture?.QueuedBytes ?? 0);
+            _metrics.SetKeylogSecretsCallback(() => pipeline.KeyLog.Count);
+            foreach (var iface in _options.Interfaces) _metrics.AddInterface(iface);
+            StartMetrics();
+
+            if (_options.KeyLogs.Count > 0)
+            {
+                _follower = new KeyLogFollower(pipeline.KeyLog, _options.KeyLogs,
+                    new KeyLogFollowerOptions { TrustedOwnerUids = _options.KeyLogTrustedUids.ToArray() }, pipeline.Anomalies);
+                _follower.Warning += w => Log($"warning: {w.Message}");
+                _follower.Poll(); // secrets already written, and permission warnings, before the first packet
+                _follower.Start();
+            }
+
+            OpenCapture();
+            Interlocked.Exchange(ref _heartbeat, Stopwatch.GetTimestamp());
+            _running = true;
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>SIGTERM/SIGINT stop (graceful), SIGHUP reloads. Call after <see cref="Start"/>; undone by <see cref="Dispose"/>.</summary>
+    public void RegisterSignals()
+    {
+        Action<PosixSignalContext> stop = ctx => { ctx.Cancel = true; RequestStop(); };
+        _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, stop));
+        _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, stop));
+        _signals.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx => { ctx.Cancel = true; RequestReload(); }));
+    }
+
+    /// <summary>Asks the pipeline thread to stop: it drains, flushes and returns from <see cref="Run"/>. Any thread.</summary>
+    public void RequestStop() => _stopRequested = true;
+
+    /// <summary>Asks the pipeline thread to reload the config and reopen the events file. Any thread.</summary>
+    public void RequestReload() => _reloadRequested = true;
+
+    /// <summary>Config reloads done (successful, failed), for tests.</summary>
+    public (long Success, long Failure) Reloads => (_reloadOk, _reloadFailed);
+    private long _reloadOk, _reloadFailed;
+
+    /// <summary>
+    /// The pipeline loop, on the calling thread, until <see cref="RequestStop"/> or until every interface failed.
+    /// Returns true after a requested stop, false when the capture ended on its own (its reason was logged).
+    /// </summary>
+    public bool Run()
+    {
+        var capture = _capture ?? throw new InvalidOperationException("not started");
+        var pipeline = Pipeline;
+        long statsEvery = Stopwatch.Frequency * (long)Math.Max(1, _options.StatsIntervalSeconds * 1000) / 1000;
+        long nextStats = Stopwatch.GetTimestamp() + statsEvery;
+        long beatEvery = Stopwatch.Frequency / 5;
+        long nextBeat = 0;
+        bool endedOnItsOwn = false;
+        int sinceCheck = 0;
+
+        while (!_stopRequested)
+        {
+            if (_reloadRequested) Reload();
+            if (capture.TryReadPacket(out var packet, ReadWait, out bool timedOut))
+            {
+                pipeline.Process(packet);
+                if (++sinceCheck < 64) continue;
+            }
+            else if (!timedOut)
+            {
+                endedOnItsOwn = true;
+                break;
+            }
+            else
+            {
+                pipeline.Tick(WallClockNs());
+            }
+            sinceCheck = 0;
+            long now = Stopwatch.GetTimestamp();
+            if (now >= nextBeat)
+            {
+                Interlocked.Exchange(ref _heartbeat, now);
+                nextBeat = now + beatEvery;
+            }
+            if (now >= nextStats)
+            {
+                ExportCaptureStats();
+                nextStats = now + statsEvery;
+            }
+        }
+
+        Shutdown(endedOnItsOwn);
+        return !endedOnItsOwn;
+    }
+
+    private void Shutdown(bool endedOnItsOwn)
+    {
+        var capture = _capture!;
+        var pipeline = Pipeline;
+        capture.Stop(); // joins the capture threads: statistics are final, nothing more is queued
+        var started = Stopwatch.GetTimestamp();
+        long drained = 0;
+        while (Stopwatch.GetElapsedTime(started) < DrainLimit)
+        {
+            if (capture.TryReadPacket(out var packet, TimeSpan.FromMilliseconds(500), out bool timedOut))
+            {
+                pipeline.Process(packet);
+                drained++;
+                continue;
+            }
+            if (!timedOut) break;
+        }
+        if (capture.QueuedPackets > 0) Log($"stopping: {capture.QueuedPackets} queued packets not processed within {DrainLimit.TotalSeconds} s");
+        // Secrets written in the last moments still decrypt what is parked.
+        try { _follower?.Poll(); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        pipeline.Finish();
+        ExportCaptureStats();
+        _writer?.Flush();
+        _running = false;
+        if (endedOnItsOwn) Log($"capture ended: {capture.TruncationReason ?? "every interface stopped"}");
+        var s = pipeline.Stats;
+        Log($"stopped: {s.Packets} packets ({drained} drained at exit), {s.Messages} messages, {s.Alerts} alerts, {s.TlsDecrypted + s.TlsOpaque} TLS sessions ({s.TlsOpaque} opaque)");
+    }
+
+    private void Reload()
+    {
+        _reloadRequested = false;
+        if (_outStream is RotatingFileStream rotating)
+        {
+            try { rotating.Reopen(); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Log($"reload: cannot reopen {rotating.Path}: {e.Message}; still writing to the old file");
+            }
+        }
+        if (_reloadConfig is null)
+        {
+            _reloadOk++;
+            _metrics.OnConfigReload(true);
+            Log("reload: no config file; events file reopened");
+            return;
+        }
+        try
+        {
+            var config = _reloadConfig();
+            string source = config.SourcePath ?? "<config>";
+            LimitsBinder.Bind(config.Limits, source); // validated; limits apply at restart
+            WatchConfig.Bind(config);                 // validated; capture/output settings apply at restart
+            Pipeline.Detection = new DetectionEngine(config.Detection);
+            Config = config;
+            _reloadOk++;
+            _metrics.OnConfigReload(true);
+            Log($"reload: config {source} applied (detection policy: {config.Detection.DeniedDomains.Count} denied, "
+                + $"{config.Detection.AllowedHiddenDomains.Count} allowed domains; watch and limits changes apply at restart)");
+        }
+        catch (ConfigException e)
+        {
+            _reloadFailed++;
+            _metrics.OnConfigReload(false);
+            Log($"reload failed, keeping the previous config ({e.Errors.Count} error{(e.Errors.Count == 1 ? "" : "s")}):");
+            foreach (var error in e.Errors) _log.WriteLine(error.ToString());
+            _log.Flush();
+        }
+    }
+
+    private void ExportCaptureStats()
+    {
+        if (_capture is null) return;
+        foreach (var s in _capture.GetStats())
+            _metrics.SetCaptureStats(s.Interface, s.Packets, s.Bytes, s.KernelDrops, s.InterfaceDrops, s.QueueDrops);
+    }
+
+    private void OpenOutput()
+    {
+        try
+        {
+            if (string.IsNullOrEmpty(_options.Output) || _options.Output == "-")
+                _outStream = Console.OpenStandardOutput();
+            else
+            {
+                var dir = Path.GetDirectoryName(Path.GetFullPath(_options.Output));
+                if (dir is not null && !Directory.Exists(dir))
+                    throw new DirectoryNotFoundException($"directory {dir} does not exist");
+                _outStream = new RotatingFileStream(_options.Output, _options.RotateBytes, _options.RotateKeep);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new WatchStartupException(WatchStartupFailure.Output, $"cannot write events to {_options.Output}: {e.Message}", e);
+        }
+        _writer = new EcsEventWriter(_outStream, new EcsWriterOptions { FlushEachLine = true });
+    }
+
+    private void StartMetrics()
+    {
+        if (!MetricsServerOptions.TryParse(_options.MetricsListen, out var listen))
+            throw new WatchStartupException(WatchStartupFailure.Metrics,
+                $"invalid metrics listen address '{_options.MetricsListen}': expected HOST:PORT, e.g. 127.0.0.1:9464");
+        _server = new MetricsServer(_metrics.Registry, () => IsHealthy, listen);
+        try
+        {
+            _server.Start();
+        }
+        catch (MetricsServerException e)
+        {
+            throw new WatchStartupException(WatchStartupFailure.Metrics, e.Message, e);
+        }
+    }
+
+    private void OpenCapture()
+    {
+        var options = new LiveCaptureOptions
+        {
+            Interfaces = _options.Interfaces,
+            Filter = string.IsNullOrWhiteSpace(_options.Filter) ? null : _options.Filter,
+            SnapLength = _options.SnapLength,
+            BufferBytes = _options.CaptureBufferBytes,
+            Promiscuous = _options.Promiscuous,
+            ReadTimeoutMs = _options.CaptureLatencyMs,
+            QueuePackets = _options.QueuePackets,
+            QueueBytes = Math.Max(_options.QueueBytes, _options.SnapLength),
+        };
+        try
+        {
+            _capture = LiveCapture.Open(options);
+        }
+        catch (LiveCaptureException e)
+        {
+            throw new WatchStartupException(WatchStartupFailure.Capture, e.Message, e);
+        }
+        catch (ArgumentException e)
+        {
+            throw new WatchStartupException(WatchStartupFailure.Capture, "invalid capture settings: " + e.Message, e);
+        }
+        foreach (var w in _capture.Warnings) Log("warning: " + w);
+    }
+
+    private static long WallClockNs() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
+
+    private void Log(string line)
+    {
+        lock (_log)
+        {
+            _log.WriteLine("mcp-egress: " + line);
+            _log.Flush();
+        }
+    }
+
+    public void Dispose()
+    {
+        _running = false;
+        foreach (var s in _signals) s.Dispose();
+        _signals.Clear();
+        _follower?.Dispose();
+        _follower = null;
+        _capture?.Dispose();
+        _server?.Dispose();
+        try { _writer?.Dispose(); }
+        catch (IOException) { }
+        _writer = null;
+    }
+}
