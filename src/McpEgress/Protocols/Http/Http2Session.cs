@@ -233,19 +233,24 @@ public sealed class Http2Session : IHttp2FrameSink
         }
     }
 
+    /// <summary>Takes the Pad Length byte off a PADDED frame's payload (RFC 9113 §6.2, §6.6); false when it is missing.</summary>
+    private static bool TryReadPadLength(Http2FrameHeader h, ref ReadOnlySpan<byte> fragment, out int padLength)
+    {
+        padLength = 0;
+        if (!h.HasFlag(Http2Frame.FlagPadded)) return true;
+        if (fragment.IsEmpty) return false;
+        padLength = fragment[0];
+        fragment = fragment[1..];
+        return true;
+    }
+
     private void OnHeadersFrame(bool fromClient, Http2FrameHeader h, ReadOnlySpan<byte> payload, long ts, BlockAssembly block)
     {
         var fragment = payload;
-        int padLength = 0;
-        if (h.HasFlag(Http2Frame.FlagPadded))
+        if (!TryReadPadLength(h, ref fragment, out int padLength))
         {
-            if (fragment.IsEmpty)
-            {
-                BadHeaderFrame(fromClient);
-                return;
-            }
-            padLength = fragment[0];
-            fragment = fragment[1..];
+            BadHeaderFrame(fromClient);
+            return;
         }
         if (h.HasFlag(Http2Frame.FlagPriority))
         {
@@ -276,16 +281,10 @@ public sealed class Http2Session : IHttp2FrameSink
         if (fromClient)
             _anomalies.Report(AnomalyStage.Http, "push_promise_from_client");
         var fragment = payload;
-        int padLength = 0;
-        if (h.HasFlag(Http2Frame.FlagPadded))
+        if (!TryReadPadLength(h, ref fragment, out int padLength))
         {
-            if (fragment.IsEmpty)
-            {
-                BadHeaderFrame(fromClient);
-                return;
-            }
-            padLength = fragment[0];
-            fragment = fragment[1..];
+            BadHeaderFrame(fromClient);
+            return;
         }
         if (fragment.Length < 4 + padLength)
         {
