@@ -1,4 +1,5 @@
 using McpEgress.Diagnostics;
+using McpEgress.Protocols.Smtp;
 using McpEgress.Protocols.Tls;
 using McpEgress.Reassembly;
 
@@ -62,6 +63,74 @@ public class TlsCaptureCrossCheckTests
             Assert.True(session.Info.Decrypted);
             Assert.True(session.Info.HandshakeComplete);
             Assert.False(handler.PlaintextBeforeHandshakeComplete);
+        }
+    }
+
+    private sealed class NoTransactions : ISmtpTransactionHandler
+    {
+        public void OnTransaction(SmtpTransaction transaction) { }
+    }
+
+    [Fact]
+    public void StartTlsCapturesArePresent()
+    {
+        var names = TlsCaptures.KeyedCaptures().Select(Path.GetFileName).ToHashSet();
+        Assert.Contains("nodemailer-starttls.pcap", names);
+        Assert.Contains("nodemailer-starttls-dsb.pcapng", names);
+        // ... and the STARTTLS theory below really finds their flows (it must not pass vacuously).
+        foreach (var name in new[] { "nodemailer-starttls.pcap", "nodemailer-starttls-dsb.pcapng" })
+            Assert.Single(TlsCaptures.StartTlsFlows(Path.Combine(TsharkFlows.RepoRoot(), "captures", "smtp", name)));
+    }
+
+    /// <summary>
+    /// STARTTLS flows: the SMTP session decides where TLS starts (RFC 3207: after the 220 reply to STARTTLS), exactly
+    /// as the protocol router hands over, and the plaintext must still equal tshark's byte for byte.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Captures))]
+    public void StartTlsPlaintextMatchesTshark(string relativePath)
+    {
+        var capture = Path.Combine(TsharkFlows.RepoRoot(), relativePath);
+        foreach (var flow in TlsCaptures.StartTlsFlows(capture))
+        {
+            var handler = new RecordingHandler();
+            var anomalies = new AnomalyCounters();
+            var smtp = new SmtpSession(SmtpOptions.Default, new NoTransactions(), anomalies);
+            TlsSession? tls = null;
+            void Drain()
+            {
+                for (var d = FlowDirection.ClientToServer; d <= FlowDirection.ServerToClient; d++)
+                    if (smtp.IsTls(d) && smtp.TakeHeldTlsBytes(d) is { Length: > 0 } held) tls!.OnData(d, held);
+            }
+            foreach (var chunk in flow.Chunks)
+            {
+                if (tls is not null && smtp.IsTls(chunk.Direction))
+                {
+                    Drain();
+                    tls.OnData(chunk.Direction, chunk.Data);
+                    continue;
+                }
+                int used = chunk.Direction == FlowDirection.ClientToServer ? smtp.OnClientData(chunk.Data, 0) : smtp.OnServerData(chunk.Data, 0);
+                if (!smtp.StartedTls) continue;
+                tls ??= new TlsSession(new TlsOptions(), TlsCaptures.LoadKeys(capture), handler, anomalies);
+                Drain();
+                if (used < chunk.Data.Length) tls.OnData(chunk.Direction, chunk.Data.AsSpan(used));
+            }
+            Assert.NotNull(tls);
+            tls!.OnClose();
+
+            // The shipped SMTP captures use non-standard ports (found by content here); tshark must be told it is SMTP.
+            var expected = TsharkFlows.FollowTls(capture, flow.Stream, TlsCaptures.KeyFile(capture), $"tcp.port=={TsharkFlows.ServerPort(capture, flow.Stream)},smtp");
+            var expectedClient = TsharkFlows.Concat(expected, FlowDirection.ClientToServer);
+            var expectedServer = TsharkFlows.Concat(expected, FlowDirection.ServerToClient);
+            Assert.NotEmpty(expectedClient);
+            Assert.True(expectedClient.AsSpan().SequenceEqual(handler.Client),
+                $"{relativePath} stream {flow.Stream}: client plaintext {handler.Client.Length} bytes, tshark {expectedClient.Length}");
+            Assert.True(expectedServer.AsSpan().SequenceEqual(handler.Server),
+                $"{relativePath} stream {flow.Stream}: server plaintext {handler.Server.Length} bytes, tshark {expectedServer.Length}");
+            Assert.Empty(handler.Failures);
+            Assert.True(tls.Info.Decrypted);
+            Assert.Contains("RCPT TO:", System.Text.Encoding.ASCII.GetString(handler.Client), StringComparison.OrdinalIgnoreCase);
         }
     }
 }

@@ -65,5 +65,21 @@ internal static class TlsCaptures
         }
     }
 
+    /// <summary>TCP flows that begin as SMTP (a 220 banner) and switch to TLS with STARTTLS.</summary>
+    public static List<Flow> StartTlsFlows(string capture)
+    {
+        var flows = new List<Flow>();
+        foreach (int stream in TsharkFlows.TcpStreams(capture))
+        {
+            var chunks = TsharkFlows.FollowTcp(capture, stream);
+            var server = chunks.FirstOrDefault(c => c.Direction == FlowDirection.ServerToClient);
+            var client = TsharkFlows.Concat(chunks, FlowDirection.ClientToServer);
+            if (server is null || !server.Data.AsSpan().StartsWith("220"u8)) continue;
+            if (System.Text.Encoding.ASCII.GetString(client).Contains("STARTTLS", StringComparison.OrdinalIgnoreCase))
+                flows.Add(new Flow(stream, chunks));
+        }
+        return flows;
+    }
+
     public static string Tls(string name) => Path.Combine(TlsDir, name);
 }

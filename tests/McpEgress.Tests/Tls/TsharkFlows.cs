@@ -59,16 +59,22 @@ internal static class TsharkFlows
     /// tshark's decrypted TLS application data of one stream, per direction. tshark numbers the nodes of
     /// follow,tls by the first decrypted data, so directions are mapped by the client's address.
     /// </summary>
-    public static List<Chunk> FollowTls(string capture, int stream, string? keyLogFile)
+    public static List<Chunk> FollowTls(string capture, int stream, string? keyLogFile, params string[] decodeAs)
     {
         FollowTcp(capture, stream, out var clientNode);
         var args = new List<string> { "-r", capture };
+        foreach (var d in decodeAs) { args.Add("-d"); args.Add(d); }
         if (keyLogFile is not null) { args.Add("-o"); args.Add("tls.keylog_file:" + keyLogFile); }
         args.AddRange(["-q", "-z", $"follow,tls,raw,{stream}"]);
         var chunks = ParseFollow(Run(args.ToArray()), out var node0);
         if (node0 == clientNode) return chunks;
         return chunks.Select(c => c with { Direction = c.Direction == FlowDirection.ClientToServer ? FlowDirection.ServerToClient : FlowDirection.ClientToServer }).ToList();
     }
+
+    /// <summary>The port the client's SYN went to (the server side of the stream).</summary>
+    public static int ServerPort(string capture, int stream) =>
+        int.Parse(Run("-r", capture, "-Y", $"tcp.stream=={stream} && tcp.flags.syn==1 && tcp.flags.ack==0", "-T", "fields", "-e", "tcp.dstport")
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries)[0].Trim());
 
     public static byte[] Concat(IEnumerable<Chunk> chunks, FlowDirection direction) =>
         chunks.Where(c => c.Direction == direction).SelectMany(c => c.Data).ToArray();
