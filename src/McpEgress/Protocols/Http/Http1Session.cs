@@ -147,7 +147,7 @@ public sealed class Http1Session : IHttp1MessageSink
         var pending = new Pending
         {
             Record = record,
-            Body = new HttpBodyBuffer(_options.MaxBodyBytes),
+            Body = new HttpBodyBuffer(_options.MaxBodyBytes, HttpBodyBuffer.DeclaredLength(record)),
             IsHead = record.Method == "HEAD",
             IsConnect = record.Method == "CONNECT",
             WantsUpgrade = wantsUpgrade,

@@ -397,7 +397,7 @@ public sealed class Http2Session : IHttp2FrameSink
                 record.ContentEncoding = record.ContentEncoding is null ? value : record.ContentEncoding + ", " + value;
         }
         record.Headers = kept;
-        var stream = new Stream { Record = record, Body = new HttpBodyBuffer(_options.MaxBodyBytes), RequestDone = endStream };
+        var stream = new Stream { Record = record, Body = new HttpBodyBuffer(_options.MaxBodyBytes, HttpBodyBuffer.DeclaredLength(record)), RequestDone = endStream };
         _streams.Add(streamId, stream);
         TryEmit(streamId, stream);
     }

@@ -2,16 +2,31 @@ namespace McpEgress.Protocols.Http;
 
 /// <summary>
 /// Collects one request body up to a cap; bytes beyond the cap are counted, not kept. Grows by doubling from a small
-/// start so a lying Content-Length cannot make us allocate the cap up front.
+/// start so a lying Content-Length cannot make us allocate the cap up front; once <see cref="TrustAfterBytes"/> of
+/// real body have arrived (or when the declared length is that small), it grows straight to the declared length, so
+/// a large honest body is not copied through every power of two.
 /// </summary>
 internal sealed class HttpBodyBuffer
 {
     private const int InitialSize = 4096;
+    internal const int TrustAfterBytes = 64 * 1024;
     private readonly int _max;
+    private readonly long _expected;
     private byte[] _buf = [];
     private int _len;
 
-    public HttpBodyBuffer(int max) => _max = max;
+    /// <param name="max">The cap (HttpOptions.MaxBodyBytes).</param>
+    /// <param name="expected">The declared Content-Length, or -1 when unknown.</param>
+    public HttpBodyBuffer(int max, long expected = -1)
+    {
+        _max = max;
+        _expected = expected;
+    }
+
+    /// <summary>The request's Content-Length header as a number, or -1.</summary>
+    public static long DeclaredLength(HttpRequestRecord record) =>
+        long.TryParse(record.GetHeader("content-length"), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : -1;
 
     public long Total { get; private set; }
     public bool Truncated { get; private set; }
@@ -45,12 +60,19 @@ internal sealed class HttpBodyBuffer
         }
         if (data.IsEmpty)
             return;
-        if (_len + data.Length > _buf.Length)
+        int needed = _len + data.Length;
+        if (needed > _buf.Length)
         {
-            int size = Math.Max(_buf.Length * 2, InitialSize);
-            while (size < _len + data.Length)
-                size *= 2;
-            Array.Resize(ref _buf, Math.Min(size, _max));
+            long size;
+            if (_expected >= needed && (needed > TrustAfterBytes || _expected <= TrustAfterBytes))
+                size = _expected;
+            else
+            {
+                size = Math.Max(_buf.Length * 2L, InitialSize);
+                while (size < needed)
+                    size *= 2;
+            }
+            Array.Resize(ref _buf, (int)Math.Min(size, _max));
         }
         data.CopyTo(_buf.AsSpan(_len));
         _len += data.Length;
@@ -64,4 +86,6 @@ internal sealed class HttpBodyBuffer
     }
 
     public ReadOnlyMemory<byte> Memory => _buf.AsMemory(0, _len);
+
+    internal int Capacity => _buf.Length;
 }
