@@ -3,7 +3,7 @@ using BenchmarkDotNet.Running;
 using McpEgress.Benchmarks;
 
 // mcp-egress benchmarks.
-//   generate PATH [MB]        write a synthetic capture of at least MB megabytes (default 512)
+//   generate PATH [MB] [MAILSHARE]  write a synthetic capture of at least MB megabytes (default 512); MAILSHARE 0..0.25 (default 0.1)
 //   replay PATH [--tshark] [--keylog K]   whole-program replay: MB/s, packets/s, peak memory; optionally tshark on the same file
 //   micro [BenchmarkDotNet args]   the hot-path micro benchmarks with a memory diagnoser
 switch (args.FirstOrDefault())
@@ -13,7 +13,8 @@ switch (args.FirstOrDefault())
         string path = args.ElementAtOrDefault(1) ?? throw new ArgumentException("generate PATH [MB]");
         long mb = args.Length > 2 ? long.Parse(args[2]) : 512;
         var sw = Stopwatch.StartNew();
-        var g = SyntheticCapture.Write(path, mb << 20);
+        double mailShare = args.Length > 3 ? double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 0.1;
+        var g = SyntheticCapture.Write(path, mb << 20, mailShare);
         Console.WriteLine($"wrote {path}: {new FileInfo(path).Length / 1e6:F0} MB, {g.Packets} packets, {g.Messages} SMTP messages, {g.ExpectedAlerts} expected alerts ({sw.Elapsed.TotalSeconds:F1} s)");
         File.WriteAllText(path + ".expected", $"{g.Messages} {g.ExpectedAlerts}\n");
         return 0;

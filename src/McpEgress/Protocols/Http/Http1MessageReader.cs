@@ -17,8 +17,9 @@ internal sealed class Http1MessageReader
     private readonly HttpOptions _options;
     private readonly IHttp1MessageSink _sink;
     private readonly IAnomalySink _anomalies;
-    private readonly byte[] _line;
+    private byte[] _line;
     private int _lineLen;
+    private const int InitialLineBytes = 512;
     private bool _lineOverflow;
     private long _lineStartTs;
 
@@ -37,7 +38,8 @@ internal sealed class Http1MessageReader
         _options = options;
         _sink = sink;
         _anomalies = anomalies;
-        _line = new byte[Math.Max(options.MaxHeaderBytes, options.MaxChunkLineBytes)];
+        // Grown on demand up to the limits: an idle or bulk connection must not cost MaxHeaderBytes per direction.
+        _line = new byte[Math.Min(InitialLineBytes, Math.Max(options.MaxHeaderBytes, options.MaxChunkLineBytes))];
     }
 
     public bool Stopped => _state == State.Stopped;
@@ -88,6 +90,8 @@ internal sealed class Http1MessageReader
                     {
                         if (_lineLen + piece.Length <= limit)
                         {
+                            if (_lineLen + piece.Length > _line.Length)
+                                Array.Resize(ref _line, Math.Min(Math.Max(_line.Length * 2, _lineLen + piece.Length), Math.Max(limit, _line.Length)));
                             piece.CopyTo(_line.AsSpan(_lineLen));
                             _lineLen += piece.Length;
                         }

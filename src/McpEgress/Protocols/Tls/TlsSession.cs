@@ -1,3 +1,4 @@
+using System.Buffers;
 using McpEgress.Diagnostics;
 using McpEgress.Reassembly;
 
@@ -82,7 +83,8 @@ public sealed class TlsSession : IDisposable
             }
 
             // Slow path: the record is cut; complete it in the direction's record buffer.
-            d.RecordBuffer ??= new byte[HeaderLength + _options.MaxRecordBytes];
+            // Pooled: a TLS flow costs nothing here until a record is cut across segments; returned at close.
+            d.RecordBuffer ??= ArrayPool<byte>.Shared.Rent(HeaderLength + _options.MaxRecordBytes);
             var buffer = d.RecordBuffer;
             if (d.RecordFill < HeaderLength)
             {
@@ -152,6 +154,8 @@ public sealed class TlsSession : IDisposable
             d.DropEarlyProtection();
             d.Pending = null;
             d.PendingLength = 0;
+            if (d.RecordBuffer is { } record) { d.RecordBuffer = null; ArrayPool<byte>.Shared.Return(record); }
+            if (d.Plaintext is { } plain) { d.Plaintext = null; ArrayPool<byte>.Shared.Return(plain, clearArray: true); }
         }
     }
 
@@ -252,7 +256,7 @@ public sealed class TlsSession : IDisposable
     private bool DecryptRecord(FlowDirection direction, TlsDirectionState d, ReadOnlySpan<byte> header, ReadOnlySpan<byte> body)
     {
         if (d.Protection is null && !TryInstallKeys(direction, d)) return false;
-        d.Plaintext ??= new byte[_options.MaxRecordBytes];
+        d.Plaintext ??= ArrayPool<byte>.Shared.Rent(_options.MaxRecordBytes);
         int length;
         byte contentType;
 
