@@ -5,21 +5,27 @@ using McpEgress.Reassembly;
 namespace McpEgress.Daemon;
 
 /// <summary>
-/// Names the local process that opened each flow (via <see cref="ProcessResolver"/>, which caches sockets and
-/// processes) as ECS fields: <c>process.pid</c>, <c>process.name</c>, <c>process.executable</c>,
-/// <c>process.command_line</c>, <c>user.id</c>, <c>user.name</c>, and for Node processes
-/// <c>mcp_egress.process.package</c> (npm name) and <c>mcp_egress.process.package_version</c>. Called at flow open,
-/// when the socket still exists; flows that did not start on this host get nothing.
+/// Names the local process that opened each flow as ECS fields: <c>process.pid</c>, <c>process.name</c>,
+/// <c>process.executable</c>, <c>process.command_line</c>, <c>user.id</c>, <c>user.name</c>, and for Node processes
+/// <c>mcp_egress.process.package</c> (npm name) and <c>mcp_egress.process.package_version</c>. Called at flow open on
+/// the pipeline thread. It first takes what the <see cref="SynTap"/> resolved at the SYN (the only chance for a
+/// connection that closed before the pipeline saw it), then asks <paramref name="resolver"/> (which caches sockets
+/// and processes) itself; flows that did not start on this host get nothing.
 /// </summary>
-public sealed class ProcessFlowAnnotator(ProcessResolver resolver) : IFlowAnnotator
+public sealed class ProcessFlowAnnotator(ProcessResolver resolver, FlowProcessCache? early = null) : IFlowAnnotator
 {
     public const string PackageField = "mcp_egress.process.package";
 
     public long Annotated { get; private set; }
+    /// <summary>Flows whose process came from the SYN tap's cache.</summary>
+    public long EarlyHits { get; private set; }
 
     public IReadOnlyList<KeyValuePair<string, object?>>? Annotate(TcpFlow flow)
     {
-        var info = resolver.Resolve(flow.Key.Client, flow.Key.Server);
+        // A flow opened from its SYN-ACK (SYN missed) has its key reversed; the cache is keyed by the SYN's direction.
+        var info = early?.Get(flow.Key) ?? early?.Get(new FlowKey(flow.Key.Server, flow.Key.Client));
+        if (info is not null) EarlyHits++;
+        else info = resolver.Resolve(flow.Key.Client, flow.Key.Server);
         if (info is null) return null;
         Annotated++;
         return Fields(info);

@@ -40,6 +40,9 @@ public sealed class WatchDaemon : IDisposable
     private LiveCapture? _capture;
     private KeyLogFollower? _follower;
     private ProcessResolver? _resolver;
+    private ProcessFlowAnnotator? _annotator;
+    private FlowProcessCache? _earlyProcesses;
+    private SynTap? _synTap;
     private long _heartbeat = Stopwatch.GetTimestamp();
     private volatile bool _stopRequested;
     private volatile bool _reloadRequested;
@@ -92,7 +95,10 @@ public sealed class WatchDaemon : IDisposable
             if (_options.ProcessAttribution)
             {
                 _resolver = new ProcessResolver();
-                pipeline.Router.Annotator = new ProcessFlowAnnotator(_resolver);
+                var tap = new SynTapOptions();
+                _earlyProcesses = new FlowProcessCache(tap.CacheTtl, tap.MaxCacheEntries);
+                _annotator = new ProcessFlowAnnotator(_resolver, _earlyProcesses);
+                pipeline.Router.Annotator = _annotator;
             }
 
             _metrics.AttachAnomalies(pipeline.Anomalies);
@@ -114,6 +120,7 @@ public sealed class WatchDaemon : IDisposable
             }
 
             OpenCapture();
+            if (_earlyProcesses is not null) OpenSynTap(new SynTapOptions());
             Interlocked.Exchange(ref _heartbeat, Stopwatch.GetTimestamp());
             _running = true;
         }
@@ -218,6 +225,13 @@ public sealed class WatchDaemon : IDisposable
         _writer?.Flush();
         _running = false;
         if (endedOnItsOwn) Log($"capture ended: {capture.TruncationReason ?? "every interface stopped"}");
+        if (_synTap is { } tap)
+        {
+            tap.Dispose();
+            Log($"process attribution: {tap.Syns} SYNs seen by the SYN tap, {tap.Resolved} resolved, {tap.Drops} dropped; "
+                + $"{_annotator!.EarlyHits} flows attributed from the tap, {_annotator.Annotated - _annotator.EarlyHits} at flow open");
+        }
+        else if (_annotator is { } a) Log($"process attribution: {a.Annotated} flows attributed at flow open (no SYN tap)");
         var s = pipeline.Stats;
         Log($"stopped: {s.Packets} packets ({drained} drained at exit), {s.Messages} messages, {s.Alerts} alerts, {s.TlsDecrypted + s.TlsOpaque} TLS sessions ({s.TlsOpaque} opaque)");
     }
@@ -335,6 +349,25 @@ public sealed class WatchDaemon : IDisposable
         foreach (var w in _capture.Warnings) Log("warning: " + w);
     }
 
+    /// <summary>
+    /// The early attribution path (see <see cref="SynTap"/>). Optional: when it cannot open, the daemon still runs
+    /// and each flow is attributed when the pipeline opens it, as without the tap.
+    /// </summary>
+    private void OpenSynTap(SynTapOptions options)
+    {
+        try
+        {
+            _synTap = SynTap.Start(_options.Interfaces, string.IsNullOrWhiteSpace(_options.Filter) ? null : _options.Filter,
+                options, new ProcessResolver(), _earlyProcesses!);
+        }
+        catch (Exception e) when (e is LiveCaptureException or ArgumentException)
+        {
+            Log($"warning: SYN tap not started ({e.Message.ReplaceLineEndings(" ")}); short-lived connections may stay unattributed");
+            return;
+        }
+        foreach (var w in _synTap.Warnings) Log("warning: SYN tap: " + w);
+    }
+
     private static long WallClockNs() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
 
     private void Log(string line)
@@ -353,6 +386,7 @@ public sealed class WatchDaemon : IDisposable
         _signals.Clear();
         _follower?.Dispose();
         _follower = null;
+        _synTap?.Dispose();
         _capture?.Dispose();
         _server?.Dispose();
         try { _writer?.Dispose(); }

@@ -90,6 +90,20 @@ public sealed class ProcessResolver
         }
     }
 
+    /// <summary>
+    /// Maps every process's sockets now (and runs every lookup path once), so that a later lookup only scans processes
+    /// started since: a caller racing a short-lived connection cannot afford a first full scan (or JIT) on its path.
+    /// </summary>
+    public void Prime()
+    {
+        lock (_gate)
+        {
+            TryFindSocket(default, default, out _); // reads /proc/net/tcp{,6}; no such socket
+            foreach (int p in EnumeratePids()) ScanPid(p);
+            DescribeLocked(Environment.ProcessId);
+        }
+    }
+
     /// <summary>Describes one process (exe, cmdline, user, npm package); null when it does not exist.</summary>
     public ProcessInfo? Describe(int pid)
     {
