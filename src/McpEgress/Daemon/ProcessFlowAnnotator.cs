@@ -25,7 +25,8 @@ public sealed class ProcessFlowAnnotator(ProcessResolver resolver, FlowProcessCa
         // A flow opened from its SYN-ACK (SYN missed) has its key reversed; the cache is keyed by the SYN's direction.
         var info = early?.Get(flow.Key) ?? early?.Get(new FlowKey(flow.Key.Server, flow.Key.Client));
         if (info is not null) EarlyHits++;
-        else info = resolver.Resolve(flow.Key.Client, flow.Key.Server);
+        // The client is the sender; only a flow whose orientation was guessed may take the other end's socket.
+        else info = resolver.Resolve(flow.Key.Client, flow.Key.Server, allowReverse: flow.PickedUpMidStream);
         if (info is null) return null;
         Annotated++;
         return Fields(info);

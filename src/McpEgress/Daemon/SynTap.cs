@@ -68,6 +68,7 @@ public sealed class SynTap : IDisposable
             ReadTimeoutMs = 100,
         });
         var tap = new SynTap(capture, resolver, cache);
+        tap.Warm();
         tap._thread = new Thread(tap.Loop) { IsBackground = true, Name = "mcp-egress syn tap" };
         tap._thread.Start();
         return tap;
@@ -119,13 +120,36 @@ public sealed class SynTap : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs one made-up SYN (raw IPv4, 127.0.0.1:1 → 127.0.0.1:1, no such socket) through <see cref="Handle"/> at start-up,
+    /// so JIT and first-use costs are paid now and not on the first real SYN, which a client living a few
+    /// milliseconds (swaks on loopback) would otherwise outlive. Counters are reset afterwards.
+    /// </summary>
+    private void Warm()
+    {
+        Span<byte> syn = stackalloc byte[40];
+        syn.Clear();
+        syn[0] = 0x45;                                              // IPv4, 20-byte header
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(syn[2..], 40);
+        syn[8] = 64; syn[9] = 6;                                    // TTL, TCP
+        syn[12] = 127; syn[15] = 1; syn[16] = 127; syn[19] = 1;     // 127.0.0.1 -> 127.0.0.1
+        syn[21] = 1; syn[23] = 1;                                   // ports 1 -> 1
+        syn[32] = 0x50; syn[33] = (byte)TcpFlags.Syn;               // data offset 5, SYN
+        Handle(new CapturedPacket(LinkType.Raw, 0, syn.Length, 0, syn));
+        Volatile.Write(ref _syns, 0);
+        Volatile.Write(ref _resolved, 0);
+        Volatile.Write(ref _unresolved, 0);
+        Volatile.Write(ref _maxLagUs, 0);
+        Volatile.Write(ref _lastLagUs, 0);
+    }
+
     private void Handle(in CapturedPacket packet)
     {
         if (_decoder.Decode(packet, out var segment) != DecodeResult.Tcp) return;
         if ((segment.Flags & (TcpFlags.Syn | TcpFlags.Ack)) != TcpFlags.Syn) return;
         Interlocked.Increment(ref _syns);
         var key = new FlowKey(segment.Source, segment.Destination);
-        var info = _resolver.Resolve(segment.Source, segment.Destination);
+        var info = _resolver.Resolve(segment.Source, segment.Destination, allowReverse: false); // the SYN names the sender
         long lagUs = ((DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100 - packet.TimestampNs) / 1000;
         if (lagUs > Volatile.Read(ref _maxLagUs)) Volatile.Write(ref _maxLagUs, lagUs);
         Volatile.Write(ref _lastLagUs, lagUs);

@@ -67,13 +67,18 @@ public sealed class ProcessResolver
     /// partial info (uid only) when the socket is found but its process is not, or null when there is no such
     /// socket in this network namespace.
     /// </summary>
-    public ProcessInfo? Resolve(Endpoint local, Endpoint remote)
+    /// <param name="allowReverse">
+    /// Also accept the socket of the other end (local and remote swapped) when this end has none. Right when the
+    /// flow's orientation was guessed (picked up mid-stream); wrong when the client is known from its SYN, because on
+    /// loopback the other end is the server's socket, and naming the server as the sender would be a false attribution.
+    /// </param>
+    public ProcessInfo? Resolve(Endpoint local, Endpoint remote, bool allowReverse = true)
     {
         local = ProcNetTcp.Normalize(local);
         remote = ProcNetTcp.Normalize(remote);
         lock (_gate)
         {
-            if (!TryFindSocket(local, remote, out var socket) || socket.Inode == 0)
+            if (!TryFindSocket(local, remote, allowReverse, out var socket) || socket.Inode == 0)
             {
                 SocketNotFound++;
                 return null;
@@ -98,7 +103,7 @@ public sealed class ProcessResolver
     {
         lock (_gate)
         {
-            TryFindSocket(default, default, out _); // reads /proc/net/tcp{,6}; no such socket
+            TryFindSocket(default, default, true, out _); // reads /proc/net/tcp{,6}; no such socket
             foreach (int p in EnumeratePids()) ScanPid(p);
             DescribeLocked(Environment.ProcessId);
         }
@@ -112,15 +117,15 @@ public sealed class ProcessResolver
 
     // ---- step 1: socket inode ----
 
-    private bool TryFindSocket(Endpoint local, Endpoint remote, out ProcNetTcpEntry found)
+    private bool TryFindSocket(Endpoint local, Endpoint remote, bool allowReverse, out ProcNetTcpEntry found)
     {
         found = default;
         // An IPv4 flow may belong to a dual-stack AF_INET6 socket (listed in tcp6 as ::ffff:a.b.c.d).
-        if (local.Address.IsV4 && ScanTable("net/tcp", local, remote, ref found)) return true;
-        return ScanTable("net/tcp6", local, remote, ref found);
+        if (local.Address.IsV4 && ScanTable("net/tcp", local, remote, allowReverse, ref found)) return true;
+        return ScanTable("net/tcp6", local, remote, allowReverse, ref found);
     }
 
-    private bool ScanTable(string table, Endpoint local, Endpoint remote, ref ProcNetTcpEntry found)
+    private bool ScanTable(string table, Endpoint local, Endpoint remote, bool allowReverse, ref ProcNetTcpEntry found)
     {
         try
         {
@@ -143,7 +148,7 @@ public sealed class ProcessResolver
                     {
                         if (e.Local == local && e.Remote == remote && e.Inode != 0) { found = e; return true; }
                         // The other orientation (an inbound connection to this host) is kept as a fallback.
-                        if (!fallback && e.Local == remote && e.Remote == local && e.Inode != 0) { found = e; fallback = true; }
+                        if (allowReverse && !fallback && e.Local == remote && e.Remote == local && e.Inode != 0) { found = e; fallback = true; }
                     }
                     start = Math.Min(nl + 1, filled);
                 }

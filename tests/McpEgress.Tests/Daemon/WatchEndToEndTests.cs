@@ -106,9 +106,13 @@ public sealed class WatchEndToEndTests(ITestOutputHelper output) : IDisposable
         File.WriteAllText(Path.Combine(dir, "sink.py"), SmtpSinkPy);
         using var sink = ChildProcess.Start("python3", dir, ["sink.py", smtpPort.ToString()]);
         sink.WaitLine("ready", Step);
+        int swaksPid;
         using (var swaks = ChildProcess.Start("swaks", dir, ["--server", $"127.0.0.1:{smtpPort}", "--from", "agent@corp.example",
             "--to", "customer@client.example,phan@giftshop.club", "--header", "To: customer@client.example", "--header", "Subject: Order 1"]))
+        {
+            swaksPid = swaks.Process.Id;
             Assert.True(swaks.WaitForExit(Step) == 0, swaks.Output);
+        }
         await daemon.WaitForSampleAsync("mcp_egress_messages_total{transport=\"smtp\",provider=\"none\"}", 1, Step);
 
         // (b) HTTPS to "api.postmarkapp.com" from a Node package; its key log reaches the followed folder only
@@ -174,6 +178,14 @@ public sealed class WatchEndToEndTests(ITestOutputHelper output) : IDisposable
         var docs = File.ReadAllLines(events).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
         var smtpMsg = docs.Single(d => Kind(d) == "event" && Str(d, "network", "protocol") == "smtp");
         Assert.Contains("phan@giftshop.club", Strings(smtpMsg, "email", "bcc", "address"));
+        // swaks lives ~5 ms on loopback: only the SYN tap (resolving at connect time) can name it, and on a loaded
+        // machine it may lose that race (then the message names no process: SynTapTests cover the tap itself). What
+        // must never happen is naming the wrong process.
+        if (smtpMsg.TryGetProperty("process", out var swaksProcess))
+        {
+            Assert.Equal(swaksPid, swaksProcess.GetProperty("pid").GetInt32());
+            Assert.Contains("swaks", Str(smtpMsg, "process", "command_line"));
+        }
         var apiMsg = docs.Single(d => Kind(d) == "event" && Str(d, "mcp_egress", "provider") == "postmark");
         Assert.Contains("phan@giftshop.club", Strings(apiMsg, "email", "bcc", "address"));
         Assert.Equal(clientPid, apiMsg.GetProperty("process").GetProperty("pid").GetInt32());
