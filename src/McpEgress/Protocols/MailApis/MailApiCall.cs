@@ -207,6 +207,13 @@ internal sealed class MailApiCall : IDisposable
 
     public bool CanEmit => Result.Messages.Count < Options.MaxMessagesPerRequest;
 
+    /// <summary>Emits every object of a JSON array (batch endpoints), stopping at the message limit.</summary>
+    public void EmitEach(JsonElement items, Func<JsonElement, MessageDraft> read)
+    {
+        foreach (var m in JsonRead.Items(items))
+            if (JsonRead.IsObject(m) && !Emit(read(m))) break;
+    }
+
     /// <summary>Adds the message if it has recipients and the per-request cap allows; returns false once the cap is hit.</summary>
     public bool Emit(MessageDraft d)
     {

@@ -22,8 +22,7 @@ internal static class MailerSendPayload
         {
             c.SetEndpoint("mailersend.bulk_email");
             if (!c.TryJson(out var root)) return;
-            foreach (var m in JsonRead.Items(root))
-                if (JsonRead.IsObject(m) && !c.Emit(Read(c, m))) break;
+            c.EmitEach(root, m => Read(c, m));
         }
     }
 

@@ -27,8 +27,7 @@ internal static class PostmarkPayload
         switch (endpoint)
         {
             case "postmark.email.batch":
-                foreach (var m in JsonRead.Items(root))
-                    if (JsonRead.IsObject(m) && !c.Emit(Read(c, m, default))) break;
+                c.EmitEach(root, m => Read(c, m, default));
                 break;
             case "postmark.email.batch_with_templates":
                 foreach (var m in JsonRead.PropItems(root, "Messages"))

@@ -23,8 +23,7 @@ internal static class ResendPayload
         {
             c.SetEndpoint("resend.emails.batch");
             if (!c.TryJson(out var root)) return;
-            foreach (var m in JsonRead.Items(root))
-                if (JsonRead.IsObject(m) && !c.Emit(Read(c, m))) break;
+            c.EmitEach(root, m => Read(c, m));
             return;
         }
         if (s.Length < 3 || !MailApiCall.SegIs(s[0], "inboxes")) return;
