@@ -89,6 +89,8 @@ public sealed class ProtocolRouter : ITcpStreamHandler
         out ProbeResult result, out string? protocol)
     {
         var smtp = SmtpProbe.Probe(client, server);
+        if (smtp == ProbeResult.NoMatch && session.Flow.PickedUpMidStream && !session.InsideTls)
+            smtp = SmtpProbe.ProbeMidStream(client, server);
         var tls = allowTls ? TlsProbe.Probe(client) : ProbeResult.NoMatch;
         var http = HttpProbe.Probe(client);
         protocol = null;

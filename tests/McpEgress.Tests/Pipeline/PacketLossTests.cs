@@ -59,4 +59,31 @@ public sealed class PacketLossTests : IDisposable
         var two = h.Results.Single(r => r.Message.Subject == "Pool message 2").Message;
         Assert.Equal(2, two.Envelope!.RcptTo.Count);
     }
+
+    [Fact]
+    public void CaptureStartingMidSessionStillYieldsTheNextMessages()
+    {
+        // Frames 1-19 (handshake, banner, EHLO and the whole first transaction) were never captured: the flow is picked
+        // up mid-stream at message 2's MAIL FROM, with no banner or EHLO to identify it.
+        var h = new ReplayHarness().Replay(Without("smtp/nodemailer-pool.pcapng", Enumerable.Range(1, 19).ToArray()));
+        var expected = ExpectedCapture.Load(Path.Combine(RepoPaths.Captures, "smtp/nodemailer-pool.expected.json"));
+        Assert.Equal(new[] { "Pool message 2", "Pool message 3" }, h.Results.Select(r => r.Message.Subject).Order());
+        foreach (var (m, alerts) in h.Results)
+        {
+            var exp = expected.Messages.Single(e => e.Subject == m.Subject);
+            Assert.Equal(exp.RcptTo.Select(r => r.Address).Order(), m.Envelope!.RcptTo.Select(r => r.Address).Order());
+            Assert.Equal(exp.Hidden.Select(a => a.Address).Order(), m.Hidden.Select(x => x.Address.Address).Order());
+            Assert.Equal(exp.Alerts.Select(a => a.Rule + ":" + a.Address).Order(), alerts.Select(a => a.RuleId + ":" + a.Address.Address).Order());
+        }
+    }
+
+    [Fact]
+    public void MidStreamProbeNeedsATransactionAndAWellFormedReply()
+    {
+        Assert.Equal(McpEgress.Protocols.ProbeResult.Match, McpEgress.Protocols.Smtp.SmtpProbe.ProbeMidStream("MAIL FROM:<a@b.example>\r\n"u8, "250 2.1.0 Ok\r\n"u8));
+        Assert.Equal(McpEgress.Protocols.ProbeResult.NeedMore, McpEgress.Protocols.Smtp.SmtpProbe.ProbeMidStream("MAIL FR"u8, default));
+        Assert.Equal(McpEgress.Protocols.ProbeResult.NoMatch, McpEgress.Protocols.Smtp.SmtpProbe.ProbeMidStream("GET / HTTP/1.1\r\n"u8, default));
+        Assert.Equal(McpEgress.Protocols.ProbeResult.NoMatch, McpEgress.Protocols.Smtp.SmtpProbe.ProbeMidStream("MAIL FROM:<a@b.example>\r\n"u8, "HTTP/1.1 200 OK\r\n"u8));
+        Assert.Equal(McpEgress.Protocols.ProbeResult.NoMatch, McpEgress.Protocols.Smtp.SmtpProbe.ProbeMidStream("mail from: nothing\r\n"u8, default));
+    }
 }

@@ -19,6 +19,26 @@ public static class SmtpProbe
         return ProbeResult.NeedMore;
     }
 
+    /// <summary>
+    /// For a flow picked up mid-stream (no SYN seen: the capture started inside the session, so there is no banner
+    /// or EHLO to see): a client line that opens a transaction (<c>MAIL FROM:</c>, RFC 5321 §4.1.1.2) and, when the
+    /// server has spoken, a well-formed reply line (three digits 2xx-5xx, then space or hyphen). Stricter than the
+    /// verb check of <see cref="Probe"/>, because no banner vouches for the flow.
+    /// </summary>
+    public static ProbeResult ProbeMidStream(ReadOnlySpan<byte> clientBytes, ReadOnlySpan<byte> serverBytes)
+    {
+        if (clientBytes.Length < 11) return ProbeResult.NeedMore;
+        if (!System.Text.Ascii.EqualsIgnoreCase(clientBytes[..10], "MAIL FROM:"u8)) return ProbeResult.NoMatch;
+        int lf = clientBytes.IndexOf((byte)'\n');
+        if (lf < 0) return clientBytes.Length < MaxFirstLine ? ProbeResult.NeedMore : ProbeResult.NoMatch;
+        if (clientBytes[..lf].IndexOf((byte)'@') < 0 && clientBytes[..lf].IndexOf("<>"u8) < 0) return ProbeResult.NoMatch;
+        if (serverBytes.IsEmpty) return ProbeResult.Match;
+        if (serverBytes.Length < 4) return ProbeResult.NeedMore;
+        bool reply = serverBytes[0] is >= (byte)'2' and <= (byte)'5' && char.IsAsciiDigit((char)serverBytes[1])
+            && char.IsAsciiDigit((char)serverBytes[2]) && serverBytes[3] is (byte)' ' or (byte)'-';
+        return reply ? ProbeResult.Match : ProbeResult.NoMatch;
+    }
+
     private static ProbeResult ProbeServer(ReadOnlySpan<byte> s)
     {
         if (s.IsEmpty) return ProbeResult.NeedMore;
