@@ -3,13 +3,13 @@ using System.Text.RegularExpressions;
 namespace McpEgress.Tests.Grafana;
 
 /// <summary>
-/// Data/metrics-sample.txt: a /metrics page written by hand to match the metrics contract (METRICS.md), every metric
+/// Data/metrics-sample.txt: a /metrics page written by hand to match the metrics contract (src/McpEgress/Export/Prometheus/METRICS.md), every metric
 /// and label of the contract present. The queries are checked against it; comparing it with the daemon's real output
 /// keeps the two honest.
 /// </summary>
 internal static partial class MetricsSample
 {
-    /// <summary>The contract's metrics and their labels (METRICS.md).</summary>
+    /// <summary>The contract's metrics and their labels (src/McpEgress/Export/Prometheus/METRICS.md).</summary>
     public static readonly IReadOnlyDictionary<string, string[]> Contract = new Dictionary<string, string[]>
     {
         ["mcp_egress_build_info"] = ["version", "commit", "dotnet"],

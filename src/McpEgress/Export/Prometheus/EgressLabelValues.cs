@@ -1,6 +1,6 @@
 namespace McpEgress.Export.Prometheus;
 
-/// <summary>The fixed label value sets of the metrics contract (METRICS.md). Values outside them are exported as "other".</summary>
+/// <summary>The fixed label value sets of the metrics contract (METRICS.md beside this file). Values outside them are exported as "other".</summary>
 public static class EgressLabelValues
 {
     public const string Other = CappedLabelSet.Other;

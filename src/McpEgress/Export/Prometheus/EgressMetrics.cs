@@ -9,7 +9,7 @@ using McpEgress.Protocols;
 namespace McpEgress.Export.Prometheus;
 
 /// <summary>
-/// The metrics contract of METRICS.md as typed members, fed by the daemon. Every series with fixed label values is
+/// The metrics contract of METRICS.md (beside this file) as typed members, fed by the daemon. Every series with fixed label values is
 /// created at zero here, so rate() and absent() work from the first scrape. Event methods are cheap (cached series,
 /// lock-free increments) and may be called from the pipeline thread while the server scrapes on another.
 /// </summary>
