@@ -43,7 +43,7 @@ public sealed class DeniedDomainRule : IRule
             foreach (var r in env.RcptTo)
                 Check(message, new MailAddress(r.Address), RecipientRole.Envelope, seen, alerts, r.Accepted ? null : r.ReplyCode);
         CheckAll(message, message.ApiEnvelope, RecipientRole.Envelope, seen, alerts);
-        foreach (var h in HiddenRecipients.Of(message))
+        foreach (var h in message.Hidden)
             Check(message, h.Address, HiddenRecipients.RoleOf(message, h), seen, alerts, null);
         CheckAll(message, message.ReplyTo, RecipientRole.ReplyTo, seen, alerts);
     }

@@ -32,7 +32,7 @@ public sealed class HiddenRecipientRule : IRule
 
     public void Evaluate(MailMessage message, List<Alert> alerts)
     {
-        var hidden = HiddenRecipients.Of(message);
+        var hidden = message.Hidden;
         if (hidden.Count == 0) return;
 
         string sender = DomainName.Normalize(message.SenderDomain);

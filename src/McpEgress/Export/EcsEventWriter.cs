@@ -120,10 +120,10 @@ public sealed class EcsEventWriter : IDisposable
             doc.Set("tls.client.server_name", sni);
             doc.Set("destination.domain", sni);
         }
-        if (info.VersionName is { } version)
+        if (TlsMessageFields.EcsVersion(info) is { } version)
         {
             doc.Set("tls.version_protocol", "tls");
-            doc.Set("tls.version", version.StartsWith("TLS ", StringComparison.Ordinal) ? version[4..] : version);
+            doc.Set("tls.version", version);
         }
         if (info.CipherSuiteName is { } cipher) doc.Set("tls.cipher", cipher);
         if (info.AlpnOffered.Count > 0) doc.Set("tls.client.supported_protocols", info.AlpnOffered.ToArray());
@@ -227,7 +227,7 @@ public sealed class EcsEventWriter : IDisposable
         doc.Set("email.reply_to.address", Addresses(m.ReplyTo));
         doc.Set("email.to.address", Addresses(m.To));
         doc.Set("email.cc.address", Addresses(m.Cc));
-        var hidden = HiddenRecipients.Of(m);
+        var hidden = m.Hidden;
         doc.Set("email.bcc.address", hidden.Select(h => h.Address.Address).ToArray());
         doc.Set("email.subject", m.Subject);
         doc.Set("email.message_id", m.MessageId);

@@ -4,7 +4,7 @@ namespace McpEgress.Mail;
 
 /// <summary>
 /// One outbound message, whatever carried it. This is the unit that crosses from protocols into detection.
-/// Protocol code fills it; <see cref="RecipientResolver"/> computes <see cref="Hidden"/>.
+/// Protocol code fills it; <see cref="Hidden"/> is derived from the recipient lists on first use.
 /// </summary>
 public sealed class MailMessage
 {
@@ -36,8 +36,18 @@ public sealed class MailMessage
     public string? Subject { get; init; }
     public string? MessageId { get; init; }
 
-    /// <summary>All hidden recipients, each once: Bcc fields plus envelope-only recipients.</summary>
-    public IReadOnlyList<HiddenRecipient> Hidden { get; set; } = [];
+    private IReadOnlyList<HiddenRecipient>? _hidden;
+
+    /// <summary>
+    /// All hidden recipients, each once: Bcc fields plus envelope-only recipients. Computed by
+    /// <see cref="RecipientResolver"/> on first read (the recipient lists are init-only, so it cannot go stale) and
+    /// cached, so rules and exporters share one computation and no producer can forget it.
+    /// </summary>
+    public IReadOnlyList<HiddenRecipient> Hidden
+    {
+        get => _hidden ??= RecipientResolver.Resolve(this);
+        set => _hidden = value;
+    }
 
     /// <summary>Extra ECS-ready facts from the protocol (http method, url, tls, process...), keyed by dotted name.</summary>
     public Dictionary<string, object?> Extra { get; } = new(StringComparer.Ordinal);

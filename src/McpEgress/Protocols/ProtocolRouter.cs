@@ -147,7 +147,7 @@ public sealed class ProtocolRouter : ITcpStreamHandler
         if (result is null) return;
         foreach (var message in result.Messages)
         {
-            if (session.TlsInfo is { } tls) SmtpMailMessageFactory.AddTlsFields(message.Extra, tls);
+            if (session.TlsInfo is { } tls) TlsMessageFields.Add(message.Extra, tls);
             Annotate(message, session);
             Messages++;
             _sink.OnMessage(message);

@@ -2,7 +2,6 @@ using McpEgress.Diagnostics;
 using McpEgress.Mail;
 using McpEgress.Protocols.Imf;
 using McpEgress.Protocols.Smtp;
-using McpEgress.Protocols.Tls;
 using McpEgress.Reassembly;
 
 namespace McpEgress.Protocols;
@@ -48,20 +47,9 @@ internal static class SmtpMailMessageFactory
             Subject = h.Subject,
             MessageId = h.MessageId,
         };
-        if (session.TlsInfo is { } tls) AddTlsFields(message.Extra, tls);
+        if (session.TlsInfo is { } tls) TlsMessageFields.Add(message.Extra, tls);
         if (tx.HeadersTruncated) message.Extra["mcp_egress.smtp.headers_truncated"] = true;
         if (tx.Incomplete) message.Extra["mcp_egress.smtp.incomplete"] = true;
-        message.Hidden = RecipientResolver.Resolve(message);
         return message;
-    }
-
-    /// <summary>ECS tls.* facts of the session a message travelled in.</summary>
-    internal static void AddTlsFields(Dictionary<string, object?> extra, TlsSessionInfo tls)
-    {
-        if (tls.ServerName is { } sni) extra["tls.client.server_name"] = sni;
-        if (tls.VersionName is { } v) extra["tls.version"] = v.StartsWith("TLS ", StringComparison.Ordinal) ? v[4..] : v;
-        if (tls.CipherSuiteName is { } c) extra["tls.cipher"] = c;
-        if (tls.AlpnSelected is { } alpn) extra["tls.next_protocol"] = alpn;
-        extra["mcp_egress.tls.decrypted"] = tls.Decrypted;
     }
 }

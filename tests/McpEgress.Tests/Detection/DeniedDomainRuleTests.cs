@@ -39,7 +39,7 @@ public class DeniedDomainRuleTests
     public void DeniedAddressInEachRoleRaisesOneAlert(string where, RecipientRole expectedRole)
     {
         var bad = A("phan@giftshop.club");
-        var m = Resolved(where switch
+        var m = where switch
         {
             "to" => new MailMessage { Transport = MailTransport.Smtp, From = A("alice@example.com"), To = bad },
             "cc" => new MailMessage { Transport = MailTransport.Smtp, From = A("alice@example.com"), Cc = bad },
@@ -55,7 +55,7 @@ public class DeniedDomainRuleTests
             "api_envelope" => new MailMessage { Transport = MailTransport.Http, From = A("alice@example.com"), ApiEnvelope = bad },
             "reply_to" => new MailMessage { Transport = MailTransport.Smtp, From = A("alice@example.com"), ReplyTo = bad },
             _ => throw new ArgumentException(where),
-        });
+        };
 
         var alert = Assert.Single(Run(m));
         Assert.Equal("denied-domain", alert.RuleId);
@@ -122,7 +122,7 @@ public class DeniedDomainRuleTests
     public void OneAlertPerAddressEvenWhenInSeveralRoles()
     {
         // Bcc header and RCPT TO name the same address (case differs): one alert, first role (Bcc).
-        var m = Resolved(new MailMessage
+        var m = new MailMessage
         {
             Transport = MailTransport.Smtp,
             From = A("alice@example.com"),
@@ -130,7 +130,7 @@ public class DeniedDomainRuleTests
             Bcc = A("phan@giftshop.club"),
             ReplyTo = A("Phan@giftshop.club"),
             Envelope = new SmtpEnvelope { RcptTo = [new EnvelopeRecipient("bob@customer.test", 250), new EnvelopeRecipient("PHAN@giftshop.club", 250)] },
-        });
+        };
         var alert = Assert.Single(Run(m));
         Assert.Equal(RecipientRole.Bcc, alert.Role);
     }

@@ -18,7 +18,7 @@ public class DetectionEngineTests
     [Fact]
     public void CleanMessageNoAlerts()
     {
-        var m = Resolved(new MailMessage { Transport = MailTransport.Smtp, From = A("alice@example.com"), To = A("bob@customer.test") });
+        var m = new MailMessage { Transport = MailTransport.Smtp, From = A("alice@example.com"), To = A("bob@customer.test") };
         Assert.Empty(new DetectionEngine(DetectionPolicy.Default).Evaluate(m));
     }
 

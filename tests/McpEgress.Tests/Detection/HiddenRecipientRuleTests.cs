@@ -13,13 +13,13 @@ public class HiddenRecipientRuleTests
         return alerts;
     }
 
-    private static MailMessage WithBcc(string from, string to, string bcc) => Resolved(new MailMessage
+    private static MailMessage WithBcc(string from, string to, string bcc) => new MailMessage
     {
         Transport = MailTransport.Smtp,
         From = from.Length == 0 ? [] : A(from),
         To = to.Length == 0 ? [] : A(to),
         Bcc = A(bcc),
-    });
+    };
 
     [Fact]
     public void EnvelopeOnlyForeignRecipientAlerts()
@@ -45,7 +45,7 @@ public class HiddenRecipientRuleTests
     [Fact]
     public void ResentBccRoleKept()
     {
-        var m = Resolved(new MailMessage { Transport = MailTransport.Smtp, From = A("a@example.com"), ResentBcc = A("spy@evil.test") });
+        var m = new MailMessage { Transport = MailTransport.Smtp, From = A("a@example.com"), ResentBcc = A("spy@evil.test") };
         Assert.Equal(RecipientRole.ResentBcc, Assert.Single(Run(m)).Role);
     }
 
@@ -60,7 +60,7 @@ public class HiddenRecipientRuleTests
     [Fact]
     public void SenderDomainFallsBackToMailFrom()
     {
-        var m = Resolved(new MailMessage
+        var m = new MailMessage
         {
             Transport = MailTransport.Smtp,
             To = A("bob@customer.test"),
@@ -69,7 +69,7 @@ public class HiddenRecipientRuleTests
                 MailFrom = "bounce@example.com",
                 RcptTo = [new EnvelopeRecipient("bob@customer.test", 250), new EnvelopeRecipient("archive@example.com", 250)],
             },
-        });
+        };
         Assert.Empty(Run(m));
     }
 
@@ -82,7 +82,7 @@ public class HiddenRecipientRuleTests
     [Fact]
     public void VisibleCcAndResentDomainsCount()
     {
-        var m = Resolved(new MailMessage
+        var m = new MailMessage
         {
             Transport = MailTransport.Smtp,
             From = A("alice@example.com"),
@@ -90,7 +90,7 @@ public class HiddenRecipientRuleTests
             ResentTo = A("y@two.test"),
             ResentCc = A("z@three.test"),
             Bcc = A("a@one.test", "b@two.test", "c@three.test", "d@four.test"),
-        });
+        };
         Assert.Equal("d@four.test", Assert.Single(Run(m)).Address.Address);
     }
 
@@ -122,35 +122,38 @@ public class HiddenRecipientRuleTests
     [Fact]
     public void VisibleRecipientsAreNotHidden()
     {
-        var m = Resolved(new MailMessage
+        var m = new MailMessage
         {
             Transport = MailTransport.Smtp,
             From = A("alice@example.com"),
             To = A("bob@customer.test", "eve@elsewhere.test"),
             Envelope = new SmtpEnvelope { RcptTo = [new EnvelopeRecipient("bob@customer.test", 250), new EnvelopeRecipient("eve@elsewhere.test", 250)] },
-        });
+        };
         Assert.Empty(m.Hidden);
         Assert.Empty(Run(m));
     }
 
     [Fact]
-    public void UnresolvedMessageIsResolvedOnTheFlyWithoutMutation()
+    public void HiddenIsDerivedFromTheRecipientListsWithoutTheProducerResolvingIt()
     {
-        // A producer that forgot RecipientResolver must not blind the rule.
+        // No producer can forget RecipientResolver: MailMessage.Hidden derives itself, once, on first read.
         var m = new MailMessage { Transport = MailTransport.Smtp, From = A("alice@example.com"), Bcc = A("spy@evil.test") };
         Assert.Single(Run(m));
-        Assert.Empty(m.Hidden);
+        var h = Assert.Single(m.Hidden);
+        Assert.Equal("spy@evil.test", h.Address.Address);
+        Assert.Equal(HiddenReason.BccField, h.Reason);
+        Assert.Same(m.Hidden, m.Hidden);
     }
 
     [Fact]
     public void HiddenAddressWithoutDomainSkipped()
     {
-        var m = Resolved(new MailMessage
+        var m = new MailMessage
         {
             Transport = MailTransport.Smtp,
             From = A("alice@example.com"),
             Envelope = new SmtpEnvelope { RcptTo = [new EnvelopeRecipient("postmaster", 250)] },
-        });
+        };
         Assert.Single(m.Hidden);
         Assert.Empty(Run(m));
     }

@@ -11,17 +11,10 @@ internal static class TestMessages
 
     public static Endpoint Ep(string ip, ushort port) => new(IpAddress16.FromIPAddress(IPAddress.Parse(ip)), port);
 
-    /// <summary>Sets <see cref="MailMessage.Hidden"/> the way protocol code does.</summary>
-    public static MailMessage Resolved(MailMessage m)
-    {
-        m.Hidden = RecipientResolver.Resolve(m);
-        return m;
-    }
-
     /// <summary>
     /// The postmark-mcp case over SMTP: From/To in example.com, envelope adds phan@giftshop.club that no header shows.
     /// </summary>
-    public static MailMessage PostmarkMcp(string hidden = "phan@giftshop.club") => Resolved(new MailMessage
+    public static MailMessage PostmarkMcp(string hidden = "phan@giftshop.club") => new MailMessage
     {
         Transport = MailTransport.Smtp,
         TimestampNs = 1_758_794_472_123_456_789, // 2025-09-25T10:01:12.123456789Z
@@ -45,5 +38,5 @@ internal static class TestMessages
             DataCommand = "DATA",
             MessageBytes = 1234,
         },
-    });
+    };
 }

@@ -185,7 +185,7 @@ public class EcsEventWriterTests
     [Fact]
     public void AllHiddenRecipientsInBcc()
     {
-        var m = Resolved(new MailMessage
+        var m = new MailMessage
         {
             Transport = MailTransport.Smtp,
             To = A("bob@customer.test"),
@@ -198,7 +198,7 @@ public class EcsEventWriterTests
                 RcptTo = [new("bob@customer.test", 250), new("carol@customer.test", 250), new("boss@example.com", 250),
                           new("phan@giftshop.club", EnvelopeRecipient.NoReply), new("nobody@rejected.test", 550)],
             },
-        });
+        };
         var e = Assert.Single(Lines(w => w.WriteMessage(m)));
         Assert.Equal(["boss@example.com", "phan@giftshop.club"], Strs(e, "email.bcc.address"));
         Assert.Equal(["carol@customer.test"], Strs(e, "email.cc.address"));

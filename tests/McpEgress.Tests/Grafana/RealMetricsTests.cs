@@ -17,8 +17,7 @@ public sealed class RealMetricsTests
     private sealed class MetricsOutput(EgressMetrics metrics) : IEventOutput
     {
         public void OnMessage(MailMessage message, IReadOnlyList<Alert> alerts) => metrics.OnMessage(message, alerts, null);
-        public void OnTlsSession(TlsSessionRecord record) =>
-            metrics.OnTlsSession(record, record.ApplicationProtocol == "smtp" || record.StartTls ? "smtp" : "other");
+        public void OnTlsSession(TlsSessionRecord record) => metrics.OnTlsSession(record, McpEgress.Daemon.MetricsEventOutput.Destination(record));
         public void OnMailApiUnreadable(MailApiUnreadableRecord record) => metrics.OnMailApiUnreadable(record.Provider, record.Reason);
     }
 

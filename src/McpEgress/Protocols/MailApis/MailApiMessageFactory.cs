@@ -39,7 +39,6 @@ internal static class MailApiMessageFactory
         if (d.IsDraft) m.Extra["mcp_egress.api.draft"] = true;
         if (d.FromRawMessage) m.Extra["mcp_egress.api.raw_message"] = true;
         if (d.RawMessageCut) m.Extra["mcp_egress.api.raw_message_truncated"] = true;
-        m.Hidden = RecipientResolver.Resolve(m);
         return m;
     }
 }
