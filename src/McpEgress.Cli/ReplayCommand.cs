@@ -42,18 +42,7 @@ internal static class ReplayCommand
 
     private static int Run(string[] files, string? configPath, string? outputPath, string[] keylogs, bool noProgress)
     {
-        McpEgressConfig config;
-        PipelineOptions limits;
-        try
-        {
-            config = configPath is null ? McpEgressConfig.Default : ConfigLoader.Load(configPath);
-            limits = LimitsBinder.Bind(config.Limits, configPath ?? "<default>");
-        }
-        catch (ConfigException ex)
-        {
-            Console.Error.WriteLine($"mcp-egress: {ex.Message}");
-            return ExitCodes.Config;
-        }
+        if (!CliConfig.TryLoad(configPath, out var config, out var limits)) return ExitCodes.Config;
 
         Stream outStream;
         try

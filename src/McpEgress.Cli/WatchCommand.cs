@@ -44,18 +44,15 @@ internal static class WatchCommand
 
     private static int Run(string[] interfaces, string? filter, string[] keylogs, string? configPath, string? metricsListen, string? outputPath)
     {
-        McpEgressConfig config;
-        PipelineOptions limits;
+        if (!CliConfig.TryLoad(configPath, out var config, out var limits)) return ExitCodes.Config;
         WatchOptions options;
         try
         {
-            config = configPath is null ? McpEgressConfig.Default : ConfigLoader.Load(configPath);
-            limits = LimitsBinder.Bind(config.Limits, configPath ?? "<default>");
             options = WatchConfig.Bind(config);
         }
         catch (ConfigException ex)
         {
-            Console.Error.WriteLine($"mcp-egress: {ex.Message}");
+            CliConfig.Report(ex);
             return ExitCodes.Config;
         }
 
