@@ -21,6 +21,7 @@ internal sealed class SyntheticCapture
     public long ExpectedAlerts { get; private set; }
     public long Packets { get; private set; }
     public long Bytes { get; private set; }
+    public long Flows { get; private set; }
 
     private SyntheticCapture(Stream output) => _out = output;
 
@@ -37,19 +38,11 @@ internal sealed class SyntheticCapture
             if (g._rng.NextDouble() < mailShare * 4) g.SmtpSession(flowNo);
             else g.BulkFlow(flowNo, g._rng.Next(200_000, 2_000_000));
         }
+        g.Flows = flowNo;
         return g;
     }
 
-    private void WriteHeader()
-    {
-        Span<byte> h = stackalloc byte[24];
-        BinaryPrimitives.WriteUInt32LittleEndian(h, 0xa1b23c4d); // nanosecond pcap
-        BinaryPrimitives.WriteUInt16LittleEndian(h[4..], 2);
-        BinaryPrimitives.WriteUInt16LittleEndian(h[6..], 4);
-        BinaryPrimitives.WriteUInt32LittleEndian(h[16..], 262144);
-        BinaryPrimitives.WriteUInt32LittleEndian(h[20..], 1); // Ethernet
-        _out.Write(h);
-    }
+    private void WriteHeader() => Generator.PcapFrameWriter.WriteFileHeader(_out);
 
     private readonly record struct Conn(uint ClientIp, uint ServerIp, ushort ClientPort, ushort ServerPort);
 
@@ -162,10 +155,7 @@ internal sealed class SyntheticCapture
 
         int frameLen = 14 + total;
         Span<byte> rec = stackalloc byte[16];
-        BinaryPrimitives.WriteUInt32LittleEndian(rec, (uint)(_timeNs / 1_000_000_000));
-        BinaryPrimitives.WriteUInt32LittleEndian(rec[4..], (uint)(_timeNs % 1_000_000_000));
-        BinaryPrimitives.WriteUInt32LittleEndian(rec[8..], (uint)frameLen);
-        BinaryPrimitives.WriteUInt32LittleEndian(rec[12..], (uint)frameLen);
+        Generator.PcapFrameWriter.WriteRecordHeader(rec, _timeNs, frameLen);
         _out.Write(rec);
         _out.Write(_frame, 0, frameLen);
         Packets++;
