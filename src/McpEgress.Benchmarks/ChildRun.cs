@@ -7,9 +7,10 @@ namespace McpEgress.Benchmarks;
 /// Runs a program as a child process and measures its wall time and peak resident set size. The peak comes from
 /// wait4's rusage ru_maxrss, read through GNU time (<c>/usr/bin/time -f %M</c>) when it is installed; otherwise
 /// from sampling <c>/proc/PID/status</c> VmHWM every 10 ms until the child exits (a high-water mark, so only growth
-/// in the last few milliseconds can be missed).
+/// in the last few milliseconds can be missed). CPU time (user + system, from the same rusage) is steadier than wall
+/// time on a shared machine; it is known only through GNU time (else -1).
 /// </summary>
-internal sealed record ChildRun(TimeSpan Wall, long PeakRssBytes, int ExitCode, long StdoutLines, string Stderr, string RssSource)
+internal sealed record ChildRun(TimeSpan Wall, double CpuSeconds, long PeakRssBytes, int ExitCode, long StdoutLines, string Stderr, string RssSource)
 {
     private const string GnuTime = "/usr/bin/time";
 
@@ -17,7 +18,7 @@ internal sealed record ChildRun(TimeSpan Wall, long PeakRssBytes, int ExitCode, 
     {
         string? rssFile = File.Exists(GnuTime) ? Path.GetTempFileName() : null;
         var psi = rssFile is null ? new ProcessStartInfo(program) : new ProcessStartInfo(GnuTime);
-        if (rssFile is not null) foreach (var a in new[] { "-f", "%M", "-o", rssFile, program }) psi.ArgumentList.Add(a);
+        if (rssFile is not null) foreach (var a in new[] { "-f", "%M %U %S", "-o", rssFile, program }) psi.ArgumentList.Add(a);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.RedirectStandardOutput = true;
         psi.RedirectStandardError = true;
@@ -25,6 +26,7 @@ internal sealed record ChildRun(TimeSpan Wall, long PeakRssBytes, int ExitCode, 
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();
         long hwmKb = 0;
+        double cpu = -1;
         var sampler = rssFile is not null ? Task.CompletedTask : Task.Run(async () =>
         {
             while (!p.HasExited)
@@ -43,9 +45,11 @@ internal sealed record ChildRun(TimeSpan Wall, long PeakRssBytes, int ExitCode, 
         {
             var text = File.ReadAllText(rssFile).Trim().Split('\n');
             File.Delete(rssFile);
-            hwmKb = long.TryParse(text[^1], NumberStyles.None, CultureInfo.InvariantCulture, out var kb) ? kb : 0;
+            var f = text[^1].Split(' ');
+            hwmKb = long.TryParse(f[0], NumberStyles.None, CultureInfo.InvariantCulture, out var kb) ? kb : 0;
+            if (f.Length == 3) cpu = double.Parse(f[1], CultureInfo.InvariantCulture) + double.Parse(f[2], CultureInfo.InvariantCulture);
         }
-        return new ChildRun(sw.Elapsed, hwmKb * 1024, p.ExitCode, lines, err, rssFile is null ? "VmHWM" : "ru_maxrss");
+        return new ChildRun(sw.Elapsed, cpu, hwmKb * 1024, p.ExitCode, lines, err, rssFile is null ? "VmHWM" : "ru_maxrss");
     }
 
     private static long ReadVmHwmKb(int pid)

@@ -4,10 +4,11 @@
 # end), generates the two agent-host shapes once with this checkout's benchmark tool (bulk SIZE_MB, mail-heavy
 # 0.3 x SIZE_MB, into bench-data/compare/), then replays each shape with each revision RUNS times, alternating
 # old/new so both see the same machine load, and prints the best wall time of each with MB/s, peak RSS and whether
-# the counts matched the expected file.
+# the counts matched the expected file. CPU time (user + system) is shown too: steadier than wall time on a shared
+# machine. A change past +10% in either is flagged.
 #   Usage: compare-revisions.sh OLD_REV NEW_REV [SIZE_MB]     (env: RUNS=3, DATA=bench-data/compare, TSHARK=1 adds tshark)
 set -euo pipefail
-[ $# -ge 2 ] || { sed -n 2,8p "$0"; exit 1; }
+[ $# -ge 2 ] || { sed -n 2,9p "$0"; exit 1; }
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(git -C "$here" rev-parse --show-toplevel)"
 old="$(git -C "$repo" rev-parse --verify "$1^{commit}")"; new="$(git -C "$repo" rev-parse --verify "$2^{commit}")"
@@ -52,17 +53,20 @@ echo "old ${old:0:12} ($(git -C "$repo" log -1 --format=%s "$old" | cut -c1-60))
 echo "new ${new:0:12} ($(git -C "$repo" log -1 --format=%s "$new" | cut -c1-60))"
 echo "best of $runs, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 awk '
-  { k = $1 SUBSEP $2; if (!(k in best) || $5 < best[k]) { best[k] = $5; mbs[k] = $6; msgs[k] = $8; rss[k] = $9; chk[k] = $10 } }
+  { k = $1 SUBSEP $2
+    if (!(k in best) || $5 < best[k]) { best[k] = $5; mbs[k] = $6; msgs[k] = $8; rss[k] = $9; chk[k] = $10 }
+    if ($11 >= 0 && (!(k in cpu) || $11 < cpu[k])) cpu[k] = $11 }
   END {
-    printf "%-11s %9s %9s %8s %9s %9s %10s %10s %8s %8s  %s\n", "shape", "old s", "new s", "change", "old MB/s", "new MB/s", "old msg/s", "new msg/s", "old RSS", "new RSS", "counts old/new"
+    printf "%-11s %8s %8s %7s  %8s %8s %7s  %8s %8s %9s %9s %7s %7s  %s\n", "shape", "old s", "new s", "wall", "old CPU", "new CPU", "CPU", "old MB/s", "new MB/s", "old msg/s", "new msg/s", "old RSS", "new RSS", "counts old/new"
     n = split("bulk mail-heavy", shapes, " ")
     for (i = 1; i <= n; i++) {
       s = shapes[i]; o = s SUBSEP "old"; w = s SUBSEP "new"
       if (!(o in best) || !(w in best)) continue
       change = 100 * (best[w] - best[o]) / best[o]
-      verdict = change > 10 ? "  SLOWER by more than 10%" : ""
-      printf "%-11s %9.2f %9.2f %+7.1f%% %9.1f %9.1f %10d %10d %6d MB %5d MB  %s/%s%s\n", s, best[o], best[w], change, mbs[o], mbs[w], msgs[o], msgs[w], rss[o], rss[w], chk[o], chk[w], verdict
+      cchange = (o in cpu && w in cpu && cpu[o] > 0) ? 100 * (cpu[w] - cpu[o]) / cpu[o] : 0
+      verdict = (change > 10 || cchange > 10) ? "  SLOWER by more than 10%" : ""
+      printf "%-11s %8.2f %8.2f %+6.1f%%  %8.2f %8.2f %+6.1f%%  %8.1f %8.1f %9d %9d %4d MB %4d MB  %s/%s%s\n", s, best[o], best[w], change, cpu[o], cpu[w], cchange, mbs[o], mbs[w], msgs[o], msgs[w], rss[o], rss[w], chk[o], chk[w], verdict
       t = s SUBSEP "tshark"
-      if (t in best) printf "%-11s tshark %.2f s, %.1f MB/s, RSS %d MB (%.1fx the new revision)\n", s, best[t], mbs[t], rss[t], best[t] / best[w]
+      if (t in best) printf "%-11s tshark %.2f s (%.2f s CPU), %.1f MB/s, RSS %d MB: %.1fx the new revision'"'"'s wall time\n", s, best[t], cpu[t], mbs[t], rss[t], best[t] / best[w]
     }
   }' "$tmp/results"
