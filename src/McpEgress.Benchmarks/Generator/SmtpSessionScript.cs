@@ -3,10 +3,9 @@ using System.Text;
 namespace McpEgress.Benchmarks.Generator;
 
 /// <summary>
-/// A plain SMTP session as an agent's mail library speaks it: banner, EHLO, 1–3 pipelined transactions, QUIT (the
-/// conversation of <see cref="SyntheticCapture"/>, with the message size chosen by the caller). A message marked
-/// hidden carries the envelope-only recipient phan@giftshop.club: a denied domain and a hidden foreign recipient,
-/// two alerts.
+/// A plain SMTP session as an agent's mail library speaks it: banner, EHLO, pipelined transactions, QUIT, with the
+/// message size chosen by the caller (AgentCapture and SyntheticCapture both write it). A message marked hidden
+/// carries the envelope-only recipient phan@giftshop.club: a denied domain and a hidden foreign recipient, two alerts.
 /// </summary>
 internal static class SmtpSessionScript
 {
