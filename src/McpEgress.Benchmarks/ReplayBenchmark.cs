@@ -64,7 +64,8 @@ internal static partial class ReplayBenchmark
             targs.AddRange(["-Y", "smtp.req.command==\"RCPT\" or http.request", "-T", "fields", "-e", "smtp.req.parameter", "-e", "http.file_data"]);
             var ts = Best(o.Runs, () => ChildRun.Start("tshark", targs));
             Print("tshark", ts, size, summary.Packets, messages);
-            Console.WriteLine($"  {ts.StdoutLines} output lines (RCPT commands + HTTP requests), exit {ts.ExitCode}");
+            string tsCheck = expected is null ? "" : $"; expected {expected.SmtpMessages + expected.ApiRequests} (SMTP transactions + API requests): {(ts.StdoutLines == expected.SmtpMessages + expected.ApiRequests ? "OK" : "MISMATCH")}";
+            Console.WriteLine($"  {ts.StdoutLines} output lines (RCPT commands + HTTP requests), exit {ts.ExitCode}{tsCheck}");
             Console.WriteLine($"  tshark / mcp-egress: wall time {ts.Wall.TotalSeconds / mcp.Wall.TotalSeconds:F1}x, CPU time {ts.CpuSeconds / mcp.CpuSeconds:F1}x");
             Console.WriteLine(FormattableString.Invariant($"summary\ttshark\t{ts.Wall.TotalSeconds:F3}\t{size / 1e6 / ts.Wall.TotalSeconds:F1}\t{summary.Packets / ts.Wall.TotalSeconds:F0}\t{messages / ts.Wall.TotalSeconds:F0}\t{ts.PeakRssBytes / 1e6:F0}\t-\t{ts.CpuSeconds:F2}"));
         }

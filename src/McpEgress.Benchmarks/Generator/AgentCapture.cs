@@ -36,7 +36,7 @@ internal static class AgentCapture
         using var w = new PcapFrameWriter(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20));
         var active = new List<OpenFlow>();
         long timeNs = 1_760_000_000_000_000_000, committed = 24, mailBytes = 0, bulkBytes = 0;
-        long flows = 0, smtpMessages = 0, apiMessages = 0, alerts = 0, keyed = 0, unkeyed = 0, smtpFlows = 0, nextId = 0;
+        long flows = 0, smtpMessages = 0, apiMessages = 0, apiRequests = 0, alerts = 0, keyed = 0, unkeyed = 0, smtpFlows = 0, nextId = 0;
         int apiCopies = 0;
 
         OpenFlow Open(List<FlowPacket> packets, IPAddress server, ushort serverPort)
@@ -67,6 +67,7 @@ internal static class AgentCapture
                     var src = api[apiCopies++ % api.Length];
                     foreach (var flow in src.Flows) mailBytes += Open(flow, PostmarkServer, 443).Bytes;
                     apiMessages += src.Messages;
+                    apiRequests += src.Requests;
                     alerts += src.Alerts;
                     keyed += src.Flows.Count;
                 }
@@ -98,6 +99,7 @@ internal static class AgentCapture
             Messages = smtpMessages + apiMessages,
             SmtpMessages = smtpMessages,
             ApiMessages = apiMessages,
+            ApiRequests = apiRequests,
             Alerts = alerts,
             KeyedTlsFlows = keyed,
             UnkeyedTlsFlows = unkeyed,

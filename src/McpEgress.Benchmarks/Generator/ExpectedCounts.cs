@@ -16,6 +16,9 @@ internal sealed record ExpectedCounts
     public long Messages { get; init; }
     public long SmtpMessages { get; init; }
     public long ApiMessages { get; init; }
+    /// <summary>HTTP requests of the keyed API calls; with <see cref="SmtpMessages"/> (all RCPTs of a transaction go in one
+    /// segment) the number of lines the replay benchmark's tshark command prints.</summary>
+    public long ApiRequests { get; init; }
     public long Alerts { get; init; }
     public long KeyedTlsFlows { get; init; }
     public long UnkeyedTlsFlows { get; init; }

@@ -12,11 +12,12 @@ namespace McpEgress.Benchmarks.Generator;
 /// </summary>
 internal sealed class RecordedCapture
 {
-    private RecordedCapture(string path, List<List<FlowPacket>> flows, int messages, int alerts, string keys)
+    private RecordedCapture(string path, List<List<FlowPacket>> flows, int messages, int requests, int alerts, string keys)
     {
         Path = path;
         Flows = flows;
         Messages = messages;
+        Requests = requests;
         Alerts = alerts;
         KeysPath = keys;
         Bytes = flows.Sum(f => f.Sum(p => 16 + 14 + 20 + 20 + p.Payload.Length));
@@ -25,6 +26,8 @@ internal sealed class RecordedCapture
     public string Path { get; }
     public IReadOnlyList<List<FlowPacket>> Flows { get; }
     public int Messages { get; }
+    /// <summary>HTTP requests in the capture (a batch call is one request and several messages).</summary>
+    public int Requests { get; }
     public int Alerts { get; }
     public string KeysPath { get; }
     /// <summary>Bytes one copy adds to a generated pcap (record header, Ethernet, IPv4, TCP without options, payload).</summary>
@@ -57,7 +60,8 @@ internal sealed class RecordedCapture
                 raw.Packets.Add((tcp.SourcePort == raw.ClientPort, (byte)tcp.Flags, tcp.SequenceNumber, tcp.AcknowledgmentNumber, tcp.PayloadData ?? []));
             }
         }
-        return new RecordedCapture(pcapPath, order.Select(r => r.Relative()).ToList(), msgs.GetArrayLength(), alerts, stem + ".keys");
+        return new RecordedCapture(pcapPath, order.Select(r => r.Relative()).ToList(), msgs.GetArrayLength(),
+            doc.RootElement.GetProperty("requests").GetInt32(), alerts, stem + ".keys");
     }
 
     private sealed class Raw(ushort clientPort)
