@@ -12,10 +12,19 @@ using McpEgress.Benchmarks.Generator;
 //   replay PATH [--keylog K] [--tshark] [--cli PATH] [--runs N] [--in-process]
 //                                   the Release mcp-egress CLI (or --cli) on PATH as a child process, optionally tshark
 //                                   on the same file; wall time, MB/s, packets/s, messages/s, peak RSS, expected counts
+//   flow-flood PATH [FLOWS]         idle SMTP flows (default 1M): replay it under /usr/bin/time to see what a tracked flow costs
 //   micro [BenchmarkDotNet args]    the hot-path micro benchmarks with a memory diagnoser
 string? Opt(string name) => Array.IndexOf(args, name) is var i and > 0 ? args.ElementAtOrDefault(i + 1) : null;
 switch (args.FirstOrDefault())
 {
+    case "flow-flood":
+    {
+        string path = args.ElementAtOrDefault(1) ?? throw new ArgumentException("flow-flood PATH [FLOWS]");
+        int flows = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1_000_000;
+        var (packets, bytes) = FlowFlood.Write(path, flows);
+        Console.WriteLine($"wrote {path}: {flows} idle SMTP flows (SYN, SYN/ACK, ACK, banner, EHLO), {packets} packets, {bytes / 1e6:F0} MB");
+        return 0;
+    }
     case "agent-capture":
     {
         var shape = args.ElementAtOrDefault(1) switch
