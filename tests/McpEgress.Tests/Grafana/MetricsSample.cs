@@ -15,7 +15,7 @@ namespace McpEgress.Tests.Grafana;
 /// through the real pipeline into the daemon's own event output (<see cref="MetricsEventOutput"/>) and one real
 /// <see cref="EgressMetrics"/>, which is then scraped. What a replay cannot produce and a live daemon does is added
 /// through the same public methods the daemon calls, and named here: capture statistics (the replayed packets and bytes
-/// as interface "lo"), one anomaly (the shipped captures are clean), one unreadable mail-API call, one config reload.
+/// as interface "lo"), one anomaly (the shipped captures are clean) and one config reload.
 /// </summary>
 internal static partial class MetricsSample
 {
@@ -56,7 +56,6 @@ internal static partial class MetricsSample
         var live = new AnomalyCounters();
         live.Report(AnomalyStage.Smtp, "line_too_long");
         metrics.AttachAnomalies(live);
-        metrics.OnMailApiUnreadable("postmark", "unparseable_json");
         metrics.OnConfigReload(true);
         return metrics.ToText();
     }

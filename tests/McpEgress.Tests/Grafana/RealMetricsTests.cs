@@ -18,6 +18,8 @@ public sealed class RealMetricsTests
         Assert.Matches(@"mcp_egress_hidden_recipients_total\{domain=""giftshop.club"",reason=""envelope_only""\} [1-9]", text);
         Assert.Matches(@"mcp_egress_events_written_total\{kind=""message""\} [1-9]", text);
         Assert.Matches(@"mcp_egress_capture_packets_total\{interface=""lo""\} [1-9]", text);
+        // A shipped capture holds a Postmark call the tool can't read as a send (an event of its own, never dropped).
+        Assert.Matches(@"mcp_egress_mail_api_unreadable_total\{provider=""postmark"",reason=""[a-z_]+""\} [1-9]", text);
     }
 
     [Fact]

@@ -34,6 +34,23 @@ public class MetricsServerTests
     }
 
     [Fact]
+    public async Task Metrics_IsTextFormat_EvenWhenTheScraperPrefersOpenMetrics()
+    {
+        var metrics = new EgressMetrics();
+        using var server = StartServer(metrics.Registry);
+        using var http = Client();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{server.LocalEndPoint}/metrics");
+        // What Prometheus 2.x sends.
+        request.Headers.TryAddWithoutValidation("Accept",
+            "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1");
+        using var response = await http.SendAsync(request);
+        Assert.Equal("text/plain; version=0.0.4; charset=utf-8", string.Join(", ", response.Content.Headers.GetValues("Content-Type")));
+        string body = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("# EOF", body);
+        Assert.Contains("\nmcp_egress_messages_total{transport=\"smtp\",provider=\"none\"} 0\n", body);
+    }
+
+    [Fact]
     public async Task Healthz_FollowsTheCallback()
     {
         bool healthy = true;
@@ -156,6 +173,16 @@ public class MetricsServerTests
         {
             blocker.Stop();
         }
+    }
+
+    [Fact]
+    public void AddressNotOfThisHost_GivesAClearException()
+    {
+        // 192.0.2.0/24 is TEST-NET-1 (RFC 5737): never assigned to a host.
+        using var server = new MetricsServer(Metrics.NewCustomRegistry(), options: new MetricsServerOptions { Host = "192.0.2.1", Port = 0 });
+        var e = Assert.Throws<MetricsServerException>(server.Start);
+        Assert.Contains("192.0.2.1", e.Message);
+        Assert.Contains("not assigned to this host", e.Message);
     }
 
     [Fact]

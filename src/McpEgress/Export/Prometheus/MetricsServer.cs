@@ -13,7 +13,7 @@ using Prometheus;
 namespace McpEgress.Export.Prometheus;
 
 /// <summary>
-/// <c>GET /metrics</c> (prometheus-net's <c>MapMetrics</c> over a <see cref="CollectorRegistry"/>) and <c>GET /healthz</c>
+/// <c>GET /metrics</c> (prometheus-net's <c>MapMetrics</c> over a <see cref="CollectorRegistry"/>, text format 0.0.4) and <c>GET /healthz</c>
 /// in one Kestrel host. The host is built empty: no configuration sources (ASPNETCORE_URLS and appsettings are not
 /// read), no logging (the daemon's stdout carries events), and no console lifetime (the daemon owns SIGTERM and
 /// stops this server itself after draining). A scrape reads counters without locking them, so it never blocks the
@@ -103,7 +103,13 @@ public sealed class MetricsServer : IDisposable
         });
         var app = builder.Build();
         app.UseRouting();
-        app.MapMetrics("/metrics", _registry).WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
+        // Text format 0.0.4 only, whatever the scraper's Accept header prefers: it is the format of the contract
+        // (METRICS.md) and what promtool checks; OpenMetrics would only add exemplars, which we don't use.
+        app.MapMetrics(s =>
+        {
+            s.Registry = _registry;
+            s.EnableOpenMetrics = false;
+        }, "/metrics").WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
         app.MapMethods("/healthz", ["GET", "HEAD"], () => Healthy()
             ? Results.Text("ok\n", "text/plain; charset=utf-8")
             : Results.Text("unhealthy\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status503ServiceUnavailable));
