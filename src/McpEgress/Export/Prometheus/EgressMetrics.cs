@@ -43,7 +43,7 @@ public sealed class EgressMetrics
     private readonly object _captureLock = new();
     private readonly Dictionary<string, CumulativeCounterFeed[]> _captureFeeds = new(StringComparer.Ordinal);
 
-    private readonly List<(IGauge Gauge, Func<double> Callback)> _callbacks = [];
+    private readonly Dictionary<string, (IGauge Gauge, Func<double> Read)> _callbacks = new(StringComparer.Ordinal);
 
     private readonly object _anomalyLock = new();
     private readonly Dictionary<(string Stage, string Name), CumulativeCounterFeed> _anomalyFeeds = new();
@@ -232,18 +232,18 @@ public sealed class EgressMetrics
     /// Reads mcp_egress_active_flows from <paramref name="callback"/> at each scrape (on the scraping thread, so it
     /// must be thread-safe and cheap; if it throws, the sample is NaN). Null keeps the last value read.
     /// </summary>
-    public void SetActiveFlowsCallback(Func<double>? callback) => SetCallback(ActiveFlows, callback);
+    public void SetActiveFlowsCallback(Func<double>? callback) => SetCallback("active_flows", ActiveFlows, callback);
 
     /// <summary>Reads mcp_egress_buffered_bytes{kind} from <paramref name="callback"/> at each scrape. Kind: reassembly, tls_parked, capture_queue.</summary>
     public void SetBufferedBytesCallback(string kind, Func<double>? callback)
     {
         if (!EgressLabelValues.BufferKinds.Contains(kind))
             throw new ArgumentException($"unknown buffered_bytes kind '{kind}'", nameof(kind));
-        SetCallback(BufferedBytes.WithLabels(kind), callback);
+        SetCallback("buffered_bytes/" + kind, BufferedBytes.WithLabels(kind), callback);
     }
 
     /// <summary>Reads mcp_egress_keylog_secrets from <paramref name="callback"/> at each scrape.</summary>
-    public void SetKeylogSecretsCallback(Func<double>? callback) => SetCallback(KeylogSecrets, callback);
+    public void SetKeylogSecretsCallback(Func<double>? callback) => SetCallback("keylog_secrets", KeylogSecrets, callback);
 
     /// <summary>
     /// Exports <paramref name="anomalies"/> as mcp_egress_anomalies_total{stage,name}, read at each scrape. Attaching
@@ -269,12 +269,12 @@ public sealed class EgressMetrics
         return Encoding.UTF8.GetString(ms.GetBuffer(), 0, (int)ms.Length);
     }
 
-    private void SetCallback(IGauge gauge, Func<double>? callback)
+    private void SetCallback(string series, IGauge gauge, Func<double>? callback)
     {
         lock (_callbacks)
         {
-            _callbacks.RemoveAll(c => ReferenceEquals(c.Gauge, gauge));
-            if (callback is not null) _callbacks.Add((gauge, callback));
+            if (callback is null) _callbacks.Remove(series);
+            else _callbacks[series] = (gauge, callback);
         }
     }
 
@@ -283,10 +283,10 @@ public sealed class EgressMetrics
     {
         lock (_callbacks)
         {
-            foreach (var (gauge, callback) in _callbacks)
+            foreach (var (gauge, read) in _callbacks.Values)
             {
                 // A failing source must not take the whole exposition down.
-                try { gauge.Set(callback()); }
+                try { gauge.Set(read()); }
                 catch (Exception) { gauge.Set(double.NaN); }
             }
         }
