@@ -8,7 +8,7 @@ namespace McpEgress.Detection;
 /// </summary>
 public sealed class DetectionEngine
 {
-    public static IReadOnlyList<string> KnownRuleIds { get; } = [DeniedDomainRule.RuleId, HiddenRecipientRule.RuleId];
+    public static IReadOnlyList<string> KnownRuleIds { get; } = [DeniedDomainRule.RuleId, HiddenRecipientRule.RuleId, LimitExceededRule.RuleId];
 
     private readonly IRule[] _rules;
 
@@ -27,6 +27,8 @@ public sealed class DetectionEngine
         var hidden = policy.SettingsFor(HiddenRecipientRule.RuleId);
         if (hidden.Enabled)
             rules.Add(new HiddenRecipientRule(policy.AllowedHiddenDomains.Select(DomainPattern.Parse), hidden.Severity ?? HiddenRecipientRule.DefaultSeverity));
+        var limit = policy.SettingsFor(LimitExceededRule.RuleId);
+        if (limit.Enabled) rules.Add(new LimitExceededRule(limit.Severity ?? LimitExceededRule.DefaultSeverity));
         _rules = rules.ToArray();
         Policy = policy;
     }

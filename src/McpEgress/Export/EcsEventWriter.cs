@@ -86,9 +86,12 @@ public sealed class EcsEventWriter : IDisposable
         doc.Set("rule.name", alert.RuleName);
         doc.Set("message", alert.Message);
         doc.Set("mcp_egress.alert.severity", alert.Severity.ToString().ToLowerInvariant());
-        doc.Set("mcp_egress.alert.address", alert.Address.Address);
-        doc.Set("mcp_egress.alert.role", alert.Role.ToName());
-        doc.Set("mcp_egress.alert.domain", alert.Domain);
+        if (alert.Role != RecipientRole.None)
+        {
+            doc.Set("mcp_egress.alert.address", alert.Address.Address);
+            doc.Set("mcp_egress.alert.role", alert.Role.ToName());
+            doc.Set("mcp_egress.alert.domain", alert.Domain);
+        }
         AddMessageFields(doc, alert.Mail);
         Emit(doc);
     }
@@ -246,6 +249,26 @@ public sealed class EcsEventWriter : IDisposable
         doc.Set("mcp_egress.resent.cc", Addresses(m.ResentCc));
         doc.Set("mcp_egress.resent.bcc", Addresses(m.ResentBcc));
         doc.Set("mcp_egress.api_envelope", Addresses(m.ApiEnvelope));
+
+        if (m.Truncations.Count > 0)
+        {
+            doc.Set("mcp_egress.truncated", m.Truncations.Select(t =>
+            {
+                var o = new EcsObject();
+                o.Set("limit", t.Limit);
+                o.Set("cut", t.ItemsCut);
+                o.Set("what", t.What);
+                return o;
+            }).ToList());
+            doc.Set("mcp_egress.cut_recipients", m.CutRecipients.Select(c =>
+            {
+                var o = new EcsObject();
+                o.Set("domain", c.Domain);
+                o.Set("count", c.Count);
+                o.Set("may_be_hidden", c.MayBeHidden);
+                return o;
+            }).ToList());
+        }
 
         if (m.Envelope is { } env)
         {

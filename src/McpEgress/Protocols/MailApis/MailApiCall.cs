@@ -234,28 +234,28 @@ internal sealed class MailApiCall : IDisposable
 
     // ---- addresses ----
 
-    private bool Room(MessageDraft d)
-    {
-        if (d.AddressCount < Options.MaxRecipientsPerMessage) return true;
-        Report("too_many_recipients");
-        return false;
-    }
-
+    /// <summary>
+    /// Keeps <paramref name="a"/> while the message is under <see cref="MailApiOptions.MaxRecipientsPerMessage"/>;
+    /// beyond it the address is not kept but its domain is (the draft's <see cref="MessageDraft.Cut"/>), so a denied
+    /// Bcc as the 100,000th address still reaches the rules.
+    /// </summary>
     private void Add(MessageDraft d, List<MailAddress> into, MailAddress a)
     {
         if (a.Address.Length == 0) return;
-        if (Room(d)) into.Add(a);
+        if (d.AddressCount < Options.MaxRecipientsPerMessage)
+        {
+            into.Add(a);
+            return;
+        }
+        if (d.CutOrNull is null) Report("too_many_recipients");
+        d.Cut.Add(a.Address, mayBeHidden: d.IsHiddenList(into));
     }
 
     /// <summary>An RFC 5322 address-list string ("A &lt;a@x&gt;, b@y").</summary>
     public void AddList(MessageDraft d, List<MailAddress> into, string? value)
     {
         if (string.IsNullOrWhiteSpace(value)) return;
-        foreach (var a in AddressListParser.Parse(value, ImfOptions, Anomalies))
-        {
-            if (!Room(d)) return;
-            if (a.Address.Length > 0) into.Add(a);
-        }
+        foreach (var a in AddressListParser.Parse(value, ImfOptions, Anomalies)) Add(d, into, a);
     }
 
     /// <summary>

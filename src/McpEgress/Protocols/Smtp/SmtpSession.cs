@@ -1,5 +1,6 @@
 using System.Text;
 using McpEgress.Diagnostics;
+using McpEgress.Mail;
 using McpEgress.Reassembly;
 
 namespace McpEgress.Protocols.Smtp;
@@ -382,9 +383,16 @@ public sealed class SmtpSession
                 }
                 if (tx.RecipientCount >= _options.MaxRecipientsPerTransaction)
                 {
+                    // Not kept, but never unseen: the domain goes with the message for the rules.
                     if (tx.DroppedRecipients++ == 0) _anomalies.Report(AnomalyStage.Smtp, "too_many_recipients");
+                    tx.AddCutRecipient(path);
                 }
-                else cmd.RcptIndex = tx.AddRecipient(Truncate(path, 1024));
+                else
+                {
+                    var kept = AddressText.KeepDomain(path, _options.MaxAddressChars, out bool shortened);
+                    if (shortened && tx.ShortenedAddresses++ == 0) _anomalies.Report(AnomalyStage.Smtp, "address_too_long");
+                    cmd.RcptIndex = tx.AddRecipient(kept);
+                }
                 break;
             }
 
@@ -710,7 +718,7 @@ public sealed class SmtpSession
 
     private void Emit(SmtpTransactionBuilder tx)
     {
-        if (tx.Emitted || tx.Suppressed) return;
+        if (tx.Emitted) return;
         tx.Emitted = true;
         _handler.OnTransaction(tx.Build());
     }
