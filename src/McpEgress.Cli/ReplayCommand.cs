@@ -58,17 +58,10 @@ internal static class ReplayCommand
         using var writer = new EcsEventWriter(outStream);
         var output = new EcsPipelineOutput(writer);
         var pipeline = new MonitorPipeline(limits, new DetectionEngine(config.Detection), output);
-        foreach (var k in keylogs)
+        if (ReplayKeyLogs.Load(pipeline.KeyLog, keylogs, files) is { } keyLogError)
         {
-            try
-            {
-                pipeline.KeyLog.LoadFile(k);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                Console.Error.WriteLine($"mcp-egress: key log {k}: {(ex is FileNotFoundException or DirectoryNotFoundException ? "no such file" : ex.Message)}");
-                return ExitCodes.Input;
-            }
+            Console.Error.WriteLine($"mcp-egress: {keyLogError}");
+            return ExitCodes.Input;
         }
         var replay = new CaptureReplay(pipeline, limits.Capture);
         var sw = Stopwatch.StartNew();
