@@ -55,7 +55,7 @@ internal static class ReplayCommand
             return ExitCodes.Output;
         }
 
-        using var writer = new EcsEventWriter(outStream);
+        var writer = new EcsEventWriter(outStream);
         var output = new EcsPipelineOutput(writer);
         var pipeline = new MonitorPipeline(limits, new DetectionEngine(config.Detection), output);
         if (ReplayKeyLogs.Load(pipeline.KeyLog, keylogs, files) is { } keyLogError)
@@ -90,11 +90,16 @@ internal static class ReplayCommand
                 if (replay.ReplayFile(f, null) is { } err) errors.Add(err);
         }
         pipeline.Finish();
-        writer.Flush();
+        writer.Dispose(); // flushes; a failure is counted by the writer, not thrown
         sw.Stop();
 
         ReplaySummary.Write(Console.Error, files.Length, pipeline, sw.Elapsed);
         foreach (var e in errors) Console.Error.WriteLine($"mcp-egress: {e}");
+        if (writer.WriteFailures > 0)
+        {
+            Console.Error.WriteLine($"mcp-egress: cannot write {outputPath ?? "standard output"}: {writer.LastWriteError}; events were lost");
+            return ExitCodes.Output;
+        }
         return errors.Count == 0 ? ExitCodes.Success : ExitCodes.Input;
     }
 }
