@@ -99,6 +99,28 @@ public sealed class HostileKeyLogTests : IDisposable
     }
 
     [Fact]
+    public void AFullDefaultKeyLogOfTls13SessionsHoldsUnder64MB()
+    {
+        // 100 000 client randoms (the default MaxEntries) with the five TLS 1.3 secrets each (48 bytes: SHA-384).
+        var text = new StringBuilder();
+        string[] labels = ["CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET", "CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0", "EXPORTER_SECRET"];
+        long before = GC.GetTotalMemory(forceFullCollection: true);
+        var log = new TlsKeyLog();
+        for (int i = 0; i < 100_000; i++)
+        {
+            foreach (var label in labels) text.Append(label).Append(' ').Append($"{i:x64}").Append(' ').Append(Master).Append('\n');
+            if (text.Length > 1 << 20) { log.AddText(text.ToString()); text.Clear(); }
+        }
+        log.AddText(text.ToString());
+        text = null!;
+        long held = GC.GetTotalMemory(forceFullCollection: true) - before;
+        Assert.Equal(100_000, log.Count);
+        Assert.Equal(0, log.Evicted);
+        Assert.True(held < 64L << 20, $"{held / (1 << 20)} MB held");
+        Assert.True(log.TryGetSecret(Convert.FromHexString($"{99_999:x64}"), TlsSecretKind.ServerTrafficSecret0, out var s) && s.Length == 48);
+    }
+
+    [Fact]
     public void ScannerFindsTheClientRandomsOfACapture()
     {
         var found = new List<string>();

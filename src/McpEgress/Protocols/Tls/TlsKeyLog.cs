@@ -22,7 +22,9 @@ public sealed class TlsKeyLog
     private readonly TlsKeyLogOptions _options;
     private readonly IAnomalySink? _anomalies;
     private readonly object _gate = new();
-    private readonly Dictionary<ClientRandom, byte[]?[]> _entries = new();
+    // Per client random, its secrets packed in one array (see SecretSlots): ~270 bytes held for a TLS 1.3 session's
+    // five secrets, ~130 for a TLS 1.2 master secret, dictionary and queue slots included.
+    private readonly Dictionary<ClientRandom, byte[]> _entries = new();
     private readonly Queue<ClientRandom> _order = new();
     private readonly HashSet<ClientRandom> _wanted = new();
     private readonly Queue<ClientRandom> _wantedOrder = new();
@@ -193,7 +195,7 @@ public sealed class TlsKeyLog
         return added;
     }
 
-    /// <summary>Looks up one secret for a 32-byte client random; a copy-free view of the stored bytes.</summary>
+    /// <summary>Looks up one secret for a 32-byte client random (a copy: once per session, not per record).</summary>
     public bool TryGetSecret(ReadOnlySpan<byte> clientRandom, TlsSecretKind kind, out byte[] secret)
     {
         secret = null!;
@@ -201,10 +203,10 @@ public sealed class TlsKeyLog
         var key = ClientRandom.From(clientRandom);
         lock (_gate)
         {
-            if (!_entries.TryGetValue(key, out var slots)) return false;
-            var s = slots[(int)kind];
-            if (s is null) return false;
-            secret = s;
+            if (!_entries.TryGetValue(key, out var packed)) return false;
+            var s = SecretSlots.Find(packed, kind);
+            if (s.IsEmpty) return false;
+            secret = s.ToArray();
             return true;
         }
     }
@@ -252,21 +254,20 @@ public sealed class TlsKeyLog
         if (randomHex.Length != 64 || !TryHex(randomHex, random)) return Malformed();
         // Secrets are 32..64 bytes (48 for a master secret, hash length for TLS 1.3 secrets).
         if (secretHex.Length % 2 != 0 || secretHex.Length < 32 || secretHex.Length > 128) return Malformed();
-        var secret = new byte[secretHex.Length / 2];
+        Span<byte> secret = stackalloc byte[secretHex.Length / 2];
         if (!TryHex(secretHex, secret)) return Malformed();
         if (kind == TlsSecretKind.MasterSecret && secret.Length != 48) return Malformed();
 
         var key = ClientRandom.From(random);
-        if (!_entries.TryGetValue(key, out var slots))
+        if (!_entries.TryGetValue(key, out var packed))
         {
             if (_entries.Count >= _options.MaxEntries && _order.Count > 0) EvictOneLocked();
-            slots = new byte[]?[8];
-            _entries.Add(key, slots);
+            _entries.Add(key, SecretSlots.With(SecretSlots.Empty, kind, secret));
             _order.Enqueue(key);
+            return 1;
         }
-        var old = slots[(int)kind];
-        if (old is not null && old.AsSpan().SequenceEqual(secret)) return 0; // duplicate line
-        slots[(int)kind] = secret;
+        if (SecretSlots.Find(packed, kind).SequenceEqual(secret)) return 0; // duplicate line
+        _entries[key] = SecretSlots.With(packed, kind, secret);
         return 1;
     }
 

@@ -4,9 +4,10 @@ namespace McpEgress.Protocols.Tls;
 public sealed class TlsKeyLogOptions
 {
     /// <summary>
-    /// Most client randoms kept (each holds up to eight secrets; ~460 bytes for a TLS 1.3 session's five). Past this
-    /// the oldest entry nobody wants is evicted (anomaly <c>keylog_evicted</c>). Default 100 000 (~46 MB for TLS 1.3
-    /// lines, measured; the bound on memory held for keys whatever the key logs' size).
+    /// Most client randoms kept (each holds up to eight secrets, packed in one array). Past this the oldest entry
+    /// nobody wants is evicted (anomaly <c>keylog_evicted</c>). Default 100 000: 40 MB held when every entry has a
+    /// TLS 1.3 session's five 48-byte secrets (measured, HostileKeyLogTests) — the bound on memory held for keys,
+    /// whatever the key logs' size.
     /// </summary>
     public int MaxEntries { get; init; } = 100_000;
 
