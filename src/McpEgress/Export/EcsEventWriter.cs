@@ -51,6 +51,21 @@ public sealed class EcsEventWriter : IDisposable
 
     public long EventsWritten { get; private set; }
 
+    // A full disk, /dev/full, a closed pipe: output failures are counted here, never thrown into the pipeline (which
+    // would count them as internal errors of the packet at hand). The next event tries again.
+
+    /// <summary>Events that could not be written (the stream threw <see cref="IOException"/>); they are lost.</summary>
+    public long EventsDropped { get; private set; }
+
+    /// <summary>Failed writes and flushes.</summary>
+    public long WriteFailures { get; private set; }
+
+    /// <summary>The latest write failure's message (one line), or null if none ever failed.</summary>
+    public string? LastWriteError { get; private set; }
+
+    /// <summary>True after a failed write or flush, until an event is written again.</summary>
+    public bool Failing { get; private set; }
+
     /// <summary>One <c>event.kind: event</c> line for a message.</summary>
     public void WriteMessage(MailMessage message)
     {
@@ -180,11 +195,18 @@ public sealed class EcsEventWriter : IDisposable
         Emit(doc);
     }
 
+    /// <summary>Flushes the stream; a failure is counted (<see cref="WriteFailures"/>), not thrown.</summary>
     public void Flush()
     {
-        lock (_lock) _stream.Flush();
+        lock (_lock)
+        {
+            if (_disposed) return;
+            try { _stream.Flush(); }
+            catch (IOException e) { Failed(e); }
+        }
     }
 
+    /// <summary>Flushes and closes; a failure is counted (<see cref="WriteFailures"/>), not thrown.</summary>
     public void Dispose()
     {
         lock (_lock)
@@ -192,9 +214,19 @@ public sealed class EcsEventWriter : IDisposable
             if (_disposed) return;
             _disposed = true;
             _json.Dispose();
-            _stream.Flush();
-            if (!_options.LeaveOpen) _stream.Dispose();
+            try { _stream.Flush(); }
+            catch (IOException e) { Failed(e); }
+            if (_options.LeaveOpen) return;
+            try { _stream.Dispose(); } // a buffered FileStream flushes again here
+            catch (IOException e) { Failed(e); }
         }
+    }
+
+    private void Failed(IOException e)
+    {
+        WriteFailures++;
+        Failing = true;
+        LastWriteError = e.Message.ReplaceLineEndings(" ");
     }
 
     /// <summary>ISO 8601 UTC with microseconds; nanoseconds are truncated (DateTime resolves 100 ns).</summary>
@@ -334,8 +366,18 @@ public sealed class EcsEventWriter : IDisposable
             _json.Flush();
             _buffer.GetSpan(1)[0] = (byte)'\n';
             _buffer.Advance(1);
-            _stream.Write(_buffer.WrittenSpan);
-            if (_options.FlushEachLine) _stream.Flush();
+            try
+            {
+                _stream.Write(_buffer.WrittenSpan);
+                if (_options.FlushEachLine) _stream.Flush();
+            }
+            catch (IOException e)
+            {
+                Failed(e);
+                EventsDropped++;
+                return;
+            }
+            Failing = false;
             EventsWritten++;
         }
     }
