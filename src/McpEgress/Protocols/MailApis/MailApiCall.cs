@@ -45,8 +45,8 @@ internal sealed class MailApiCall : IDisposable
         int hash = RawQuery.IndexOf('#');
         if (hash >= 0) RawQuery = RawQuery[..hash];
         string rawPath = q < 0 ? target : target[..q];
-        Path = Uri.UnescapeDataString(rawPath);
-        Segments = Path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        Segments = NormalizedSegments(rawPath);
+        Path = "/" + string.Join('/', Segments);
         UrlFull = absolute ? request.RedactedTarget : "https://" + host + request.RedactedTarget;
         MediaType = MediaType.Parse(request.ContentType ?? request.GetHeader("content-type"));
     }
@@ -95,6 +95,25 @@ internal sealed class MailApiCall : IDisposable
             foreach (var f in form.Fields) _query.TryAdd(f.Name, f.Value);
         }
         return _query.TryGetValue(name, out var v) ? v : null;
+    }
+
+    /// <summary>
+    /// The path's segments as a server would route them, so a client can't hide a send behind spelling: matrix
+    /// parameters dropped (<c>/email;x=1</c>, Servlet-style servers ignore them), empty segments collapsed
+    /// (<c>//email</c>), dot segments resolved (RFC 3986 §5.2.4), then percent-decoded.
+    /// </summary>
+    private static string[] NormalizedSegments(string rawPath)
+    {
+        var result = new List<string>();
+        foreach (var raw in rawPath.Split('/'))
+        {
+            int semi = raw.IndexOf(';');
+            var seg = Uri.UnescapeDataString(semi < 0 ? raw : raw[..semi]);
+            if (seg.Length == 0 || seg == ".") continue;
+            if (seg == "..") { if (result.Count > 0) result.RemoveAt(result.Count - 1); continue; }
+            result.Add(seg);
+        }
+        return result.ToArray();
     }
 
     public bool PathIs(string path) => string.Equals(Path.TrimEnd('/'), path, StringComparison.OrdinalIgnoreCase);
