@@ -30,13 +30,16 @@ internal static partial class MetricsSample
             .Where(f => f.EndsWith(".pcap", StringComparison.Ordinal) || f.EndsWith(".pcapng", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal).ToList();
 
-    private static string Generate()
+    private static string Generate() => Generate(Captures());
+
+    /// <summary>The page after replaying <paramref name="captures"/> (each with its key log) into one metrics object.</summary>
+    public static string Generate(IEnumerable<string> captures)
     {
         var metrics = new EgressMetrics(new EgressMetricsOptions { Version = "0.1.0", Commit = "sample", StartTime = DateTimeOffset.FromUnixTimeSeconds(1_758_794_400) });
         var output = new MetricsEventOutput(new EcsEventWriter(Stream.Null, new EcsWriterOptions()), metrics);
         metrics.AddInterface("lo");
         long packets = 0, bytes = 0;
-        foreach (var capture in Captures())
+        foreach (var capture in captures)
         {
             var pipeline = new MonitorPipeline(new PipelineOptions(), new DetectionEngine(DetectionPolicy.Default), output);
             metrics.AttachAnomalies(pipeline.Anomalies);

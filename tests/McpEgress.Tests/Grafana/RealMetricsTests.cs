@@ -30,4 +30,40 @@ public sealed class RealMetricsTests
         foreach (var p in McpEgress.Export.Prometheus.EgressLabelValues.Providers)
             Assert.True(int.Parse(samples[$"mcp_egress_messages_total{{transport=\"http\",provider=\"{p}\"}}"], System.Globalization.CultureInfo.InvariantCulture) > 0, p);
     }
+
+    [Fact]
+    public void MessageAndAlertTotalsAreExactlyWhatTheExpectedFilesSay()
+    {
+        // Replaying exactly the golden captures, each total follows from the senders' expectations: messages by transport
+        // and provider, and one alert per rule per message that expects that rule to fire.
+        var files = new List<string>();
+        var messages = new Dictionary<string, int>(StringComparer.Ordinal);
+        var alerts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var row in McpEgress.Tests.Golden.GoldenCaptureTests.ExpectedFiles().Cast<object[]>())
+        {
+            var path = Path.Combine(McpEgress.Tests.Golden.RepoPaths.Captures, (string)row[0]);
+            var expected = McpEgress.Tests.Golden.ExpectedCapture.Load(path);
+            files.Add(Path.Combine(Path.GetDirectoryName(path)!, expected.Capture));
+            foreach (var m in expected.Messages)
+            {
+                string key = m.Provider is null ? "transport=\"smtp\",provider=\"none\"" : $"transport=\"http\",provider=\"{m.Provider}\"";
+                messages[key] = messages.GetValueOrDefault(key) + 1;
+                foreach (var rule in m.Alerts.Select(a => a.Rule).Distinct())
+                {
+                    string severity = rule == "denied-domain" ? "critical" : "high";
+                    string k = $"rule=\"{rule}\",severity=\"{severity}\"";
+                    alerts[k] = alerts.GetValueOrDefault(k) + 1;
+                }
+            }
+        }
+        var samples = McpEgress.Tests.Prometheus.Exposition.Samples(MetricsSample.Generate(files));
+        long Value(string name) => long.Parse(samples[name], System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var (labels, count) in messages)
+            Assert.True(count == Value($"mcp_egress_messages_total{{{labels}}}"), $"messages_total{{{labels}}}: expected {count}, got {Value($"mcp_egress_messages_total{{{labels}}}")}");
+        foreach (var (labels, count) in alerts)
+            Assert.True(count == Value($"mcp_egress_alerts_total{{{labels}}}"), $"alerts_total{{{labels}}}: expected {count}, got {Value($"mcp_egress_alerts_total{{{labels}}}")}");
+        long allMessages = samples.Where(kv => kv.Key.StartsWith("mcp_egress_messages_total{", StringComparison.Ordinal))
+            .Sum(kv => long.Parse(kv.Value, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(messages.Values.Sum(), allMessages);
+    }
 }
