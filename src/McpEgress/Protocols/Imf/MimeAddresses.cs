@@ -73,16 +73,20 @@ public static class MimeAddresses
                 Flatten(raw, g.Members, into, o, ref full, ref noDomain);
                 continue;
             }
-            if (a is not MailboxAddress m || m.Address.Length == 0) continue;
+            if (a is not MailboxAddress m) continue;
+            string parsed = m.Address; // MailboxAddress computes it on every read: read once
+            if (parsed.Length == 0) continue;
             if (into.Count >= o.MaxAddressesPerField)
             {
                 full = true;
                 return;
             }
-            string address = AsWritten(raw, m);
+            int at = parsed.LastIndexOf('@'); // a domain has no '@'; a quoted local part may
+            if (at < 0 || at == parsed.Length - 1) noDomain = true;
+            string address = AsWritten(raw, m, parsed, at);
             if (address.Length == 0) continue; // '""', an empty local part: nobody to deliver to
-            if (m.Domain.Length == 0) noDomain = true;
-            into.Add(new MailAddress(address, string.IsNullOrEmpty(m.Name) ? null : m.Name));
+            string? name = m.Name;
+            into.Add(new MailAddress(address, string.IsNullOrEmpty(name) ? null : name));
         }
     }
 
@@ -91,17 +95,21 @@ public static class MimeAddresses
     /// local part unquoted unless it needs quotes (RFC 5322 §3.4.1: <c>"john".doe</c> is <c>john.doe</c>), and an
     /// IDN domain in the form it was written (MimeKit decodes A-labels to Unicode; RCPT TO keeps them).
     /// </summary>
-    private static string AsWritten(byte[] raw, MailboxAddress m)
+    private static string AsWritten(byte[] raw, MailboxAddress m, string parsed, int at)
     {
-        string local = m.LocalPart, domain = m.Domain;
-        if (local.Contains('"')) local = Requote(local);
-        if (!System.Text.Ascii.IsValid(domain))
+        if (at < 0) return parsed.Contains('"') ? Requote(parsed) : parsed;
+        bool quoted = parsed.AsSpan(0, at).Contains('"');
+        bool ascii = System.Text.Ascii.IsValid(parsed.AsSpan(at + 1));
+        if (!quoted && ascii) return parsed;
+        string local = parsed[..at], domain = parsed[(at + 1)..];
+        if (quoted) local = Requote(local);
+        if (!ascii)
         {
-            string ascii = m.GetAddress(idnEncode: true);
-            string asciiDomain = ascii[(ascii.LastIndexOf('@') + 1)..];
+            string encoded = m.GetAddress(idnEncode: true);
+            string asciiDomain = encoded[(encoded.LastIndexOf('@') + 1)..];
             if (raw.AsSpan().IndexOf(System.Text.Encoding.ASCII.GetBytes(asciiDomain)) >= 0) domain = asciiDomain;
         }
-        return domain.Length == 0 && m.Address.IndexOf('@') < 0 ? local : local + "@" + domain;
+        return local + "@" + domain;
     }
 
     private static string Requote(string local)
