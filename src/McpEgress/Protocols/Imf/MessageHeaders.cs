@@ -174,7 +174,11 @@ public sealed class MessageHeaders
         // Unfolded (§2.2.3), encoded-words decoded (RFC 2047), undeclared 8-bit as UTF-8 else windows-1252, trimmed.
         private string Text(Header field)
         {
-            string v = field.Value.Trim();
+            // Printable ASCII on one line without "=?" decodes to itself: skip MimeKit's charset and RFC 2047 pass.
+            var raw = field.RawValue.AsSpan().TrimEnd("\r\n"u8);
+            string v = raw.IndexOfAnyExceptInRange((byte)' ', (byte)'~') < 0 && raw.IndexOf("=?"u8) < 0
+                ? Encoding.ASCII.GetString(raw.Trim((byte)' '))
+                : field.Value.Trim();
             if (v.Contains('\0')) anomalies?.Report(AnomalyStage.Imf, "header_nul_byte");
             return v;
         }
