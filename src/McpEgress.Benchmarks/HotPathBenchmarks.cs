@@ -83,5 +83,5 @@ public class HotPathBenchmarks
     }
 
     [Benchmark(Description = "RFC 5322 address list, 5 mailboxes")]
-    public int AddressListParse() => AddressListParser.Parse(AddressList).Count;
+    public int AddressListParse() => MimeAddresses.Parse(AddressList).Count;
 }

@@ -90,7 +90,7 @@ public class ConfigLoaderTests
         Assert.Equal(["giftshop.club"], c.Detection.DeniedDomains);
         Assert.Equal(["archive.partner.example"], c.Detection.AllowedHiddenDomains);
         Assert.Equal(new RuleSettings(true, Severity.High), c.Detection.SettingsFor("hidden-foreign-domain"));
-        Assert.Equal(["reassembly", "smtp"], c.Limits.Keys.Order(StringComparer.Ordinal));  // bound by LimitsBinderTests
+        Assert.Equal(["imf", "reassembly", "smtp"], c.Limits.Keys.Order(StringComparer.Ordinal));  // bound by LimitsBinderTests
     }
 
     [Fact]

@@ -90,6 +90,30 @@ public class MessageHeadersTests
     }
 
     [Fact]
+    public void PaddingDoesNotHideAddressFields()
+    {
+        // Seen on third-party captures: 600 Received and 400 To lines fill the 1,000-field cap; the Cc, From and
+        // Subject that follow must still be collected. Other fields after the cap (Date) are skipped and counted.
+        var sb = new StringBuilder();
+        for (int i = 0; i < 600; i++) sb.Append($"Received: from relay{i}.example by mx.example; Mon, 1 Jan 2024 00:00:00 +0000\r\n");
+        for (int i = 0; i < 400; i++) sb.Append($"To: user{i}@customer.example\r\n");
+        sb.Append("Cc: phan@giftshop.club\r\nFrom: Agent <agent@corp.example>\r\nSubject: Invoice 42\r\n");
+        sb.Append("Message-ID: <42@corp.example>\r\nDate: Mon, 1 Jan 2024 00:00:00 +0000\r\n\r\n");
+        var a = new TestAnomalies();
+        var m = Parse(sb.ToString(), a);
+        Assert.Equal(400, m.To.Count);
+        Assert.Equal("user399@customer.example", m.To[^1].Address);
+        Assert.Equal([new MailAddress("phan@giftshop.club")], m.Cc);
+        Assert.Equal([new MailAddress("agent@corp.example", "Agent")], m.From);
+        Assert.Equal("Invoice 42", m.Subject);
+        Assert.Equal("<42@corp.example>", m.MessageId);
+        Assert.Null(m.Date);
+        Assert.Equal(1005, m.FieldCount);
+        Assert.Equal(1, a.Names.Count(n => n == "too_many_header_fields"));
+        Assert.Equal(399, a.Names.Count(n => n == "duplicate_header_field"));
+    }
+
+    [Fact]
     public void FirstSubjectWins()
     {
         var a = new TestAnomalies();

@@ -14,19 +14,29 @@ namespace McpEgress.Tests.Imf;
 /// </summary>
 public class PythonDifferentialTests
 {
-    // Corpus ids where our addr-spec list differs from Python's on purpose (ImfOptions.Strict = false).
+    // Corpus ids where our addr-spec list (MimeKit, loose ParserOptions, plus the element-wise recovery of
+    // MimeAddresses) differs from Python's on purpose, each with the RFC clause that decides.
     private static readonly Dictionary<string, string> AddressExceptions = new()
     {
-        ["loose-0"] = "unquoted comma in a display name before an angle-addr: one mailbox 'Smith, John' (MimeKit loose)",
+        ["loose-0"] = "RFC 5322 §3.4/§3.2.5: a display-name is a phrase, which has no comma; MimeKit's loose mode "
+            + "(AllowUnquotedCommasInAddresses) reads 'Smith, John <j@x>' as one mailbox, Python as 'Smith' + j@x",
         ["loose-1"] = "same, followed by another address",
-        ["loose-5"] = "missing comma between two angle-addrs: both kept (Python drops the second)",
-        ["loose-8"] = "trailing dot kept as written (Python rejects the mailbox); MailAddress.Domain trims it",
-        ["loose-9"] = "'a@' kept as written (Python's headerregistry raises IndexError)",
-        ["hostile-5"] = "'<<a@x>>': the inner angle-addr is kept (Python rejects the mailbox)",
-        ["hostile-25"] = "same with 50 nested angle brackets",
-        ["hostile-11"] = "'a@@x': 'a@' kept as written, the stray '@x' dropped (Python rejects the mailbox)",
-        ["hostile-28"] = "'a@b@b@...': first addr-spec kept, the rest dropped as junk (Python rejects the mailbox)",
-        ["hostile-20"] = "CRLF inside a value (only possible from an API, never after unfolding): whitespace to us",
+        ["loose-5"] = "RFC 5322 §3.4: mailboxes are separated by commas; with the comma missing MimeKit keeps both "
+            + "angle-addrs, Python drops the second",
+        ["loose-6"] = "RFC 5322 §3.4.1: 'John Smith john@x' is no addr-spec (a local-part has no spaces outside quotes); "
+            + "MimeKit rejects it and the addr-spec-shaped word is recovered, Python quotes the words into one local part",
+        ["loose-8"] = "RFC 5322 §3.4.1: a domain ends without a dot; MimeKit drops the trailing dot, Python rejects the mailbox",
+        ["hostile-0"] = "RFC 5322 §3.2.4: a quoted-string must be closed; MimeKit ends it at the angle-addr and keeps "
+            + "a@x, Python makes the rest one quoted local part",
+        ["hostile-3"] = "RFC 5322 §3.2.2: a comment must be closed; the rejected element is searched for addr-specs, "
+            + "the unclosed comment included (a monitor reports one too many rather than one too few); Python finds none",
+        ["hostile-5"] = "RFC 5322 §3.4: '<<a@x>>' is no angle-addr; MimeKit keeps the inner one, Python rejects the mailbox",
+        ["hostile-9"] = "RFC 5322 §3.4.1: a domain-literal must end with ']'; MimeKit rejects 'a@[1.2.3.4' "
+            + "(reported, address_list_invalid), Python closes it",
+        ["hostile-20"] = "RFC 5322 §2.2.3: CRLF inside a value only comes from an API (never after unfolding); "
+            + "MimeKit folds it to whitespace",
+        ["hostile-22"] = "RFC 5322 §3.2.1: a lone backslash is no quoted-pair; MimeKit rejects it, Python makes it a local part",
+        ["hostile-25"] = "same as hostile-5 with 50 nested angle brackets",
     };
 
     // Corpus ids (a trailing '*' matches a prefix) where addresses match but display names differ on purpose.
@@ -34,6 +44,11 @@ public class PythonDifferentialTests
     {
         ["ewsplit-*"] = "RFC 2047 §6.2: whitespace between adjacent encoded-words is dropped; Python keeps it in phrases",
     };
+
+    // RFC 5322 §3.2.2 makes a comment CFWS, never part of a display-name (Python drops it); MimeKit keeps the
+    // RFC 822 convention 'addr (Full Name)' and uses the comment as the name of a mailbox that has none, and keeps
+    // a comment inside a phrase. Every value with a comment is left out of the display-name comparison.
+    private static bool HasComment(string value) => value.Contains('(');
 
     private static bool Listed(Dictionary<string, string> list, string id) =>
         list.ContainsKey(id) || list.Keys.Any(k => k.EndsWith('*') && id.StartsWith(k[..^1], StringComparison.Ordinal));
@@ -60,7 +75,7 @@ public class PythonDifferentialTests
         {
             var py = python[id];
             var expected = Reference(py);
-            var ours = AddressListParser.Parse(value);
+            var ours = MimeAddresses.Parse(value);
             var ourAddrs = ours.Select(a => a.Address).ToList();
             bool addrsMatch = ourAddrs.SequenceEqual(expected.Select(e => e.Addr));
             if (Listed(AddressExceptions, id))
@@ -78,6 +93,7 @@ public class PythonDifferentialTests
             if (!clean) continue;
             var ourNames = ours.Select(a => a.DisplayName ?? string.Empty).ToList();
             bool namesMatch = ourNames.SequenceEqual(expected.Select(e => e.Name));
+            if (HasComment(value)) continue;
             if (Listed(NameExceptions, id))
             {
                 if (namesMatch) failures.Add($"{id}: listed as a name exception but now matches Python; remove it");

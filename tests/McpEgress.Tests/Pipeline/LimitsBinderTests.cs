@@ -52,5 +52,18 @@ public sealed class LimitsBinderTests
         var path = Path.Combine(RepoPaths.Root, "src/McpEgress/Detection/mcp-egress.example.yaml");
         var o = LimitsBinder.Bind(ConfigLoader.Load(path).Limits, path);
         Assert.Equal(1000, o.Protocols.Smtp.MaxRecipientsPerTransaction);
+        Assert.Equal(3, o.Protocols.Imf.MaxAddressGroupDepth);
+    }
+
+    [Fact]
+    public void ImfLimitsReachMimeKitParserOptions()
+    {
+        var o = Bind("limits:\n  imf: { max_address_group_depth: 5, strict: true, max_header_fields: 50 }\n");
+        Assert.Equal(50, o.Protocols.Imf.MaxHeaderFields);
+        var parser = o.Protocols.Imf.Parser;
+        Assert.Equal(5, parser.MaxAddressGroupDepth);
+        Assert.Equal(MimeKit.RfcComplianceMode.Strict, parser.AddressParserComplianceMode);
+        Assert.False(parser.AllowUnquotedCommasInAddresses);
+        Assert.Equal(1252, parser.CharsetEncoding.CodePage);
     }
 }

@@ -1,11 +1,12 @@
 using System.Text;
 using McpEgress.Diagnostics;
 using McpEgress.Mail;
+using MimeKit;
 
 namespace McpEgress.Protocols.Imf;
 
 /// <summary>
-/// The header fields of one message that the monitor cares about (RFC 5322 §3.6), parsed from its header block.
+/// The header fields of one message that the monitor cares about (RFC 5322 §3.6), parsed from its header block by MimeKit.
 /// Address fields that occur several times are concatenated (real mail has several To or Cc fields; MTAs deliver
 /// to all of them); a repeated singleton field is reported as <c>duplicate_header_field</c> and the first kept.
 /// </summary>
@@ -30,26 +31,45 @@ public sealed class MessageHeaders
     public string? MessageId { get; private init; }
     /// <summary>Date as written (trimmed); null when absent. Not parsed: detection needs no date arithmetic.</summary>
     public string? Date { get; private init; }
-    /// <summary>Well-formed header fields in the block, kept or not.</summary>
+    /// <summary>Header fields MimeKit found in the block (within the byte budget), kept or not.</summary>
     public int FieldCount { get; private init; }
     /// <summary>True when the empty line ending the header block was seen.</summary>
     public bool EndOfHeaders { get; private init; }
-    /// <summary>Offset just after the empty line (the body starts there), or the bytes inspected.</summary>
-    public int BytesConsumed { get; private init; }
 
     public static MessageHeaders Parse(ReadOnlySpan<byte> headerBlock, ImfOptions? options = null, IAnomalySink? anomalies = null)
     {
         var o = options ?? ImfOptions.Default;
+        bool endOfHeaders = HasEmptyLine(headerBlock);
+        if (headerBlock.Length > o.MaxHeaderBlockBytes)
+        {
+            // Trimmed to the budget before parsing (like Kestrel); the fields inside it still count.
+            headerBlock = headerBlock[..Math.Max(0, o.MaxHeaderBlockBytes)];
+            if (!HasEmptyLine(headerBlock)) anomalies?.Report(AnomalyStage.Imf, "header_block_too_large");
+        }
         var h = new Collector(o, anomalies);
-        HeaderBlockResult r;
+        int fieldCount = 0;
         try
         {
-            r = HeaderBlockParser.Parse(headerBlock, ref h, o, anomalies);
+            var headers = MimeHeaderBlock.Parse(headerBlock, o, anomalies);
+            fieldCount = headers.Count;
+            bool skipped = false;
+            for (int i = 0; i < headers.Count; i++)
+            {
+                var header = headers[i];
+                var f = Lookup(header.Id);
+                // Address and identity fields are collected wherever they come; the cap applies to the rest.
+                if (i >= o.MaxHeaderFields && f is null or Field.Date)
+                {
+                    skipped = true;
+                    continue;
+                }
+                if (f is { } field) h.OnField(field, header);
+            }
+            if (skipped) anomalies?.Report(AnomalyStage.Imf, "too_many_header_fields");
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             anomalies?.Report(AnomalyStage.Imf, "header_parser_error");
-            r = default;
         }
         return new MessageHeaders
         {
@@ -67,47 +87,47 @@ public sealed class MessageHeaders
             Subject = h.Subject,
             MessageId = h.MessageId,
             Date = h.Date,
-            FieldCount = r.FieldCount,
-            EndOfHeaders = r.EndOfHeaders,
-            BytesConsumed = r.BytesConsumed,
+            FieldCount = fieldCount,
+            EndOfHeaders = endOfHeaders,
         };
     }
+
+    // RFC 5322 §2.1: the header block ends at the first empty line (CRLF, or a bare LF as MTAs accept).
+    private static bool HasEmptyLine(ReadOnlySpan<byte> block) =>
+        block.StartsWith("\n"u8) || block.StartsWith("\r\n"u8) || block.IndexOf("\n\n"u8) >= 0 || block.IndexOf("\n\r\n"u8) >= 0;
 
     private enum Field
     {
         From, ReplyTo, To, Cc, Bcc, ResentFrom, ResentTo, ResentCc, ResentBcc, Sender, Subject, MessageId, Date,
     }
 
-    private static readonly (byte[] Name, Field Field)[] Known =
-    [
-        ("From"u8.ToArray(), Field.From), ("Sender"u8.ToArray(), Field.Sender), ("Reply-To"u8.ToArray(), Field.ReplyTo),
-        ("To"u8.ToArray(), Field.To), ("Cc"u8.ToArray(), Field.Cc), ("Bcc"u8.ToArray(), Field.Bcc),
-        ("Resent-From"u8.ToArray(), Field.ResentFrom), ("Resent-To"u8.ToArray(), Field.ResentTo),
-        ("Resent-Cc"u8.ToArray(), Field.ResentCc), ("Resent-Bcc"u8.ToArray(), Field.ResentBcc),
-        ("Subject"u8.ToArray(), Field.Subject), ("Message-ID"u8.ToArray(), Field.MessageId), ("Date"u8.ToArray(), Field.Date),
-    ];
-
-    private static Field? Lookup(ReadOnlySpan<byte> name)
+    private static Field? Lookup(HeaderId id) => id switch
     {
-        foreach (var (n, f) in Known)
-            if (Ascii.EqualsIgnoreCase(name, n)) return f;
-        return null;
-    }
+        HeaderId.From => Field.From,
+        HeaderId.Sender => Field.Sender,
+        HeaderId.ReplyTo => Field.ReplyTo,
+        HeaderId.To => Field.To,
+        HeaderId.Cc => Field.Cc,
+        HeaderId.Bcc => Field.Bcc,
+        HeaderId.ResentFrom => Field.ResentFrom,
+        HeaderId.ResentTo => Field.ResentTo,
+        HeaderId.ResentCc => Field.ResentCc,
+        HeaderId.ResentBcc => Field.ResentBcc,
+        HeaderId.Subject => Field.Subject,
+        HeaderId.MessageId => Field.MessageId,
+        HeaderId.Date => Field.Date,
+        _ => null,
+    };
 
-    private sealed class Collector(ImfOptions o, IAnomalySink? anomalies) : IHeaderFieldHandler
+    private sealed class Collector(ImfOptions o, IAnomalySink? anomalies)
     {
         public readonly List<MailAddress>?[] Lists = new List<MailAddress>?[9];
         public MailAddress? Sender;
         public string? Subject, MessageId, Date;
         private bool _sender;
 
-        public bool Wants(ReadOnlySpan<byte> name) => Lookup(name) is not null;
-
-        public void OnField(HeaderField field)
+        public void OnField(Field f, Header field)
         {
-            Field f = default;
-            foreach (var (n, k) in Known)
-                if (Ascii.EqualsIgnoreCase(n, field.Name.AsSpan())) { f = k; break; }
             switch (f)
             {
                 case Field.Sender:
@@ -115,22 +135,23 @@ public sealed class MessageHeaders
                     // §3.6.2: a single mailbox.
                     if (_sender) { anomalies?.Report(AnomalyStage.Imf, "duplicate_header_field"); return; }
                     _sender = true;
-                    var l = AddressListParser.Parse(field.Value, o, anomalies);
+                    var l = new List<MailAddress>(1);
+                    MimeAddresses.ParseInto(field.RawValue, l, o, anomalies);
                     if (l.Count > 0) Sender = l[0];
                     if (l.Count > 1) anomalies?.Report(AnomalyStage.Imf, "sender_not_single_mailbox");
                     return;
                 }
                 case Field.Subject:
                     if (Subject is not null) { anomalies?.Report(AnomalyStage.Imf, "duplicate_header_field"); return; }
-                    Subject = EncodedWordDecoder.Decode(field.Value, anomalies);
+                    Subject = Text(field);
                     return;
                 case Field.MessageId:
                     if (MessageId is not null) { anomalies?.Report(AnomalyStage.Imf, "duplicate_header_field"); return; }
-                    MessageId = field.Value;
+                    MessageId = Text(field);
                     return;
                 case Field.Date:
                     if (Date is not null) { anomalies?.Report(AnomalyStage.Imf, "duplicate_header_field"); return; }
-                    Date = field.Value;
+                    Date = Text(field);
                     return;
                 default:
                 {
@@ -139,10 +160,29 @@ public sealed class MessageHeaders
                     if (list is not null && f is Field.From or Field.ReplyTo or Field.To or Field.Cc or Field.Bcc)
                         anomalies?.Report(AnomalyStage.Imf, "duplicate_header_field");
                     list ??= new List<MailAddress>();
-                    AddressListParser.ParseInto(field.Value, list, o, anomalies);
+                    if (list.Count >= o.MaxAddressesPerField)
+                    {
+                        if (!IsBlank(field.RawValue)) anomalies?.Report(AnomalyStage.Imf, "too_many_addresses");
+                        return;
+                    }
+                    MimeAddresses.ParseInto(field.RawValue, list, o, anomalies);
                     return;
                 }
             }
         }
+
+        // Unfolded (§2.2.3), encoded-words decoded (RFC 2047), undeclared 8-bit as UTF-8 else windows-1252, trimmed.
+        private string Text(Header field)
+        {
+            // Printable ASCII on one line without "=?" decodes to itself: skip MimeKit's charset and RFC 2047 pass.
+            var raw = field.RawValue.AsSpan().TrimEnd("\r\n"u8);
+            string v = raw.IndexOfAnyExceptInRange((byte)' ', (byte)'~') < 0 && raw.IndexOf("=?"u8) < 0
+                ? Encoding.ASCII.GetString(raw.Trim((byte)' '))
+                : field.Value.Trim();
+            if (v.Contains('\0')) anomalies?.Report(AnomalyStage.Imf, "header_nul_byte");
+            return v;
+        }
+
+        private static bool IsBlank(byte[] raw) => raw.AsSpan().Trim(" \t\r\n"u8).IsEmpty;
     }
 }

@@ -274,7 +274,7 @@ internal sealed class MailApiCall : IDisposable
     public void AddList(MessageDraft d, List<MailAddress> into, string? value)
     {
         if (string.IsNullOrWhiteSpace(value)) return;
-        foreach (var a in AddressListParser.Parse(value, ImfOptions, Anomalies)) Add(d, into, a);
+        foreach (var a in MimeAddresses.Parse(value, ImfOptions, Anomalies)) Add(d, into, a);
     }
 
     /// <summary>
@@ -329,7 +329,7 @@ internal sealed class MailApiCall : IDisposable
         if (email.IndexOfAny(['<', ',', ';', '(', '"', ' ']) >= 0)
         {
             // "Name <a@b>" or a list inside an email field: parse it, keep the object's name when the string has none.
-            var parsed = AddressListParser.Parse(email, ImfOptions, Anomalies);
+            var parsed = MimeAddresses.Parse(email, ImfOptions, Anomalies);
             foreach (var a in parsed)
                 Add(d, into, a.DisplayName is null && name is not null && parsed.Count == 1 ? a with { DisplayName = name } : a);
             return;

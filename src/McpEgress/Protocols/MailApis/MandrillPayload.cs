@@ -64,7 +64,7 @@ internal static class MandrillPayload
         var email = JsonRead.Str(obj, "from_email");
         if (string.IsNullOrWhiteSpace(email)) return;
         var name = JsonRead.Str(obj, "from_name");
-        var list = Imf.AddressListParser.Parse(email.Trim(), c.ImfOptions, c.Anomalies);
+        var list = Imf.MimeAddresses.Parse(email.Trim(), c.ImfOptions, c.Anomalies);
         foreach (var a in list)
             d.From.Add(a.DisplayName is null && !string.IsNullOrEmpty(name) ? a with { DisplayName = name } : a);
     }

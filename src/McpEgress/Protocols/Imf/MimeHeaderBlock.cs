@@ -1,0 +1,56 @@
+using McpEgress.Diagnostics;
+using MimeKit;
+
+namespace McpEgress.Protocols.Imf;
+
+/// <summary>
+/// Parses one RFC 5322 header block with MimeKit's <see cref="MimeParser"/> (unfolding, obs-fold, bare LF, raw
+/// 8-bit, lines without a colon end the block as in Postfix and Python). Only the header block is parsed, never a
+/// body. The parser and its stream are kept per thread and reused: a new MimeParser per message costs its
+/// buffers (measured in MessageBenchmarks).
+/// </summary>
+internal static class MimeHeaderBlock
+{
+    [ThreadStatic] private static MimeParser? t_parser;
+    [ThreadStatic] private static MemoryStream? t_stream;
+
+    public static HeaderList Parse(ReadOnlySpan<byte> block, ImfOptions o, IAnomalySink? anomalies)
+    {
+        // MimeKit rejects a block whose first line is not a field (an mbox "From " line, an orphan continuation,
+        // junk); Postfix and the old parser skipped such lines, so they are skipped here and counted.
+        while (!block.IsEmpty && !StartsWithField(block))
+        {
+            anomalies?.Report(AnomalyStage.Imf, "header_line_without_colon");
+            int lf = block.IndexOf((byte)'\n');
+            if (lf < 0 || (lf == 0 || lf == 1 && block[0] == (byte)'\r')) return new HeaderList(); // no field, or the empty line
+            block = block[(lf + 1)..];
+        }
+        var stream = t_stream ??= new MemoryStream(1024);
+        stream.SetLength(0);
+        stream.Write(block);
+        if (block.IsEmpty || block[^1] != (byte)'\n') stream.Write("\r\n"u8); // a last field without its line end
+        stream.Position = 0;
+        var parser = t_parser;
+        if (parser is null) t_parser = parser = new MimeParser(o.Parser, stream, MimeFormat.Entity, persistent: false);
+        else parser.SetStream(o.Parser, stream, MimeFormat.Entity, persistent: false);
+        try
+        {
+            return parser.ParseHeaders();
+        }
+        finally
+        {
+            // Large blocks must not pin a large buffer to the thread.
+            if (stream.Capacity > 64 * 1024) t_stream = null;
+        }
+    }
+
+    // RFC 5322 §3.6.8 field-name (printable ASCII but ':'), optional obs-WSP (§4.5.3), then ':'.
+    private static bool StartsWithField(ReadOnlySpan<byte> block)
+    {
+        int i = 0;
+        while (i < block.Length && block[i] > 0x20 && block[i] < 0x7F && block[i] != (byte)':') i++;
+        if (i == 0) return block[0] == (byte)'\n' || block.StartsWith("\r\n"u8); // the empty line ends the block: not junk
+        while (i < block.Length && block[i] is (byte)' ' or (byte)'\t') i++;
+        return i < block.Length && block[i] == (byte)':';
+    }
+}
