@@ -11,10 +11,28 @@ public sealed class CutRecipients
     /// <summary>Distinct domains kept per message (default 10,000: ~40 bytes each while the message is open).</summary>
     public const int DefaultMaxDomains = 10_000;
 
-    private readonly Dictionary<string, (long Count, bool MayBeHidden)> _domains = new(StringComparer.OrdinalIgnoreCase);
+    // Created at the first cut recipient: an empty collector (one per parsed header block) costs one small object.
+    private Dictionary<string, (long Count, bool MayBeHidden)>? _domains;
     private readonly int _maxDomains;
 
     public CutRecipients(int maxDomains = DefaultMaxDomains) => _maxDomains = maxDomains;
+
+    /// <summary>Folds <paramref name="other"/>'s domains and counts into this one.</summary>
+    public void AddAll(CutRecipients? other)
+    {
+        if (other is null) return;
+        Count += other.Count - (other._domains?.Values.Sum(v => v.Count) ?? 0); // recipients without a domain
+        DomainsNotKept += other.DomainsNotKept;
+        if (other._domains is null) return;
+        foreach (var (domain, (count, hidden)) in other._domains)
+        {
+            _domains ??= new(StringComparer.OrdinalIgnoreCase);
+            if (_domains.TryGetValue(domain, out var e)) _domains[domain] = (e.Count + count, e.MayBeHidden || hidden);
+            else if (_domains.Count < _maxDomains) _domains[domain] = (count, hidden);
+            else DomainsNotKept += count;
+            Count += count;
+        }
+    }
 
     /// <summary>Recipients added, with or without a domain.</summary>
     public long Count { get; private set; }
@@ -34,6 +52,7 @@ public sealed class CutRecipients
         if (at < 0) return;
         var domain = address[(at + 1)..].Trim().TrimEnd('.').TrimEnd('>');
         if (domain.IsEmpty) return;
+        _domains ??= new(StringComparer.OrdinalIgnoreCase);
         var lookup = _domains.GetAlternateLookup<ReadOnlySpan<char>>();
         if (lookup.TryGetValue(domain, out var e))
         {
@@ -49,7 +68,7 @@ public sealed class CutRecipients
     }
 
     /// <summary>The kept domains (IDN folded by <see cref="MailAddress.Domain"/>), ordered by name.</summary>
-    public IReadOnlyList<CutRecipientDomain> ToList() =>
+    public IReadOnlyList<CutRecipientDomain> ToList() => _domains is null ? [] :
         _domains.Select(kv => new CutRecipientDomain(new MailAddress("x@" + kv.Key).Domain, kv.Value.Count, kv.Value.MayBeHidden))
             .OrderBy(d => d.Domain, StringComparer.Ordinal).ToArray();
 }

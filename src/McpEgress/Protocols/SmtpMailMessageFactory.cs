@@ -46,8 +46,8 @@ internal static class SmtpMailMessageFactory
             ResentBcc = h.ResentBcc,
             Subject = h.Subject,
             MessageId = h.MessageId,
-            Truncations = Truncations(tx),
-            CutRecipients = tx.CutRecipients?.ToList() ?? [],
+            Truncations = Truncations(tx, h),
+            CutRecipients = CutRecipients(tx, h),
         };
         if (session.TlsInfo is { } tls) TlsMessageFields.Add(message.Extra, tls);
         if (tx.HeadersTruncated) message.Extra["mcp_egress.smtp.headers_truncated"] = true;
@@ -56,9 +56,21 @@ internal static class SmtpMailMessageFactory
     }
 
     /// <summary>Every SMTP limit that cut this transaction, by its config key (limits.smtp.*).</summary>
-    private static IReadOnlyList<MessageTruncation> Truncations(SmtpTransaction tx)
+    private static IReadOnlyList<CutRecipientDomain> CutRecipients(SmtpTransaction tx, MessageHeaders h)
+    {
+        if (h.CutAddresses is null) return tx.CutRecipients?.ToList() ?? [];
+        if (tx.CutRecipients is null) return h.CutAddresses.ToList();
+        var all = new CutRecipients();
+        all.AddAll(tx.CutRecipients);
+        all.AddAll(h.CutAddresses);
+        return all.ToList();
+    }
+
+    private static IReadOnlyList<MessageTruncation> Truncations(SmtpTransaction tx, MessageHeaders h)
     {
         List<MessageTruncation>? t = null;
+        if (h.CutAddresses is { } cutHeaders)
+            (t ??= []).Add(new("limits.imf.max_addresses_per_field", cutHeaders.Count, "header addresses not kept; their domains are listed"));
         if (tx.DroppedRecipients > 0)
         {
             var cut = tx.CutRecipients;

@@ -157,4 +157,41 @@ public sealed class LimitsNeverHideRecipientsTests
         Assert.Contains(alerts, a => a.RuleId == "hidden-foreign-domain" && a.Domain == "giftshop.club");
         Assert.Contains(alerts, a => a.RuleId == "limit-exceeded");
     }
+
+    [Fact]
+    public void DeniedBccAsTheLastOfHundredThousandInOnePostmarkCall_StillAlerts()
+    {
+        // Postmark's Bcc is one comma-separated string: the per-field address limit (limits.imf) cuts it first.
+        var bcc = string.Join(",", Enumerable.Range(1, 99_999).Select(i => $"b{i}@customer.example").Append("phan@giftshop.club"));
+        var json = $$"""{"From":"app@corp.example","To":"x@customer.example","Bcc":"{{bcc}}","Subject":"s","TextBody":"t"}""";
+        var r = McpEgress.Tests.MailApis.Api.Run(McpEgress.Tests.MailApis.Api.Json("api.postmarkapp.com", "/email", json));
+        var m = Assert.Single(r.Messages);
+        var t = Assert.Single(m.Truncations);
+        Assert.Equal("limits.imf.max_addresses_per_field", t.Limit);
+        Assert.Equal(100_000 - McpEgress.Protocols.Imf.ImfOptions.Default.MaxAddressesPerField, t.ItemsCut);
+        Assert.Contains(m.CutRecipients, d => d.Domain == "giftshop.club" && d.Count == 1 && d.MayBeHidden);
+
+        var alerts = new McpEgress.Detection.DetectionEngine(McpEgress.Detection.McpEgressConfig.Default.Detection).Evaluate(m);
+        Assert.Contains(alerts, a => a.RuleId == "denied-domain" && a.Domain == "giftshop.club");
+        Assert.Contains(alerts, a => a.RuleId == "hidden-foreign-domain" && a.Domain == "giftshop.club");
+        Assert.Contains(alerts, a => a.RuleId == "limit-exceeded" && a.Message.Contains("limits.imf.max_addresses_per_field", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void DeniedBccHeaderAddressPastTheFieldLimit_StillAlerts()
+    {
+        var bcc = string.Join(", ", Enumerable.Range(1, 1_500).Select(i => $"b{i}@customer.example").Append("phan@giftshop.club"));
+        var (h, _) = Replay(new ConversationPcap()
+            .Server(Banner).Client("EHLO c\r\n").Server(Ehlo)
+            .Client("MAIL FROM:<bot@corp.example>\r\n").Server("250 OK\r\n")
+            .Client("RCPT TO:<x@customer.example>\r\n").Server("250 OK\r\n")
+            .Client("DATA\r\n").Server("354 go\r\n")
+            .Client($"From: bot@corp.example\r\nTo: x@customer.example\r\nBcc: {bcc}\r\nSubject: s\r\n\r\nhi\r\n.\r\n").Server("250 queued\r\n"));
+
+        var (m, alerts) = Assert.Single(h.Results);
+        Assert.Equal(1000, m.Bcc.Count);
+        Assert.Equal("limits.imf.max_addresses_per_field", Assert.Single(m.Truncations).Limit);
+        Assert.Contains(alerts, a => a.RuleId == "denied-domain" && a.Domain == "giftshop.club");
+        Assert.Contains(alerts, a => a.RuleId == "hidden-foreign-domain" && a.Domain == "giftshop.club");
+    }
 }

@@ -35,6 +35,11 @@ public sealed class MessageHeaders
     public int FieldCount { get; private init; }
     /// <summary>True when the empty line ending the header block was seen.</summary>
     public bool EndOfHeaders { get; private init; }
+    /// <summary>
+    /// Domains of the addresses past <see cref="ImfOptions.MaxAddressesPerField"/> in the address fields (Bcc and
+    /// Resent-Bcc ones marked as possibly hidden); null when no field was cut.
+    /// </summary>
+    public CutRecipients? CutAddresses { get; private init; }
 
     public static MessageHeaders Parse(ReadOnlySpan<byte> headerBlock, ImfOptions? options = null, IAnomalySink? anomalies = null)
     {
@@ -89,6 +94,7 @@ public sealed class MessageHeaders
             Date = h.Date,
             FieldCount = fieldCount,
             EndOfHeaders = endOfHeaders,
+            CutAddresses = h.Cut is { IsEmpty: false } ? h.Cut : null,
         };
     }
 
@@ -123,6 +129,7 @@ public sealed class MessageHeaders
     {
         public readonly List<MailAddress>?[] Lists = new List<MailAddress>?[9];
         public MailAddress? Sender;
+        public CutRecipients? Cut;
         public string? Subject, MessageId, Date;
         private bool _sender;
 
@@ -160,12 +167,10 @@ public sealed class MessageHeaders
                     if (list is not null && f is Field.From or Field.ReplyTo or Field.To or Field.Cc or Field.Bcc)
                         anomalies?.Report(AnomalyStage.Imf, "duplicate_header_field");
                     list ??= new List<MailAddress>();
-                    if (list.Count >= o.MaxAddressesPerField)
-                    {
-                        if (!IsBlank(field.RawValue)) anomalies?.Report(AnomalyStage.Imf, "too_many_addresses");
-                        return;
-                    }
-                    MimeAddresses.ParseInto(field.RawValue, list, o, anomalies);
+                    // Past the per-field cap an address is not kept, but its domain is (a limit never hides a recipient).
+                    if (list.Count >= o.MaxAddressesPerField && IsBlank(field.RawValue)) return;
+                    MimeAddresses.ParseInto(field.RawValue, list, o, anomalies, Cut ??= new CutRecipients(),
+                        cutMayBeHidden: f is Field.Bcc or Field.ResentBcc);
                     return;
                 }
             }

@@ -12,24 +12,34 @@ namespace McpEgress.Protocols.Imf;
 public static class MimeAddresses
 {
     /// <summary>An address-list string, as an API sends it.</summary>
-    public static IReadOnlyList<MailAddress> Parse(string value, ImfOptions? options = null, IAnomalySink? anomalies = null)
+    /// <remarks>
+    /// Addresses past <see cref="ImfOptions.MaxAddressesPerField"/> are not kept; with <paramref name="cut"/> their
+    /// domains are recorded there (a limit must never hide a recipient), as possibly hidden when
+    /// <paramref name="cutMayBeHidden"/>.
+    /// </remarks>
+    public static IReadOnlyList<MailAddress> Parse(string value, ImfOptions? options = null, IAnomalySink? anomalies = null,
+        CutRecipients? cut = null, bool cutMayBeHidden = false)
     {
         var o = options ?? ImfOptions.Default;
         var into = new List<MailAddress>();
         if (string.IsNullOrWhiteSpace(value)) return into;
         byte[] raw = System.Text.Encoding.UTF8.GetBytes(value);
-        ParseInto(raw, into, o, anomalies);
+        ParseInto(raw, into, o, anomalies, cut, cutMayBeHidden);
         return into;
     }
 
-    /// <summary>A raw (folded) field value from a header block; appends up to <see cref="ImfOptions.MaxAddressesPerField"/>.</summary>
-    internal static void ParseInto(byte[] raw, List<MailAddress> into, ImfOptions o, IAnomalySink? anomalies)
+    /// <summary>
+    /// A raw (folded) field value from a header block; appends up to <see cref="ImfOptions.MaxAddressesPerField"/>, and
+    /// the domains of the rest to <paramref name="cut"/> when given.
+    /// </summary>
+    internal static void ParseInto(byte[] raw, List<MailAddress> into, ImfOptions o, IAnomalySink? anomalies,
+        CutRecipients? cut = null, bool cutMayBeHidden = false)
     {
         if (IsBlank(raw)) return; // "Bcc:" with no addresses (§3.6.3)
         bool full = false, noDomain = false;
         if (TryParse(o, raw, 0, raw.Length) is { } list)
         {
-            Flatten(raw, list, into, o, ref full, ref noDomain);
+            Flatten(raw, list, into, o, ref full, ref noDomain, cut, cutMayBeHidden);
         }
         else
         {
@@ -42,7 +52,7 @@ public static class MimeAddresses
             {
                 if (full) break;
                 int before = into.Count;
-                if (TryParse(o, raw, start, length) is { } one) Flatten(raw, one, into, o, ref full, ref noDomain);
+                if (TryParse(o, raw, start, length) is { } one) Flatten(raw, one, into, o, ref full, ref noDomain, cut, cutMayBeHidden);
                 // Nothing from an element that has an '@' (a group nested too deep, junk): look for addr-specs.
                 if (into.Count == before && !full)
                     AddressListElements.Salvage(raw.AsSpan(start, length), into, o.MaxAddressesPerField, ref full);
@@ -64,13 +74,14 @@ public static class MimeAddresses
         }
     }
 
-    private static void Flatten(byte[] raw, InternetAddressList list, List<MailAddress> into, ImfOptions o, ref bool full, ref bool noDomain)
+    private static void Flatten(byte[] raw, InternetAddressList list, List<MailAddress> into, ImfOptions o, ref bool full, ref bool noDomain,
+        CutRecipients? cut, bool cutMayBeHidden)
     {
         foreach (var a in list)
         {
             if (a is GroupAddress g)
             {
-                Flatten(raw, g.Members, into, o, ref full, ref noDomain);
+                Flatten(raw, g.Members, into, o, ref full, ref noDomain, cut, cutMayBeHidden);
                 continue;
             }
             if (a is not MailboxAddress m) continue;
@@ -79,7 +90,9 @@ public static class MimeAddresses
             if (into.Count >= o.MaxAddressesPerField)
             {
                 full = true;
-                return;
+                if (cut is null) return;
+                cut.Add(parsed, cutMayBeHidden);
+                continue;
             }
             int at = parsed.LastIndexOf('@'); // a domain has no '@'; a quoted local part may
             if (at < 0 || at == parsed.Length - 1) noDomain = true;

@@ -30,14 +30,8 @@ internal static class MailApiMessageFactory
             ApiEnvelope = d.ApiEnvelope.ToArray(),
             Subject = d.Subject,
             MessageId = d.MessageId,
-            Truncations = d.CutOrNull is not { } cut ? [] :
-            [
-                new MessageTruncation("limits.mail_api.max_recipients_per_message", cut.Count,
-                    cut.DomainsNotKept > 0
-                        ? $"addresses not kept; their domains are listed up to {cut.MaxDomains} distinct ones ({cut.DomainsNotKept} addresses beyond)"
-                        : "addresses not kept; their domains are listed"),
-            ],
-            CutRecipients = d.CutOrNull?.ToList() ?? [],
+            Truncations = Truncations(d),
+            CutRecipients = CutRecipients(d),
         };
         m.Extra["http.request.method"] = r.Method;
         m.Extra["url.full"] = call.UrlFull;
@@ -48,5 +42,29 @@ internal static class MailApiMessageFactory
         if (d.FromRawMessage) m.Extra["mcp_egress.api.raw_message"] = true;
         if (d.RawMessageCut) m.Extra["mcp_egress.api.raw_message_truncated"] = true;
         return m;
+    }
+
+    private static IReadOnlyList<MessageTruncation> Truncations(MessageDraft d)
+    {
+        List<MessageTruncation>? t = null;
+        if (d.ImfCutOrNull is { } imf)
+            (t ??= []).Add(new("limits.imf.max_addresses_per_field", imf.Count, Listed(imf, "addresses in one field not kept")));
+        if (d.CutOrNull is { } cut)
+            (t ??= []).Add(new("limits.mail_api.max_recipients_per_message", cut.Count, Listed(cut, "addresses not kept")));
+        return t is null ? [] : t;
+    }
+
+    private static string Listed(CutRecipients c, string what) => c.DomainsNotKept > 0
+        ? $"{what}; their domains are listed up to {c.MaxDomains} distinct ones ({c.DomainsNotKept} addresses beyond)"
+        : $"{what}; their domains are listed";
+
+    private static IReadOnlyList<CutRecipientDomain> CutRecipients(MessageDraft d)
+    {
+        if (d.ImfCutOrNull is null) return d.CutOrNull?.ToList() ?? [];
+        if (d.CutOrNull is null) return d.ImfCut.ToList();
+        var all = new CutRecipients();
+        all.AddAll(d.ImfCut);
+        all.AddAll(d.Cut);
+        return all.ToList();
     }
 }
