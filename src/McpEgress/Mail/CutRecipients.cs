@@ -17,6 +17,17 @@ public sealed class CutRecipients
 
     public CutRecipients(int maxDomains = DefaultMaxDomains) => _maxDomains = maxDomains;
 
+    /// <summary>The domains of both collectors (either may be null), as a message carries them.</summary>
+    public static IReadOnlyList<CutRecipientDomain> Merge(CutRecipients? a, CutRecipients? b)
+    {
+        if (a is null || a.IsEmpty) return b?.ToList() ?? [];
+        if (b is null || b.IsEmpty) return a.ToList();
+        var all = new CutRecipients();
+        all.AddAll(a);
+        all.AddAll(b);
+        return all.ToList();
+    }
+
     /// <summary>Folds <paramref name="other"/>'s domains and counts into this one.</summary>
     public void AddAll(CutRecipients? other)
     {

@@ -47,7 +47,7 @@ internal static class SmtpMailMessageFactory
             Subject = h.Subject,
             MessageId = h.MessageId,
             Truncations = Truncations(tx, h),
-            CutRecipients = CutRecipients(tx, h),
+            CutRecipients = Mail.CutRecipients.Merge(tx.CutRecipients, h.CutAddresses),
         };
         if (session.TlsInfo is { } tls) TlsMessageFields.Add(message.Extra, tls);
         if (tx.HeadersTruncated) message.Extra["mcp_egress.smtp.headers_truncated"] = true;
@@ -56,15 +56,6 @@ internal static class SmtpMailMessageFactory
     }
 
     /// <summary>Every SMTP limit that cut this transaction, by its config key (limits.smtp.*).</summary>
-    private static IReadOnlyList<CutRecipientDomain> CutRecipients(SmtpTransaction tx, MessageHeaders h)
-    {
-        if (h.CutAddresses is null) return tx.CutRecipients?.ToList() ?? [];
-        if (tx.CutRecipients is null) return h.CutAddresses.ToList();
-        var all = new CutRecipients();
-        all.AddAll(tx.CutRecipients);
-        all.AddAll(h.CutAddresses);
-        return all.ToList();
-    }
 
     private static IReadOnlyList<MessageTruncation> Truncations(SmtpTransaction tx, MessageHeaders h)
     {

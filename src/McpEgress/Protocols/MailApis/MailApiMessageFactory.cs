@@ -31,7 +31,7 @@ internal static class MailApiMessageFactory
             Subject = d.Subject,
             MessageId = d.MessageId,
             Truncations = Truncations(d),
-            CutRecipients = CutRecipients(d),
+            CutRecipients = Mail.CutRecipients.Merge(d.ImfCutOrNull, d.CutOrNull),
         };
         m.Extra["http.request.method"] = r.Method;
         m.Extra["url.full"] = call.UrlFull;
@@ -58,13 +58,4 @@ internal static class MailApiMessageFactory
         ? $"{what}; their domains are listed up to {c.MaxDomains} distinct ones ({c.DomainsNotKept} addresses beyond)"
         : $"{what}; their domains are listed";
 
-    private static IReadOnlyList<CutRecipientDomain> CutRecipients(MessageDraft d)
-    {
-        if (d.ImfCutOrNull is null) return d.CutOrNull?.ToList() ?? [];
-        if (d.CutOrNull is null) return d.ImfCut.ToList();
-        var all = new CutRecipients();
-        all.AddAll(d.ImfCut);
-        all.AddAll(d.Cut);
-        return all.ToList();
-    }
 }
