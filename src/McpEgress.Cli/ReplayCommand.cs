@@ -18,6 +18,14 @@ internal static class ReplayCommand
             Description = "pcap or pcapng files, replayed in the order given as one continuous capture",
             Arity = ArgumentArity.OneOrMore,
         };
+        // System.CommandLine hands an unknown "--bogus" to the files argument; refuse it as an unknown option (exit 1).
+        // A capture whose name starts with '-' is given as ./-name.
+        files.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+                if (token.Value.Length > 1 && token.Value[0] == '-')
+                    result.AddError($"unknown option '{token.Value}' (a file whose name starts with '-' is given as ./{token.Value})");
+        });
         var config = new Option<string?>("--config", "-c") { Description = "config file (YAML or JSON); default: built-in policy" };
         var output = new Option<string?>("--output", "-o") { Description = "write ECS NDJSON events to this file instead of stdout" };
         var keylogs = new Option<string[]>("--keylog", "-k")

@@ -12,6 +12,18 @@ public sealed class ReplayCliTests : IDisposable
 
     private static string Capture(string rel) => Path.Combine(RepoPaths.Captures, rel);
 
+    [Theory]
+    [InlineData("replay", "--bogus", "smtp/nodemailer-plain.pcap")]   // was exit 3: "--bogus: no such file"
+    [InlineData("replay", "smtp/nodemailer-plain.pcap", "--outptu", "x")]
+    [InlineData("watch", "--bogus")]
+    public void UnknownOptionsAreExit1(params string[] args)
+    {
+        var (code, stdout, stderr) = CliRunner.Run(args.Select(a => a.EndsWith(".pcap", StringComparison.Ordinal) ? Capture(a) : a).ToArray());
+        Assert.Equal(1, code);
+        Assert.Contains(args.First(a => a.StartsWith("--", StringComparison.Ordinal)), stderr);
+        Assert.DoesNotContain("\"event\"", stdout); // nothing was replayed
+    }
+
     [Fact]
     public void ReplayPrintsEventsAndAlertsAsNdjsonAndSummaryOnStderr()
     {
