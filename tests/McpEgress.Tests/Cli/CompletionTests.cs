@@ -1,0 +1,57 @@
+using McpEgress.Tests.Grafana;
+
+namespace McpEgress.Tests.Cli;
+
+/// <summary>
+/// Shell completions are generated from the command tree (<c>mcp-egress completion bash|zsh|fish</c>): each script
+/// is valid for its shell, names every option of every command, and really completes when the shell runs it.
+/// </summary>
+public sealed class CompletionTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("mcp-egress-completion").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Script(string shell)
+    {
+        var (code, stdout, stderr) = CliRunner.Run("completion", shell);
+        Assert.True(code == 0, stderr);
+        var path = Path.Combine(_dir, "mcp-egress." + shell);
+        File.WriteAllText(path, stdout);
+        return path;
+    }
+
+    [Theory]
+    [InlineData("bash")]
+    [InlineData("zsh")]
+    [InlineData("fish")]
+    public void ScriptIsValidAndNamesEveryOption(string shell)
+    {
+        var path = Script(shell);
+        var r = ExternalTool.Run(shell, "Debian: apt-get install bash zsh fish", _dir, TimeSpan.FromSeconds(30), "-n", path);
+        Assert.True(r.ExitCode == 0, r.Output);
+        string text = File.ReadAllText(path);
+        foreach (var option in new[] { "--config", "--output", "--keylog", "--no-progress", "--interface", "--filter", "--metrics-listen" })
+            Assert.Contains(shell == "fish" ? "-l " + option[2..] : option, text);
+        foreach (var command in new[] { "replay", "watch", "completion" })
+            Assert.Contains(command, text);
+    }
+
+    [Fact]
+    public void BashCompletesAnOptionPrefix()
+    {
+        var path = Script("bash");
+        var r = ExternalTool.Run("bash", "bash", _dir, TimeSpan.FromSeconds(30), "-c",
+            $"source '{path}'; COMP_WORDS=(mcp-egress replay --no); COMP_CWORD=2; _mcp_egress; echo \"${{COMPREPLY[@]}}\"");
+        Assert.Equal("--no-progress", r.Stdout.Trim());
+    }
+
+    [Fact]
+    public void FishCompletesAnOptionPrefix()
+    {
+        var path = Script("fish");
+        var r = ExternalTool.Run("fish", "Debian: apt-get install fish", _dir, TimeSpan.FromSeconds(30), "-c",
+            $"source '{path}'; complete -C 'mcp-egress watch --met'");
+        Assert.StartsWith("--metrics-listen", r.Stdout.Trim(), StringComparison.Ordinal);
+    }
+}
