@@ -43,7 +43,12 @@ public partial class DashboardStructureTests
     {
         var vars = Load(file).GetProperty("templating").GetProperty("list").EnumerateArray().ToDictionary(v => v.Str("name")!);
         Assert.Equal(("datasource", "prometheus"), (vars["datasource"].Str("type"), vars["datasource"].Str("query")));
-        foreach (var (name, query) in new[] { ("instance", "label_values(mcp_egress_build_info, instance)"), ("provider", "label_values(mcp_egress_messages_total, provider)") })
+        foreach (var (name, query) in new[]
+                 {
+                     ("job", "label_values(mcp_egress_build_info, job)"),
+                     ("instance", "label_values(mcp_egress_build_info{job=~\"$job\"}, instance)"),
+                     ("provider", "label_values(mcp_egress_messages_total, provider)"),
+                 })
         {
             Assert.Equal("query", vars[name].Str("type"));
             Assert.Equal(query, vars[name].GetProperty("query").Str("query"));
@@ -98,7 +103,7 @@ public partial class DashboardStructureTests
                  {
                      "sum by (transport, provider) (rate(mcp_egress_messages_total", "sum by (domain) (increase(mcp_egress_hidden_recipients_total",
                      "sum by (rule, severity) (increase(mcp_egress_alerts_total", "sum by (decrypted) (rate(mcp_egress_tls_sessions_total",
-                     "mcp_egress_capture_drops_total", "mcp_egress_anomalies_total", "up{job=\"mcp-egress\"",
+                     "mcp_egress_capture_drops_total", "mcp_egress_anomalies_total", "up{job=~\"$job\"",
                  })
             Assert.Contains(needle, exprs);
     }

@@ -15,6 +15,9 @@ internal static class GrafanaFiles
 
     public static string Grafana(params string[] parts) => Path.Combine([RepoRoot(), "grafana", .. parts]);
 
+    /// <summary>The runbook base URL, set once in grafana/runbooks.json.</summary>
+    public static string RunbookBaseUrl => Json(Grafana("runbooks.json")).GetProperty("runbook_base_url").GetString()!;
+
     public static string RulesFile => Grafana("prometheus", "mcp-egress.rules.yml");
     public static string RulesTestFile => Grafana("prometheus", "mcp-egress.rules.test.yml");
     public static string GrafanaAlertsFile => Grafana("provisioning", "alerting", "mcp-egress-alerts.yml");

@@ -20,6 +20,7 @@ internal static partial class PromQl
         .Replace("$__interval", "1m").Replace("${__interval}", "1m")
         .Replace("$__range", "1h").Replace("${__range}", "1h")
         .Replace("${instance}", instance).Replace("$instance", instance)
+        .Replace("${job}", ".*").Replace("$job", ".*")
         .Replace("${provider}", provider).Replace("$provider", provider);
 
     /// <summary>Variables ($name or ${name}) still in an expression after <see cref="Substitute"/>.</summary>

@@ -73,7 +73,9 @@ public partial class PromtoolRulesTests
             var ann = a.GetProperty("annotations");
             Assert.False(string.IsNullOrWhiteSpace(ann.Str("summary")), name);
             Assert.False(string.IsNullOrWhiteSpace(ann.Str("description")), name);
-            Assert.Equal("grafana/README.md#runbook-" + name.ToLowerInvariant(), ann.Str("runbook_url"));
+            // Absolute, from the one base URL in grafana/runbooks.json (relative links break in every alert receiver).
+            Assert.Equal(GrafanaFiles.RunbookBaseUrl + "#runbook-" + name.ToLowerInvariant(), ann.Str("runbook_url"));
+            Assert.True(Uri.TryCreate(ann.Str("runbook_url"), UriKind.Absolute, out _), name);
         }
     }
 

@@ -33,7 +33,9 @@ internal static partial class QueryCatalog
                 var text = q.ValueKind == System.Text.Json.JsonValueKind.String ? q.GetString()! : q.Str("query")!;
                 var m = LabelValuesRegex().Match(text);
                 if (!m.Success) throw new InvalidDataException($"{Path.GetFileName(file)}: variable {v.Str("name")} query is not label_values(metric, label): {text}");
-                yield return ($"{Path.GetFileName(file)}: variable {v.Str("name")}", m.Groups[1].Value.Trim(), m.Groups[2].Value.Trim());
+                var metric = m.Groups[1].Value.Trim();
+                int brace = metric.IndexOf('{'); // label_values(metric{job=~"$job"}, label): the metric is what precedes the selector
+                yield return ($"{Path.GetFileName(file)}: variable {v.Str("name")}", brace < 0 ? metric : metric[..brace], m.Groups[2].Value.Trim());
             }
         }
     }

@@ -19,7 +19,7 @@ public class QueryContractTests
     {
         Assert.True(QueryCatalog.DashboardTargets().Count() >= 40, "dashboard targets: " + QueryCatalog.DashboardTargets().Count());
         Assert.Equal(2 * GrafanaFiles.PrometheusAlerts().Count(), QueryCatalog.AlertExpressions().Count());
-        Assert.Equal(["instance", "instance", "provider", "provider"], QueryCatalog.VariableQueries().Select(v => v.Label).Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(["instance", "instance", "job", "job", "provider", "provider"], QueryCatalog.VariableQueries().Select(v => v.Label).Order(StringComparer.Ordinal).ToArray());
     }
 
     [Theory]
