@@ -5,6 +5,7 @@ using McpEgress.Benchmarks;
 // mcp-egress benchmarks.
 //   generate PATH [MB] [MAILSHARE]  write a synthetic capture of at least MB megabytes (default 512); MAILSHARE 0..0.25 (default 0.1)
 //   replay PATH [--tshark] [--keylog K]   whole-program replay: MB/s, packets/s, peak memory; optionally tshark on the same file
+//   libraries PATH   our pcap reader vs SharpPcap's, the span decoder vs PacketDotNet, and the replay with each
 //   micro [BenchmarkDotNet args]   the hot-path micro benchmarks with a memory diagnoser
 switch (args.FirstOrDefault())
 {
@@ -25,10 +26,12 @@ switch (args.FirstOrDefault())
         return ReplayBenchmark.Run(args.ElementAtOrDefault(1) ?? throw new ArgumentException("replay PATH"), args.Contains("--tshark"),
             k > 0 ? args.ElementAtOrDefault(k + 1) : null);
     }
+    case "libraries":
+        return LibraryBenchmark.Run(args.ElementAtOrDefault(1) ?? throw new ArgumentException("libraries PATH"));
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(ReplayBenchmark).Assembly).Run(args.Skip(1).ToArray());
         return 0;
     default:
-        Console.Error.WriteLine("usage: generate PATH [MB] | replay PATH [--tshark] | micro [args]");
+        Console.Error.WriteLine("usage: generate PATH [MB] | replay PATH [--tshark] | libraries PATH | micro [args]");
         return 1;
 }
