@@ -96,7 +96,12 @@ public sealed class LiveCapture : ICaptureReader
     internal static LiveCaptureException LibraryMissing(Exception e)
     {
         while (e is TypeInitializationException { InnerException: { } inner }) e = inner;
-        return new($"libpcap not found ({LibPcap.Library}; on Debian/Ubuntu: apt-get install libpcap0.8): {e.Message.ReplaceLineEndings(" ")}", e);
+        // SharpPcap imports the Windows name "wpcap" and maps it to the Linux names itself; the runtime's text then
+        // lists every probed wpcap path, which says nothing useful here.
+        string detail = e.Message.Contains("'wpcap'", StringComparison.Ordinal)
+            ? "SharpPcap tried libpcap.so, libpcap.so.0, libpcap.so.0.8 and libpcap.so.1"
+            : e.Message.ReplaceLineEndings(" ");
+        return new($"libpcap not found ({LibPcap.Library}; on Debian/Ubuntu: apt-get install libpcap0.8): {detail}", e);
     }
 
     /// <summary>Interface names, in <see cref="CapturedPacket.InterfaceId"/> order.</summary>
