@@ -74,7 +74,7 @@ internal static class LibraryBenchmark
 
     /// <summary>PacketDotNet used as a hot path would: the frame copied into one reused array (it parses byte arrays
     /// only), the TCP fields read and the payload taken as a segment, not copied.</summary>
-    private static int PacketDotNetView(LinkType linkType, ReadOnlySpan<byte> frame, byte[] buffer)
+    internal static int PacketDotNetView(LinkType linkType, ReadOnlySpan<byte> frame, byte[] buffer)
     {
         frame.CopyTo(buffer);
         var segment = new PacketDotNet.Utils.ByteArraySegment(buffer, 0, frame.Length);
