@@ -185,6 +185,7 @@ internal sealed unsafe class LiveInterface
     {
         _stopping = true;
         var handle = _device.Handle;
+        if (handle.IsInvalid || handle.IsClosed) return; // closed (SharpPcap swaps in an invalid handle): nothing to wake
         bool added = false;
         try
         {
