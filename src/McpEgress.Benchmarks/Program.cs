@@ -1,37 +1,81 @@
 using System.Diagnostics;
+using System.Globalization;
 using BenchmarkDotNet.Running;
 using McpEgress.Benchmarks;
+using McpEgress.Benchmarks.Generator;
 
-// mcp-egress benchmarks.
-//   generate PATH [MB] [MAILSHARE]  write a synthetic capture of at least MB megabytes (default 512); MAILSHARE 0..0.25 (default 0.1)
-//   replay PATH [--tshark] [--keylog K]   whole-program replay: MB/s, packets/s, peak memory; optionally tshark on the same file
-//   libraries PATH   our pcap reader vs SharpPcap's, the span decoder vs PacketDotNet, and the replay with each
-//   micro [BenchmarkDotNet args]   the hot-path micro benchmarks with a memory diagnoser
+// mcp-egress benchmarks (README.md beside this file).
+//   agent-capture bulk|mail-heavy PATH [MB] [--captures DIR] [--seed N]
+//                                   an agent-host capture of about MB megabytes (default 300), PATH.expected.json and
+//                                   the key log PATH-without-.pcap.keys beside it
+//   generate PATH [MB] [MAILSHARE]  the older plain-SMTP-in-bulk-HTTP capture (default 512 MB, MAILSHARE 0.1)
+//   replay PATH [--keylog K] [--tshark] [--cli PATH] [--runs N] [--in-process]
+//                                   the Release mcp-egress CLI (or --cli) on PATH as a child process, optionally tshark
+//                                   on the same file; wall time, MB/s, packets/s, messages/s, peak RSS, expected counts
+//   flow-flood PATH [FLOWS]         idle SMTP flows (default 1M): replay it under /usr/bin/time to see what a tracked flow costs
+//   libraries PATH                  our pcap reader vs SharpPcap's, the span decoder vs PacketDotNet, and the replay with each
+//   micro [BenchmarkDotNet args]    the hot-path micro benchmarks with a memory diagnoser
+string? Opt(string name) => Array.IndexOf(args, name) is var i and > 0 ? args.ElementAtOrDefault(i + 1) : null;
 switch (args.FirstOrDefault())
 {
+    case "flow-flood":
+    {
+        string path = args.ElementAtOrDefault(1) ?? throw new ArgumentException("flow-flood PATH [FLOWS]");
+        int flows = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1_000_000;
+        var (packets, bytes) = FlowFlood.Write(path, flows);
+        Console.WriteLine($"wrote {path}: {flows} idle SMTP flows (SYN, SYN/ACK, ACK, banner, EHLO), {packets} packets, {bytes / 1e6:F0} MB");
+        return 0;
+    }
+    case "agent-capture":
+    {
+        var shape = args.ElementAtOrDefault(1) switch
+        {
+            "bulk" => CaptureShape.Bulk,
+            "mail-heavy" => CaptureShape.MailHeavy,
+            _ => throw new ArgumentException("agent-capture bulk|mail-heavy PATH [MB]"),
+        };
+        string path = args.ElementAtOrDefault(2) ?? throw new ArgumentException("agent-capture SHAPE PATH [MB]");
+        double mb = args.Length > 3 && !args[3].StartsWith("--", StringComparison.Ordinal) ? double.Parse(args[3], CultureInfo.InvariantCulture) : 300;
+        string captures = Opt("--captures") ?? FindCaptures();
+        var sw = Stopwatch.StartNew();
+        var c = AgentCapture.Write(path, shape, (long)(mb * 1e6), captures, int.Parse(Opt("--seed") ?? "1", CultureInfo.InvariantCulture));
+        Console.WriteLine($"wrote {path}: {c.Bytes / 1e6:F1} MB ({100.0 * c.BulkBytes / Math.Max(1, c.BulkBytes + c.MailBytes):F1}% unkeyed TLS), {c.Packets} packets, {c.Flows} flows, " +
+            $"{c.Messages} messages ({c.SmtpMessages} SMTP, {c.ApiMessages} API), {c.Alerts} alerts ({sw.Elapsed.TotalSeconds:F1} s, {c.Bytes / 1e6 / sw.Elapsed.TotalSeconds:F0} MB/s)");
+        return 0;
+    }
     case "generate":
     {
         string path = args.ElementAtOrDefault(1) ?? throw new ArgumentException("generate PATH [MB]");
-        long mb = args.Length > 2 ? long.Parse(args[2]) : 512;
+        long mb = args.Length > 2 ? long.Parse(args[2], CultureInfo.InvariantCulture) : 512;
         var sw = Stopwatch.StartNew();
-        double mailShare = args.Length > 3 ? double.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 0.1;
+        double mailShare = args.Length > 3 ? double.Parse(args[3], CultureInfo.InvariantCulture) : 0.1;
         var g = SyntheticCapture.Write(path, mb << 20, mailShare);
         Console.WriteLine($"wrote {path}: {new FileInfo(path).Length / 1e6:F0} MB, {g.Packets} packets, {g.Messages} SMTP messages, {g.ExpectedAlerts} expected alerts ({sw.Elapsed.TotalSeconds:F1} s)");
-        File.WriteAllText(path + ".expected", $"{g.Messages} {g.ExpectedAlerts}\n");
+        new ExpectedCounts
+        {
+            Shape = "smtp-in-http", Bytes = new FileInfo(path).Length, Packets = g.Packets, Flows = g.Flows,
+            Messages = g.Messages, SmtpMessages = g.Messages, Alerts = g.ExpectedAlerts,
+        }.Save(path);
         return 0;
     }
     case "replay":
-    {
-        int k = Array.IndexOf(args, "--keylog");
-        return ReplayBenchmark.Run(args.ElementAtOrDefault(1) ?? throw new ArgumentException("replay PATH"), args.Contains("--tshark"),
-            k > 0 ? args.ElementAtOrDefault(k + 1) : null);
-    }
+        return ReplayBenchmark.Run(new ReplayBenchmark.Options(
+            args.ElementAtOrDefault(1) ?? throw new ArgumentException("replay PATH"), Opt("--keylog"), args.Contains("--tshark"),
+            Opt("--cli"), int.Parse(Opt("--runs") ?? "1", CultureInfo.InvariantCulture), args.Contains("--in-process")));
     case "libraries":
         return LibraryBenchmark.Run(args.ElementAtOrDefault(1) ?? throw new ArgumentException("libraries PATH"));
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(ReplayBenchmark).Assembly).Run(args.Skip(1).ToArray());
         return 0;
     default:
-        Console.Error.WriteLine("usage: generate PATH [MB] | replay PATH [--tshark] | libraries PATH | micro [args]");
+        Console.Error.WriteLine("usage: agent-capture bulk|mail-heavy PATH [MB] | generate PATH [MB] | replay PATH [--keylog K] [--tshark] [--cli PATH] [--runs N] | libraries PATH | micro [args]");
         return 1;
+}
+
+// The repository's captures/ folder, found upwards from the working directory.
+static string FindCaptures()
+{
+    for (var d = new DirectoryInfo(Environment.CurrentDirectory); d is not null; d = d.Parent)
+        if (Directory.Exists(Path.Combine(d.FullName, "captures", "api"))) return Path.Combine(d.FullName, "captures");
+    throw new DirectoryNotFoundException("captures/api not found above the working directory; pass --captures DIR");
 }

@@ -21,6 +21,7 @@ internal sealed class SyntheticCapture
     public long ExpectedAlerts { get; private set; }
     public long Packets { get; private set; }
     public long Bytes { get; private set; }
+    public long Flows { get; private set; }
 
     private SyntheticCapture(Stream output) => _out = output;
 
@@ -37,19 +38,11 @@ internal sealed class SyntheticCapture
             if (g._rng.NextDouble() < mailShare * 4) g.SmtpSession(flowNo);
             else g.BulkFlow(flowNo, g._rng.Next(200_000, 2_000_000));
         }
+        g.Flows = flowNo;
         return g;
     }
 
-    private void WriteHeader()
-    {
-        Span<byte> h = stackalloc byte[24];
-        BinaryPrimitives.WriteUInt32LittleEndian(h, 0xa1b23c4d); // nanosecond pcap
-        BinaryPrimitives.WriteUInt16LittleEndian(h[4..], 2);
-        BinaryPrimitives.WriteUInt16LittleEndian(h[6..], 4);
-        BinaryPrimitives.WriteUInt32LittleEndian(h[16..], 262144);
-        BinaryPrimitives.WriteUInt32LittleEndian(h[20..], 1); // Ethernet
-        _out.Write(h);
-    }
+    private void WriteHeader() => Generator.PcapFrameWriter.WriteFileHeader(_out);
 
     private readonly record struct Conn(uint ClientIp, uint ServerIp, ushort ClientPort, ushort ServerPort);
 
@@ -60,31 +53,12 @@ internal sealed class SyntheticCapture
         var c = new Conn(0x0A000000u | (uint)(n & 0xFFFF), 0x0A640001, (ushort)(20000 + n % 40000), 587);
         var seq = new Seq { C = (uint)_rng.Next(), S = (uint)_rng.Next() };
         Handshake(c, seq);
-        Send(c, seq, false, "220 mx.bench.example ESMTP ready\r\n");
-        Send(c, seq, true, "EHLO agent.bench.example\r\n");
-        Send(c, seq, false, "250-mx.bench.example\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n");
-        int messages = 1 + _rng.Next(3);
-        for (int m = 0; m < messages; m++)
-        {
-            Messages++;
-            bool evil = Messages % 5 == 0;
-            var sb = new StringBuilder();
-            sb.Append("MAIL FROM:<mcp@corp.example>\r\nRCPT TO:<alice@customer.example>\r\nRCPT TO:<bob@corp.example>\r\n");
-            if (evil) { sb.Append("RCPT TO:<phan@giftshop.club>\r\n"); ExpectedAlerts += 2; }
-            sb.Append("DATA\r\n");
-            Send(c, seq, true, sb.ToString());
-            Send(c, seq, false, "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n" + (evil ? "250 2.1.5 Ok\r\n" : "") + "354 Go ahead\r\n");
-            var body = new StringBuilder();
-            body.Append("From: MCP Agent <mcp@corp.example>\r\nTo: Alice <alice@customer.example>\r\nCc: bob@corp.example\r\n");
-            body.Append($"Subject: Invoice {Messages}\r\nMessage-ID: <{Messages}@corp.example>\r\nMIME-Version: 1.0\r\n\r\n");
-            int lines = _rng.Next(20, 400);
-            for (int i = 0; i < lines; i++) body.Append("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.\r\n");
-            body.Append(".\r\n");
-            Send(c, seq, true, body.ToString());
-            Send(c, seq, false, "250 2.0.0 Ok: queued\r\n");
-        }
-        Send(c, seq, true, "QUIT\r\n");
-        Send(c, seq, false, "221 Bye\r\n");
+        // Every fifth message carries the envelope-only phan@giftshop.club.
+        var hidden = Enumerable.Range(0, 1 + _rng.Next(3)).Select(_ => ++Messages % 5 == 0).ToList();
+        ExpectedAlerts += hidden.Count(h => h) * Generator.SmtpSessionScript.AlertsPerHiddenMessage;
+        long id = Messages - hidden.Count;
+        foreach (var (fromClient, bytes) in Generator.SmtpSessionScript.Turns(hidden, () => _rng.Next(20, 400), () => ++id))
+            Send(c, seq, fromClient, bytes);
         Fin(c, seq);
     }
 
@@ -124,9 +98,10 @@ internal sealed class SyntheticCapture
         Packet(c, true, seq.C + 1, seq.S + 1, 0x10, default);
     }
 
-    private void Send(Conn c, Seq seq, bool fromClient, string text)
+    private void Send(Conn c, Seq seq, bool fromClient, string text) => Send(c, seq, fromClient, Encoding.ASCII.GetBytes(text));
+
+    private void Send(Conn c, Seq seq, bool fromClient, byte[] bytes)
     {
-        var bytes = Encoding.ASCII.GetBytes(text);
         for (int off = 0; off < bytes.Length; off += Mss)
         {
             var part = bytes.AsSpan(off, Math.Min(Mss, bytes.Length - off));
@@ -162,10 +137,7 @@ internal sealed class SyntheticCapture
 
         int frameLen = 14 + total;
         Span<byte> rec = stackalloc byte[16];
-        BinaryPrimitives.WriteUInt32LittleEndian(rec, (uint)(_timeNs / 1_000_000_000));
-        BinaryPrimitives.WriteUInt32LittleEndian(rec[4..], (uint)(_timeNs % 1_000_000_000));
-        BinaryPrimitives.WriteUInt32LittleEndian(rec[8..], (uint)frameLen);
-        BinaryPrimitives.WriteUInt32LittleEndian(rec[12..], (uint)frameLen);
+        Generator.PcapFrameWriter.WriteRecordHeader(rec, _timeNs, frameLen);
         _out.Write(rec);
         _out.Write(_frame, 0, frameLen);
         Packets++;

@@ -55,20 +55,13 @@ internal static class ReplayCommand
             return ExitCodes.Output;
         }
 
-        using var writer = new EcsEventWriter(outStream);
+        var writer = new EcsEventWriter(outStream);
         var output = new EcsPipelineOutput(writer);
         var pipeline = new MonitorPipeline(limits, new DetectionEngine(config.Detection), output);
-        foreach (var k in keylogs)
+        if (ReplayKeyLogs.Load(pipeline.KeyLog, keylogs, files) is { } keyLogError)
         {
-            try
-            {
-                pipeline.KeyLog.LoadFile(k);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                Console.Error.WriteLine($"mcp-egress: key log {k}: {(ex is FileNotFoundException or DirectoryNotFoundException ? "no such file" : ex.Message)}");
-                return ExitCodes.Input;
-            }
+            Console.Error.WriteLine($"mcp-egress: {keyLogError}");
+            return ExitCodes.Input;
         }
         var replay = new CaptureReplay(pipeline, limits.Capture);
         var sw = Stopwatch.StartNew();
@@ -97,11 +90,16 @@ internal static class ReplayCommand
                 if (replay.ReplayFile(f, null) is { } err) errors.Add(err);
         }
         pipeline.Finish();
-        writer.Flush();
+        writer.Dispose(); // flushes; a failure is counted by the writer, not thrown
         sw.Stop();
 
         ReplaySummary.Write(Console.Error, files.Length, pipeline, sw.Elapsed);
         foreach (var e in errors) Console.Error.WriteLine($"mcp-egress: {e}");
+        if (writer.WriteFailures > 0)
+        {
+            Console.Error.WriteLine($"mcp-egress: cannot write {outputPath ?? "standard output"}: {writer.LastWriteError}; events were lost");
+            return ExitCodes.Output;
+        }
         return errors.Count == 0 ? ExitCodes.Success : ExitCodes.Input;
     }
 }

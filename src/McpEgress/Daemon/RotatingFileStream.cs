@@ -7,14 +7,20 @@ namespace McpEgress.Daemon;
 /// (<see cref="Export.EcsEventWriter"/> writes a line per call), so no line is split across files. <see cref="Reopen"/>
 /// closes and reopens the path, for an external logrotate that moved the file away (SIGHUP). Files are created 0640.
 /// Thread-safe: calls are serialized.
+/// <para>A write that fails (disk full) throws and leaves no partial line behind: the file is cut back to its length
+/// before the write, so the next event starts on a clean line; writes are unbuffered for that (one write(2) per event
+/// line). A rotation whose new file cannot be opened is retried at the next write.</para>
 /// </summary>
 public sealed class RotatingFileStream : Stream
 {
     private const UnixFileMode CreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead;
 
     private readonly Lock _lock = new();
-    private FileStream _file;
+    private FileStream? _file;
     private long _length;
+    // Bytes of the current file that count as rotated already: its length when a rename failed (so the next attempt
+    // comes after another MaxBytes, not at every write), else 0.
+    private long _rotatedPart;
     private bool _disposed;
 
     /// <param name="maxBytes">Size that triggers rotation; 0 never rotates.</param>
@@ -42,6 +48,9 @@ public sealed class RotatingFileStream : Stream
     /// <summary>Rotations whose renames failed (the file kept growing instead).</summary>
     public long RotationFailures { get; private set; }
 
+    /// <summary>Writes that failed (the event line was not stored).</summary>
+    public long WriteFailures { get; private set; }
+
     public override bool CanRead => false;
     public override bool CanSeek => false;
     public override bool CanWrite => !_disposed;
@@ -55,8 +64,20 @@ public sealed class RotatingFileStream : Stream
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (MaxBytes > 0 && _length > 0 && _length + buffer.Length > MaxBytes) RotateLocked();
-            _file.Write(buffer);
+            if (MaxBytes > 0 && _length > _rotatedPart && _length - _rotatedPart + buffer.Length > MaxBytes) RotateLocked();
+            if (_file is null) { _file = Open(); _length = _file.Length; }
+            try
+            {
+                _file.Write(buffer);
+            }
+            catch (IOException)
+            {
+                WriteFailures++;
+                // write(2) may have stored part of the line: cut it off so no half event stays in the file.
+                try { RandomAccess.SetLength(_file.SafeFileHandle, _length); }
+                catch (IOException) { }
+                throw;
+            }
             _length += buffer.Length;
         }
     }
@@ -65,7 +86,7 @@ public sealed class RotatingFileStream : Stream
     {
         lock (_lock)
         {
-            if (!_disposed) _file.Flush();
+            if (!_disposed) _file?.Flush();
         }
     }
 
@@ -89,18 +110,20 @@ public sealed class RotatingFileStream : Stream
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _file.Flush();
+            _file?.Flush();
             var next = Open();
-            _file.Dispose();
+            _file?.Dispose();
             _file = next;
             _length = next.Length;
+            _rotatedPart = 0;
         }
     }
 
     private void RotateLocked()
     {
-        _file.Flush();
-        _file.Dispose();
+        _file?.Dispose();
+        _file = null;
+        bool renamed = true;
         try
         {
             if (Keep == 0)
@@ -119,10 +142,12 @@ public sealed class RotatingFileStream : Stream
         {
             // Renaming failed (read-only directory?): keep appending to the same file rather than lose events.
             RotationFailures++;
+            renamed = false;
         }
-        _file = Open();
-        _length = 0;
         Rotations++;
+        _file = Open(); // may throw (then the next write opens it)
+        _length = _file.Length;
+        _rotatedPart = renamed ? 0 : _length;
     }
 
     private FileStream Open() => new(Path, new FileStreamOptions
@@ -131,7 +156,7 @@ public sealed class RotatingFileStream : Stream
         Access = FileAccess.Write,
         Share = FileShare.Read | FileShare.Delete,
         UnixCreateMode = OperatingSystem.IsWindows() ? null : CreateMode,
-        BufferSize = 64 * 1024,
+        BufferSize = 0, // unbuffered: a failed write is known at once and cut back (see the class comment)
     });
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
@@ -147,8 +172,7 @@ public sealed class RotatingFileStream : Stream
                 if (!_disposed)
                 {
                     _disposed = true;
-                    _file.Flush();
-                    _file.Dispose();
+                    _file?.Dispose();
                 }
             }
         }

@@ -101,7 +101,7 @@ public static class WatchConfig
                 case "promiscuous": if (Bool(value, path, Error) is { } pr) o.Promiscuous = pr; break;
                 case "process_attribution": if (Bool(value, path, Error) is { } pa) o.ProcessAttribution = pa; break;
                 default:
-                    Error(path, $"unknown key \"{key}\" (expected one of: {string.Join(", ", Keys)})");
+                    Error(path, $"unknown key \"{ConfigReadLimits.Quote(key)}\" (expected one of: {string.Join(", ", Keys)})");
                     break;
             }
         }
@@ -158,7 +158,7 @@ public static class WatchConfig
     private static string Describe(object? v) => v switch
     {
         null => "null",
-        string s => $"the string \"{s}\"",
+        string s => $"the string \"{ConfigReadLimits.Quote(s)}\"",
         bool b => b ? "true" : "false",
         long or double => "the number " + Convert.ToString(v, CultureInfo.InvariantCulture),
         List<object?> => "a list",

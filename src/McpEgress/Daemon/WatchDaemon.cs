@@ -89,8 +89,9 @@ public sealed class WatchDaemon : IDisposable
         try
         {
             OpenOutput();
-            var output = new MetricsEventOutput(_writer!, _metrics);
+            var output = new MetricsEventOutput(_writer!, _metrics) { Log = Log };
             var pipeline = new MonitorPipeline(Limits, new DetectionEngine(Config.Detection), output);
+            output.Anomalies = pipeline.Anomalies;
             _pipelineInstance = pipeline;
             if (_options.ProcessAttribution)
             {
@@ -234,6 +235,8 @@ public sealed class WatchDaemon : IDisposable
         else if (_annotator is { } a) Log($"process attribution: {a.Annotated} flows attributed at flow open (no SYN tap)");
         var s = pipeline.Stats;
         Log($"stopped: {s.Packets} packets ({drained} drained at exit), {s.Messages} messages, {s.Alerts} alerts, {s.TlsDecrypted + s.TlsOpaque} TLS sessions ({s.TlsOpaque} opaque)");
+        if (_writer is { EventsDropped: > 0 } w)
+            Log($"warning: {w.EventsDropped} events could not be written ({w.LastWriteError}) and were dropped");
     }
 
     private void Reload()

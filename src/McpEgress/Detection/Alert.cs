@@ -2,7 +2,11 @@ using McpEgress.Mail;
 
 namespace McpEgress.Detection;
 
-/// <summary>One finding of one rule about one address of one message.</summary>
+/// <summary>
+/// One finding of one rule about one message. A rule that matches several addresses of a message raises one alert
+/// listing them (<see cref="Matches"/>, capped, with <see cref="MatchCount"/>), never one alert per address: a call with
+/// 1,000 Bcc addresses is one alert, not 1,000 events each repeating the message.
+/// </summary>
 public sealed class Alert
 {
     public Alert(string ruleId, string ruleName, Severity severity, string message, MailMessage mail,
@@ -30,6 +34,12 @@ public sealed class Alert
     public RecipientRole Role { get; }
     /// <summary>The offending address's domain, lower case, as written (Unicode IDNs stay Unicode).</summary>
     public string Domain { get; }
+
+    /// <summary>The addresses matched, in the order found, at most <see cref="DetectionEngine.MaxMatchesPerAlert"/>; the first is <see cref="Address"/>.</summary>
+    public IReadOnlyList<AlertMatch> Matches { get; init; } = [];
+
+    /// <summary>How many addresses matched, including those beyond the <see cref="Matches"/> cap (at least 1 for an address alert).</summary>
+    public int MatchCount { get; init; }
 
     public override string ToString() => $"[{Severity}] {RuleId}: {Message}";
 }

@@ -8,7 +8,9 @@ public sealed record ConfigError(string Source, int Line, int Column, string Key
 {
     public override string ToString()
     {
+        // Always one line of readable length, whatever the file's keys and values hold (see ConfigReadLimits.Quote).
         string where = Line > 0 ? $"{Source}:{Line}:{Column}" : Source;
-        return KeyPath.Length > 0 ? $"{where}: {KeyPath}: {Problem}" : $"{where}: {Problem}";
+        string problem = ConfigReadLimits.Cut(Problem, 400);
+        return KeyPath.Length > 0 ? $"{where}: {ConfigReadLimits.Cut(KeyPath, 200)}: {problem}" : $"{where}: {problem}";
     }
 }

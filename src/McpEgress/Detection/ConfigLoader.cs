@@ -27,44 +27,76 @@ public static class ConfigLoader
     /// <summary>The built-in config when <paramref name="path"/> is null or empty, else <see cref="Load"/>.</summary>
     public static McpEgressConfig LoadOrDefault(string? path) => string.IsNullOrEmpty(path) ? McpEgressConfig.Default : Load(path);
 
+    /// <summary>
+    /// Reads and validates <paramref name="path"/> within <paramref name="limits"/> (default
+    /// <see cref="ConfigReadLimits.Default"/>): at most <see cref="ConfigReadLimits.MaxFileBytes"/> are read, so a huge
+    /// file or an endless stream (<c>/dev/zero</c>) is an error, not an OutOfMemoryException.
+    /// </summary>
     /// <exception cref="ConfigException">The file cannot be read or is not a valid config.</exception>
-    public static McpEgressConfig Load(string path)
+    public static McpEgressConfig Load(string path, ConfigReadLimits? limits = null)
     {
+        limits ??= ConfigReadLimits.Default;
         string ext = Path.GetExtension(path).ToLowerInvariant();
         string format = ext switch
         {
             ".yml" or ".yaml" => "yaml",
             ".json" => "json",
             _ => throw new ConfigException([new ConfigError(path, 0, 0, "",
-                $"unsupported config file extension \"{ext}\" (expected .yml, .yaml or .json)")]),
+                $"unsupported config file extension \"{ConfigReadLimits.Quote(ext)}\" (expected .yml, .yaml or .json)")]),
         };
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigException([new ConfigError(path, 0, 0, "", "cannot read the file: " + e.Message)]);
-        }
-        var config = Parse(text, format, path);
+        var config = Parse(ReadCapped(path, limits.MaxFileBytes), format, path, limits);
         return new McpEgressConfig
         {
             Detection = config.Detection, Limits = config.Limits, Watch = config.Watch, Positions = config.Positions, SourcePath = path,
         };
     }
 
+    /// <summary>The file's text, reading at most <paramref name="maxBytes"/> + 1 bytes whatever the file claims to be.</summary>
+    private static string ReadCapped(string path, long maxBytes)
+    {
+        static ConfigException Fail(string path, string problem) => new([new ConfigError(path, 0, 0, "", problem)]);
+        if (Directory.Exists(path)) throw Fail(path, "cannot read the file: it is a directory");
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+            var buffer = new byte[Math.Min(maxBytes + 1, 64 * 1024)];
+            var data = new MemoryStream();
+            int n;
+            while ((n = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, maxBytes + 1 - data.Length))) > 0)
+            {
+                data.Write(buffer, 0, n);
+                if (data.Length > maxBytes)
+                    throw Fail(path, $"the file is larger than {maxBytes} bytes (the config size limit); is it really a config file?");
+            }
+            data.Position = 0;
+            using var reader = new StreamReader(data, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            return reader.ReadToEnd();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            string why = e switch
+            {
+                FileNotFoundException or DirectoryNotFoundException => "no such file",
+                UnauthorizedAccessException => "permission denied",
+                _ => e.Message,
+            };
+            throw Fail(path, "cannot read the file: " + why);
+        }
+    }
+
     /// <param name="format">"yaml" or "json" (also "yml").</param>
     /// <param name="source">Name used in error messages.</param>
     /// <exception cref="ConfigException">The text is not a valid config.</exception>
-    public static McpEgressConfig Parse(string text, string format, string source = "<config>")
+    /// <param name="limits">Depth, alias and node budgets (default <see cref="ConfigReadLimits.Default"/>).</param>
+    public static McpEgressConfig Parse(string text, string format, string source = "<config>", ConfigReadLimits? limits = null)
     {
+        limits ??= ConfigReadLimits.Default;
         if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..];
         var errors = new List<ConfigError>();
         ConfigNode? root = format.ToLowerInvariant() switch
         {
-            "yaml" or "yml" => YamlConfigReader.Read(text, source, errors),
-            "json" => JsonConfigReader.Read(text, source, errors),
+            "yaml" or "yml" => YamlConfigReader.Read(text, source, errors, limits),
+            "json" => JsonConfigReader.Read(text, source, errors, limits),
             _ => throw new ArgumentException($"unknown config format \"{format}\" (expected yaml or json)", nameof(format)),
         };
         if (errors.Count > 0) throw new ConfigException(errors);
@@ -163,7 +195,7 @@ public static class ConfigLoader
                 if (item.Kind is not (ConfigNodeKind.String or ConfigNodeKind.Plain))
                     Error(item, p, $"expected a domain string, got {item.Describe()}");
                 else if (!DomainPattern.TryParse(item.Text, out _, out var why))
-                    Error(item, p, $"invalid domain \"{item.Text}\": {why}");
+                    Error(item, p, $"invalid domain \"{ConfigReadLimits.Quote(item.Text)}\": {why}");
                 else
                     result.Add(item.Text!);
             }
@@ -180,7 +212,7 @@ public static class ConfigLoader
                 if (!DetectionEngine.KnownRuleIds.Contains(e.Key))
                 {
                     errors.Add(new ConfigError(source, e.Line, e.Column, p,
-                        $"unknown rule id \"{e.Key}\" (known: {string.Join(", ", DetectionEngine.KnownRuleIds)})"));
+                        $"unknown rule id \"{ConfigReadLimits.Quote(e.Key)}\" (known: {string.Join(", ", DetectionEngine.KnownRuleIds)})"));
                     continue;
                 }
                 if (e.Value.Kind == ConfigNodeKind.Null) continue;
@@ -198,7 +230,7 @@ public static class ConfigLoader
                         settings = settings with { Severity = s };
                     else
                         Error(r.Value, rp, r.Value.Kind is ConfigNodeKind.String or ConfigNodeKind.Plain
-                            ? $"unknown severity \"{r.Value.Text}\" (expected low, medium, high or critical)"
+                            ? $"unknown severity \"{ConfigReadLimits.Quote(r.Value.Text)}\" (expected low, medium, high or critical)"
                             : $"expected a severity (low, medium, high or critical), got {r.Value.Describe()}");
                 }
                 result[e.Key] = settings;
@@ -221,7 +253,7 @@ public static class ConfigLoader
                 if (known is not null && !known.Contains(e.Key))
                 {
                     errors.Add(new ConfigError(source, e.Line, e.Column, p,
-                        $"unknown key \"{e.Key}\" (expected one of: {string.Join(", ", known)})"));
+                        $"unknown key \"{ConfigReadLimits.Quote(e.Key)}\" (expected one of: {string.Join(", ", known)})"));
                     continue;
                 }
                 yield return e;

@@ -20,9 +20,9 @@ internal sealed class ConfigNode
         ConfigNodeKind.Null => "null",
         ConfigNodeKind.Mapping => "a mapping",
         ConfigNodeKind.Sequence => "a list",
-        ConfigNodeKind.Number => $"the number {Text}",
+        ConfigNodeKind.Number => $"the number {ConfigReadLimits.Quote(Text)}",
         ConfigNodeKind.Boolean => $"the boolean {Text}",
-        _ => $"the string \"{Text}\"",
+        _ => $"the string \"{ConfigReadLimits.Quote(Text)}\"",
     };
 
     /// <summary>

@@ -46,6 +46,21 @@ public sealed class DeniedDomainRule : IRule
         foreach (var h in message.Hidden)
             Check(message, h.Address, HiddenRecipients.RoleOf(message, h), seen, alerts, null);
         CheckAll(message, message.ReplyTo, RecipientRole.ReplyTo, seen, alerts);
+
+        // Recipients a limit cut from the message: their domains are still known, and still judged.
+        foreach (var cut in message.CutRecipients)
+        {
+            string normalized = DomainName.Normalize(cut.Domain);
+            foreach (var p in _denied)
+            {
+                if (!p.Matches(normalized)) continue;
+                string entry = string.Equals(p.Text, cut.Domain, StringComparison.OrdinalIgnoreCase) ? "" : $" (policy entry {p.Text})";
+                string text = $"{cut.Count} recipient(s) that a limit cut from this message are in denied domain {cut.Domain}{entry}.";
+                alerts.Add(new Alert(RuleId, RuleName, Severity, text, message, HiddenRecipientRule.CutAddress(cut.Domain),
+                    cut.MayBeHidden ? RecipientRole.Envelope : RecipientRole.To, cut.Domain));
+                break;
+            }
+        }
     }
 
     private void CheckAll(MailMessage message, IReadOnlyList<MailAddress> list, RecipientRole role, HashSet<string> seen, List<Alert> alerts)

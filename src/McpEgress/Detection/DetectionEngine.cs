@@ -8,7 +8,7 @@ namespace McpEgress.Detection;
 /// </summary>
 public sealed class DetectionEngine
 {
-    public static IReadOnlyList<string> KnownRuleIds { get; } = [DeniedDomainRule.RuleId, HiddenRecipientRule.RuleId];
+    public static IReadOnlyList<string> KnownRuleIds { get; } = [DeniedDomainRule.RuleId, HiddenRecipientRule.RuleId, LimitExceededRule.RuleId];
 
     private readonly IRule[] _rules;
 
@@ -27,6 +27,8 @@ public sealed class DetectionEngine
         var hidden = policy.SettingsFor(HiddenRecipientRule.RuleId);
         if (hidden.Enabled)
             rules.Add(new HiddenRecipientRule(policy.AllowedHiddenDomains.Select(DomainPattern.Parse), hidden.Severity ?? HiddenRecipientRule.DefaultSeverity));
+        var limit = policy.SettingsFor(LimitExceededRule.RuleId);
+        if (limit.Enabled) rules.Add(new LimitExceededRule(limit.Severity ?? LimitExceededRule.DefaultSeverity));
         _rules = rules.ToArray();
         Policy = policy;
     }
@@ -34,12 +36,44 @@ public sealed class DetectionEngine
     public DetectionPolicy Policy { get; }
     public IReadOnlyList<IRule> Rules => _rules;
 
-    /// <summary>Alerts for one message, in rule order then address order; empty when nothing is wrong.</summary>
+    /// <summary>Addresses listed in one alert (default 1,000); the alert still counts all of them (<see cref="Alert.MatchCount"/>).</summary>
+    public int MaxMatchesPerAlert { get; init; } = 1000;
+
+    /// <summary>
+    /// Alerts for one message: at most one per rule, in rule order, each listing the addresses its rule matched in the
+    /// order found; empty when nothing is wrong.
+    /// </summary>
     public IReadOnlyList<Alert> Evaluate(MailMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var alerts = new List<Alert>();
-        foreach (var rule in _rules) rule.Evaluate(message, alerts);
-        return alerts.Count > 0 ? alerts : [];
+        List<Alert>? result = null;
+        var found = new List<Alert>();
+        foreach (var rule in _rules)
+        {
+            found.Clear();
+            rule.Evaluate(message, found);
+            if (found.Count > 0) (result ??= []).Add(Group(found));
+        }
+        return result ?? (IReadOnlyList<Alert>)[];
+    }
+
+    /// <summary>One rule's findings about one message as one alert: the first finding leads, the rest are listed.</summary>
+    private Alert Group(List<Alert> found)
+    {
+        var first = found[0];
+        var matches = new List<AlertMatch>(Math.Min(found.Count, MaxMatchesPerAlert));
+        foreach (var f in found)
+        {
+            if (matches.Count >= MaxMatchesPerAlert) break;
+            if (f.Role != RecipientRole.None) matches.Add(new AlertMatch(f.Address, f.Role, f.Domain, f.Message));
+        }
+        string text = found.Count == 1 ? first.Message
+            : $"{found.Count} recipients: {first.Message} Also: " +
+              string.Join(", ", found.Skip(1).Take(9).Select(f => f.Address.Address)) + (found.Count > 10 ? $" and {found.Count - 10} more." : ".");
+        return new Alert(first.RuleId, first.RuleName, first.Severity, text, first.Mail, first.Address, first.Role, first.Domain)
+        {
+            Matches = matches,
+            MatchCount = first.Role == RecipientRole.None ? 0 : found.Count,
+        };
     }
 }

@@ -33,7 +33,7 @@ public sealed class HiddenRecipientRule : IRule
     public void Evaluate(MailMessage message, List<Alert> alerts)
     {
         var hidden = message.Hidden;
-        if (hidden.Count == 0) return;
+        if (hidden.Count == 0 && message.CutRecipients.Count == 0) return;
 
         string sender = DomainName.Normalize(message.SenderDomain);
         List<string>? visible = null;
@@ -42,19 +42,7 @@ public sealed class HiddenRecipientRule : IRule
         {
             string domain = h.Address.Domain;
             if (domain.Length == 0) continue;
-            string d = DomainName.Normalize(domain);
-            if (sender.Length > 0 && DomainName.AreRelated(d, sender)) continue;
-
-            visible ??= VisibleDomains(message);
-            bool isVisible = false;
-            foreach (var v in visible)
-                if (DomainName.AreRelated(d, v)) { isVisible = true; break; }
-            if (isVisible) continue;
-
-            bool allowed = false;
-            foreach (var p in _allowed)
-                if (p.Matches(d)) { allowed = true; break; }
-            if (allowed) continue;
+            if (!IsForeign(message, domain, sender, ref visible)) continue;
 
             string how = h.Reason == HiddenReason.BccField ? "listed only in a Bcc field" : "an envelope recipient no To/Cc header shows";
             string senderText = sender.Length > 0 ? $"the sender's domain {message.SenderDomain}" : "the sender's domain, which is unknown";
@@ -62,6 +50,30 @@ public sealed class HiddenRecipientRule : IRule
                           "not a visible recipient's domain, and not allowed.";
             alerts.Add(new Alert(RuleId, RuleName, Severity, text, message, h.Address, HiddenRecipients.RoleOf(message, h), domain));
         }
+
+        // Recipients a limit cut from the message: only their domains are known, and any of them may be hidden.
+        foreach (var cut in message.CutRecipients)
+        {
+            if (!cut.MayBeHidden || !IsForeign(message, cut.Domain, sender, ref visible)) continue;
+            string text = $"{cut.Count} recipient(s) that a limit cut from this message (they may be hidden) are in foreign " +
+                          $"domain {cut.Domain}: not the sender's, not a visible recipient's, and not allowed.";
+            alerts.Add(new Alert(RuleId, RuleName, Severity, text, message, CutAddress(cut.Domain), RecipientRole.Envelope, cut.Domain));
+        }
+    }
+
+    /// <summary>The address an alert about cut recipients names: only their domain is known.</summary>
+    internal static MailAddress CutAddress(string domain) => new("*@" + domain);
+
+    private bool IsForeign(MailMessage message, string domain, string sender, ref List<string>? visible)
+    {
+        string d = DomainName.Normalize(domain);
+        if (sender.Length > 0 && DomainName.AreRelated(d, sender)) return false;
+        visible ??= VisibleDomains(message);
+        foreach (var v in visible)
+            if (DomainName.AreRelated(d, v)) return false;
+        foreach (var p in _allowed)
+            if (p.Matches(d)) return false;
+        return true;
     }
 
     private static List<string> VisibleDomains(MailMessage m)

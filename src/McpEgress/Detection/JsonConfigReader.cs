@@ -10,7 +10,7 @@ namespace McpEgress.Detection;
 /// </summary>
 internal static class JsonConfigReader
 {
-    public static ConfigNode? Read(string text, string source, List<ConfigError> errors)
+    public static ConfigNode? Read(string text, string source, List<ConfigError> errors, ConfigReadLimits limits)
     {
         byte[] utf8 = Encoding.UTF8.GetBytes(text);
         var lines = new LineMap(utf8);
@@ -18,7 +18,7 @@ internal static class JsonConfigReader
         {
             CommentHandling = JsonCommentHandling.Skip,
             AllowTrailingCommas = true,
-            MaxDepth = 64,
+            MaxDepth = limits.MaxDepth,
         });
         try
         {

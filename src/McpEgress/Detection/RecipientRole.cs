@@ -12,4 +12,6 @@ public enum RecipientRole
     /// <summary>An SMTP RCPT TO or an API envelope recipient (SES Destinations, Mailgun `to`).</summary>
     Envelope,
     ReplyTo,
+    /// <summary>The alert is about the message, not one address (limit-exceeded).</summary>
+    None,
 }

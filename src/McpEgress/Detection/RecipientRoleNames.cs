@@ -13,6 +13,7 @@ public static class RecipientRoleNames
         RecipientRole.ResentBcc => "resent_bcc",
         RecipientRole.Envelope => "envelope",
         RecipientRole.ReplyTo => "reply_to",
+        RecipientRole.None => "none",
         _ => "unknown",
     };
 }

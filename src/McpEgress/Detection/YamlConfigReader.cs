@@ -1,4 +1,5 @@
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace McpEgress.Detection;
@@ -6,12 +7,19 @@ namespace McpEgress.Detection;
 /// <summary>YAML text to a <see cref="ConfigNode"/> tree, keeping YamlDotNet's 1-based marks.</summary>
 internal static class YamlConfigReader
 {
-    /// <summary>Null root for an empty document; syntax problems go to <paramref name="errors"/>.</summary>
-    public static ConfigNode? Read(string text, string source, List<ConfigError> errors)
+    /// <summary>Null root for an empty document; syntax problems and exceeded limits go to <paramref name="errors"/>.</summary>
+    public static ConfigNode? Read(string text, string source, List<ConfigError> errors, ConfigReadLimits limits)
     {
         var stream = new YamlStream();
         try
         {
+            // Budgets first, on the event stream, before any tree exists: YamlStream.Load and Convert recurse per level
+            // (a 100 000-deep flow sequence overflows the stack) and Convert expands aliases (a billion-laughs bomb).
+            if (CheckBudget(text, source, limits) is { } over)
+            {
+                errors.Add(over);
+                return null;
+            }
             stream.Load(new StringReader(text));
         }
         catch (YamlException e)
@@ -71,6 +79,69 @@ internal static class YamlConfigReader
                 return new ConfigNode { Kind = ConfigNodeKind.Null, Line = line, Column = col };
         }
     }
+
+    /// <summary>
+    /// One pass of YamlDotNet's low-level <see cref="Parser"/> (a state machine, no recursion) counting nesting depth,
+    /// alias uses and the node count of the tree with every alias expanded (each anchor's expanded size is known when
+    /// its node ends, so an alias adds that size). The first exceeded limit is the error.
+    /// </summary>
+    private static ConfigError? CheckBudget(string text, string source, ConfigReadLimits limits)
+    {
+        var parser = new Parser(new StringReader(text));
+        var anchors = new Dictionary<string, long>(StringComparer.Ordinal);
+        // Per open mapping/list: its anchor (or null) and the expanded node count of its children so far.
+        var open = new Stack<(string? Anchor, long Nodes)>();
+        long total = 0;
+        int aliases = 0;
+
+        ConfigError Over(ParsingEvent e, string problem) => new(source, (int)e.Start.Line, (int)e.Start.Column, "", problem);
+        void Add(long nodes)
+        {
+            if (open.Count == 0) total = SaturatingAdd(total, nodes);
+            else
+            {
+                var top = open.Pop();
+                open.Push((top.Anchor, SaturatingAdd(top.Nodes, nodes)));
+            }
+        }
+
+        while (parser.MoveNext())
+        {
+            var e = parser.Current!;
+            switch (e)
+            {
+                case MappingStart or SequenceStart:
+                    if (open.Count >= limits.MaxDepth)
+                        return Over(e, $"nested deeper than {limits.MaxDepth} levels (the config depth limit)");
+                    var anchor = ((NodeEvent)e).Anchor;
+                    open.Push((anchor.IsEmpty ? null : anchor.Value, 1));
+                    break;
+                case MappingEnd or SequenceEnd:
+                    var done = open.Pop();
+                    if (done.Anchor is not null) anchors[done.Anchor] = done.Nodes;
+                    Add(done.Nodes);
+                    break;
+                case Scalar sc:
+                    if (!sc.Anchor.IsEmpty) anchors[sc.Anchor.Value] = 1;
+                    Add(1);
+                    break;
+                case AnchorAlias alias:
+                    if (++aliases > limits.MaxAliases)
+                        return Over(e, $"more than {limits.MaxAliases} aliases (the config alias limit)");
+                    Add(anchors.TryGetValue(alias.Value.Value, out long n) ? n : 1);
+                    break;
+                default:
+                    continue;
+            }
+            long nodes = total;
+            foreach (var frame in open) nodes = SaturatingAdd(nodes, frame.Nodes);
+            if (nodes > limits.MaxNodes)
+                return Over(e, $"more than {limits.MaxNodes} values once aliases are expanded (the config size limit; an alias bomb?)");
+        }
+        return null;
+    }
+
+    private static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
 
     // YamlException.Message repeats the marks as "(Line: 3, Col: 5, Idx: 20) - (...): text"; keep the text.
     private static string Describe(YamlException e)

@@ -12,4 +12,6 @@ public static class AnomalyStage
     public const string Http = "http";
     public const string MailApi = "mail_api";
     public const string Pipeline = "pipeline";
+    /// <summary>Writing events out (a full disk: <c>events_dropped</c>).</summary>
+    public const string Export = "export";
 }

@@ -51,6 +51,21 @@ public sealed class EcsEventWriter : IDisposable
 
     public long EventsWritten { get; private set; }
 
+    // A full disk, /dev/full, a closed pipe: output failures are counted here, never thrown into the pipeline (which
+    // would count them as internal errors of the packet at hand). The next event tries again.
+
+    /// <summary>Events that could not be written (the stream threw <see cref="IOException"/>); they are lost.</summary>
+    public long EventsDropped { get; private set; }
+
+    /// <summary>Failed writes and flushes.</summary>
+    public long WriteFailures { get; private set; }
+
+    /// <summary>The latest write failure's message (one line), or null if none ever failed.</summary>
+    public string? LastWriteError { get; private set; }
+
+    /// <summary>True after a failed write or flush, until an event is written again.</summary>
+    public bool Failing { get; private set; }
+
     /// <summary>One <c>event.kind: event</c> line for a message.</summary>
     public void WriteMessage(MailMessage message)
     {
@@ -86,9 +101,14 @@ public sealed class EcsEventWriter : IDisposable
         doc.Set("rule.name", alert.RuleName);
         doc.Set("message", alert.Message);
         doc.Set("mcp_egress.alert.severity", alert.Severity.ToString().ToLowerInvariant());
-        doc.Set("mcp_egress.alert.address", alert.Address.Address);
-        doc.Set("mcp_egress.alert.role", alert.Role.ToName());
-        doc.Set("mcp_egress.alert.domain", alert.Domain);
+        if (alert.Role != RecipientRole.None)
+        {
+            doc.Set("mcp_egress.alert.address", alert.Address.Address);
+            doc.Set("mcp_egress.alert.role", alert.Role.ToName());
+            doc.Set("mcp_egress.alert.domain", alert.Domain);
+            doc.Set("mcp_egress.alert.address_count", (long)alert.MatchCount);
+            if (alert.MatchCount > 1) doc.Set("mcp_egress.alert.addresses", alert.Matches.Select(x => x.Address.Address).ToArray());
+        }
         AddMessageFields(doc, alert.Mail);
         Emit(doc);
     }
@@ -175,11 +195,18 @@ public sealed class EcsEventWriter : IDisposable
         Emit(doc);
     }
 
+    /// <summary>Flushes the stream; a failure is counted (<see cref="WriteFailures"/>), not thrown.</summary>
     public void Flush()
     {
-        lock (_lock) _stream.Flush();
+        lock (_lock)
+        {
+            if (_disposed) return;
+            try { _stream.Flush(); }
+            catch (IOException e) { Failed(e); }
+        }
     }
 
+    /// <summary>Flushes and closes; a failure is counted (<see cref="WriteFailures"/>), not thrown.</summary>
     public void Dispose()
     {
         lock (_lock)
@@ -187,9 +214,19 @@ public sealed class EcsEventWriter : IDisposable
             if (_disposed) return;
             _disposed = true;
             _json.Dispose();
-            _stream.Flush();
-            if (!_options.LeaveOpen) _stream.Dispose();
+            try { _stream.Flush(); }
+            catch (IOException e) { Failed(e); }
+            if (_options.LeaveOpen) return;
+            try { _stream.Dispose(); } // a buffered FileStream flushes again here
+            catch (IOException e) { Failed(e); }
         }
+    }
+
+    private void Failed(IOException e)
+    {
+        WriteFailures++;
+        Failing = true;
+        LastWriteError = e.Message.ReplaceLineEndings(" ");
     }
 
     /// <summary>ISO 8601 UTC with microseconds; nanoseconds are truncated (DateTime resolves 100 ns).</summary>
@@ -214,57 +251,88 @@ public sealed class EcsEventWriter : IDisposable
     }
 
     // Shared by messages and alerts: network, endpoints, email.*, mcp_egress.* and Extra, in that order.
-    private static void AddMessageFields(EcsObject doc, MailMessage m)
+    private void AddMessageFields(EcsObject doc, MailMessage m)
     {
+        int max = _options.MaxAddressesPerEvent;
+        long cut = 0;
+        T[] Cap<T>(IEnumerable<T> items, int count)
+        {
+            if (count > max) cut += count - max;
+            return items.Take(max).ToArray();
+        }
         doc.Set("network.protocol", m.Transport == MailTransport.Smtp ? "smtp" : "http");
         doc.Set("network.transport", "tcp");
         AddEndpoint(doc, "source", m.Source);
         AddEndpoint(doc, "destination", m.Destination);
         doc.Set("destination.domain", m.ServerName);
 
-        doc.Set("email.from.address", Addresses(m.From));
+        doc.Set("email.from.address", Cap(Addresses(m.From), m.From.Count));
         doc.Set("email.sender.address", m.Sender?.Address);
-        doc.Set("email.reply_to.address", Addresses(m.ReplyTo));
-        doc.Set("email.to.address", Addresses(m.To));
-        doc.Set("email.cc.address", Addresses(m.Cc));
+        doc.Set("email.reply_to.address", Cap(Addresses(m.ReplyTo), m.ReplyTo.Count));
+        doc.Set("email.to.address", Cap(Addresses(m.To), m.To.Count));
+        doc.Set("email.cc.address", Cap(Addresses(m.Cc), m.Cc.Count));
         var hidden = m.Hidden;
-        doc.Set("email.bcc.address", hidden.Select(h => h.Address.Address).ToArray());
+        doc.Set("email.bcc.address", Cap(hidden.Select(h => h.Address.Address), hidden.Count));
         doc.Set("email.subject", m.Subject);
         doc.Set("email.message_id", m.MessageId);
 
         doc.Set("mcp_egress.flow_id", m.FlowId);
         doc.Set("mcp_egress.provider", m.Provider);
         doc.Set("mcp_egress.hidden_count", (long)hidden.Count);
-        doc.Set("mcp_egress.hidden_recipients", hidden.Select(h =>
+        doc.Set("mcp_egress.hidden_recipients", Cap(hidden.Select(h =>
         {
             var o = new EcsObject();
             o.Set("address", h.Address.Address);
             o.Set("reason", h.Reason == HiddenReason.BccField ? "bcc_field" : "envelope_only");
             return o;
-        }).ToList());
-        doc.Set("mcp_egress.resent.to", Addresses(m.ResentTo));
-        doc.Set("mcp_egress.resent.cc", Addresses(m.ResentCc));
-        doc.Set("mcp_egress.resent.bcc", Addresses(m.ResentBcc));
-        doc.Set("mcp_egress.api_envelope", Addresses(m.ApiEnvelope));
+        }), hidden.Count).ToList());
+        doc.Set("mcp_egress.resent.to", Cap(Addresses(m.ResentTo), m.ResentTo.Count));
+        doc.Set("mcp_egress.resent.cc", Cap(Addresses(m.ResentCc), m.ResentCc.Count));
+        doc.Set("mcp_egress.resent.bcc", Cap(Addresses(m.ResentBcc), m.ResentBcc.Count));
+        doc.Set("mcp_egress.api_envelope", Cap(Addresses(m.ApiEnvelope), m.ApiEnvelope.Count));
 
         if (m.Envelope is { } env)
         {
             doc.Set("mcp_egress.smtp.helo", env.Helo);
             doc.Set("mcp_egress.smtp.mail_from", env.MailFrom);
             if (env.MailFromReplyCode != 0) doc.Set("mcp_egress.smtp.mail_from_reply_code", (long)env.MailFromReplyCode);
-            doc.Set("mcp_egress.smtp.rcpt_to", env.RcptTo.Select(r =>
+            doc.Set("mcp_egress.smtp.rcpt_to", Cap(env.RcptTo.Select(r =>
             {
                 var o = new EcsObject();
                 o.Set("address", r.Address);
                 if (r.ReplyCode != EnvelopeRecipient.NoReply) o.Set("reply_code", (long)r.ReplyCode);
                 o.Set("accepted", r.Accepted);
                 return o;
-            }).ToList());
+            }), env.RcptTo.Count).ToList());
             doc.Set("mcp_egress.smtp.auth_mechanism", env.AuthMechanism);
             doc.Set("mcp_egress.smtp.tls", env.Tls);
             doc.Set("mcp_egress.smtp.data_command", env.DataCommand);
             if (env.DataReplyCode != 0) doc.Set("mcp_egress.smtp.data_reply_code", (long)env.DataReplyCode);
             if (env.MessageBytes > 0) doc.Set("mcp_egress.smtp.message_bytes", env.MessageBytes);
+        }
+
+        var cutRecipients = Cap(m.CutRecipients.Select(c =>
+        {
+            var o = new EcsObject();
+            o.Set("domain", c.Domain);
+            o.Set("count", c.Count);
+            o.Set("may_be_hidden", c.MayBeHidden);
+            return o;
+        }), m.CutRecipients.Count).ToList();
+        var truncations = m.Truncations;
+        if (cut > 0)
+            truncations = [.. truncations, new MessageTruncation("export.max_addresses_per_event", cut, "addresses not written in this event (detection saw them all)")];
+        if (truncations.Count > 0)
+        {
+            doc.Set("mcp_egress.truncated", truncations.Select(t =>
+            {
+                var o = new EcsObject();
+                o.Set("limit", t.Limit);
+                o.Set("cut", t.ItemsCut);
+                o.Set("what", t.What);
+                return o;
+            }).ToList());
+            doc.Set("mcp_egress.cut_recipients", cutRecipients);
         }
 
         // Protocol-specific facts (http.request.method, url.full, tls.version...). Fixed fields above win on conflict.
@@ -298,8 +366,18 @@ public sealed class EcsEventWriter : IDisposable
             _json.Flush();
             _buffer.GetSpan(1)[0] = (byte)'\n';
             _buffer.Advance(1);
-            _stream.Write(_buffer.WrittenSpan);
-            if (_options.FlushEachLine) _stream.Flush();
+            try
+            {
+                _stream.Write(_buffer.WrittenSpan);
+                if (_options.FlushEachLine) _stream.Flush();
+            }
+            catch (IOException e)
+            {
+                Failed(e);
+                EventsDropped++;
+                return;
+            }
+            Failing = false;
             EventsWritten++;
         }
     }

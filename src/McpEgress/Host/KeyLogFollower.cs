@@ -162,6 +162,8 @@ public sealed class KeyLogFollower : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             _anomalies?.Report(AnomalyStage.Tls, "keylog_unreadable");
+            WarnOnce(f.Path, "keylog_unreadable",
+                $"key log {f.Path} cannot be read ({(e is UnauthorizedAccessException ? "permission denied" : e.Message)}); its sessions stay opaque");
             return 0;
         }
         using (handle)
@@ -170,6 +172,13 @@ public sealed class KeyLogFollower : IDisposable
             if (!HostNative.TryStat(handle, out var st))
                 st = new FileStatus(0, 0, RandomAccess.GetLength(handle), (ushort)File.GetUnixFileMode(handle), HostNative.EffectiveUid, 0);
 
+            // Only regular files are read: a device (/dev/zero), FIFO or socket has no size to follow and may never end.
+            if ((st.Mode & 0xF000) != 0x8000)
+            {
+                _anomalies?.Report(AnomalyStage.Tls, "keylog_not_regular_file");
+                WarnOnce(f.Path, "keylog_not_regular_file", $"key log {f.Path} is not a regular file (a device, FIFO or socket); not read");
+                return 0;
+            }
             if (!f.Initialized || st.Inode != f.Inode || st.Device != f.Device)
             {
                 if (f.Initialized) _anomalies?.Report(AnomalyStage.Tls, "keylog_replaced");
@@ -256,6 +265,7 @@ public sealed class KeyLogFollower : IDisposable
             if (f.PartialLength + piece.Length > _options.MaxLineBytes + 1)
             {
                 _anomalies?.Report(AnomalyStage.Tls, "keylog_line_too_long");
+                WarnOnce(f.Path, "keylog_line_too_long", $"key log {f.Path} has a line longer than {_options.MaxLineBytes} bytes (not a key log?); such lines are skipped");
                 f.PartialLength = 0;
                 f.SkippingLongLine = nl < 0;
                 continue;
@@ -292,6 +302,11 @@ public sealed class KeyLogFollower : IDisposable
             if (name.AsSpan().IndexOfAny('*', '?') < 0)
             {
                 if (File.Exists(pattern)) Add(result, pattern);
+                else if (Directory.Exists(pattern))
+                {
+                    _anomalies?.Report(AnomalyStage.Tls, "keylog_not_regular_file");
+                    WarnOnce(pattern, "keylog_not_regular_file", $"key log {pattern} is a directory; use a glob such as {Path.Combine(pattern, "*.keys")}");
+                }
                 continue;
             }
             try
@@ -316,12 +331,18 @@ public sealed class KeyLogFollower : IDisposable
     private void Warn(string path, FileStatus st)
     {
         foreach (var w in Check(path, st, _options.TrustedOwnerUids))
-        {
-            if (!_warned.Add($"{w.Code}\0{path}\0{st.Inode}\0{st.Mode}\0{st.Uid}")) continue;
-            if (_warned.Count > 4 * MaxWarningsKept) _warned.Clear();
-            lock (_warnings) if (_warnings.Count < MaxWarningsKept) _warnings.Add(w);
-            Warning?.Invoke(w);
-        }
+            Raise($"{w.Code}\0{path}\0{st.Inode}\0{st.Mode}\0{st.Uid}", w);
+    }
+
+    /// <summary>A problem reading a key log (unreadable, not a file, a line too long): warned once per file and problem.</summary>
+    private void WarnOnce(string path, string code, string message) => Raise($"{code}\0{path}", new KeyLogWarning(path, code, message));
+
+    private void Raise(string dedupeKey, KeyLogWarning w)
+    {
+        if (!_warned.Add(dedupeKey)) return;
+        if (_warned.Count > 4 * MaxWarningsKept) _warned.Clear();
+        lock (_warnings) if (_warnings.Count < MaxWarningsKept) _warnings.Add(w);
+        Warning?.Invoke(w);
     }
 
     private void StartWatchers()

@@ -36,6 +36,15 @@ public sealed class MailMessage
     public string? Subject { get; init; }
     public string? MessageId { get; init; }
 
+    /// <summary>
+    /// Limits that cut part of this message (recipients, transactions, addresses, field lengths). Empty for a whole
+    /// message. A cut message is still emitted, and its cut recipients' domains are in <see cref="CutRecipients"/>.
+    /// </summary>
+    public IReadOnlyList<MessageTruncation> Truncations { get; init; } = [];
+
+    /// <summary>Domains of the recipients a limit did not keep (see <see cref="Truncations"/>).</summary>
+    public IReadOnlyList<CutRecipientDomain> CutRecipients { get; init; } = [];
+
     private IReadOnlyList<HiddenRecipient>? _hidden;
 
     /// <summary>

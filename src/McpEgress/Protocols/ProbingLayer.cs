@@ -38,7 +38,8 @@ internal sealed class ProbingLayer : IStreamLayer
 
         int d = (int)direction;
         int limit = _router.Options.MaxProbeBytesPerDirection;
-        if (_probe[d].Length == 0) _probe[d] = new byte[limit];
+        // Pooled: a flood of short flows that each match at their first bytes would otherwise churn 8 KB apiece.
+        if (_probe[d].Length == 0) _probe[d] = System.Buffers.ArrayPool<byte>.Shared.Rent(limit);
         int take = Math.Min(limit - _probeLength[d], data.Length);
         data[..take].CopyTo(_probe[d].AsSpan(_probeLength[d]));
         _probeLength[d] += take;
@@ -92,6 +93,8 @@ internal sealed class ProbingLayer : IStreamLayer
 
     private void ReleaseProbeBuffers()
     {
+        foreach (var b in _probe)
+            if (b.Length > 0) System.Buffers.ArrayPool<byte>.Shared.Return(b);
         _probe[0] = _probe[1] = Array.Empty<byte>();
         _probeLength[0] = _probeLength[1] = 0;
     }

@@ -46,10 +46,33 @@ internal static class SmtpMailMessageFactory
             ResentBcc = h.ResentBcc,
             Subject = h.Subject,
             MessageId = h.MessageId,
+            Truncations = Truncations(tx),
+            CutRecipients = tx.CutRecipients?.ToList() ?? [],
         };
         if (session.TlsInfo is { } tls) TlsMessageFields.Add(message.Extra, tls);
         if (tx.HeadersTruncated) message.Extra["mcp_egress.smtp.headers_truncated"] = true;
         if (tx.Incomplete) message.Extra["mcp_egress.smtp.incomplete"] = true;
         return message;
+    }
+
+    /// <summary>Every SMTP limit that cut this transaction, by its config key (limits.smtp.*).</summary>
+    private static IReadOnlyList<MessageTruncation> Truncations(SmtpTransaction tx)
+    {
+        List<MessageTruncation>? t = null;
+        if (tx.DroppedRecipients > 0)
+        {
+            var cut = tx.CutRecipients;
+            string domains = cut is { DomainsNotKept: > 0 }
+                ? $"recipients not kept; their domains are listed up to {cut.MaxDomains} distinct ones ({cut.DomainsNotKept} recipients beyond)"
+                : "recipients not kept; their domains are listed";
+            (t ??= []).Add(new("limits.smtp.max_recipients_per_transaction", tx.DroppedRecipients, domains));
+        }
+        if (tx.ShortenedAddresses > 0)
+            (t ??= []).Add(new("limits.smtp.max_address_chars", tx.ShortenedAddresses, "envelope addresses shortened, domain kept"));
+        if (tx.HeadersNotParsed)
+            (t ??= []).Add(new("limits.smtp.max_transactions_per_session", 1, "header block not parsed; envelope only"));
+        if (tx.HeadersTruncated)
+            (t ??= []).Add(new("limits.smtp.max_header_bytes", 1, "header block cut; fields after the cut not seen"));
+        return t is null ? [] : t;
     }
 }

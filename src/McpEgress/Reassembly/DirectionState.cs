@@ -28,6 +28,13 @@ internal sealed class DirectionState
     public long AckHoleNextAtStart { get; set; }
     public long AckedBeyond { get; set; }
 
+    /// <summary>
+    /// The last delivered bytes, as a ring: the byte at stream offset o is at <c>o % History.Length</c>. Valid for
+    /// offsets from <see cref="HistoryStart"/> (raised past every gap) and within History.Length of <see cref="Next"/>.
+    /// </summary>
+    public byte[]? History { get; set; }
+    public long HistoryStart { get; set; }
+
     /// <summary>Out-of-order data, created on first need.</summary>
     public OutOfOrderBuffer? Buffer { get; set; }
 
@@ -41,6 +48,7 @@ internal sealed class DirectionState
         Initialized = true;
         BaseSeq = firstDataSeq;
         Next = 0;
+        HistoryStart = 0;
     }
 
     public uint SeqOf(long offset) => unchecked(BaseSeq + (uint)offset);

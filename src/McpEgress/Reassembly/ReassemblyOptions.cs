@@ -27,6 +27,14 @@ public sealed class ReassemblyOptions
     public long MaxBufferedBytesTotal { get; set; } = 256L << 20;
 
     /// <summary>
+    /// Last delivered bytes kept per direction, so a retransmission that rewrites data already handed on (a
+    /// different <c>RCPT TO</c> under the same sequence numbers) is compared and reported as <c>overlap_differs</c>.
+    /// Default 256 (a few SMTP command lines; 32 MiB at 65 536 flows, allocated at a direction's first data); older
+    /// delivered bytes cannot be compared. 0 turns the check off.
+    /// </summary>
+    public int DeliveredHistoryBytes { get; set; } = 256;
+
+    /// <summary>
     /// Out-of-order pieces held per direction. Default 1024: 1 MiB of full-size (1460-byte) segments is ~720 pieces;
     /// the cap stops a flood of tiny segments from costing more bookkeeping than data.
     /// </summary>

@@ -3,7 +3,9 @@
 // Overlap policy: first-received bytes win (as in Zeek and most stream engines). Bytes already delivered are never
 // changed; a later segment that overlaps held out-of-order data only contributes the bytes not held yet. When the
 // overlapping bytes differ (an evasion attempt or a broken stack) the anomaly `overlap_differs` is reported. Overlaps
-// with data already delivered cannot be compared (delivered bytes are not kept) and are dropped silently.
+// with data already delivered are compared against the last DeliveredHistoryBytes delivered per direction (a small
+// ring) and reported the same way — once per differing segment; overlaps with delivered bytes older than that cannot
+// be compared and are dropped silently.
 //
 // Gap policy: a hole is declared (OnGap, then delivery resumes after it) only when the data cannot come any more or
 // waiting would break a limit:
@@ -357,6 +359,7 @@ public sealed class TcpReassembler
         if (end <= d.Next)
         {
             Retransmissions++;
+            CheckDelivered(d, offset, data);
             return;
         }
         if (offset - d.Next > MaxWindow)
@@ -382,6 +385,7 @@ public sealed class TcpReassembler
     {
         var d = state.Direction(dir);
         long end = offset + data.Length;
+        if (offset < d.Next && !data.IsEmpty) CheckDelivered(d, offset, data);
         while (true)
         {
             if (d.HasBuffered && d.Buffer!.First.Start <= d.Next)
@@ -447,10 +451,51 @@ public sealed class TcpReassembler
         BufferedBytes += added;
     }
 
+    /// <summary>
+    /// Compares the part of a segment that lies over already delivered bytes with what was delivered, as far as the
+    /// direction's history reaches; a difference is <c>overlap_differs</c> (first bytes won: nothing is re-delivered).
+    /// </summary>
+    private void CheckDelivered(DirectionState d, long offset, ReadOnlySpan<byte> data)
+    {
+        if (d.History is not { } ring) return;
+        long from = Math.Max(offset, Math.Max(d.HistoryStart, d.Next - ring.Length));
+        long to = Math.Min(offset + data.Length, d.Next);
+        for (long o = from; o < to;)
+        {
+            int at = (int)(o % ring.Length);
+            int n = (int)Math.Min(to - o, ring.Length - at);
+            if (!data.Slice((int)(o - offset), n).SequenceEqual(ring.AsSpan(at, n)))
+            {
+                Report("overlap_differs");
+                return;
+            }
+            o += n;
+        }
+    }
+
+    /// <summary>Keeps the tail of just delivered <paramref name="data"/> (ending at <c>d.Next</c>) in the direction's ring.</summary>
+    private void Remember(DirectionState d, ReadOnlySpan<byte> data)
+    {
+        int size = _options.DeliveredHistoryBytes;
+        if (size <= 0) return;
+        var ring = d.History ??= new byte[size];
+        if (data.Length > ring.Length) data = data[^ring.Length..];
+        long o = d.Next - data.Length;
+        while (!data.IsEmpty)
+        {
+            int at = (int)(o % ring.Length);
+            int n = Math.Min(data.Length, ring.Length - at);
+            data[..n].CopyTo(ring.AsSpan(at));
+            data = data[n..];
+            o += n;
+        }
+    }
+
     private void Emit(FlowState state, int dir, ReadOnlySpan<byte> data, long ts)
     {
         if (data.IsEmpty) return;
         state.Direction(dir).Next += data.Length;
+        Remember(state.Direction(dir), data);
         state.Flow.DeliveredBytes[dir] += data.Length;
         DeliveredBytes += data.Length;
         _handler.OnData(state.Flow, (FlowDirection)dir, data, ts);
@@ -460,6 +505,7 @@ public sealed class TcpReassembler
     {
         if (missing <= 0) return;
         state.Direction(dir).Next += missing;
+        state.Direction(dir).HistoryStart = state.Direction(dir).Next; // bytes before a gap are not comparable by offset
         state.Flow.GapBytes[dir] += missing;
         Gaps++;
         GapBytes += missing;

@@ -141,6 +141,10 @@ public sealed class WatchEndToEndTests(ITestOutputHelper output) : IDisposable
         File.SetUnixFileMode(Path.Combine(keysDir, "late.tmp"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
         File.Move(Path.Combine(keysDir, "late.tmp"), Path.Combine(keysDir, "late.keys"));
         scrape = await daemon.WaitForSampleAsync("mcp_egress_messages_total{transport=\"http\",provider=\"postmark\"}", 1, Step);
+        // The message is counted before its TLS session record is written and counted (the same pipeline step, but
+        // an events-file write apart): a scrape can fall between the two, so wait for the session as well.
+        scrape = await daemon.WaitForSampleAsync("mcp_egress_tls_sessions_total{decrypted=\"true\",destination=\"postmark\"}", 1, Step);
+        Assert.Equal(1, DaemonProcess.Sample(scrape, "mcp_egress_messages_total{transport=\"http\",provider=\"postmark\"}"));
         Assert.Equal(1, DaemonProcess.Sample(scrape, "mcp_egress_tls_sessions_total{decrypted=\"true\",destination=\"postmark\"}"));
         Assert.True(DaemonProcess.Sample(scrape, "mcp_egress_process_messages_total{package=\"evil-postmark-mcp\"}") == 1,
             string.Join("\n", scrape.Split('\n').Where(l => l.StartsWith("mcp_egress_process"))) + "\n" + File.ReadAllText(events));

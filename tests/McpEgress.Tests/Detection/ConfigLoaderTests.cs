@@ -38,7 +38,7 @@ public class ConfigLoaderTests
         Assert.Equal("1000", smtp["name"]);
         Assert.Equal("loose", smtp["mode"]);
         Assert.Equal([1L, "x"], Assert.IsType<List<object?>>(smtp["list"]));
-        Assert.Single(new DetectionEngine(c.Detection).Rules);
+        Assert.Equal(["denied-domain", "limit-exceeded"], new DetectionEngine(c.Detection).Rules.Select(r => r.Id));
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public class ConfigLoaderTests
     {
         Assert.Same(McpEgressConfig.Default, ConfigLoader.LoadOrDefault(null));
         Assert.Equal(["giftshop.club"], McpEgressConfig.Default.Detection.DeniedDomains);
-        Assert.Equal(2, new DetectionEngine(McpEgressConfig.Default.Detection).Rules.Count);
+        Assert.Equal(["denied-domain", "hidden-foreign-domain", "limit-exceeded"], new DetectionEngine(McpEgressConfig.Default.Detection).Rules.Select(r => r.Id));
     }
 
     [Fact]
@@ -214,7 +214,7 @@ public class ConfigLoaderTests
                 hidden-foreign-domain: { severity: urgent }
             """;
         Assert.Equal([
-            "cfg:3:5: detection.rules.denied-domains: unknown rule id \"denied-domains\" (known: denied-domain, hidden-foreign-domain)",
+            "cfg:3:5: detection.rules.denied-domains: unknown rule id \"denied-domains\" (known: denied-domain, hidden-foreign-domain, limit-exceeded)",
             "cfg:4:40: detection.rules.hidden-foreign-domain.severity: unknown severity \"urgent\" (expected low, medium, high or critical)",
         ], Errors(yaml, "yaml"));
     }

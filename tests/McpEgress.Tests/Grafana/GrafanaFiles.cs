@@ -15,12 +15,9 @@ internal static class GrafanaFiles
 
     public static string Grafana(params string[] parts) => Path.Combine([RepoRoot(), "grafana", .. parts]);
 
-    public static string TestData(string name) => Path.Combine(RepoRoot(), "tests", "McpEgress.Tests", "Grafana", "Data", name);
-
     public static string RulesFile => Grafana("prometheus", "mcp-egress.rules.yml");
     public static string RulesTestFile => Grafana("prometheus", "mcp-egress.rules.test.yml");
     public static string GrafanaAlertsFile => Grafana("provisioning", "alerting", "mcp-egress-alerts.yml");
-    public static string MetricsSample => TestData("metrics-sample.txt");
 
     public static string[] Dashboards() =>
         Directory.GetFiles(Grafana("dashboards"), "*.json").Order(StringComparer.Ordinal).ToArray();

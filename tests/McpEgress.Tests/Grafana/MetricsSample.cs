@@ -1,14 +1,65 @@
 using System.Text.RegularExpressions;
+using McpEgress.Daemon;
+using McpEgress.Detection;
+using McpEgress.Diagnostics;
+using McpEgress.Export;
+using McpEgress.Export.Prometheus;
+using McpEgress.Pipeline;
+using McpEgress.Tests.Golden;
 
 namespace McpEgress.Tests.Grafana;
 
 /// <summary>
-/// Data/metrics-sample.txt: a /metrics page written by hand to match the metrics contract (src/McpEgress/Export/Prometheus/METRICS.md), every metric
-/// and label of the contract present. The queries are checked against it; comparing it with the daemon's real output
-/// keeps the two honest.
+/// The /metrics page every dashboard and alert query is checked against, generated, not written: every shipped
+/// capture under captures/ (with its key log, <c>X.keys</c> beside <c>X.pcap</c>, when there is one) is replayed
+/// through the real pipeline into the daemon's own event output (<see cref="MetricsEventOutput"/>) and one real
+/// <see cref="EgressMetrics"/>, which is then scraped. What a replay cannot produce and a live daemon does is added
+/// through the same public methods the daemon calls, and named here: capture statistics (the replayed packets and bytes
+/// as interface "lo"), one anomaly (the shipped captures are clean) and one config reload.
 /// </summary>
 internal static partial class MetricsSample
 {
+    private static readonly Lazy<string> Generated = new(Generate);
+
+    /// <summary>The generated exposition text.</summary>
+    public static string Text => Generated.Value;
+
+    /// <summary>The captures replayed, in order: every .pcap and .pcapng under captures/.</summary>
+    public static IReadOnlyList<string> Captures() =>
+        Directory.EnumerateFiles(RepoPaths.Captures, "*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".pcap", StringComparison.Ordinal) || f.EndsWith(".pcapng", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal).ToList();
+
+    private static string Generate()
+    {
+        var metrics = new EgressMetrics(new EgressMetricsOptions { Version = "0.1.0", Commit = "sample", StartTime = DateTimeOffset.FromUnixTimeSeconds(1_758_794_400) });
+        var output = new MetricsEventOutput(new EcsEventWriter(Stream.Null, new EcsWriterOptions()), metrics);
+        metrics.AddInterface("lo");
+        long packets = 0, bytes = 0;
+        foreach (var capture in Captures())
+        {
+            var pipeline = new MonitorPipeline(new PipelineOptions(), new DetectionEngine(DetectionPolicy.Default), output);
+            metrics.AttachAnomalies(pipeline.Anomalies);
+            metrics.SetActiveFlowsCallback(() => pipeline.Reassembler.ActiveFlows);
+            metrics.SetBufferedBytesCallback("reassembly", () => pipeline.Reassembler.BufferedBytes);
+            metrics.SetBufferedBytesCallback("tls_parked", () => pipeline.Router.ParkedTlsBytes);
+            metrics.SetKeylogSecretsCallback(() => pipeline.KeyLog.Count);
+            string keys = Path.ChangeExtension(capture, ".keys");
+            if (File.Exists(keys)) pipeline.KeyLog.LoadFile(keys);
+            string? error = new CaptureReplay(pipeline, pipeline.Options.Capture).ReplayFile(capture, null);
+            if (error is not null) throw new InvalidDataException(error);
+            pipeline.Finish();
+            packets += pipeline.Stats.Packets;
+            bytes += pipeline.Stats.Bytes;
+            metrics.SetCaptureStats("lo", packets, bytes, 0, 0, 0);
+        }
+        var live = new AnomalyCounters();
+        live.Report(AnomalyStage.Smtp, "line_too_long");
+        metrics.AttachAnomalies(live);
+        metrics.OnConfigReload(true);
+        return metrics.ToText();
+    }
+
     /// <summary>The contract's metrics and their labels (src/McpEgress/Export/Prometheus/METRICS.md).</summary>
     public static readonly IReadOnlyDictionary<string, string[]> Contract = new Dictionary<string, string[]>
     {
@@ -49,7 +100,7 @@ internal static partial class MetricsSample
         return result;
     }
 
-    public static Dictionary<string, HashSet<string>> Labels() => Labels(File.ReadAllText(GrafanaFiles.MetricsSample));
+    public static Dictionary<string, HashSet<string>> Labels() => Labels(Text);
 
     [GeneratedRegex(@"^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+\S+(?:\s+\d+)?$")]
     private static partial Regex SeriesRegex();

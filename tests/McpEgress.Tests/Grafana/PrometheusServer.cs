@@ -9,7 +9,7 @@ namespace McpEgress.Tests.Grafana;
 
 /// <summary>
 /// A real Prometheus (the Debian `prometheus` package) on a free loopback port with a temporary TSDB, scraping
-/// Data/metrics-sample.txt (served by an in-process listener) every second as job "mcp-egress". Queries go through
+/// the generated <see cref="MetricsSample"/> (served by an in-process listener) every second as job "mcp-egress". Queries go through
 /// /api/v1/query, so Prometheus's own parser judges every expression (a parse error is errorType "bad_data"), and
 /// selectors that name a wrong metric or label come back empty. Started once per test class, killed on dispose.
 /// </summary>
@@ -23,7 +23,7 @@ public sealed class PrometheusServer : IDisposable
 
     public PrometheusServer()
     {
-        var body = File.ReadAllBytes(GrafanaFiles.MetricsSample);
+        var body = System.Text.Encoding.UTF8.GetBytes(MetricsSample.Text);
         var targetPort = FreePort();
         _listener.Prefixes.Add($"http://127.0.0.1:{targetPort}/");
         _listener.Start();

@@ -2,7 +2,7 @@ namespace McpEgress.Tests.Grafana;
 
 /// <summary>
 /// Static checks of every shipped PromQL expression against the metrics contract, as the sample /metrics page
-/// (Data/metrics-sample.txt) shows it: only the daemon's metric names (and `up`), only labels those metrics carry.
+/// (<see cref="MetricsSample"/>, generated from the real metrics code) shows it: only the daemon's metric names (and `up`), only labels those metrics carry.
 /// Parsing and evaluation by a real Prometheus is in <see cref="PrometheusQueryTests"/>.
 /// </summary>
 public class QueryContractTests

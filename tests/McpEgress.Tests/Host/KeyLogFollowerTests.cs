@@ -153,10 +153,10 @@ public sealed class KeyLogFollowerTests : IDisposable
         Assert.Equal(["keylog_permissions_too_open"], KeyLogFollower.CheckPermissions(open).Select(x => x.Code));
     }
 
-    [Fact]
+    [SkippableFact]
     public void ForeignOwner_Warns_UnlessTrusted()
     {
-        if (HostNative.EffectiveUid != 0) return; // chown to another user needs root
+        Skip.If(HostNative.EffectiveUid != 0, "chown to another user needs root");
         var path = NewFile("nobody.keys", Line(1));
         using (var chown = Process.Start("chown", ["65534", path])!) chown.WaitForExit();
         Assert.Equal(["keylog_foreign_owner"], KeyLogFollower.CheckPermissions(path).Select(x => x.Code));

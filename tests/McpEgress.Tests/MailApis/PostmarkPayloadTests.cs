@@ -7,6 +7,19 @@ public class PostmarkPayloadTests
 {
     private const string Host = "api.postmarkapp.com";
 
+    [Theory]
+    [InlineData("/email;x=1")]      // a matrix parameter (Servlet-style servers route it as /email)
+    [InlineData("//email")]         // an empty segment
+    [InlineData("/v2/../email")]    // a dot segment (RFC 3986 §5.2.4)
+    [InlineData("/%65mail")]        // percent-encoded
+    [InlineData("/email/;k=v")]     // a trailing slash with a matrix parameter
+    public void SpelledPath_StillASend(string path)
+    {
+        var r = Api.Run(Api.Json(Host, path, """{"From":"a@acme.example","To":"b@acme.example","Bcc":"phan@giftshop.club","Subject":"s"}"""));
+        Assert.Equal("postmark.email", r.Endpoint);
+        Assert.Equal("phan@giftshop.club", Api.A(Assert.Single(r.Messages).Bcc));
+    }
+
     [Fact]
     public void PostmarkMcpIncident_BccIsHidden()
     {

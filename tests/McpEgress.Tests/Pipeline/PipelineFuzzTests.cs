@@ -23,7 +23,8 @@ public sealed class PipelineFuzzTests
     {
         var original = File.ReadAllBytes(Path.Combine(RepoPaths.Captures, capture));
         var path = Path.Combine(Path.GetTempPath(), $"fuzz-{Guid.NewGuid():N}{Path.GetExtension(capture)}");
-        var rng = new Random(capture.GetHashCode(StringComparison.Ordinal) & 0x7fffffff);
+        int seed = TestSeed.For(capture);
+        var rng = new Random(seed);
         try
         {
             for (int round = 0; round < 60; round++)
@@ -47,7 +48,7 @@ public sealed class PipelineFuzzTests
                 var h = new ReplayHarness();
                 if (keys is not null) h.Pipeline.KeyLog.LoadFile(Path.Combine(RepoPaths.Captures, keys));
                 h.Replay(path);
-                Assert.True(h.Pipeline.Stats.InternalErrors == 0, $"{capture} round {round}: {h.Pipeline.LastInternalError}");
+                Assert.True(h.Pipeline.Stats.InternalErrors == 0, $"{capture} round {round} (MCP_EGRESS_TEST_SEED={seed}): {h.Pipeline.LastInternalError}");
                 _ = h.Ndjson; // every event must still serialise
             }
         }

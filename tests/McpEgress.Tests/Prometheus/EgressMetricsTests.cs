@@ -42,7 +42,7 @@ public class EgressMetricsTests
     public void FixedSeries_ExistAtZeroFromTheStart()
     {
         var m = new EgressMetrics(new EgressMetricsOptions { Version = "1.2.3", Commit = "abc123", StartTime = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000) });
-        var s = Exposition.Samples(m.Registry);
+        var s = Exposition.Samples(m);
 
         Assert.Equal("1", s[$"mcp_egress_build_info{{version=\"1.2.3\",commit=\"abc123\",dotnet=\"{Environment.Version}\"}}"]);
         Assert.Equal("1700000000", s["mcp_egress_start_time_seconds"]);
@@ -80,7 +80,7 @@ public class EgressMetricsTests
         metrics.OnMessage(api, [new Alert(DeniedDomainRule.RuleId, "denied", Severity.Critical, "x", api, new MailAddress("phan@giftshop.club"), RecipientRole.Bcc, "giftshop.club")], null);
         metrics.OnMessage(ApiMessage("not-a-provider"), [], "");
 
-        var s = Exposition.Samples(metrics.Registry);
+        var s = Exposition.Samples(metrics);
         Assert.Equal("1", s["mcp_egress_messages_total{transport=\"smtp\",provider=\"none\"}"]);
         Assert.Equal("1", s["mcp_egress_messages_total{transport=\"http\",provider=\"postmark\"}"]);
         Assert.Equal("1", s["mcp_egress_messages_total{transport=\"http\",provider=\"other\"}"]);
@@ -109,7 +109,7 @@ public class EgressMetricsTests
             var m = new MailMessage { Transport = MailTransport.Smtp, Hidden = [H($"x@host.d{i}.test", HiddenReason.EnvelopeOnly)] };
             metrics.OnMessage(m, [], "pkg" + i);
         }
-        var s = Exposition.Samples(metrics.Registry);
+        var s = Exposition.Samples(metrics);
         var domains = s.Keys.Where(k => k.StartsWith("mcp_egress_hidden_recipients_total{", StringComparison.Ordinal) && k.EndsWith("envelope_only\"}", StringComparison.Ordinal)).ToList();
         Assert.Equal(3, domains.Count); // d0.test, d1.test, other
         Assert.Equal("1", s["mcp_egress_hidden_recipients_total{domain=\"d0.test\",reason=\"envelope_only\"}"]);
@@ -126,7 +126,7 @@ public class EgressMetricsTests
         metrics.OnTlsSession(Tls(decrypted: true), "postmark");
         metrics.OnTlsSession(Tls(decrypted: false), "smtp");
         metrics.OnTlsSession(Tls(decrypted: false), "evil.example"); // not a bounded value: other
-        var s = Exposition.Samples(metrics.Registry);
+        var s = Exposition.Samples(metrics);
         Assert.Equal("1", s["mcp_egress_tls_sessions_total{decrypted=\"true\",destination=\"postmark\"}"]);
         Assert.Equal("1", s["mcp_egress_tls_sessions_total{decrypted=\"false\",destination=\"smtp\"}"]);
         Assert.Equal("1", s["mcp_egress_tls_sessions_total{decrypted=\"false\",destination=\"other\"}"]);
@@ -148,14 +148,14 @@ public class EgressMetricsTests
     {
         var metrics = new EgressMetrics();
         metrics.AddInterface("eth0");
-        var s = Exposition.Samples(metrics.Registry);
+        var s = Exposition.Samples(metrics);
         Assert.Equal("0", s["mcp_egress_capture_packets_total{interface=\"eth0\"}"]);
         Assert.Equal("0", s["mcp_egress_capture_drops_total{interface=\"eth0\",cause=\"queue\"}"]);
 
         metrics.SetCaptureStats("eth0", 100, 64_000, 2, 1, 0);
         metrics.SetCaptureStats("eth0", 150, 96_000, 2, 1, 3);
         metrics.SetCaptureStats("eth0", 40, 10_000, 0, 0, 3); // handle reopened: counted as a restart from zero
-        s = Exposition.Samples(metrics.Registry);
+        s = Exposition.Samples(metrics);
         Assert.Equal("190", s["mcp_egress_capture_packets_total{interface=\"eth0\"}"]);
         Assert.Equal("106000", s["mcp_egress_capture_bytes_total{interface=\"eth0\"}"]);
         Assert.Equal("2", s["mcp_egress_capture_drops_total{interface=\"eth0\",cause=\"kernel\"}"]);
@@ -171,17 +171,17 @@ public class EgressMetricsTests
         metrics.AttachAnomalies(first);
         first.Report(AnomalyStage.Smtp, "line_too_long");
         first.Report(AnomalyStage.Smtp, "line_too_long");
-        Assert.Equal("2", Exposition.Samples(metrics.Registry)["mcp_egress_anomalies_total{stage=\"smtp\",name=\"line_too_long\"}"]);
+        Assert.Equal("2", Exposition.Samples(metrics)["mcp_egress_anomalies_total{stage=\"smtp\",name=\"line_too_long\"}"]);
         first.Report(AnomalyStage.Smtp, "line_too_long");
         first.Report(AnomalyStage.Tls, "bad_record");
-        var s = Exposition.Samples(metrics.Registry);
+        var s = Exposition.Samples(metrics);
         Assert.Equal("3", s["mcp_egress_anomalies_total{stage=\"smtp\",name=\"line_too_long\"}"]);
         Assert.Equal("1", s["mcp_egress_anomalies_total{stage=\"tls\",name=\"bad_record\"}"]);
 
         var second = new AnomalyCounters(); // a restarted pipeline starts from zero
         second.Report(AnomalyStage.Smtp, "line_too_long");
         metrics.AttachAnomalies(second);
-        Assert.Equal("4", Exposition.Samples(metrics.Registry)["mcp_egress_anomalies_total{stage=\"smtp\",name=\"line_too_long\"}"]);
+        Assert.Equal("4", Exposition.Samples(metrics)["mcp_egress_anomalies_total{stage=\"smtp\",name=\"line_too_long\"}"]);
     }
 
     [Fact]
@@ -203,7 +203,7 @@ public class EgressMetricsTests
         metrics.OnMailApiUnreadable("nobody", "truncated");
         flows = 5;
 
-        var s = Exposition.Samples(metrics.Registry);
+        var s = Exposition.Samples(metrics);
         Assert.Equal("5", s["mcp_egress_active_flows"]);
         Assert.Equal("4096", s["mcp_egress_buffered_bytes{kind=\"reassembly\"}"]);
         Assert.Equal("0", s["mcp_egress_buffered_bytes{kind=\"tls_parked\"}"]);
@@ -240,7 +240,7 @@ public class EgressMetricsTests
     [Fact]
     public void FullyPopulated_HasEveryContractFamily()
     {
-        string text = FullyPopulated().Registry.ToText();
+        string text = FullyPopulated().ToText();
         string[] families =
         [
             "build_info", "start_time_seconds", "messages_total", "recipients_total", "hidden_recipients_total", "alerts_total",

@@ -5,7 +5,7 @@ namespace McpEgress.Tests.Prometheus;
 /// <summary>Reads the sample lines of an exposition back as "name{labels}" → value text, for assertions.</summary>
 internal static class Exposition
 {
-    public static Dictionary<string, string> Samples(MetricRegistry registry) => Samples(registry.ToText());
+    public static Dictionary<string, string> Samples(EgressMetrics metrics) => Samples(metrics.ToText());
 
     public static Dictionary<string, string> Samples(string text)
     {

@@ -1,152 +1,97 @@
-using System.Buffers;
-using System.Text;
+using System.Text.RegularExpressions;
 using McpEgress.Export.Prometheus;
+using McpEgress.Mail;
 
 namespace McpEgress.Tests.Prometheus;
 
-public class ExpositionTests
+/// <summary>
+/// The text prometheus-net writes for our registry, read back line by line: every family declared once with the
+/// contract's type, label values escaped and UTF-8, values that Prometheus reads back, failing sources contained,
+/// counters that never go down, and no state shared between two metrics objects.
+/// </summary>
+public partial class ExpositionTests
 {
     [Fact]
-    public void SmallRegistry_IsByteExact()
+    public void EveryLineIsHelpTypeOrASampleOfTheFamilyAbove()
     {
-        var r = new MetricRegistry();
-        // Registered out of order: output sorts families by name.
-        var requests = r.CreateCounter("test_requests_total", "Requests.\nSecond \\ line \"quoted\"", "code", "path");
-        requests.WithLabels("500", "/").Inc();
-        requests.WithLabels("200", "/a\"b\\c\nd").Inc(3);
-        requests.Precreate("404", "/missing"); // created at zero
-        r.CreateCounter("c_empty_total", "No series: not written.", "x");
-        var frac = r.CreateCounter("d_fraction_total", "Fractional increments.");
-        frac.Unlabelled.Inc(1.5);
-        frac.Unlabelled.Inc(2);
-        var callback = r.CreateGauge("b_callback", "Read at scrape time.", "kind");
-        callback.WithLabels("ok").SetCallback(() => 42);
-        callback.WithLabels("broken").SetCallback(() => throw new InvalidOperationException());
-        callback.WithLabels("inf").Set(double.NegativeInfinity);
-        var plain = r.CreateGauge("a_gauge", "A gauge.");
-        plain.Unlabelled.Set(0.25);
-        r.CreateCounter("e_zero_total", "Unlabelled counters exist at zero.");
-
-        const string expected =
-            "# HELP a_gauge A gauge.\n" +
-            "# TYPE a_gauge gauge\n" +
-            "a_gauge 0.25\n" +
-            "# HELP b_callback Read at scrape time.\n" +
-            "# TYPE b_callback gauge\n" +
-            "b_callback{kind=\"broken\"} NaN\n" +
-            "b_callback{kind=\"inf\"} -Inf\n" +
-            "b_callback{kind=\"ok\"} 42\n" +
-            "# HELP d_fraction_total Fractional increments.\n" +
-            "# TYPE d_fraction_total counter\n" +
-            "d_fraction_total 3.5\n" +
-            "# HELP e_zero_total Unlabelled counters exist at zero.\n" +
-            "# TYPE e_zero_total counter\n" +
-            "e_zero_total 0\n" +
-            // HELP escapes \ and newline only; label values escape \, " and newline.
-            "# HELP test_requests_total Requests.\\nSecond \\\\ line \"quoted\"\n" +
-            "# TYPE test_requests_total counter\n" +
-            "test_requests_total{code=\"200\",path=\"/a\\\"b\\\\c\\nd\"} 3\n" +
-            "test_requests_total{code=\"404\",path=\"/missing\"} 0\n" +
-            "test_requests_total{code=\"500\",path=\"/\"} 1\n";
-
-        Assert.Equal(expected, r.ToText());
-        // Same bytes through every entry point, and again on a second scrape.
-        var buffer = new ArrayBufferWriter<byte>(1);
-        r.WriteTo(buffer);
-        var stream = new MemoryStream();
-        r.WriteTo(stream);
-        Assert.Equal(Encoding.UTF8.GetBytes(expected), buffer.WrittenSpan.ToArray());
-        Assert.Equal(Encoding.UTF8.GetBytes(expected), stream.ToArray());
-        Assert.Equal(expected, r.ToText());
+        string text = EgressMetricsTests.FullyPopulated().ToText();
+        Assert.EndsWith("\n", text);
+        string? family = null;
+        var declared = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var line in text.TrimEnd('\n').Split('\n'))
+        {
+            if (line.StartsWith("# HELP ", StringComparison.Ordinal))
+            {
+                family = line.Split(' ')[2];
+                Assert.True(declared.Add(family), "declared twice: " + family);
+                continue;
+            }
+            if (line.StartsWith("# TYPE ", StringComparison.Ordinal))
+            {
+                var parts = line.Split(' ');
+                Assert.Equal(family, parts[2]);
+                Assert.Equal(parts[2].EndsWith("_total", StringComparison.Ordinal) ? "counter" : "gauge", parts[3]);
+                continue;
+            }
+            var m = SampleRegex().Match(line);
+            Assert.True(m.Success, "not a sample line: " + line);
+            Assert.Equal(family, m.Groups[1].Value);
+            Assert.True(double.TryParse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture, out _) || m.Groups[2].Value is "NaN" or "+Inf" or "-Inf", line);
+        }
     }
 
     [Fact]
-    public void NonAsciiLabelValues_AreUtf8()
+    public void LabelValues_AreEscapedAndUtf8()
     {
-        var r = new MetricRegistry();
-        r.CreateCounter("x_total", "X.", "domain").WithLabels("bücher.example").Inc();
-        Assert.Equal(Encoding.UTF8.GetBytes("# HELP x_total X.\n# TYPE x_total counter\nx_total{domain=\"bücher.example\"} 1\n"), r.ToBytes());
-    }
-
-    [Theory]
-    [InlineData(1e20, "1E+20")]
-    [InlineData(0.1, "0.1")]
-    [InlineData(-2.5, "-2.5")]
-    [InlineData(double.PositiveInfinity, "+Inf")]
-    public void GaugeValues_UseRoundTripFormat(double value, string text)
-    {
-        var r = new MetricRegistry();
-        r.CreateGauge("g", "G.").Unlabelled.Set(value);
-        Assert.EndsWith($"\ng {text}\n", r.ToText());
+        var metrics = new EgressMetrics();
+        metrics.OnMailApiUnreadable("postmark", "quote\"back\\slash\nnewline");
+        metrics.OnMessage(new MailMessage { Transport = MailTransport.Smtp }, [], "bücher-mcp");
+        string text = metrics.ToText();
+        Assert.Contains("mcp_egress_mail_api_unreadable_total{provider=\"postmark\",reason=\"quote\\\"back\\\\slash\\nnewline\"} 1\n", text);
+        Assert.Contains("mcp_egress_process_messages_total{package=\"bücher-mcp\"} 1\n", text);
     }
 
     [Fact]
-    public void Counter_NeverDecreases()
+    public void FailingGaugeSource_IsNaN_AndTheScrapeGoesOn()
     {
-        var r = new MetricRegistry();
-        var c = r.CreateCounter("c_total", "C.").Unlabelled;
-        c.Inc(5);
-        c.Inc(-3);
-        c.Inc(-1.5);
-        c.Inc(double.NaN);
-        c.IncTo(2);
-        Assert.Equal(5, c.Value);
-        c.IncTo(7.5);
-        Assert.Equal(7.5, c.Value);
-        c.Inc();
-        Assert.Equal(8.5, c.Value);
-    }
-
-    [Theory]
-    [InlineData("1abc")]
-    [InlineData("a-b")]
-    [InlineData("")]
-    public void InvalidMetricNames_AreRejected(string name) =>
-        Assert.Throws<ArgumentException>(() => new MetricRegistry().CreateCounter(name, "x"));
-
-    [Theory]
-    [InlineData("__reserved")]
-    [InlineData("a:b")]
-    [InlineData("9")]
-    public void InvalidLabelNames_AreRejected(string label) =>
-        Assert.Throws<ArgumentException>(() => new MetricRegistry().CreateCounter("ok_total", "x", label));
-
-    [Fact]
-    public void DuplicateFamilyAndWrongArity_AreRejected()
-    {
-        var r = new MetricRegistry();
-        var c = r.CreateCounter("a_total", "A.", "x", "y");
-        Assert.Throws<ArgumentException>(() => r.CreateGauge("a_total", "again"));
-        Assert.Throws<ArgumentException>(() => c.WithLabels("only-one"));
-        Assert.Throws<ArgumentException>(() => r.CreateCounter("b_total", "B.", "x", "x"));
+        var metrics = new EgressMetrics();
+        metrics.SetActiveFlowsCallback(() => throw new InvalidOperationException("source gone"));
+        metrics.SetKeylogSecretsCallback(() => 1e20);
+        metrics.OnConfigReload(true);
+        var s = Exposition.Samples(metrics);
+        Assert.Equal("NaN", s["mcp_egress_active_flows"]);
+        Assert.Equal("1e+20", s["mcp_egress_keylog_secrets"]);
+        Assert.Equal("1", s["mcp_egress_config_reloads_total{result=\"success\"}"]);
+        metrics.SetActiveFlowsCallback(() => 0.25);
+        Assert.Equal("0.25", Exposition.Samples(metrics)["mcp_egress_active_flows"]);
     }
 
     [Fact]
-    public void WithLabels_ReturnsTheSameSeries()
+    public void CumulativeFeeds_NeverGoDown()
     {
-        var c = new MetricRegistry().CreateCounter("a_total", "A.", "x");
-        Assert.Same(c.WithLabels("v"), c.WithLabels("v"));
-        Assert.NotSame(c.WithLabels("v"), c.WithLabels("w"));
-        Assert.Equal(2, c.SeriesCount);
+        var metrics = new EgressMetrics();
+        metrics.SetCaptureStats("lo", 5, 500, 0, 0, 0);
+        metrics.SetCaptureStats("lo", -1, 400, 0, 0, 0); // negative: ignored; lower: a restart, counted whole
+        var s = Exposition.Samples(metrics);
+        Assert.Equal("5", s["mcp_egress_capture_packets_total{interface=\"lo\"}"]);
+        Assert.Equal("900", s["mcp_egress_capture_bytes_total{interface=\"lo\"}"]);
     }
 
     [Fact]
-    public void NullLabelValue_IsExportedAsEmpty()
+    public void TwoMetricsObjects_ShareNothing()
     {
-        var r = new MetricRegistry();
-        var c = r.CreateCounter("a_total", "A.", "x", "y");
-        c.WithLabels(null!, "v").Inc();
-        Assert.Same(c.WithLabels("", "v"), c.WithLabels(null!, "v"));
-        c.WithLabels("", "v").Inc();
-        Assert.Contains("a_total{x=\"\",y=\"v\"} 2\n", r.ToText());
+        var a = new EgressMetrics();
+        var b = new EgressMetrics();
+        a.OnConfigReload(false);
+        Assert.Equal("1", Exposition.Samples(a)["mcp_egress_config_reloads_total{result=\"failure\"}"]);
+        Assert.Equal("0", Exposition.Samples(b)["mcp_egress_config_reloads_total{result=\"failure\"}"]);
+        Assert.Equal(a.ToText().Split('\n').Count(l => l.StartsWith("# TYPE", StringComparison.Ordinal)),
+            b.ToText().Split('\n').Count(l => l.StartsWith("# TYPE", StringComparison.Ordinal)));
+        // prometheus-net's default process_* and dotnet_* collectors live in its static registry, not in ours.
+        Assert.DoesNotContain("\n# TYPE process_", "\n" + a.ToText());
+        Assert.DoesNotContain("\n# TYPE dotnet_", "\n" + a.ToText());
     }
 
-    [Fact]
-    public void ThrowingCollectCallback_DoesNotBreakTheScrape()
-    {
-        var r = new MetricRegistry();
-        r.CreateCounter("a_total", "A.").Unlabelled.Inc();
-        r.AddBeforeCollect(() => throw new InvalidOperationException("source gone"));
-        Assert.Contains("a_total 1\n", r.ToText());
-    }
+    [GeneratedRegex(@"^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(?:[a-zA-Z_][a-zA-Z0-9_]*=""(?:[^""\\]|\\.)*"",?)*\})? (\S+)$")]
+    private static partial Regex SampleRegex();
 }

@@ -76,7 +76,6 @@ public class PrometheusScrapeTests
             Assert.True(smtpValue is not null, $"no scrape within {Deadline.TotalSeconds} s; last answer: {lastBody}\nprometheus log:\n{Log(log)}");
             Assert.Equal("6", smtpValue);
             Assert.Equal("1", postmarkValue);
-            Assert.True(server.RequestsServed > 0);
         }
         finally
         {

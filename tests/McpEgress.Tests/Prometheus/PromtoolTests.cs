@@ -7,7 +7,7 @@ public class PromtoolTests
     public void FullyPopulatedEgressMetrics_PassPromtoolCheckMetrics()
     {
         string promtool = ExternalTool.Require("promtool");
-        string text = EgressMetricsTests.FullyPopulated().Registry.ToText();
+        string text = EgressMetricsTests.FullyPopulated().ToText();
 
         var (exit, output) = ExternalTool.Run(promtool, "check metrics", text, TimeSpan.FromSeconds(30));
 

@@ -527,17 +527,23 @@ public class SmtpSessionTests
     }
 
     [Fact]
-    public void Max_transactions_per_session_stops_emitting()
+    public void Max_transactions_per_session_stops_parsing_headers_not_emitting()
     {
         var h = new SmtpHarness(new SmtpOptions { MaxTransactionsPerSession = 1 });
         for (int i = 0; i < 3; i++)
         {
-            h.Client("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n");
+            h.Client($"MAIL FROM:<a@b>\r\nRCPT TO:<c{i}@d>\r\nDATA\r\n");
             h.Server("250 ok\r\n250 ok\r\n354 go\r\n");
             h.Client("S: x\r\n\r\n.\r\n");
             h.Server("250 ok\r\n");
         }
-        Assert.Single(h.Transactions);
+        // Every transaction comes out with its envelope (a recipient must never be hidden by a limit); only the first
+        // has its header block, the others say that the limit cut it.
+        Assert.Equal(3, h.Transactions.Count);
+        Assert.Equal(["c0@d", "c1@d", "c2@d"], h.Transactions.Select(t => t.Recipients.Single().Address));
+        Assert.Equal([false, true, true], h.Transactions.Select(t => t.HeadersNotParsed));
+        Assert.NotEmpty(h.Transactions[0].HeaderBlock);
+        Assert.Empty(h.Transactions[2].HeaderBlock);
         Assert.Equal(3, h.Session.TransactionCount);
         Assert.Equal(1, h.Anomaly("too_many_transactions"));
     }

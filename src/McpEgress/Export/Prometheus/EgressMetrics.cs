@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Reflection;
+using System.Text;
+using Prometheus;
 using McpEgress.Detection;
 using McpEgress.Diagnostics;
 using McpEgress.Mail;
@@ -9,9 +11,11 @@ using McpEgress.Protocols;
 namespace McpEgress.Export.Prometheus;
 
 /// <summary>
-/// The metrics contract of METRICS.md (beside this file) as typed members, fed by the daemon. Every series with fixed label values is
-/// created at zero here, so rate() and absent() work from the first scrape. Event methods are cheap (cached series,
-/// lock-free increments) and may be called from the pipeline thread while the server scrapes on another.
+/// The metrics contract of METRICS.md (beside this file) as prometheus-net collectors in a registry of their own (never
+/// the static default one, so tests and several daemons in one process don't share state), fed by the daemon.
+/// prometheus-net creates a labelled series only when it is first asked for, so every series with fixed label values
+/// is asked for here, at zero, and rate() and absent() work from the first scrape. Event methods are cheap (cached
+/// children, lock-free increments) and may be called from the pipeline thread while the server scrapes on another.
 /// </summary>
 public sealed class EgressMetrics
 {
@@ -26,18 +30,20 @@ public sealed class EgressMetrics
     private readonly FrozenSet<string> _providers;
     private readonly FrozenSet<string> _tlsDestinations;
 
-    private readonly CounterSeries _smtpMessages;
-    private readonly FrozenDictionary<string, CounterSeries> _httpMessages;
-    private readonly CounterSeries _toRecipients, _ccRecipients, _hiddenRecipients;
-    private readonly ConcurrentDictionary<string, CounterSeries[]> _hiddenByDomain = new(StringComparer.Ordinal);
-    private readonly FrozenDictionary<string, CounterSeries[]> _alertsByRule;
-    private readonly ConcurrentDictionary<string, CounterSeries> _messagesByPackage = new(StringComparer.Ordinal);
-    private readonly CounterSeries[] _tlsSessions; // [decrypted ? 1 : 0][destination index], flattened
-    private readonly CounterSeries _reloadSuccess, _reloadFailure;
-    private readonly FrozenDictionary<string, CounterSeries> _eventsWritten;
+    private readonly Counter.Child _smtpMessages;
+    private readonly FrozenDictionary<string, Counter.Child> _httpMessages;
+    private readonly Counter.Child _toRecipients, _ccRecipients, _hiddenRecipients;
+    private readonly ConcurrentDictionary<string, Counter.Child[]> _hiddenByDomain = new(StringComparer.Ordinal);
+    private readonly FrozenDictionary<string, Counter.Child[]> _alertsByRule;
+    private readonly ConcurrentDictionary<string, Counter.Child> _messagesByPackage = new(StringComparer.Ordinal);
+    private readonly Counter.Child[] _tlsSessions; // [decrypted ? 1 : 0][destination index], flattened
+    private readonly Counter.Child _reloadSuccess, _reloadFailure;
+    private readonly FrozenDictionary<string, Counter.Child> _eventsWritten;
 
     private readonly object _captureLock = new();
     private readonly Dictionary<string, CumulativeCounterFeed[]> _captureFeeds = new(StringComparer.Ordinal);
+
+    private readonly Dictionary<string, (IGauge Gauge, Func<double> Read)> _callbacks = new(StringComparer.Ordinal);
 
     private readonly object _anomalyLock = new();
     private readonly Dictionary<(string Stage, string Name), CumulativeCounterFeed> _anomalyFeeds = new();
@@ -55,7 +61,7 @@ public sealed class EgressMetrics
         _providers = EgressLabelValues.Providers.ToFrozenSet(StringComparer.Ordinal);
         _tlsDestinations = EgressLabelValues.TlsDestinations.ToFrozenSet(StringComparer.Ordinal);
 
-        var r = Registry;
+        var r = Metrics.WithCustomRegistry(Registry);
         BuildInfo = r.CreateGauge(Prefix + "build_info", "Build identity; always 1.", "version", "commit", "dotnet");
         StartTimeSeconds = r.CreateGauge(Prefix + "start_time_seconds", "Unix time the daemon started, in seconds.");
         MessagesTotal = r.CreateCounter(Prefix + "messages_total", "Outbound mail messages seen, by transport and mail API provider.", "transport", "provider");
@@ -80,7 +86,7 @@ public sealed class EgressMetrics
             ?? typeof(EgressMetrics).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
             ?? "unknown";
         BuildInfo.WithLabels(version, _options.Commit ?? "unknown", Environment.Version.ToString()).Set(1);
-        StartTimeSeconds.Unlabelled.Set((_options.StartTime ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds() / 1000.0);
+        StartTimeSeconds.Set((_options.StartTime ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds() / 1000.0);
 
         _smtpMessages = MessagesTotal.WithLabels("smtp", EgressLabelValues.NoProvider);
         _httpMessages = EgressLabelValues.Providers.ToFrozenDictionary(p => p, p => MessagesTotal.WithLabels("http", p), StringComparer.Ordinal);
@@ -90,7 +96,7 @@ public sealed class EgressMetrics
         _alertsByRule = DetectionEngine.KnownRuleIds.ToFrozenDictionary(id => id, AlertSeries, StringComparer.Ordinal);
         _messagesByPackage[EgressLabelValues.UnknownPackage] = ProcessMessagesTotal.WithLabels(EgressLabelValues.UnknownPackage);
         var dests = EgressLabelValues.TlsDestinations;
-        _tlsSessions = new CounterSeries[2 * dests.Count];
+        _tlsSessions = new Counter.Child[2 * dests.Count];
         for (int i = 0; i < dests.Count; i++)
         {
             _tlsSessions[i] = TlsSessionsTotal.WithLabels("false", dests[i]);
@@ -101,10 +107,11 @@ public sealed class EgressMetrics
         _reloadFailure = ConfigReloadsTotal.WithLabels("failure");
         _eventsWritten = EgressLabelValues.EventKinds.ToFrozenDictionary(k => k, k => EventsWrittenTotal.WithLabels(k), StringComparer.Ordinal);
 
-        Registry.AddBeforeCollect(CollectAnomalies);
+        Registry.AddBeforeCollectCallback(BeforeCollect);
     }
 
-    public MetricRegistry Registry { get; } = new();
+    /// <summary>This instance's registry: what /metrics serves.</summary>
+    public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
 
     public Gauge BuildInfo { get; }
     public Gauge StartTimeSeconds { get; }
@@ -137,9 +144,10 @@ public sealed class EgressMetrics
         else if (m.Provider is { } p && _httpMessages.TryGetValue(p, out var s)) s.Inc();
         else MessagesTotal.WithLabels("http", EgressLabelValues.Other).Inc();
 
-        _toRecipients.Inc((long)m.To.Count + m.ResentTo.Count);
-        _ccRecipients.Inc((long)m.Cc.Count + m.ResentCc.Count);
-        _hiddenRecipients.Inc(m.Hidden.Count);
+        // prometheus-net rejects a negative increment; a count is never negative, and zero is skipped as a no-op.
+        if (m.To.Count + m.ResentTo.Count is > 0 and var to) _toRecipients.Inc(to);
+        if (m.Cc.Count + m.ResentCc.Count is > 0 and var cc) _ccRecipients.Inc(cc);
+        if (m.Hidden.Count > 0) _hiddenRecipients.Inc(m.Hidden.Count);
         foreach (var h in m.Hidden)
         {
             string domain = _domains.Map(RegistrableDomain.Of(h.Address.Domain));
@@ -158,7 +166,7 @@ public sealed class EgressMetrics
         string pkg = string.IsNullOrEmpty(package) ? EgressLabelValues.UnknownPackage : _packages.Map(package);
         _messagesByPackage.GetOrAdd(pkg, static (k, family) => family.WithLabels(k), ProcessMessagesTotal).Inc();
 
-        if (m.TimestampNs > 0) LastMessageTimestampSeconds.Unlabelled.Set(m.TimestampNs / 1e9);
+        if (m.TimestampNs > 0) LastMessageTimestampSeconds.Set(m.TimestampNs / 1e9);
     }
 
     /// <summary>
@@ -220,19 +228,22 @@ public sealed class EgressMetrics
         else EventsWrittenTotal.WithLabels(EgressLabelValues.Other).Inc();
     }
 
-    /// <summary>Reads mcp_egress_active_flows from <paramref name="callback"/> at each scrape (on the scraping thread).</summary>
-    public void SetActiveFlowsCallback(Func<double>? callback) => ActiveFlows.Unlabelled.SetCallback(callback);
+    /// <summary>
+    /// Reads mcp_egress_active_flows from <paramref name="callback"/> at each scrape (on the scraping thread, so it
+    /// must be thread-safe and cheap; if it throws, the sample is NaN). Null keeps the last value read.
+    /// </summary>
+    public void SetActiveFlowsCallback(Func<double>? callback) => SetCallback("active_flows", ActiveFlows, callback);
 
     /// <summary>Reads mcp_egress_buffered_bytes{kind} from <paramref name="callback"/> at each scrape. Kind: reassembly, tls_parked, capture_queue.</summary>
     public void SetBufferedBytesCallback(string kind, Func<double>? callback)
     {
         if (!EgressLabelValues.BufferKinds.Contains(kind))
             throw new ArgumentException($"unknown buffered_bytes kind '{kind}'", nameof(kind));
-        BufferedBytes.WithLabels(kind).SetCallback(callback);
+        SetCallback("buffered_bytes/" + kind, BufferedBytes.WithLabels(kind), callback);
     }
 
     /// <summary>Reads mcp_egress_keylog_secrets from <paramref name="callback"/> at each scrape.</summary>
-    public void SetKeylogSecretsCallback(Func<double>? callback) => KeylogSecrets.Unlabelled.SetCallback(callback);
+    public void SetKeylogSecretsCallback(Func<double>? callback) => SetCallback("keylog_secrets", KeylogSecrets, callback);
 
     /// <summary>
     /// Exports <paramref name="anomalies"/> as mcp_egress_anomalies_total{stage,name}, read at each scrape. Attaching
@@ -247,9 +258,41 @@ public sealed class EgressMetrics
         }
     }
 
-    public void WriteTo(System.Buffers.IBufferWriter<byte> output) => Registry.WriteTo(output);
+    /// <summary>Writes what /metrics serves (Prometheus text format 0.0.4) to <paramref name="stream"/>.</summary>
+    public void WriteTo(Stream stream) => Registry.CollectAndExportAsTextAsync(stream).GetAwaiter().GetResult();
 
-    public void WriteTo(Stream stream) => Registry.WriteTo(stream);
+    /// <summary>The exposition as a string (tests, the Grafana sample).</summary>
+    public string ToText()
+    {
+        using var ms = new MemoryStream();
+        WriteTo(ms);
+        return Encoding.UTF8.GetString(ms.GetBuffer(), 0, (int)ms.Length);
+    }
+
+    private void SetCallback(string series, IGauge gauge, Func<double>? callback)
+    {
+        lock (_callbacks)
+        {
+            if (callback is null) _callbacks.Remove(series);
+            else _callbacks[series] = (gauge, callback);
+        }
+    }
+
+    /// <summary>Runs at the start of every scrape: gauges read from their sources, anomaly counters from the table.</summary>
+    private void BeforeCollect()
+    {
+        lock (_callbacks)
+        {
+            foreach (var (gauge, read) in _callbacks.Values)
+            {
+                // A failing source must not take the whole exposition down.
+                try { gauge.Set(read()); }
+                catch (Exception) { gauge.Set(double.NaN); }
+            }
+        }
+        try { CollectAnomalies(); }
+        catch (Exception) { }
+    }
 
     private void CollectAnomalies()
     {
@@ -271,9 +314,9 @@ public sealed class EgressMetrics
         }
     }
 
-    private CounterSeries[] AlertSeries(string ruleId)
+    private Counter.Child[] AlertSeries(string ruleId)
     {
-        var s = new CounterSeries[EgressLabelValues.Severities.Count];
+        var s = new Counter.Child[EgressLabelValues.Severities.Count];
         for (int i = 0; i < s.Length; i++) s[i] = AlertsTotal.WithLabels(ruleId, EgressLabelValues.Severities[i]);
         return s;
     }

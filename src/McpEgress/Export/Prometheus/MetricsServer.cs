@@ -1,31 +1,34 @@
-using System.Buffers;
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Prometheus;
 
 namespace McpEgress.Export.Prometheus;
 
 /// <summary>
-/// A small HTTP/1.1 server for <c>GET /metrics</c> and <c>GET /healthz</c>, on a <see cref="TcpListener"/> so the library
-/// needs no web framework. It reads one bounded request head, answers and closes the connection
-/// (<c>Connection: close</c>, RFC 9112 §9.6). It runs on the thread pool; a scrape reads counters without locking
-/// them, so it never blocks the pipeline.
+/// <c>GET /metrics</c> (prometheus-net's <c>MapMetrics</c> over a <see cref="CollectorRegistry"/>, text format 0.0.4) and <c>GET /healthz</c>
+/// in one Kestrel host. The host is built empty: no configuration sources (ASPNETCORE_URLS and appsettings are not
+/// read), no logging (the daemon's stdout carries events), and no console lifetime (the daemon owns SIGTERM and
+/// stops this server itself after draining). A scrape reads counters without locking them, so it never blocks the
+/// pipeline.
 /// </summary>
 public sealed class MetricsServer : IDisposable
 {
-    private static readonly byte[] HeadEnd = "\r\n\r\n"u8.ToArray();
-
-    private readonly MetricRegistry _registry;
+    private readonly CollectorRegistry _registry;
     private readonly Func<bool>? _health;
     private readonly MetricsServerOptions _options;
     private readonly object _lock = new();
-    private TcpListener? _listener;
-    private CancellationTokenSource? _cts;
-    private Task? _acceptLoop;
-    private int _active;
+    private WebApplication? _app;
 
     /// <param name="health">Answers /healthz: true gives 200 "ok", false or an exception 503. Null: always healthy.</param>
-    public MetricsServer(MetricRegistry registry, Func<bool>? health = null, MetricsServerOptions? options = null)
+    public MetricsServer(CollectorRegistry registry, Func<bool>? health = null, MetricsServerOptions? options = null)
     {
         _registry = registry;
         _health = health;
@@ -35,217 +38,111 @@ public sealed class MetricsServer : IDisposable
     /// <summary>The bound address once started (with the real port when <see cref="MetricsServerOptions.Port"/> is 0).</summary>
     public IPEndPoint? LocalEndPoint { get; private set; }
 
-    /// <summary>Requests answered (any status), for tests and diagnostics.</summary>
-    public long RequestsServed => Interlocked.Read(ref _served);
-    private long _served;
-
     /// <exception cref="MetricsServerException">The address is in use, not permitted, or not an IP address.</exception>
     public void Start()
     {
         lock (_lock)
         {
-            if (_listener is not null) throw new InvalidOperationException("metrics server already started");
+            if (_app is not null) throw new InvalidOperationException("metrics server already started");
             var ip = MetricsServerOptions.ResolveHost(_options.Host)
                 ?? throw new MetricsServerException($"metrics listen host '{_options.Host}' is not an IP address or localhost");
             var endPoint = new IPEndPoint(ip, _options.Port);
-            var listener = new TcpListener(endPoint);
+            var app = Build(endPoint);
             try
             {
-                listener.Start(backlog: 16);
+                app.StartAsync().GetAwaiter().GetResult();
             }
-            catch (SocketException e)
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
             {
-                listener.Stop();
-                string why = e.SocketErrorCode switch
-                {
-                    SocketError.AddressAlreadyInUse => "the address is already in use (another mcp-egress or exporter?)",
-                    SocketError.AccessDenied => "permission denied",
-                    SocketError.AddressNotAvailable => "the address is not assigned to this host",
-                    _ => e.Message,
-                };
-                throw new MetricsServerException($"cannot listen for metrics on {endPoint}: {why}", e);
+                app.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                throw new MetricsServerException($"cannot listen for metrics on {endPoint}: {Why(e)}", e);
             }
-            _listener = listener;
-            LocalEndPoint = (IPEndPoint)listener.LocalEndpoint;
-            _cts = new CancellationTokenSource();
-            _acceptLoop = Task.Run(() => AcceptLoopAsync(listener, _cts.Token));
+            _app = app;
+            var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+            LocalEndPoint = bound is not null && Uri.TryCreate(bound, UriKind.Absolute, out var uri)
+                ? new IPEndPoint(ip, uri.Port)
+                : endPoint;
         }
     }
 
-    /// <summary>Stops listening and cancels connections in flight. Safe to call more than once.</summary>
+    /// <summary>Stops listening and ends connections in flight. Safe to call more than once.</summary>
     public void Stop()
     {
-        Task? loop;
+        WebApplication? app;
         lock (_lock)
         {
-            if (_listener is null) return;
-            _cts!.Cancel();
-            _listener.Stop();
-            loop = _acceptLoop;
-            _listener = null;
-            _acceptLoop = null;
+            app = _app;
+            _app = null;
         }
-        try { loop?.Wait(TimeSpan.FromSeconds(2)); }
-        catch (AggregateException) { }
-        _cts.Dispose();
-        _cts = null;
+        if (app is null) return;
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
+        {
+            try { app.StopAsync(timeout.Token).GetAwaiter().GetResult(); }
+            catch (OperationCanceledException) { }
+        }
+        app.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
     public void Dispose() => Stop();
 
-    private async Task AcceptLoopAsync(TcpListener listener, CancellationToken ct)
+    private WebApplication Build(IPEndPoint endPoint)
     {
-        while (!ct.IsCancellationRequested)
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
+        builder.Services.AddRoutingCore();
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
         {
-            Socket socket;
-            try
-            {
-                socket = await listener.AcceptSocketAsync(ct).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) { return; }
-            catch (ObjectDisposedException) { return; }
-            catch (SocketException) when (ct.IsCancellationRequested) { return; }
-            catch (SocketException) { continue; } // a connection reset before accept: keep serving
-
-            if (Interlocked.Increment(ref _active) > _options.MaxConcurrentConnections)
-            {
-                Interlocked.Decrement(ref _active);
-                socket.Dispose();
-                continue;
-            }
-            _ = ServeAsync(socket, ct);
-        }
+            k.AddServerHeader = false;
+            k.Limits.MaxConcurrentConnections = _options.MaxConcurrentConnections;
+            k.Limits.MaxRequestHeadersTotalSize = _options.MaxRequestHeadBytes;
+            k.Limits.MaxRequestLineSize = _options.MaxRequestHeadBytes;
+            k.Limits.MaxRequestBodySize = 0;
+            k.Limits.RequestHeadersTimeout = _options.ReadTimeout;
+            k.Limits.KeepAliveTimeout = _options.KeepAliveTimeout;
+            k.Listen(endPoint);
+        });
+        var app = builder.Build();
+        app.UseRouting();
+        // Text format 0.0.4 only, whatever the scraper's Accept header prefers: it is the format of the contract
+        // (METRICS.md) and what promtool checks; OpenMetrics would only add exemplars, which we don't use.
+        app.MapMetrics(s =>
+        {
+            s.Registry = _registry;
+            s.EnableOpenMetrics = false;
+        }, "/metrics").WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
+        app.MapMethods("/healthz", ["GET", "HEAD"], () => Healthy()
+            ? Results.Text("ok\n", "text/plain; charset=utf-8")
+            : Results.Text("unhealthy\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status503ServiceUnavailable));
+        return app;
     }
 
-    private async Task ServeAsync(Socket socket, CancellationToken ct)
+    private bool Healthy()
     {
-        try
-        {
-            socket.NoDelay = true;
-            using var stream = new NetworkStream(socket, ownsSocket: true);
-            var (status, reason, contentType, body, head) = await ReadAndAnswerAsync(stream, ct).ConfigureAwait(false);
-            await WriteResponseAsync(stream, status, reason, contentType, body, head, ct).ConfigureAwait(false);
-            Interlocked.Increment(ref _served);
-        }
-        catch (Exception)
-        {
-            // Client went away, timed out, or we are stopping: nothing to answer. Nothing from one connection may
-            // escape into the process (an unobserved task exception) or stop the accept loop.
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _active);
-        }
+        try { return _health?.Invoke() ?? true; }
+        catch (Exception) { return false; }
     }
 
-    private async Task<(int Status, string Reason, string ContentType, byte[] Body, bool HeadOnly)> ReadAndAnswerAsync(
-        NetworkStream stream, CancellationToken ct)
+    private static string Why(Exception e)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(_options.MaxRequestHeadBytes);
-        try
+        for (var x = e; x is not null; x = x.InnerException)
         {
-            int filled = 0, headLength = -1;
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
-            {
-                timeout.CancelAfter(_options.ReadTimeout);
-                while (headLength < 0)
+            if (x is AddressInUseException) return "the address is already in use (another mcp-egress or exporter?)";
+            if (x is System.Net.Sockets.SocketException s)
+                return s.SocketErrorCode switch
                 {
-                    if (filled >= _options.MaxRequestHeadBytes)
-                        return (431, "Request Header Fields Too Large", "text/plain; charset=utf-8", "request head too large\n"u8.ToArray(), false);
-                    int n = await stream.ReadAsync(buffer.AsMemory(filled, _options.MaxRequestHeadBytes - filled), timeout.Token).ConfigureAwait(false);
-                    if (n == 0) throw new IOException("connection closed before the request head ended");
-                    // Rescan the last three old bytes too: the terminator may straddle two reads.
-                    int from = Math.Max(0, filled - 3);
-                    filled += n;
-                    int end = buffer.AsSpan(from, filled - from).IndexOf(HeadEnd);
-                    if (end >= 0) headLength = from + end;
-                }
-            }
-            return Answer(buffer.AsSpan(0, headLength));
+                    System.Net.Sockets.SocketError.AddressAlreadyInUse => "the address is already in use (another mcp-egress or exporter?)",
+                    System.Net.Sockets.SocketError.AccessDenied => "permission denied",
+                    System.Net.Sockets.SocketError.AddressNotAvailable => "the address is not assigned to this host",
+                    _ => s.Message,
+                };
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        return e.Message;
     }
 
-    private (int, string, string, byte[], bool) Answer(ReadOnlySpan<byte> head)
+    /// <summary>The daemon handles SIGTERM/SIGINT itself; the default console lifetime would stop this host on them.</summary>
+    private sealed class NoSignalLifetime : IHostLifetime
     {
-        const string Text = "text/plain; charset=utf-8";
-        // request-line = method SP request-target SP HTTP-version (RFC 9112 §3)
-        int lineEnd = head.IndexOf("\r\n"u8);
-        var line = lineEnd < 0 ? head : head[..lineEnd];
-        int sp1 = line.IndexOf((byte)' ');
-        int sp2 = sp1 < 0 ? -1 : line[(sp1 + 1)..].IndexOf((byte)' ');
-        if (sp1 <= 0 || sp2 <= 0 || !line[(sp1 + 1 + sp2 + 1)..].StartsWith("HTTP/1."u8))
-            return (400, "Bad Request", Text, "bad request\n"u8.ToArray(), false);
-        var method = line[..sp1];
-        var target = line.Slice(sp1 + 1, sp2);
-        int q = target.IndexOf((byte)'?');
-        if (q >= 0) target = target[..q];
-
-        bool headOnly = method.SequenceEqual("HEAD"u8);
-        if (!headOnly && !method.SequenceEqual("GET"u8))
-            return (405, "Method Not Allowed", Text, "method not allowed\n"u8.ToArray(), false);
-
-        if (target.SequenceEqual("/metrics"u8))
-        {
-            var body = new ArrayBufferWriter<byte>(16 * 1024);
-            _registry.WriteTo(body);
-            return (200, "OK", PrometheusTextWriter.ContentType, body.WrittenSpan.ToArray(), headOnly);
-        }
-        if (target.SequenceEqual("/healthz"u8))
-        {
-            bool healthy;
-            try { healthy = _health?.Invoke() ?? true; }
-            catch (Exception) { healthy = false; }
-            return healthy
-                ? (200, "OK", Text, "ok\n"u8.ToArray(), headOnly)
-                : (503, "Service Unavailable", Text, "unhealthy\n"u8.ToArray(), headOnly);
-        }
-        return (404, "Not Found", Text, "not found\n"u8.ToArray(), headOnly);
-    }
-
-    private async Task WriteResponseAsync(NetworkStream stream, int status, string reason, string contentType, byte[] body,
-        bool headOnly, CancellationToken ct)
-    {
-        string headers =
-            $"HTTP/1.1 {status} {reason}\r\nContent-Type: {contentType}\r\nContent-Length: {body.Length}\r\n" +
-            (status == 405 ? "Allow: GET, HEAD\r\n" : "") +
-            "Cache-Control: no-store\r\nConnection: close\r\n\r\n";
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(_options.WriteTimeout);
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(headers), timeout.Token).ConfigureAwait(false);
-        if (!headOnly) await stream.WriteAsync(body, timeout.Token).ConfigureAwait(false);
-        await stream.FlushAsync(timeout.Token).ConfigureAwait(false);
-        // Half-close so the client reads to EOF, then drain what it still sends (bounded) before closing: closing with
-        // unread input makes the kernel send RST, which can discard the response before the client reads it.
-        stream.Socket.Shutdown(SocketShutdown.Send);
-        await DrainAsync(stream, ct).ConfigureAwait(false);
-    }
-
-    private const int DrainLimitBytes = 64 * 1024;
-    private static readonly TimeSpan DrainTimeout = TimeSpan.FromMilliseconds(500);
-
-    private static async Task DrainAsync(NetworkStream stream, CancellationToken ct)
-    {
-        byte[] scratch = ArrayPool<byte>.Shared.Rent(4096);
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(DrainTimeout);
-            int total = 0;
-            while (total < DrainLimitBytes)
-            {
-                int n = await stream.ReadAsync(scratch, timeout.Token).ConfigureAwait(false);
-                if (n == 0) return;
-                total += n;
-            }
-        }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException) { }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(scratch);
-        }
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

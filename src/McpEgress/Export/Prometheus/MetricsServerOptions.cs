@@ -12,17 +12,17 @@ public sealed class MetricsServerOptions
     /// <summary>TCP port; 0 picks a free one (see <see cref="MetricsServer.LocalEndPoint"/>). Default 9464.</summary>
     public int Port { get; init; } = 9464;
 
-    /// <summary>Largest request line plus headers accepted; larger gets 431. Default 8 KiB.</summary>
+    /// <summary>Largest request line, and largest header block, accepted (Kestrel: 414/431 beyond). Default 8 KiB.</summary>
     public int MaxRequestHeadBytes { get; init; } = 8 * 1024;
 
-    /// <summary>Time allowed to receive the whole request head. Default 5 s.</summary>
+    /// <summary>Time allowed to receive the whole request head (Kestrel's RequestHeadersTimeout). Default 5 s.</summary>
     public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Time allowed to send the whole response. Default 5 s.</summary>
-    public TimeSpan WriteTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>An idle kept-alive connection (a scraper's, between scrapes) is closed after this. Default 30 s.</summary>
+    public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Connections served at once; further ones are closed at once. Default 4.</summary>
-    public int MaxConcurrentConnections { get; init; } = 4;
+    /// <summary>Connections open at once (kept-alive ones count); further ones are refused. Default 16.</summary>
+    public int MaxConcurrentConnections { get; init; } = 16;
 
     /// <summary>Parses "HOST:PORT", "[IPv6]:PORT" or ":PORT" (host 127.0.0.1) into options with the other defaults.</summary>
     public static MetricsServerOptions Parse(string hostPort)

@@ -45,8 +45,8 @@ internal sealed class MailApiCall : IDisposable
         int hash = RawQuery.IndexOf('#');
         if (hash >= 0) RawQuery = RawQuery[..hash];
         string rawPath = q < 0 ? target : target[..q];
-        Path = Uri.UnescapeDataString(rawPath);
-        Segments = Path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        Segments = NormalizedSegments(rawPath);
+        Path = "/" + string.Join('/', Segments);
         UrlFull = absolute ? request.RedactedTarget : "https://" + host + request.RedactedTarget;
         MediaType = MediaType.Parse(request.ContentType ?? request.GetHeader("content-type"));
     }
@@ -95,6 +95,25 @@ internal sealed class MailApiCall : IDisposable
             foreach (var f in form.Fields) _query.TryAdd(f.Name, f.Value);
         }
         return _query.TryGetValue(name, out var v) ? v : null;
+    }
+
+    /// <summary>
+    /// The path's segments as a server would route them, so a client can't hide a send behind spelling: matrix
+    /// parameters dropped (<c>/email;x=1</c>, Servlet-style servers ignore them), empty segments collapsed
+    /// (<c>//email</c>), dot segments resolved (RFC 3986 §5.2.4), then percent-decoded.
+    /// </summary>
+    private static string[] NormalizedSegments(string rawPath)
+    {
+        var result = new List<string>();
+        foreach (var raw in rawPath.Split('/'))
+        {
+            int semi = raw.IndexOf(';');
+            var seg = Uri.UnescapeDataString(semi < 0 ? raw : raw[..semi]);
+            if (seg.Length == 0 || seg == ".") continue;
+            if (seg == "..") { if (result.Count > 0) result.RemoveAt(result.Count - 1); continue; }
+            result.Add(seg);
+        }
+        return result.ToArray();
     }
 
     public bool PathIs(string path) => string.Equals(Path.TrimEnd('/'), path, StringComparison.OrdinalIgnoreCase);
@@ -234,28 +253,28 @@ internal sealed class MailApiCall : IDisposable
 
     // ---- addresses ----
 
-    private bool Room(MessageDraft d)
-    {
-        if (d.AddressCount < Options.MaxRecipientsPerMessage) return true;
-        Report("too_many_recipients");
-        return false;
-    }
-
+    /// <summary>
+    /// Keeps <paramref name="a"/> while the message is under <see cref="MailApiOptions.MaxRecipientsPerMessage"/>;
+    /// beyond it the address is not kept but its domain is (the draft's <see cref="MessageDraft.Cut"/>), so a denied
+    /// Bcc as the 100,000th address still reaches the rules.
+    /// </summary>
     private void Add(MessageDraft d, List<MailAddress> into, MailAddress a)
     {
         if (a.Address.Length == 0) return;
-        if (Room(d)) into.Add(a);
+        if (d.AddressCount < Options.MaxRecipientsPerMessage)
+        {
+            into.Add(a);
+            return;
+        }
+        if (d.CutOrNull is null) Report("too_many_recipients");
+        d.Cut.Add(a.Address, mayBeHidden: d.IsHiddenList(into));
     }
 
     /// <summary>An RFC 5322 address-list string ("A &lt;a@x&gt;, b@y").</summary>
     public void AddList(MessageDraft d, List<MailAddress> into, string? value)
     {
         if (string.IsNullOrWhiteSpace(value)) return;
-        foreach (var a in AddressListParser.Parse(value, ImfOptions, Anomalies))
-        {
-            if (!Room(d)) return;
-            if (a.Address.Length > 0) into.Add(a);
-        }
+        foreach (var a in AddressListParser.Parse(value, ImfOptions, Anomalies)) Add(d, into, a);
     }
 
     /// <summary>

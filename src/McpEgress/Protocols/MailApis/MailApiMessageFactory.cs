@@ -30,6 +30,14 @@ internal static class MailApiMessageFactory
             ApiEnvelope = d.ApiEnvelope.ToArray(),
             Subject = d.Subject,
             MessageId = d.MessageId,
+            Truncations = d.CutOrNull is not { } cut ? [] :
+            [
+                new MessageTruncation("limits.mail_api.max_recipients_per_message", cut.Count,
+                    cut.DomainsNotKept > 0
+                        ? $"addresses not kept; their domains are listed up to {cut.MaxDomains} distinct ones ({cut.DomainsNotKept} addresses beyond)"
+                        : "addresses not kept; their domains are listed"),
+            ],
+            CutRecipients = d.CutOrNull?.ToList() ?? [],
         };
         m.Extra["http.request.method"] = r.Method;
         m.Extra["url.full"] = call.UrlFull;

@@ -26,6 +26,16 @@ internal sealed class MessageDraft
     public bool FromRawMessage { get; set; }
     public bool RawMessageCut { get; set; }
 
+    /// <summary>Domains of the addresses beyond the per-message limit (not kept as addresses).</summary>
+    public CutRecipients Cut => _cut ??= new();
+    private CutRecipients? _cut;
+
+    /// <summary>The cut addresses, or null when none was cut (the common case allocates nothing).</summary>
+    public CutRecipients? CutOrNull => _cut is { IsEmpty: false } ? _cut : null;
+
+    /// <summary>True for the lists whose members no visible header shows: Bcc, Resent-Bcc, the API envelope.</summary>
+    public bool IsHiddenList(List<MailAddress> list) => ReferenceEquals(list, Bcc) || ReferenceEquals(list, ResentBcc) || ReferenceEquals(list, ApiEnvelope);
+
     public int AddressCount =>
         From.Count + ReplyTo.Count + To.Count + Cc.Count + Bcc.Count + ResentTo.Count + ResentCc.Count + ResentBcc.Count
         + ApiEnvelope.Count;

@@ -7,7 +7,7 @@ namespace McpEgress.Protocols.MailApis;
 /// SparkPost POST /api/v1/transmissions. Every copy is a recipient; a recipient's `header_to` is the To header its copy
 /// shows (the Node client gives Cc and Bcc people header_to = the real To list), and Cc people also appear in
 /// content.headers.CC. So: To = recipients without header_to plus the parsed header_to lists, Cc = headers.CC, and all
-/// recipients form the API envelope, which makes the rest hidden (gosparkpost examples README).
+/// recipients form the API envelope; the recipients neither header shows are the Bcc (gosparkpost examples README).
 /// Raw content.email_rfc822: headers from the text, recipients[] still the envelope.
 /// </summary>
 internal static class SparkPostPayload
@@ -55,6 +55,11 @@ internal static class SparkPostPayload
             if (JsonRead.TryProp(content, "headers", out var headers)) c.AddProp(d, d.Cc, headers, "CC");
             c.AddProp(d, d.ReplyTo, content, "reply_to");
             d.Subject = JsonRead.Str(content, "subject");
+            // SparkPost has no bcc field: a Bcc is a recipient that neither the To nor the CC header shows (mail-apis.md
+            // §2), so it is reported as the message's Bcc, not only as an envelope-only recipient.
+            var shown = new HashSet<string>(d.To.Concat(d.Cc).Select(a => a.Address), MailAddress.AddressComparer);
+            foreach (var a in d.ApiEnvelope)
+                if (shown.Add(a.Address)) d.Bcc.Add(a);
         }
         c.Emit(d);
     }

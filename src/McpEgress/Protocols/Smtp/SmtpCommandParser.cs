@@ -124,7 +124,10 @@ internal static class SmtpCommandParser
         }
     }
 
-    /// <summary>"n [LAST]" of BDAT (RFC 3030 §2). Sizes over 18 digits are refused.</summary>
+    /// <summary>
+    /// "n [LAST]" of BDAT (RFC 3030 §2: chunk-size = 1*DIGIT, so any number of leading zeros is valid; Postfix takes
+    /// "000…0067"). Leading zeros are skipped; a size of more than 18 significant digits is refused.
+    /// </summary>
     public static bool TryParseBdat(ReadOnlySpan<byte> args, out long size, out bool last)
     {
         last = false;
@@ -133,7 +136,9 @@ internal static class SmtpCommandParser
         int sp = args.IndexOfAny((byte)' ', (byte)'\t');
         var num = sp < 0 ? args : args[..sp];
         var rest = sp < 0 ? default : args[(sp + 1)..].Trim((byte)' ');
-        if (!TryParseDecimal(num, out size)) return false;
+        int zeros = 0;
+        while (zeros < num.Length - 1 && num[zeros] == '0') zeros++;
+        if (!TryParseDecimal(num[zeros..], out size)) return false;
         if (rest.IsEmpty) return true;
         if (Is(rest, "LAST"u8)) { last = true; return true; }
         return false;

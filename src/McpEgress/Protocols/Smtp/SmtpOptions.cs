@@ -12,13 +12,25 @@ public sealed class SmtpOptions
     /// <summary>Commands waiting for a reply (default 128, like Zeek's smtp_excessive_pending_cmds). Beyond it the oldest is dropped.</summary>
     public int MaxPendingCommands { get; init; } = 128;
 
-    /// <summary>RCPT TO kept per transaction (default 1000, as Zeek). Further recipients are counted, not kept.</summary>
+    /// <summary>
+    /// RCPT TO kept per transaction (default 1000, as Zeek). Further recipients are not kept, but their domains are
+    /// (<see cref="McpEgress.Mail.CutRecipients"/>), and the message says it was cut, so the rules still see them.
+    /// </summary>
     public int MaxRecipientsPerTransaction { get; init; } = 1000;
+
+    /// <summary>
+    /// Longest envelope address kept (default 1024 characters; RFC 5321 §4.5.3.1.3 allows 256 for a path). A longer one
+    /// is shortened with its domain kept (<see cref="McpEgress.Mail.AddressText.KeepDomain"/>) and the message says so.
+    /// </summary>
+    public int MaxAddressChars { get; init; } = 1024;
 
     /// <summary>Header block bytes kept per message (default 256 KiB). The rest of the message is only counted.</summary>
     public int MaxHeaderBytes { get; init; } = 256 * 1024;
 
-    /// <summary>Transactions emitted per session (default 10000). Later ones are parsed to stay in sync but not emitted.</summary>
+    /// <summary>
+    /// Transactions per session whose headers are parsed (default 10000). Later ones are still emitted with their
+    /// envelope (MAIL FROM, RCPT TO), marked cut by this limit, so a recipient in transaction 10,001 is still judged.
+    /// </summary>
     public int MaxTransactionsPerSession { get; init; } = 10_000;
 
     /// <summary>

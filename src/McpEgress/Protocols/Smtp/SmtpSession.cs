@@ -1,5 +1,6 @@
 using System.Text;
 using McpEgress.Diagnostics;
+using McpEgress.Mail;
 using McpEgress.Reassembly;
 
 namespace McpEgress.Protocols.Smtp;
@@ -40,7 +41,9 @@ public sealed class SmtpSession
     private readonly SmtpHold _clientHold = new();
     private readonly SmtpHold _serverHold = new();
 
-    private readonly SmtpPendingCommand[] _pending;
+    // A ring that grows from 8 to MaxPendingCommands: an idle or one-command session keeps ~0.4 KB, not 6 KB.
+    private SmtpPendingCommand[] _pending;
+    private readonly int _maxPending;
     private int _pendingHead;
     private int _pendingCount;
 
@@ -78,7 +81,8 @@ public sealed class SmtpSession
         _anomalies = anomalies;
         _clientLines = new SmtpLineReader(options.MaxLineBytes, anomalies);
         _serverLines = new SmtpLineReader(options.MaxLineBytes, anomalies);
-        _pending = new SmtpPendingCommand[Math.Max(4, options.MaxPendingCommands)];
+        _maxPending = Math.Max(4, options.MaxPendingCommands);
+        _pending = new SmtpPendingCommand[Math.Min(8, _maxPending)];
     }
 
     /// <summary>Set by the caller when this session parses decrypted TLS (implicit TLS, or after STARTTLS).</summary>
@@ -227,7 +231,7 @@ public sealed class SmtpSession
         if (_clientWait == ClientWait.None || _pendingCount == 0)
         {
             _clientWait = ClientWait.None;
-            if (_pendingCount >= _pending.Length) DropOldestPending();
+            if (_pendingCount >= _maxPending) DropOldestPending();
             return;
         }
         ref var last = ref _pending[(_pendingHead + _pendingCount - 1) % _pending.Length];
@@ -265,7 +269,7 @@ public sealed class SmtpSession
     /// </summary>
     private bool ClientBlocked =>
         _clientWait != ClientWait.None
-        || (_pendingCount >= _pending.Length && _clientMode is ClientMode.Command or ClientMode.Resync);
+        || (_pendingCount >= _maxPending && _clientMode is ClientMode.Command or ClientMode.Resync);
 
     private int Process(FlowDirection dir, ReadOnlySpan<byte> data, long ts) =>
         dir == FlowDirection.ClientToServer ? ProcessClient(data, ts) : ProcessServer(data, ts);
@@ -382,9 +386,16 @@ public sealed class SmtpSession
                 }
                 if (tx.RecipientCount >= _options.MaxRecipientsPerTransaction)
                 {
+                    // Not kept, but never unseen: the domain goes with the message for the rules.
                     if (tx.DroppedRecipients++ == 0) _anomalies.Report(AnomalyStage.Smtp, "too_many_recipients");
+                    tx.AddCutRecipient(path);
                 }
-                else cmd.RcptIndex = tx.AddRecipient(Truncate(path, 1024));
+                else
+                {
+                    var kept = AddressText.KeepDomain(path, _options.MaxAddressChars, out bool shortened);
+                    if (shortened && tx.ShortenedAddresses++ == 0) _anomalies.Report(AnomalyStage.Smtp, "address_too_long");
+                    cmd.RcptIndex = tx.AddRecipient(kept);
+                }
                 break;
             }
 
@@ -504,9 +515,18 @@ public sealed class SmtpSession
 
     private void Push(in SmtpPendingCommand cmd)
     {
-        if (_pendingCount == _pending.Length) DropOldestPending();
+        if (_pendingCount >= _maxPending) DropOldestPending();
+        else if (_pendingCount == _pending.Length) GrowPending();
         _pending[(_pendingHead + _pendingCount) % _pending.Length] = cmd;
         _pendingCount++;
+    }
+
+    private void GrowPending()
+    {
+        var grown = new SmtpPendingCommand[Math.Min(_maxPending, _pending.Length * 2)];
+        for (int i = 0; i < _pendingCount; i++) grown[i] = _pending[(_pendingHead + i) % _pending.Length];
+        _pending = grown;
+        _pendingHead = 0;
     }
 
     /// <summary>Zeek's smtp_excessive_pending_cmds: give up on the oldest command's reply.</summary>
@@ -710,7 +730,7 @@ public sealed class SmtpSession
 
     private void Emit(SmtpTransactionBuilder tx)
     {
-        if (tx.Emitted || tx.Suppressed) return;
+        if (tx.Emitted) return;
         tx.Emitted = true;
         _handler.OnTransaction(tx.Build());
     }

@@ -25,6 +25,12 @@ public sealed class SmtpTransaction
     public IReadOnlyList<EnvelopeRecipient> Recipients { get; init; } = [];
     /// <summary>RCPT TO commands beyond <see cref="SmtpOptions.MaxRecipientsPerTransaction"/>, not kept.</summary>
     public int DroppedRecipients { get; init; }
+    /// <summary>Domains of the recipients not kept (null when none was cut).</summary>
+    public CutRecipients? CutRecipients { get; init; }
+    /// <summary>RCPT TO addresses shortened to <see cref="SmtpOptions.MaxAddressChars"/> (domain kept).</summary>
+    public int ShortenedAddresses { get; init; }
+    /// <summary>Beyond <see cref="SmtpOptions.MaxTransactionsPerSession"/>: the envelope is known, the headers were not kept.</summary>
+    public bool HeadersNotParsed { get; init; }
     /// <summary>Mechanism of the session's successful (or unanswered) AUTH, e.g. PLAIN; never the credentials.</summary>
     public string? AuthMechanism { get; init; }
     /// <summary>"DATA" or "BDAT".</summary>

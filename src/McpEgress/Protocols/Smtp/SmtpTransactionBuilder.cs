@@ -44,6 +44,14 @@ internal sealed class SmtpTransactionBuilder
 
     public int RecipientCount => _rcptAddresses.Count;
 
+    /// <summary>Domains of RCPT TO recipients beyond the per-transaction limit (created on the first one).</summary>
+    public CutRecipients? CutRecipients { get; private set; }
+
+    /// <summary>Envelope addresses that were shortened to the address length limit.</summary>
+    public int ShortenedAddresses { get; set; }
+
+    public void AddCutRecipient(string address) => (CutRecipients ??= new CutRecipients()).Add(address, mayBeHidden: true);
+
     public int AddRecipient(string address)
     {
         _rcptAddresses.Add(address);
@@ -105,6 +113,9 @@ internal sealed class SmtpTransactionBuilder
             StartTimestampNs = StartTs,
             EndTimestampNs = EndTs,
             Incomplete = Incomplete,
+            CutRecipients = CutRecipients,
+            ShortenedAddresses = ShortenedAddresses,
+            HeadersNotParsed = Suppressed,
         };
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using McpEgress.Diagnostics;
 
@@ -9,15 +10,26 @@ namespace McpEgress.Protocols.Tls;
 /// Several sources may be added (files, text, pcapng Decryption Secrets Blocks) and a live follower may add
 /// lines while sessions decrypt: all members are thread-safe. <see cref="Version"/> grows on every change so a
 /// session waiting for keys knows when to retry.
+/// <para>Memory is bounded by <see cref="TlsKeyLogOptions.MaxEntries"/> client randoms, whatever the sources hold:
+/// files are streamed (<see cref="LoadFile"/>), never read whole. Past the bound the oldest entry is evicted — but
+/// never one a session has asked for (<see cref="Want"/>, called at each ClientHello; up to
+/// <see cref="TlsKeyLogOptions.MaxWanted"/>), so junk lines appended to a key log cannot push out the keys of the
+/// sessions being decrypted. A replay whose key logs overflow the bound marks the client randoms of its captures as
+/// wanted first and loads again (Pipeline.ReplayKeyLogs).</para>
 /// </summary>
 public sealed class TlsKeyLog
 {
     private readonly TlsKeyLogOptions _options;
     private readonly IAnomalySink? _anomalies;
     private readonly object _gate = new();
-    private readonly Dictionary<ClientRandom, byte[]?[]> _entries = new();
+    // Per client random, its secrets packed in one array (see SecretSlots): ~270 bytes held for a TLS 1.3 session's
+    // five secrets, ~130 for a TLS 1.2 master secret, dictionary and queue slots included.
+    private readonly Dictionary<ClientRandom, byte[]> _entries = new();
     private readonly Queue<ClientRandom> _order = new();
+    private readonly HashSet<ClientRandom> _wanted = new();
+    private readonly Queue<ClientRandom> _wantedOrder = new();
     private long _version;
+    private long _evicted;
     private long _malformedLines;
     // A line cut across AddBytes/AddText calls (e.g. a followed file read mid-line) is kept here.
     private readonly StringBuilder _partialLine = new();
@@ -38,8 +50,101 @@ public sealed class TlsKeyLog
 
     public long MalformedLines => Interlocked.Read(ref _malformedLines);
 
-    /// <summary>Reads a whole key log file. Returns the number of secrets added.</summary>
-    public int LoadFile(string path) => AddText(File.ReadAllText(path), complete: true);
+    /// <summary>Entries evicted to stay within <see cref="TlsKeyLogOptions.MaxEntries"/> (anomaly <c>keylog_evicted</c>).</summary>
+    public long Evicted => Interlocked.Read(ref _evicted);
+
+    /// <summary>
+    /// Marks a client random whose secrets a session needs (or a replay will need): its entry is never evicted while
+    /// it is among the last <see cref="TlsKeyLogOptions.MaxWanted"/> wanted (at most half of MaxEntries).
+    /// </summary>
+    public void Want(ReadOnlySpan<byte> clientRandom)
+    {
+        if (clientRandom.Length != ClientRandom.Length) return;
+        var key = ClientRandom.From(clientRandom);
+        int max = Math.Min(_options.MaxWanted, _options.MaxEntries / 2);
+        lock (_gate)
+        {
+            if (max <= 0 || !_wanted.Add(key)) return;
+            _wantedOrder.Enqueue(key);
+            while (_wanted.Count > max) _wanted.Remove(_wantedOrder.Dequeue());
+        }
+    }
+
+    /// <summary>Number of client randoms currently marked by <see cref="Want"/>.</summary>
+    public int WantedCount { get { lock (_gate) return _wanted.Count; } }
+
+    /// <summary>Forgets every secret (not the wanted client randoms), e.g. before loading the same files again.</summary>
+    public void Clear()
+    {
+        lock (_gate)
+        {
+            _entries.Clear();
+            _order.Clear();
+            _partialLine.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Streams a key log file (bounded memory whatever its size). Returns the number of secrets added.
+    /// </summary>
+    /// <exception cref="IOException">
+    /// The file cannot be read, is a directory, or a line is longer than <see cref="TlsKeyLogOptions.MaxLineLength"/>
+    /// (not a key log: a binary file, <c>/dev/zero</c>); what came before stays added.
+    /// </exception>
+    /// <exception cref="UnauthorizedAccessException">No permission to read the file.</exception>
+    public int LoadFile(string path)
+    {
+        if (Directory.Exists(path)) throw new IOException("it is a directory");
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+        return Load(stream);
+    }
+
+    /// <summary>Streams key log lines from <paramref name="stream"/>; see <see cref="LoadFile"/>.</summary>
+    /// <exception cref="IOException">A read failed or a line is too long.</exception>
+    public int Load(Stream stream)
+    {
+        int max = _options.MaxLineLength + 1; // + a CR before the LF
+        var line = new byte[max];
+        var chars = new char[max];
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        int lineLength = 0, added = 0;
+        long lineNumber = 1;
+        try
+        {
+            int n;
+            while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                int before = added;
+                var data = buffer.AsSpan(0, n);
+                lock (_gate)
+                {
+                    while (!data.IsEmpty)
+                    {
+                        int nl = data.IndexOf((byte)'\n');
+                        var piece = nl < 0 ? data : data[..nl];
+                        if (lineLength + piece.Length > max)
+                            throw new IOException($"line {lineNumber} is longer than {_options.MaxLineLength} bytes: not a key log");
+                        piece.CopyTo(line.AsSpan(lineLength));
+                        lineLength += piece.Length;
+                        if (nl < 0) break;
+                        int c = Encoding.Latin1.GetChars(line.AsSpan(0, lineLength), chars);
+                        added += AddLineLocked(chars.AsSpan(0, c));
+                        lineLength = 0;
+                        lineNumber++;
+                        data = data[(nl + 1)..];
+                    }
+                    if (added > before) Interlocked.Increment(ref _version);
+                }
+                if (added > before) Changed?.Invoke(this);
+            }
+            if (lineLength > 0) added += AddText(Encoding.Latin1.GetString(line, 0, lineLength));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return added;
+    }
 
     /// <summary>Adds UTF-8/ASCII key log bytes (e.g. a pcapng Decryption Secrets Block of type TLSK).</summary>
     public int AddBytes(ReadOnlySpan<byte> utf8, bool complete = true) => AddText(Encoding.UTF8.GetString(utf8), complete);
@@ -90,7 +195,7 @@ public sealed class TlsKeyLog
         return added;
     }
 
-    /// <summary>Looks up one secret for a 32-byte client random; a copy-free view of the stored bytes.</summary>
+    /// <summary>Looks up one secret for a 32-byte client random (a copy: once per session, not per record).</summary>
     public bool TryGetSecret(ReadOnlySpan<byte> clientRandom, TlsSecretKind kind, out byte[] secret)
     {
         secret = null!;
@@ -98,10 +203,10 @@ public sealed class TlsKeyLog
         var key = ClientRandom.From(clientRandom);
         lock (_gate)
         {
-            if (!_entries.TryGetValue(key, out var slots)) return false;
-            var s = slots[(int)kind];
-            if (s is null) return false;
-            secret = s;
+            if (!_entries.TryGetValue(key, out var packed)) return false;
+            var s = SecretSlots.Find(packed, kind);
+            if (s.IsEmpty) return false;
+            secret = s.ToArray();
             return true;
         }
     }
@@ -149,26 +254,42 @@ public sealed class TlsKeyLog
         if (randomHex.Length != 64 || !TryHex(randomHex, random)) return Malformed();
         // Secrets are 32..64 bytes (48 for a master secret, hash length for TLS 1.3 secrets).
         if (secretHex.Length % 2 != 0 || secretHex.Length < 32 || secretHex.Length > 128) return Malformed();
-        var secret = new byte[secretHex.Length / 2];
+        Span<byte> secret = stackalloc byte[secretHex.Length / 2];
         if (!TryHex(secretHex, secret)) return Malformed();
         if (kind == TlsSecretKind.MasterSecret && secret.Length != 48) return Malformed();
 
         var key = ClientRandom.From(random);
-        if (!_entries.TryGetValue(key, out var slots))
+        if (!_entries.TryGetValue(key, out var packed))
         {
-            if (_entries.Count >= _options.MaxEntries && _order.Count > 0)
-            {
-                _entries.Remove(_order.Dequeue());
-                _anomalies?.Report(AnomalyStage.Tls, "keylog_evicted");
-            }
-            slots = new byte[]?[8];
-            _entries.Add(key, slots);
+            if (_entries.Count >= _options.MaxEntries && _order.Count > 0) EvictOneLocked();
+            _entries.Add(key, SecretSlots.With(SecretSlots.Empty, kind, secret));
             _order.Enqueue(key);
+            return 1;
         }
-        var old = slots[(int)kind];
-        if (old is not null && old.AsSpan().SequenceEqual(secret)) return 0; // duplicate line
-        slots[(int)kind] = secret;
+        if (SecretSlots.Find(packed, kind).SequenceEqual(secret)) return 0; // duplicate line
+        _entries[key] = SecretSlots.With(packed, kind, secret);
         return 1;
+    }
+
+    /// <summary>
+    /// Evicts the oldest entry nobody wants; wanted ones met on the way go to the back of the queue. Wanted entries
+    /// are at most half the table, so this is amortized O(1).
+    /// </summary>
+    private void EvictOneLocked()
+    {
+        for (int tries = _order.Count; tries > 0; tries--)
+        {
+            var oldest = _order.Dequeue();
+            if (tries > 1 && _wanted.Contains(oldest))
+            {
+                _order.Enqueue(oldest);
+                continue;
+            }
+            _entries.Remove(oldest);
+            Interlocked.Increment(ref _evicted);
+            _anomalies?.Report(AnomalyStage.Tls, "keylog_evicted");
+            return;
+        }
     }
 
     private int Malformed()

@@ -467,6 +467,7 @@ public sealed class TlsSession : IDisposable
                 {
                     _clientHello = ch;
                     Info.ClientRandom = ch.Random;
+                    _keys.Want(ch.Random); // junk key log lines must not evict this session's keys
                     Info.ServerName = ch.ServerName;
                     Info.AlpnOffered = ch.Alpn;
                     Info.EarlyDataOffered = ch.EarlyData;

@@ -1,0 +1,65 @@
+using McpEgress.Reassembly;
+using McpEgress.Tests.Reassembly;
+using static McpEgress.Tests.Reassembly.SegmentFeeder;
+
+namespace McpEgress.Tests.Hostile;
+
+/// <summary>Issue 11: a retransmission that rewrites bytes already delivered is counted as overlap_differs.</summary>
+public class DeliveredOverlapTests
+{
+    private const uint C = 1001, S = 5001;
+
+    [Fact]
+    public void RewrittenRcptAfterDeliveryIsCountedEveryTime()
+    {
+        var f = new SegmentFeeder();
+        f.Handshake(1000, 5000);
+        f.Send(Client, Server, C, S, PshAck, "RCPT TO:<ok@corp.example>\r\n");
+        for (int i = 0; i < 100_000; i++)
+            f.Send(Client, Server, C, S, PshAck, "RCPT TO:<x@giftshop.club>\r\n");
+        Assert.Equal("RCPT TO:<ok@corp.example>\r\n", f.Handler.Single.ClientText); // first bytes still win
+        Assert.Equal(100_000, f.Anomaly("overlap_differs"));
+        Assert.Equal(100_000, f.Reassembler.Retransmissions);
+    }
+
+    [Fact]
+    public void IdenticalRetransmissionsOfDeliveredDataAreNotAnomalies()
+    {
+        var f = new SegmentFeeder();
+        f.Handshake(1000, 5000);
+        f.Send(Client, Server, C, S, PshAck, "RCPT TO:<ok@corp.example>\r\n");
+        f.Send(Client, Server, C, S, PshAck, "RCPT TO:<ok@corp.example>\r\n");
+        f.Send(Client, Server, C + 5, S, PshAck, "TO:<ok");              // a sub-range, other boundaries
+        f.Send(Client, Server, C + 21, S, PshAck, "ple>\r\nDATA\r\n");  // part old (same), part new
+        Assert.Equal("RCPT TO:<ok@corp.example>\r\nDATA\r\n", f.Handler.Single.ClientText);
+        Assert.Equal(0, f.Anomalies.Total);
+    }
+
+    [Fact]
+    public void PartlyNewSegmentThatRewritesTheDeliveredPartIsCounted()
+    {
+        var f = new SegmentFeeder();
+        f.Handshake(1000, 5000);
+        f.Send(Client, Server, C, S, PshAck, "RCPT TO:<ok@corp.example>\r\n");
+        f.Send(Client, Server, C + 8, S, PshAck, "<x@giftshop.club>\r\nDATA\r\n"); // rewrites 8..27, adds DATA
+        Assert.Equal("RCPT TO:<ok@corp.example>\r\nDATA\r\n", f.Handler.Single.ClientText);
+        Assert.Equal(1, f.Anomaly("overlap_differs"));
+    }
+
+    [Fact]
+    public void OnlyTheHistoryWindowIsCompared()
+    {
+        var f = new SegmentFeeder(new ReassemblyOptions { DeliveredHistoryBytes = 8 });
+        f.Handshake(1000, 5000);
+        f.Send(Client, Server, C, S, PshAck, "0123456789abcdef");
+        f.Send(Client, Server, C, S, PshAck, "XXXXXXXX");            // offsets 0..8: older than the last 8 bytes
+        Assert.Equal(0, f.Anomaly("overlap_differs"));
+        f.Send(Client, Server, C + 12, S, PshAck, "cdeX");          // within the window: differs
+        Assert.Equal(1, f.Anomaly("overlap_differs"));
+        var off = new SegmentFeeder(new ReassemblyOptions { DeliveredHistoryBytes = 0 });
+        off.Handshake(1000, 5000);
+        off.Send(Client, Server, C, S, PshAck, "abc");
+        off.Send(Client, Server, C, S, PshAck, "xyz");
+        Assert.Equal(0, off.Anomaly("overlap_differs"));
+    }
+}
