@@ -61,6 +61,11 @@ public class HotPathBenchmarks
         return _decoder.Decode(p, out var seg) == DecodeResult.Tcp ? seg.Payload.Length : 0;
     }
 
+    private readonly byte[] _packetDotNetBuffer = new byte[262144 + 4096];
+
+    [Benchmark(Description = "decode Ethernet/IPv4/TCP 1448 B with PacketDotNet")]
+    public int DecodePacketDotNet() => LibraryBenchmark.PacketDotNetView(LinkType.Ethernet, _frame, _packetDotNetBuffer);
+
     [Benchmark(Description = "decode + reassemble in-order segment")]
     public long DecodeAndReassemble()
     {

@@ -13,6 +13,7 @@ using McpEgress.Benchmarks.Generator;
 //                                   the Release mcp-egress CLI (or --cli) on PATH as a child process, optionally tshark
 //                                   on the same file; wall time, MB/s, packets/s, messages/s, peak RSS, expected counts
 //   flow-flood PATH [FLOWS]         idle SMTP flows (default 1M): replay it under /usr/bin/time to see what a tracked flow costs
+//   libraries PATH                  our pcap reader vs SharpPcap's, the span decoder vs PacketDotNet, and the replay with each
 //   micro [BenchmarkDotNet args]    the hot-path micro benchmarks with a memory diagnoser
 string? Opt(string name) => Array.IndexOf(args, name) is var i and > 0 ? args.ElementAtOrDefault(i + 1) : null;
 switch (args.FirstOrDefault())
@@ -61,11 +62,13 @@ switch (args.FirstOrDefault())
         return ReplayBenchmark.Run(new ReplayBenchmark.Options(
             args.ElementAtOrDefault(1) ?? throw new ArgumentException("replay PATH"), Opt("--keylog"), args.Contains("--tshark"),
             Opt("--cli"), int.Parse(Opt("--runs") ?? "1", CultureInfo.InvariantCulture), args.Contains("--in-process")));
+    case "libraries":
+        return LibraryBenchmark.Run(args.ElementAtOrDefault(1) ?? throw new ArgumentException("libraries PATH"));
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(ReplayBenchmark).Assembly).Run(args.Skip(1).ToArray());
         return 0;
     default:
-        Console.Error.WriteLine("usage: agent-capture bulk|mail-heavy PATH [MB] | generate PATH [MB] | replay PATH [--keylog K] [--tshark] [--cli PATH] [--runs N] | micro [args]");
+        Console.Error.WriteLine("usage: agent-capture bulk|mail-heavy PATH [MB] | generate PATH [MB] | replay PATH [--keylog K] [--tshark] [--cli PATH] [--runs N] | libraries PATH | micro [args]");
         return 1;
 }
 

@@ -1,8 +1,13 @@
 using System.Buffers.Binary;
+using System.Net;
+using System.Net.NetworkInformation;
+using PacketDotNet;
+using PacketDotNet.Utils;
 
 namespace McpEgress.Tests.Decode;
 
-/// <summary>Builds link/IP/TCP headers for decoder tests (checksums left zero: the decoder ignores them).</summary>
+/// <summary>Builds link/IP/TCP headers for decoder tests with PacketDotNet's setters (checksums left zero: the decoder
+/// ignores them). Malformed lengths are passed in and written as given.</summary>
 internal static class PacketBytes
 {
     public static readonly byte[] Src4 = [192, 168, 0, 1];
@@ -17,16 +22,14 @@ internal static class PacketBytes
         byte flags = 0x18, byte[]? options = null)
     {
         options ??= [];
-        var h = new byte[20 + options.Length];
-        BinaryPrimitives.WriteUInt16BigEndian(h, sourcePort);
-        BinaryPrimitives.WriteUInt16BigEndian(h.AsSpan(2), destinationPort);
-        BinaryPrimitives.WriteUInt32BigEndian(h.AsSpan(4), seq);
-        BinaryPrimitives.WriteUInt32BigEndian(h.AsSpan(8), ack);
-        h[12] = (byte)((h.Length / 4) << 4);
-        h[13] = flags;
-        h[14] = 0x01;
+        var h = Header(20 + options.Length, b => b[12] = (byte)((b.Length / 4) << 4));
+        var tcp = new TcpPacket(new ByteArraySegment(h))
+        {
+            SourcePort = sourcePort, DestinationPort = destinationPort, SequenceNumber = seq, AcknowledgmentNumber = ack,
+            Flags = flags, WindowSize = 0x0100,
+        };
         options.CopyTo(h, 20);
-        return Concat(h, payload);
+        return Concat(tcp.HeaderData, payload);
     }
 
     /// <summary>IPv4 header (+ options) followed by <paramref name="payload"/>; total length computed unless given.</summary>
@@ -34,30 +37,34 @@ internal static class PacketBytes
         byte[]? options = null, int? totalLength = null, byte[]? source = null)
     {
         options ??= [];
-        var h = new byte[20 + options.Length];
-        h[0] = (byte)(0x40 | (h.Length / 4));
-        BinaryPrimitives.WriteUInt16BigEndian(h.AsSpan(2), (ushort)(totalLength ?? h.Length + payload.Length));
-        BinaryPrimitives.WriteUInt16BigEndian(h.AsSpan(4), id);
-        BinaryPrimitives.WriteUInt16BigEndian(h.AsSpan(6), (ushort)((moreFragments ? 0x2000 : 0) | (fragmentOffset / 8)));
-        h[8] = 64;
-        h[9] = protocol;
-        (source ?? Src4).CopyTo(h, 12);
-        Dst4.CopyTo(h, 16);
+        var h = Header(20 + options.Length, b => b[0] = (byte)(0x40 | (b.Length / 4)));
+        var ip = new IPv4Packet(new ByteArraySegment(h))
+        {
+            TotalLength = totalLength ?? h.Length + payload.Length, Id = id, FragmentFlags = moreFragments ? 0x1 : 0,
+            FragmentOffset = fragmentOffset / 8, TimeToLive = 64, Protocol = (ProtocolType)protocol,
+            SourceAddress = new IPAddress(source ?? Src4), DestinationAddress = new IPAddress(Dst4),
+        };
         options.CopyTo(h, 20);
-        return Concat(h, payload);
+        return Concat(ip.HeaderData, payload);
     }
 
     /// <summary>IPv6 fixed header followed by <paramref name="payload"/> (which includes any extension headers).</summary>
     public static byte[] Ipv6(byte nextHeader, byte[] payload, int? payloadLength = null)
     {
-        var h = new byte[40];
-        h[0] = 0x60;
-        BinaryPrimitives.WriteUInt16BigEndian(h.AsSpan(4), (ushort)(payloadLength ?? payload.Length));
-        h[6] = nextHeader;
-        h[7] = 64;
-        Src6.CopyTo(h, 8);
-        Dst6.CopyTo(h, 24);
-        return Concat(h, payload);
+        var ip = new IPv6Packet(new IPAddress(Src6), new IPAddress(Dst6))
+        {
+            NextHeader = (ProtocolType)nextHeader, HopLimit = 64, PayloadLength = (ushort)(payloadLength ?? payload.Length),
+        };
+        return Concat(ip.HeaderData, payload);
+    }
+
+    /// <summary>A header-sized array with its length field set, for PacketDotNet to fill in (it reads the length
+    /// from the bytes when it wraps them, and builds option-less headers only).</summary>
+    private static byte[] Header(int length, Action<byte[]> setLength)
+    {
+        var h = new byte[length];
+        setLength(h);
+        return h;
     }
 
     /// <summary>IPv6 fragment header: next header, reserved, offset|M, identification.</summary>
@@ -70,7 +77,8 @@ internal static class PacketBytes
         return h;
     }
 
-    /// <summary>Ethernet II: destination, source, EtherType.</summary>
+    /// <summary>Ethernet II: destination 00:11:22:33:44:55, source 00:66:77:88:99:aa, EtherType.</summary>
     public static byte[] Ethernet(ushort etherType, byte[] payload) =>
-        Concat([0, 0x11, 0x22, 0x33, 0x44, 0x55, 0, 0x66, 0x77, 0x88, 0x99, 0xaa, (byte)(etherType >> 8), (byte)etherType], payload);
+        Concat(new EthernetPacket(PhysicalAddress.Parse("00-66-77-88-99-AA"), PhysicalAddress.Parse("00-11-22-33-44-55"),
+            (EthernetType)etherType).HeaderData, payload);
 }

@@ -1,11 +1,10 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 
 namespace McpEgress.Capture.Live;
 
 /// <summary>
-/// Live capture through libpcap on one or more interfaces. Each interface has a dedicated capture thread that reads
-/// with pcap_next_ex and copies every packet into one bounded queue preallocated at open (see
+/// Live capture through SharpPcap (libpcap) on one or more interfaces. Each interface has a dedicated capture thread
+/// that reads with pcap_next_ex (SharpPcap's allocation-free <c>GetNextPacketPointers</c>) and copies every packet into one bounded queue preallocated at open (see
 /// <see cref="LiveCaptureOptions.QueuePackets"/> and <see cref="LiveCaptureOptions.QueueBytes"/>); nothing is allocated
 /// per packet. When the reader falls behind and the queue is full, the capture thread drops the packet and counts it
 /// in <see cref="LiveCaptureStats.QueueDrops"/>: it never waits for the reader, so the kernel ring keeps draining.
@@ -66,53 +65,44 @@ public sealed class LiveCapture : ICaptureReader
     }
 
     /// <summary>The interfaces libpcap can open (pcap_findalldevs), "any" included on Linux.</summary>
-    public static unsafe IReadOnlyList<LiveInterfaceInfo> ListInterfaces()
-    {
-        byte* errors = stackalloc byte[LibPcap.ErrorBufferSize];
-        new Span<byte>(errors, LibPcap.ErrorBufferSize).Clear();
-        LibPcap.Interface* all = null;
-        try
-        {
-            if (LibPcap.pcap_findalldevs(&all, errors) != 0)
-                throw new LiveCaptureException($"cannot list interfaces: {LibPcap.BufferText(errors)}");
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            throw LibraryMissing(e);
-        }
-        try
-        {
-            var list = new List<LiveInterfaceInfo>();
-            for (var d = all; d != null; d = (LibPcap.Interface*)d->Next)
-                list.Add(new LiveInterfaceInfo(Marshal.PtrToStringUTF8(d->Name) ?? "", Marshal.PtrToStringUTF8(d->Description),
-                    (d->Flags & LibPcap.InterfaceLoopback) != 0, (d->Flags & LibPcap.InterfaceUp) != 0,
-                    (d->Flags & LibPcap.InterfaceRunning) != 0));
-            return list;
-        }
-        finally
-        {
-            if (all != null) LibPcap.pcap_freealldevs(all);
-        }
-    }
+    public static IReadOnlyList<LiveInterfaceInfo> ListInterfaces() =>
+        [.. LiveInterface.Devices().Select(d => new LiveInterfaceInfo(d.Name, d.Description,
+            (d.Flags & InterfaceLoopback) != 0, (d.Flags & InterfaceUp) != 0, (d.Flags & InterfaceRunning) != 0))];
+
+    private const uint InterfaceLoopback = 0x1;  // PCAP_IF_LOOPBACK
+    private const uint InterfaceUp = 0x2;        // PCAP_IF_UP
+    private const uint InterfaceRunning = 0x4;   // PCAP_IF_RUNNING
 
     /// <summary>libpcap's version string (pcap_lib_version), e.g. "libpcap version 1.10.3 (with TPACKET_V3)".</summary>
     public static string LibraryVersion
     {
         get
         {
-            try
-            {
-                return Marshal.PtrToStringUTF8(LibPcap.pcap_lib_version()) ?? "";
-            }
-            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-            {
-                throw LibraryMissing(e);
-            }
+            // SharpPcap's Pcap.Version swallows a missing library into a sentence; listing devices does not.
+            LiveInterface.Devices();
+            return SharpPcap.Pcap.Version;
         }
     }
 
-    internal static LiveCaptureException LibraryMissing(Exception e) =>
-        new($"libpcap not found ({LibPcap.Library}; on Debian/Ubuntu: apt-get install libpcap0.8): {e.Message.ReplaceLineEndings(" ")}", e);
+    /// <summary>libpcap could not be loaded: SharpPcap's first call throws DllNotFoundException, or the type
+    /// initializer that registers its resolver fails with one inside.</summary>
+    internal static bool IsLibraryMissing(Exception e) => e switch
+    {
+        DllNotFoundException or EntryPointNotFoundException => true,
+        TypeInitializationException { InnerException: { } inner } => IsLibraryMissing(inner),
+        _ => false,
+    };
+
+    internal static LiveCaptureException LibraryMissing(Exception e)
+    {
+        while (e is TypeInitializationException { InnerException: { } inner }) e = inner;
+        // SharpPcap imports the Windows name "wpcap" and maps it to the Linux names itself; the runtime's text then
+        // lists every probed wpcap path, which says nothing useful here.
+        string detail = e.Message.Contains("'wpcap'", StringComparison.Ordinal)
+            ? "SharpPcap tried libpcap.so, libpcap.so.0, libpcap.so.0.8 and libpcap.so.1"
+            : e.Message.ReplaceLineEndings(" ");
+        return new($"libpcap not found ({LibPcap.Library}; on Debian/Ubuntu: apt-get install libpcap0.8): {detail}", e);
+    }
 
     /// <summary>Interface names, in <see cref="CapturedPacket.InterfaceId"/> order.</summary>
     public IReadOnlyList<string> Interfaces => Array.ConvertAll(_interfaces, i => i.Name);

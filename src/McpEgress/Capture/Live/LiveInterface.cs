@@ -1,8 +1,12 @@
+using SharpPcap;
+using SharpPcap.LibPcap;
+
 namespace McpEgress.Capture.Live;
 
 /// <summary>
-/// One activated pcap handle and the dedicated thread that reads it with pcap_next_ex and copies each packet into the
-/// shared <see cref="PacketQueue"/>. Only that thread calls libpcap on the handle (pcap_t is not thread-safe), except
+/// One SharpPcap <see cref="LibPcapLiveDevice"/> and the dedicated thread that reads it with
+/// <c>GetNextPacketPointers</c> (pcap_next_ex, nothing allocated) and copies each packet into the shared
+/// <see cref="PacketQueue"/>. Only that thread calls libpcap on the handle (pcap_t is not thread-safe), except
 /// pcap_breakloop, which is meant to be called from another thread. Counters are written by the capture thread only
 /// and read by anyone (64-bit volatile reads).
 /// </summary>
@@ -11,7 +15,7 @@ internal sealed unsafe class LiveInterface
     /// <summary>Packets after which the allocation probe takes its first reading (JIT and first-use costs are done).</summary>
     internal const int AllocationWarmupPackets = 64;
 
-    private readonly PcapHandle _handle;
+    private readonly LibPcapLiveDevice _device;
     private readonly PacketQueue _queue;
     private readonly bool _nanoseconds;
     private readonly int _statsIntervalMs;
@@ -27,15 +31,14 @@ internal sealed unsafe class LiveInterface
     private long _interfaceDrops;
     private LibPcap.Stat _lastStat;
 
-    private LiveInterface(int id, string name, PcapHandle handle, LinkType linkType, bool nanoseconds, string? warning,
+    private LiveInterface(int id, string name, LibPcapLiveDevice device, LinkType linkType, bool nanoseconds,
         PacketQueue queue, int statsIntervalMs)
     {
         Id = id;
         Name = name;
-        _handle = handle;
+        _device = device;
         LinkType = linkType;
         _nanoseconds = nanoseconds;
-        Warning = warning;
         _queue = queue;
         _statsIntervalMs = statsIntervalMs;
     }
@@ -44,8 +47,8 @@ internal sealed unsafe class LiveInterface
     public string Name { get; }
     public LinkType LinkType { get; }
     public bool NanosecondTimestamps => _nanoseconds;
-    /// <summary>pcap_activate's warning (e.g. promiscuous mode not supported), if any.</summary>
-    public string? Warning { get; }
+    /// <summary>Always null: SharpPcap does not pass pcap_activate's warnings on (kept for callers that print them).</summary>
+    public string? Warning => null;
     public string? Error => _error;
 
     // Allocation probe: bytes allocated by the capture thread between the warm-up packet and the loop's end.
@@ -56,109 +59,109 @@ internal sealed unsafe class LiveInterface
         Volatile.Read(ref _packets), Volatile.Read(ref _bytes), Volatile.Read(ref _queueDrops),
         Volatile.Read(ref _kernelReceived), Volatile.Read(ref _kernelDrops), Volatile.Read(ref _interfaceDrops), _error);
 
-    /// <summary>Creates, configures and activates a handle and installs the filter. Throws <see cref="LiveCaptureException"/>.</summary>
-    public static LiveInterface Open(int id, string name, LiveCaptureOptions options, PacketQueue queue)
+    /// <summary>The libpcap devices (pcap_findalldevs), fresh objects: one device object can be opened only once, and
+    /// the SYN tap opens the same interfaces as the main capture.</summary>
+    internal static LibPcapLiveDeviceList Devices()
     {
-        byte* errors = stackalloc byte[LibPcap.ErrorBufferSize];
-        new Span<byte>(errors, LibPcap.ErrorBufferSize).Clear();
-        PcapHandle handle;
         try
         {
-            handle = LibPcap.pcap_create(name, errors);
+            return LibPcapLiveDeviceList.New();
         }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        catch (Exception e) when (LiveCapture.IsLibraryMissing(e))
         {
             throw LiveCapture.LibraryMissing(e);
         }
-        if (handle.IsInvalid)
+        catch (PcapException e)
         {
-            handle.Dispose();
-            throw new LiveCaptureException($"interface {name}: {LibPcap.BufferText(errors)}");
+            throw new LiveCaptureException($"cannot list interfaces: {OneLine(e.Message)}");
         }
+    }
 
+    /// <summary>Opens and activates a device and installs the filter. Throws <see cref="LiveCaptureException"/>.</summary>
+    public static LiveInterface Open(int id, string name, LiveCaptureOptions options, PacketQueue queue)
+    {
+        var device = Devices().FirstOrDefault(d => d.Name == name)
+            ?? throw new LiveCaptureException($"interface {name}: No such device exists");
+        // Settings libpcap refuses are errors, except nanosecond timestamps: without them we get microseconds.
+        var configuration = new DeviceConfiguration
+        {
+            Snaplen = options.SnapLength,
+            Mode = options.Promiscuous ? DeviceModes.Promiscuous : DeviceModes.None,
+            ReadTimeout = options.ReadTimeoutMs,
+            BufferSize = options.BufferBytes > 0 ? options.BufferBytes : null,
+            Immediate = options.ImmediateMode,
+            TimestampResolution = TimestampResolution.Nanosecond,
+        };
+        configuration.ConfigurationFailed += (_, e) =>
+        {
+            if (e.Property != nameof(DeviceConfiguration.TimestampResolution))
+                throw new LiveCaptureException($"interface {name}: cannot set {e.Property}: {OneLine(e.Message)}");
+        };
         try
         {
-            Check(handle, name, "snap length", LibPcap.pcap_set_snaplen(handle, options.SnapLength));
-            Check(handle, name, "promiscuous mode", LibPcap.pcap_set_promisc(handle, options.Promiscuous ? 1 : 0));
-            Check(handle, name, "read timeout", LibPcap.pcap_set_timeout(handle, options.ReadTimeoutMs));
-            if (options.BufferBytes > 0)
-                Check(handle, name, "buffer size", LibPcap.pcap_set_buffer_size(handle, options.BufferBytes));
-            Check(handle, name, "immediate mode", LibPcap.pcap_set_immediate_mode(handle, options.ImmediateMode ? 1 : 0));
-            // Nanosecond timestamps when the platform has them; a failure here only means microseconds.
-            bool nanoseconds = TrySetNanoseconds(handle);
-
-            int status = LibPcap.pcap_activate(handle);
-            if (status < 0) throw new LiveCaptureException(ActivationError(handle, name, status));
-            string? warning = status > 0 ? $"interface {name}: {Join(LibPcap.StatusText(status), LibPcap.ErrorText(handle))}" : null;
-
-            nanoseconds = nanoseconds && LibPcap.pcap_get_tstamp_precision(handle) == LibPcap.TimestampPrecisionNano;
-            var linkType = ToLinkType(LibPcap.pcap_datalink(handle));
-
+            device.Open(configuration);
+            bool nanoseconds = device.TimestampResolution == TimestampResolution.Nanosecond;
+            var linkType = ToLinkType((int)device.LinkType);
             if (!string.IsNullOrEmpty(options.Filter))
-                InstallFilter(handle, options.Filter);
-
-            return new LiveInterface(id, name, handle, linkType, nanoseconds, warning, queue, options.StatsIntervalMs);
+                InstallFilter(device, options.Filter);
+            return new LiveInterface(id, name, device, linkType, nanoseconds, queue, options.StatsIntervalMs);
+        }
+        catch (Exception e) when (LiveCapture.IsLibraryMissing(e))
+        {
+            device.Close();
+            throw LiveCapture.LibraryMissing(e);
+        }
+        catch (PcapException e)
+        {
+            string message = ActivationError(device, name, e);
+            device.Close();
+            throw new LiveCaptureException(message);
         }
         catch
         {
-            handle.Dispose();
+            device.Close();
             throw;
         }
     }
 
-    private static bool TrySetNanoseconds(PcapHandle handle)
+    private static void InstallFilter(LibPcapLiveDevice device, string filter)
     {
         try
         {
-            return LibPcap.pcap_set_tstamp_precision(handle, LibPcap.TimestampPrecisionNano) == 0;
+            device.Filter = filter;
         }
-        catch (EntryPointNotFoundException)
+        catch (PcapException)
         {
-            return false; // libpcap before 1.5: microseconds only
+            // SharpPcap's message for a compile error is pcap_geterr alone; for setfilter it adds its own words.
+            throw new LiveCaptureException($"filter '{filter}': {OneLine(device.LastError)}");
         }
     }
 
-    private static void InstallFilter(PcapHandle handle, string filter)
+    private static string ActivationError(LibPcapLiveDevice device, string name, PcapException e)
     {
-        LibPcap.BpfProgram program;
-        // The netmask only matters for "ip broadcast" filters; unknown is what tcpdump passes without an address.
-        if (LibPcap.pcap_compile(handle, &program, filter, 1, LibPcap.NetmaskUnknown) != 0)
-            throw new LiveCaptureException($"filter '{filter}': {OneLine(LibPcap.ErrorText(handle))}");
-        try
+        // SharpPcap's own text is "Unable to activate the adapter (lo)."; libpcap's detail is in pcap_geterr.
+        string detail = device.Opened ? OneLine(device.LastError) : "";
+        string status = e.Error switch
         {
-            if (LibPcap.pcap_setfilter(handle, &program) != 0)
-                throw new LiveCaptureException($"filter '{filter}': {OneLine(LibPcap.ErrorText(handle))}");
-        }
-        finally
-        {
-            LibPcap.pcap_freecode(&program);
-        }
-    }
-
-    private static string ActivationError(PcapHandle handle, string name, int status)
-    {
-        // PCAP_ERROR's text is only in pcap_geterr; the named errors have a fixed text plus, sometimes, a detail there.
-        string text = Join(LibPcap.StatusText(status), LibPcap.ErrorText(handle));
-        if (status is LibPcap.ErrorPermissionDenied or LibPcap.ErrorPromiscPermissionDenied)
+            PcapError.NoSuchDevice => "No such device exists",
+            PcapError.PermissionDenied or PcapError.PromiscuousPermissionDenied => "You don't have permission to perform this capture on that device",
+            PcapError.InterfaceNotUp => "That device is not up",
+            _ => OneLine(e.Message),
+        };
+        string text = Join(status, detail);
+        if (e.Error is PcapError.PermissionDenied or PcapError.PromiscuousPermissionDenied)
             text += "; capturing needs root or CAP_NET_RAW";
         return $"interface {name}: {text}";
     }
 
     private static string Join(string status, string detail)
     {
-        detail = OneLine(detail);
         if (detail.Length == 0 || status.Contains(detail, StringComparison.Ordinal)) return status;
         if (detail.Contains(status, StringComparison.Ordinal)) return detail;
         return $"{status} ({detail})";
     }
 
-    private static string OneLine(string s) => s.ReplaceLineEndings(" ").Trim();
-
-    private static void Check(PcapHandle handle, string name, string what, int status)
-    {
-        if (status != 0)
-            throw new LiveCaptureException($"interface {name}: cannot set {what}: {Join(LibPcap.StatusText(status), LibPcap.ErrorText(handle))}");
-    }
+    private static string OneLine(string? s) => (s ?? "").ReplaceLineEndings(" ").Trim();
 
     /// <summary>DLT_* (what pcap_datalink returns) to LINKTYPE_* where they differ.</summary>
     internal static LinkType ToLinkType(int dlt) => dlt switch
@@ -181,7 +184,22 @@ internal sealed unsafe class LiveInterface
     public void RequestStop()
     {
         _stopping = true;
-        if (!_handle.IsClosed) LibPcap.pcap_breakloop(_handle);
+        var handle = _device.Handle;
+        if (handle.IsInvalid || handle.IsClosed) return; // closed (SharpPcap swaps in an invalid handle): nothing to wake
+        bool added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            LibPcap.pcap_breakloop(handle.DangerousGetHandle());
+        }
+        catch (ObjectDisposedException)
+        {
+            // already closed: nothing to wake
+        }
+        finally
+        {
+            if (added) handle.DangerousRelease();
+        }
     }
 
     /// <summary>Waits for the capture thread; true when it has ended (or never started).</summary>
@@ -190,16 +208,17 @@ internal sealed unsafe class LiveInterface
     /// <summary>Closes the handle once its thread has ended. A thread that has not ended keeps it open.</summary>
     public void Close()
     {
-        if (_thread is null || !_thread.IsAlive) _handle.Dispose();
+        if (_thread is null || !_thread.IsAlive) _device.Close();
     }
 
     private void Run(Action<LiveInterface> exited)
     {
         bool added = false;
+        var handle = _device.Handle;
         try
         {
-            _handle.DangerousAddRef(ref added);
-            Loop(_handle.DangerousGetHandle());
+            handle.DangerousAddRef(ref added);
+            Loop(handle.DangerousGetHandle());
         }
         catch (Exception e)
         {
@@ -207,7 +226,7 @@ internal sealed unsafe class LiveInterface
         }
         finally
         {
-            if (added) _handle.DangerousRelease();
+            if (added) handle.DangerousRelease();
             exited(this);
         }
     }
@@ -217,13 +236,14 @@ internal sealed unsafe class LiveInterface
         long nextStats = Environment.TickCount64 + _statsIntervalMs;
         long probeStart = 0;
         long packets = 0, bytes = 0, drops = 0;
-        LibPcap.PacketHeader* header;
-        byte* data;
+        IntPtr headerPointer = IntPtr.Zero, dataPointer = IntPtr.Zero;
         while (!_stopping)
         {
-            int result = LibPcap.pcap_next_ex(p, &header, &data);
+            int result = _device.GetNextPacketPointers(ref headerPointer, ref dataPointer);
             if (result == LibPcap.NextPacket)
             {
+                var header = (LibPcap.PacketHeader*)headerPointer;
+                var data = (byte*)dataPointer;
                 int length = (int)header->CapturedLength;
                 long ns = header->Seconds * 1_000_000_000L + (_nanoseconds ? header->Fraction : header->Fraction * 1000L);
                 packets++;
@@ -241,7 +261,7 @@ internal sealed unsafe class LiveInterface
             else if (result != LibPcap.NextTimeout)
             {
                 // The interface went down or away, or the socket failed: this interface is finished.
-                _error = $"interface {Name}: {OneLine(LibPcap.ErrorText(_handle))}";
+                _error = $"interface {Name}: {OneLine(_device.LastError)}";
                 break;
             }
 

@@ -185,6 +185,17 @@ public class LiveCaptureTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void LibraryMissingThroughSharpPcapNamesTheLinuxFiles()
+    {
+        // What SharpPcap's first call throws when no libpcap loads (measured with libpcap hidden by a bind mount).
+        var e = LiveCapture.LibraryMissing(new TypeInitializationException("SharpPcap.LibPcap.LibPcapSafeNativeMethods",
+            new DllNotFoundException("Unable to load shared library 'wpcap' or one of its dependencies. In order to help diagnose loading problems, consider using a tool like strace.")));
+        Assert.Equal("libpcap not found (libpcap.so.0.8; on Debian/Ubuntu: apt-get install libpcap0.8): " +
+                     "SharpPcap tried libpcap.so, libpcap.so.0, libpcap.so.0.8 and libpcap.so.1", e.Message);
+        Assert.IsType<DllNotFoundException>(e.InnerException);
+    }
+
+    [Fact]
     public void SecondInterfaceFailingClosesTheFirst()
     {
         // lo opens, then the unknown one fails: Open throws and nothing keeps running.
