@@ -5,7 +5,7 @@ internal static class Replay
 {
     public static IEnumerable<string> Files(IEnumerable<string> paths) =>
         paths.SelectMany<string, string>(p => Directory.Exists(p)
-            ? Directory.EnumerateFiles(p, "*", SearchOption.AllDirectories).Where(f => !Path.GetFileName(f).StartsWith('.')).Order()
+            ? Directory.EnumerateFiles(p, "*", SearchOption.AllDirectories).Where(f => !Path.GetFileName(f).StartsWith('.') && Path.GetFileName(f) != "README.txt").Order()
             : [p]);
 
     /// <summary>Null when the input ran cleanly, else the exception it raised.</summary>
