@@ -13,13 +13,10 @@ internal static class FuzzHarness
     public static string Seeds(string target) => Path.Combine(Project, "seeds", target);
     public static string Crashes(string target) => Path.Combine(Project, "crashes", target);
 
-    public static TheoryData<string> Targets()
-    {
-        var data = new TheoryData<string>();
-        foreach (var dir in Directory.GetDirectories(Path.Combine(Project, "seeds")).Order())
-            data.Add(Path.GetFileName(dir));
-        return data;
-    }
+    public static string[] TargetNames() =>
+        [.. Directory.GetDirectories(Path.Combine(Project, "seeds")).Select(d => Path.GetFileName(d)).Order()];
+
+    public static TheoryData<string> Targets() => new(TargetNames());
 
     private static readonly Lazy<string> BuiltDll = new(() =>
     {
