@@ -37,7 +37,8 @@ public static class FormJson
                 node = child;
             }
         }
-        return (JsonObject)Arrayify(root)!;
+        // The root stays an object even when every top-level name is a number ("0=x"): callers look fields up by name.
+        return (JsonObject)Arrayify(root, keepObject: true)!;
     }
 
     private static List<string> Split(string key, int maxDepth)
@@ -57,7 +58,7 @@ public static class FormJson
         return list;
     }
 
-    private static JsonNode? Arrayify(JsonNode? node)
+    private static JsonNode? Arrayify(JsonNode? node, bool keepObject = false)
     {
         if (node is not JsonObject obj) return node;
         var entries = obj.ToList();
@@ -66,7 +67,7 @@ public static class FormJson
         foreach (var (k, _) in entries)
             if (!IsIndex(k)) { allIndex = false; break; }
         var converted = entries.Select(e => new KeyValuePair<string, JsonNode?>(e.Key, Arrayify(e.Value))).ToList();
-        if (allIndex)
+        if (allIndex && !keepObject)
         {
             var arr = new JsonArray();
             foreach (var e in converted.OrderBy(e => IndexOf(e.Key)))
