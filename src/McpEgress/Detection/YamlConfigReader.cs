@@ -32,6 +32,13 @@ internal static class YamlConfigReader
             errors.Add(new ConfigError(source, (int)e.Start.Line, (int)e.Start.Column, "", what));
             return null;
         }
+        catch (InvalidOperationException e)
+        {
+            // Found by fuzzing (tests/McpEgress.Fuzz/crashes/config): YamlDotNet's scanner throws this, not a
+            // YamlException, on some malformed plain scalars. Still a syntax error of the file, never a crash.
+            errors.Add(new ConfigError(source, 1, 1, "", "YAML syntax error: " + e.Message));
+            return null;
+        }
         if (stream.Documents.Count == 0) return null;
         if (stream.Documents.Count > 1)
         {

@@ -30,6 +30,15 @@ public sealed class HostileConfigTests : IDisposable
         return e;
     }
 
+    [Fact]
+    public void ScannerInvalidOperation_IsASyntaxError()
+    {
+        // Found by afl (tests/McpEgress.Fuzz/crashes/config): YamlDotNet throws InvalidOperationException here.
+        var path = Path.Combine(McpEgress.Tests.Golden.RepoPaths.Root, "tests", "McpEgress.Fuzz", "crashes", "config", "yaml-invalid-operation-plain-scalar");
+        var e = Rejects(File.ReadAllText(path), "yaml");
+        Assert.Contains("YAML syntax error", e.Message);
+    }
+
     [Theory]
     [InlineData("surprise")]
     [InlineData("limits")]
