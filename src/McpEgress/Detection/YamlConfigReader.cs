@@ -32,10 +32,11 @@ internal static class YamlConfigReader
             errors.Add(new ConfigError(source, (int)e.Start.Line, (int)e.Start.Column, "", what));
             return null;
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or OverflowException)
         {
-            // Found by fuzzing (tests/McpEgress.Fuzz/crashes/config): YamlDotNet's scanner throws this, not a
-            // YamlException, on some malformed plain scalars. Still a syntax error of the file, never a crash.
+            // Found by fuzzing (tests/McpEgress.Fuzz/crashes/config): YamlDotNet throws these, not a YamlException,
+            // on some malformed input (a plain scalar its scanner can't finish: InvalidOperationException; an event
+            // its loader doesn't expect: ArgumentException). Still a syntax error of the file, never a crash.
             errors.Add(new ConfigError(source, 1, 1, "", "YAML syntax error: " + e.Message));
             return null;
         }
