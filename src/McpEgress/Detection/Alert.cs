@@ -36,10 +36,23 @@ public sealed class Alert
     public string Domain { get; }
 
     /// <summary>The addresses matched, in the order found, at most <see cref="DetectionEngine.MaxMatchesPerAlert"/>; the first is <see cref="Address"/>.</summary>
-    public IReadOnlyList<AlertMatch> Matches { get; init; } = [];
+    public IReadOnlyList<AlertMatch> Matches
+    {
+        // A one-address alert (the common case) builds its list only when read.
+        get => _matches ?? (Role == RecipientRole.None ? [] : [new AlertMatch(Address, Role, Domain, Message)]);
+        init => _matches = value;
+    }
 
-    /// <summary>How many addresses matched, including those beyond the <see cref="Matches"/> cap (at least 1 for an address alert).</summary>
-    public int MatchCount { get; init; }
+    private readonly IReadOnlyList<AlertMatch>? _matches;
+
+    /// <summary>How many addresses matched, including those beyond the <see cref="Matches"/> cap (1 for a one-address alert, 0 for a message alert).</summary>
+    public int MatchCount
+    {
+        get => _matchCount ?? (Role == RecipientRole.None ? 0 : 1);
+        init => _matchCount = value;
+    }
+
+    private readonly int? _matchCount;
 
     public override string ToString() => $"[{Severity}] {RuleId}: {Message}";
 }

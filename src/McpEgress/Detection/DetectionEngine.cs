@@ -47,15 +47,19 @@ public sealed class DetectionEngine
     {
         ArgumentNullException.ThrowIfNull(message);
         List<Alert>? result = null;
-        var found = new List<Alert>();
+        var found = t_found ??= new List<Alert>();
         foreach (var rule in _rules)
         {
             found.Clear();
             rule.Evaluate(message, found);
-            if (found.Count > 0) (result ??= []).Add(Group(found));
+            if (found.Count > 0) (result ??= []).Add(found.Count == 1 ? found[0] : Group(found));
         }
+        found.Clear();
         return result ?? (IReadOnlyList<Alert>)[];
     }
+
+    // One scratch list per thread: rules append to it, the engine groups what they found.
+    [ThreadStatic] private static List<Alert>? t_found;
 
     /// <summary>One rule's findings about one message as one alert: the first finding leads, the rest are listed.</summary>
     private Alert Group(List<Alert> found)

@@ -106,8 +106,11 @@ public sealed class EcsEventWriter : IDisposable
             doc.Set("mcp_egress.alert.address", alert.Address.Address);
             doc.Set("mcp_egress.alert.role", alert.Role.ToName());
             doc.Set("mcp_egress.alert.domain", alert.Domain);
-            doc.Set("mcp_egress.alert.address_count", (long)alert.MatchCount);
-            if (alert.MatchCount > 1) doc.Set("mcp_egress.alert.addresses", alert.Matches.Select(x => x.Address.Address).ToArray());
+            if (alert.MatchCount > 1)
+            {
+                doc.Set("mcp_egress.alert.address_count", (long)alert.MatchCount);
+                doc.Set("mcp_egress.alert.addresses", alert.Matches.Select(x => x.Address.Address).ToArray());
+            }
         }
         AddMessageFields(doc, alert.Mail);
         Emit(doc);
@@ -255,10 +258,17 @@ public sealed class EcsEventWriter : IDisposable
     {
         int max = _options.MaxAddressesPerEvent;
         long cut = 0;
-        T[] Cap<T>(IEnumerable<T> items, int count)
+        // Lists longer than the event cap are cut here (counted); the common short list passes through untouched.
+        IEnumerable<T> Cap<T>(IEnumerable<T> items, int count)
         {
-            if (count > max) cut += count - max;
-            return items.Take(max).ToArray();
+            if (count <= max) return items;
+            cut += count - max;
+            return items.Take(max);
+        }
+        string[] Addr(IReadOnlyList<MailAddress> list)
+        {
+            if (list.Count > max) cut += list.Count - max;
+            return Addresses(list, max);
         }
         doc.Set("network.protocol", m.Transport == MailTransport.Smtp ? "smtp" : "http");
         doc.Set("network.transport", "tcp");
@@ -266,13 +276,13 @@ public sealed class EcsEventWriter : IDisposable
         AddEndpoint(doc, "destination", m.Destination);
         doc.Set("destination.domain", m.ServerName);
 
-        doc.Set("email.from.address", Cap(Addresses(m.From), m.From.Count));
+        doc.Set("email.from.address", Addr(m.From));
         doc.Set("email.sender.address", m.Sender?.Address);
-        doc.Set("email.reply_to.address", Cap(Addresses(m.ReplyTo), m.ReplyTo.Count));
-        doc.Set("email.to.address", Cap(Addresses(m.To), m.To.Count));
-        doc.Set("email.cc.address", Cap(Addresses(m.Cc), m.Cc.Count));
+        doc.Set("email.reply_to.address", Addr(m.ReplyTo));
+        doc.Set("email.to.address", Addr(m.To));
+        doc.Set("email.cc.address", Addr(m.Cc));
         var hidden = m.Hidden;
-        doc.Set("email.bcc.address", Cap(hidden.Select(h => h.Address.Address), hidden.Count));
+        doc.Set("email.bcc.address", Cap(hidden.Select(h => h.Address.Address), hidden.Count).ToArray());
         doc.Set("email.subject", m.Subject);
         doc.Set("email.message_id", m.MessageId);
 
@@ -286,10 +296,10 @@ public sealed class EcsEventWriter : IDisposable
             o.Set("reason", h.Reason == HiddenReason.BccField ? "bcc_field" : "envelope_only");
             return o;
         }), hidden.Count).ToList());
-        doc.Set("mcp_egress.resent.to", Cap(Addresses(m.ResentTo), m.ResentTo.Count));
-        doc.Set("mcp_egress.resent.cc", Cap(Addresses(m.ResentCc), m.ResentCc.Count));
-        doc.Set("mcp_egress.resent.bcc", Cap(Addresses(m.ResentBcc), m.ResentBcc.Count));
-        doc.Set("mcp_egress.api_envelope", Cap(Addresses(m.ApiEnvelope), m.ApiEnvelope.Count));
+        doc.Set("mcp_egress.resent.to", Addr(m.ResentTo));
+        doc.Set("mcp_egress.resent.cc", Addr(m.ResentCc));
+        doc.Set("mcp_egress.resent.bcc", Addr(m.ResentBcc));
+        doc.Set("mcp_egress.api_envelope", Addr(m.ApiEnvelope));
 
         if (m.Envelope is { } env)
         {
@@ -311,7 +321,7 @@ public sealed class EcsEventWriter : IDisposable
             if (env.MessageBytes > 0) doc.Set("mcp_egress.smtp.message_bytes", env.MessageBytes);
         }
 
-        var cutRecipients = Cap(m.CutRecipients.Select(c =>
+        var cutRecipients = m.CutRecipients.Count == 0 ? null : Cap(m.CutRecipients.Select(c =>
         {
             var o = new EcsObject();
             o.Set("domain", c.Domain);
@@ -347,11 +357,15 @@ public sealed class EcsEventWriter : IDisposable
         if (ep.Port != 0) doc.Set(prefix + ".port", (long)ep.Port);
     }
 
-    private static string[] Addresses(IReadOnlyList<MailAddress> list)
+    private static string[] Addresses(IReadOnlyList<MailAddress> list, int max)
     {
-        var result = new List<string>(list.Count);
+        if (list.Count == 0) return [];
+        var result = new List<string>(Math.Min(list.Count, max));
         foreach (var a in list)
+        {
+            if (result.Count >= max) break;
             if (a.Address.Length > 0) result.Add(a.Address);
+        }
         return result.ToArray();
     }
 

@@ -12,7 +12,9 @@ namespace McpEgress.Export;
 /// </summary>
 internal sealed class EcsObject
 {
-    private readonly List<KeyValuePair<string, object>> _fields = [];
+    // Most objects of an event hold a handful of fields: start at 8 rather than growing 0, 4, 8 (Array.Copy was 41% of a
+    // mail-heavy replay, inclusive).
+    private readonly List<KeyValuePair<string, object>> _fields = new(8);
 
     /// <summary>Sets a value at a dotted path. Returns false when nothing was stored.</summary>
     public bool Set(string dottedPath, object? value)

@@ -169,8 +169,7 @@ public sealed class MessageHeaders
                     list ??= new List<MailAddress>();
                     // Past the per-field cap an address is not kept, but its domain is (a limit never hides a recipient).
                     if (list.Count >= o.MaxAddressesPerField && IsBlank(field.RawValue)) return;
-                    MimeAddresses.ParseInto(field.RawValue, list, o, anomalies, Cut ??= new CutRecipients(),
-                        cutMayBeHidden: f is Field.Bcc or Field.ResentBcc);
+                    MimeAddresses.ParseInto(field.RawValue, list, o, anomalies, ref Cut, cutMayBeHidden: f is Field.Bcc or Field.ResentBcc);
                     return;
                 }
             }

@@ -274,7 +274,7 @@ internal sealed class MailApiCall : IDisposable
     public void AddList(MessageDraft d, List<MailAddress> into, string? value)
     {
         if (string.IsNullOrWhiteSpace(value)) return;
-        foreach (var a in MimeAddresses.Parse(value, ImfOptions, Anomalies, d.ImfCut, d.IsHiddenList(into))) Add(d, into, a);
+        foreach (var a in MimeAddresses.Parse(value, ImfOptions, Anomalies, ref d.ImfCut, d.IsHiddenList(into))) Add(d, into, a);
     }
 
     /// <summary>
@@ -369,7 +369,7 @@ internal sealed class MailApiCall : IDisposable
         AddAll(d, d.ResentBcc, h.ResentBcc);
         d.Subject ??= h.Subject;
         d.MessageId ??= h.MessageId;
-        if (h.CutAddresses is { } cut) d.ImfCut.AddAll(cut);
+        if (h.CutAddresses is { } cut) (d.ImfCut ??= new CutRecipients()).AddAll(cut);
     }
 
     /// <summary>A raw message held as a JSON/form string (Mandrill raw_message, SparkPost email_rfc822): only the

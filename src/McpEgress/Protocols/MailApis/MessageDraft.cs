@@ -31,11 +31,10 @@ internal sealed class MessageDraft
     private CutRecipients? _cut;
 
     /// <summary>Domains of the addresses past <see cref="Imf.ImfOptions.MaxAddressesPerField"/> in one address string or MIME field.</summary>
-    public CutRecipients ImfCut => _imfCut ??= new();
-    private CutRecipients? _imfCut;
+    public CutRecipients? ImfCut;
 
     /// <summary>The IMF-cut addresses, or null when none was cut.</summary>
-    public CutRecipients? ImfCutOrNull => _imfCut is { IsEmpty: false } ? _imfCut : null;
+    public CutRecipients? ImfCutOrNull => ImfCut is { IsEmpty: false } ? ImfCut : null;
 
     /// <summary>The cut addresses, or null when none was cut (the common case allocates nothing).</summary>
     public CutRecipients? CutOrNull => _cut is { IsEmpty: false } ? _cut : null;
