@@ -6,7 +6,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
-apt_pkgs=(libpcap0.8 tshark tcpdump swaks prometheus python3 openssl zsh fish)
+apt_pkgs=(libpcap0.8 tshark tcpdump swaks prometheus python3 openssl zsh fish afl++)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
