@@ -149,7 +149,7 @@ public sealed class EcsEventWriter : IDisposable
             doc.Set("tls.version", version);
         }
         if (info.CipherSuiteName is { } cipher) doc.Set("tls.cipher", cipher);
-        if (info.AlpnOffered.Count > 0) doc.Set("tls.client.supported_protocols", info.AlpnOffered.ToArray());
+        if (info.AlpnOffered.Count > 0) doc.Set("mcp_egress.tls.supported_protocols", info.AlpnOffered.ToArray()); // ALPN offered: no ECS field
         if (info.AlpnSelected is { } alpn) doc.Set("tls.next_protocol", alpn);
         doc.Set("tls.established", info.HandshakeComplete);
         doc.Set("tls.resumed", info.Resumed);
@@ -299,7 +299,7 @@ public sealed class EcsEventWriter : IDisposable
         doc.Set("mcp_egress.resent.to", Addr(m.ResentTo));
         doc.Set("mcp_egress.resent.cc", Addr(m.ResentCc));
         doc.Set("mcp_egress.resent.bcc", Addr(m.ResentBcc));
-        doc.Set("mcp_egress.api_envelope", Addr(m.ApiEnvelope));
+        doc.Set("mcp_egress.api.envelope", Addr(m.ApiEnvelope));
 
         if (m.Envelope is { } env)
         {

@@ -9,11 +9,19 @@ public static class TlsMessageFields
     public static void Add(Dictionary<string, object?> extra, TlsSessionInfo tls)
     {
         if (tls.ServerName is { } sni) extra["tls.client.server_name"] = sni;
-        if (EcsVersion(tls) is { } v) extra["tls.version"] = v;
+        if (EcsVersion(tls) is { } v)
+        {
+            extra["tls.version"] = v;
+            extra["tls.version_protocol"] = VersionProtocol(tls); // ECS pairs them: "tls" + "1.3"
+        }
         if (tls.CipherSuiteName is { } c) extra["tls.cipher"] = c;
         if (tls.AlpnSelected is { } alpn) extra["tls.next_protocol"] = alpn;
         extra["mcp_egress.tls.decrypted"] = tls.Decrypted;
     }
+
+    /// <summary>ECS <c>tls.version_protocol</c>: "ssl" for SSL 3.0, else "tls".</summary>
+    public static string VersionProtocol(TlsSessionInfo tls) =>
+        tls.VersionName?.StartsWith("SSL", StringComparison.Ordinal) == true ? "ssl" : "tls";
 
     /// <summary>ECS <c>tls.version</c>: "1.2", "1.3" ("TLS " dropped; SSL 3.0 and unknown values kept as named).</summary>
     public static string? EcsVersion(TlsSessionInfo tls) =>
