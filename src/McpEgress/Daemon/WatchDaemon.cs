@@ -34,6 +34,7 @@ public sealed class WatchDaemon : IDisposable
     private readonly TextWriter _log;
     private readonly EgressMetrics _metrics;
     private readonly List<PosixSignalRegistration> _signals = [];
+    private readonly SdNotify _notify = SdNotify.FromEnvironment();
     private Stream? _outStream;
     private EcsEventWriter? _writer;
     private MetricsServer? _server;
@@ -165,6 +166,11 @@ public sealed class WatchDaemon : IDisposable
         long nextBeat = 0;
         bool endedOnItsOwn = false;
         int sinceCheck = 0;
+        // systemd (Type=notify): ready once capturing; watchdog pings from this loop, at half the interval, so a
+        // stalled pipeline is restarted by systemd just as /healthz turns 503.
+        _notify.Send($"READY=1\nSTATUS=capturing on {string.Join(", ", _options.Interfaces)}");
+        long watchdogEvery = _notify.WatchdogInterval is { } wd ? (long)(wd.TotalSeconds / 2 * Stopwatch.Frequency) : long.MaxValue;
+        long nextWatchdog = 0;
 
         while (!_stopRequested)
         {
@@ -190,6 +196,11 @@ public sealed class WatchDaemon : IDisposable
                 Interlocked.Exchange(ref _heartbeat, now);
                 nextBeat = now + beatEvery;
             }
+            if (now >= nextWatchdog && watchdogEvery != long.MaxValue)
+            {
+                _notify.Send("WATCHDOG=1");
+                nextWatchdog = now + watchdogEvery;
+            }
             if (now >= nextStats)
             {
                 ExportCaptureStats();
@@ -203,6 +214,7 @@ public sealed class WatchDaemon : IDisposable
 
     private void Shutdown(bool endedOnItsOwn)
     {
+        _notify.Send("STOPPING=1");
         var capture = _capture!;
         var pipeline = Pipeline;
         capture.Stop(); // joins the capture threads: statistics are final, nothing more is queued
@@ -242,6 +254,13 @@ public sealed class WatchDaemon : IDisposable
     private void Reload()
     {
         _reloadRequested = false;
+        _notify.Send("RELOADING=1");
+        try { ReloadNow(); }
+        finally { _notify.Send("READY=1"); }
+    }
+
+    private void ReloadNow()
+    {
         if (_outStream is RotatingFileStream rotating)
         {
             try { rotating.Reopen(); }
@@ -385,6 +404,7 @@ public sealed class WatchDaemon : IDisposable
     public void Dispose()
     {
         _running = false;
+        _notify.Dispose();
         foreach (var s in _signals) s.Dispose();
         _signals.Clear();
         _follower?.Dispose();

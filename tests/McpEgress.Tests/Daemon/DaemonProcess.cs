@@ -25,7 +25,10 @@ internal sealed partial class DaemonProcess : IDisposable
 
     public string Stderr { get { lock (_stderr) return _stderr.ToString(); } }
 
-    public static DaemonProcess Start(int metricsPort, params string[] args)
+    public static DaemonProcess Start(int metricsPort, params string[] args) => Start(metricsPort, null, args);
+
+    /// <summary>As <see cref="Start(int, string[])"/>, with extra environment variables (e.g. systemd's NOTIFY_SOCKET).</summary>
+    public static DaemonProcess Start(int metricsPort, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "mcp-egress.dll");
         Assert.True(File.Exists(dll), "mcp-egress.dll not built next to the tests: " + dll);
@@ -38,6 +41,7 @@ internal sealed partial class DaemonProcess : IDisposable
         psi.ArgumentList.Add("--metrics-listen");
         psi.ArgumentList.Add($"127.0.0.1:{metricsPort}");
         foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         var p = Process.Start(psi)!;
         var d = new DaemonProcess(p, metricsPort);
         p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (d._stderr) d._stderr.AppendLine(e.Data); };
