@@ -39,6 +39,21 @@ public class EgressMetricsTests
         new(HiddenRecipientRule.RuleId, "hidden", Severity.High, "x", m, new MailAddress("phan@giftshop.club"), RecipientRole.Bcc, "giftshop.club");
 
     [Fact]
+    public void BuildInfo_CarriesTheCommitThisBuildCameFrom()
+    {
+        var git = McpEgress.Tests.Grafana.ExternalTool.Run("git", "git", McpEgress.Tests.Golden.RepoPaths.Root, TimeSpan.FromSeconds(30),
+            "rev-parse", "--short=12", "HEAD");
+        Assert.Equal(0, git.ExitCode);
+        var s = Exposition.Samples(new EgressMetrics());
+        var line = Assert.Single(s.Keys, k => k.StartsWith("mcp_egress_build_info{", StringComparison.Ordinal));
+        Assert.Contains($"commit=\"{git.Stdout.Trim()}\"", line); // from Directory.Build.props, not "unknown"
+        Assert.DoesNotContain("+", line);                         // the version label is the version alone
+        Assert.Equal(("1.0.0", "0123456789ab"), EgressMetrics.BuildIdentity("1.0.0+0123456789ab"));
+        Assert.Equal(("1.0.0", "unknown"), EgressMetrics.BuildIdentity("1.0.0"));
+        Assert.Equal(("unknown", "unknown"), EgressMetrics.BuildIdentity(null));
+    }
+
+    [Fact]
     public void FixedSeries_ExistAtZeroFromTheStart()
     {
         var m = new EgressMetrics(new EgressMetricsOptions { Version = "1.2.3", Commit = "abc123", StartTime = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000) });

@@ -82,10 +82,9 @@ public sealed class EgressMetrics
         ConfigReloadsTotal = r.CreateCounter(Prefix + "config_reloads_total", "Configuration reloads (SIGHUP), by result.", "result");
         EventsWrittenTotal = r.CreateCounter(Prefix + "events_written_total", "NDJSON events written, by kind.", "kind");
 
-        string version = _options.Version
-            ?? typeof(EgressMetrics).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
-            ?? "unknown";
-        BuildInfo.WithLabels(version, _options.Commit ?? "unknown", Environment.Version.ToString()).Set(1);
+        var (builtVersion, builtCommit) = BuildIdentity(
+            typeof(EgressMetrics).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion);
+        BuildInfo.WithLabels(_options.Version ?? builtVersion, _options.Commit ?? builtCommit, Environment.Version.ToString()).Set(1);
         StartTimeSeconds.Set((_options.StartTime ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds() / 1000.0);
 
         _smtpMessages = MessagesTotal.WithLabels("smtp", EgressLabelValues.NoProvider);
@@ -326,5 +325,17 @@ public sealed class EgressMetrics
         for (int i = 0; i < list.Count; i++)
             if (string.Equals(list[i], value, StringComparison.Ordinal)) return i;
         return list.Count - 1;
+    }
+
+    /// <summary>
+    /// "1.0.0+0123456789ab" (the SDK appends the build's git commit, Directory.Build.props) as version and commit;
+    /// "unknown" for what the build did not record.
+    /// </summary>
+    internal static (string Version, string Commit) BuildIdentity(string? informationalVersion)
+    {
+        if (string.IsNullOrEmpty(informationalVersion)) return ("unknown", "unknown");
+        int plus = informationalVersion.IndexOf('+');
+        return plus < 0 ? (informationalVersion, "unknown")
+            : (informationalVersion[..plus], informationalVersion[(plus + 1)..] is { Length: > 0 } c ? c : "unknown");
     }
 }
