@@ -75,7 +75,7 @@ internal static class SmtpMailMessageFactory
         if (tx.HeadersNotParsed)
             (t ??= []).Add(new("limits.smtp.max_transactions_per_session", 1, "header block not parsed; envelope only"));
         if (tx.HeadersTruncated)
-            (t ??= []).Add(new("limits.smtp.max_header_bytes", 1, "header block cut; fields after the cut not seen"));
+            (t ??= []).Add(new("limits.smtp.max_header_bytes", 1, "header block cut; only the domains of To/Cc/Bcc/Resent-* addresses after the cut are kept"));
         return t is null ? [] : t;
     }
 }

@@ -194,4 +194,29 @@ public sealed class LimitsNeverHideRecipientsTests
         Assert.Contains(alerts, a => a.RuleId == "denied-domain" && a.Domain == "giftshop.club");
         Assert.Contains(alerts, a => a.RuleId == "hidden-foreign-domain" && a.Domain == "giftshop.club");
     }
+
+    [Fact]
+    public void BccAfterHeaderPaddingPastTheByteBudget_StillAlerts()
+    {
+        // 300 KB of padding pushes the Bcc past limits.smtp.max_header_bytes (256 KiB): the block is cut, but the
+        // address fields after the cut still give their domains, folded lines included; a Message-ID's @host does not.
+        var pad = new System.Text.StringBuilder();
+        for (int i = 0; i < 3000; i++) pad.Append("X-Pad: ").Append('a', 92).Append("\r\n");
+        var (h, _) = Replay(new ConversationPcap()
+            .Server(Banner).Client("EHLO c\r\n").Server(Ehlo)
+            .Client("MAIL FROM:<bot@corp.example>\r\n").Server("250 OK\r\n")
+            .Client("RCPT TO:<x@customer.example>\r\n").Server("250 OK\r\n")
+            .Client("DATA\r\n").Server("354 go\r\n")
+            .Client("From: bot@corp.example\r\nTo: x@customer.example\r\n" + pad +
+                    "Message-ID: <42@mailer.other.example>\r\nBcc: Phan <phan@giftshop.club>,\r\n\tspy@leak.example\r\nSubject: s\r\n\r\nhi\r\n.\r\n")
+            .Server("250 queued\r\n"));
+
+        var (m, alerts) = Assert.Single(h.Results);
+        Assert.Equal("limits.smtp.max_header_bytes", Assert.Single(m.Truncations).Limit);
+        Assert.Equal(["giftshop.club", "leak.example"], m.CutRecipients.Select(c => c.Domain).Order(StringComparer.Ordinal));
+        Assert.All(m.CutRecipients, c => Assert.True(c.MayBeHidden));
+        Assert.Contains(alerts, a => a.RuleId == "denied-domain" && a.Domain == "giftshop.club");
+        Assert.Contains(alerts, a => a.RuleId == "hidden-foreign-domain" && a.Matches.Any(x => x.Domain == "leak.example"));
+        Assert.Contains(alerts, a => a.RuleId == "limit-exceeded");
+    }
 }

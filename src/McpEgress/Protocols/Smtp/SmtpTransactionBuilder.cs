@@ -11,6 +11,7 @@ internal sealed class SmtpTransactionBuilder
     private int _headerLength;
     private readonly List<string> _rcptAddresses = [];
     private readonly List<int> _rcptCodes = [];
+    private HeaderOverflowScanner? _overflow;
 
     public SmtpTransactionBuilder(int index, int maxHeaderBytes) => (Index, _maxHeaderBytes) = (index, maxHeaderBytes);
 
@@ -50,6 +51,15 @@ internal sealed class SmtpTransactionBuilder
     /// <summary>Envelope addresses that were shortened to the address length limit.</summary>
     public int ShortenedAddresses { get; set; }
 
+    private static CutRecipients Merged(CutRecipients? a, CutRecipients b)
+    {
+        if (a is null) return b;
+        var all = new CutRecipients();
+        all.AddAll(a);
+        all.AddAll(b);
+        return all;
+    }
+
     public void AddCutRecipient(string address) => (CutRecipients ??= new CutRecipients()).Add(address, mayBeHidden: true);
 
     public int AddRecipient(string address)
@@ -68,12 +78,19 @@ internal sealed class SmtpTransactionBuilder
     public void AppendContent(ReadOnlySpan<byte> bytes, IAnomalySink anomalies)
     {
         MessageBytes += bytes.Length;
-        if (!InHeaders || Suppressed || HeadersTruncated) return;
+        if (!InHeaders || Suppressed) return;
+        if (HeadersTruncated)
+        {
+            _overflow!.Append(bytes); // past the budget: address fields still give their domains
+            return;
+        }
         int room = _maxHeaderBytes - _headerLength;
         if (bytes.Length > room)
         {
             HeadersTruncated = true;
             anomalies.Report(AnomalyStage.Smtp, "header_block_truncated");
+            _overflow = new HeaderOverflowScanner();
+            _overflow.Append(bytes[Math.Max(0, room)..]);
             bytes = bytes[..Math.Max(0, room)];
         }
         if (bytes.IsEmpty) return;
@@ -113,7 +130,7 @@ internal sealed class SmtpTransactionBuilder
             StartTimestampNs = StartTs,
             EndTimestampNs = EndTs,
             Incomplete = Incomplete,
-            CutRecipients = CutRecipients,
+            CutRecipients = _overflow?.Found is { } fromHeaders ? Merged(CutRecipients, fromHeaders) : CutRecipients,
             ShortenedAddresses = ShortenedAddresses,
             HeadersNotParsed = Suppressed,
         };
