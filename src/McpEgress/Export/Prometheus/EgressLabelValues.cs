@@ -12,11 +12,7 @@ public static class EgressLabelValues
     public const string UnknownPackage = "unknown";
 
     /// <summary>Mail API provider ids (MailMessage.Provider values).</summary>
-    public static IReadOnlyList<string> Providers { get; } =
-    [
-        "postmark", "sendgrid", "mailgun", "ses", "resend", "mailjet", "brevo", "mandrill", "sparkpost", "mailersend",
-        "graph", "gmail",
-    ];
+    public static IReadOnlyList<string> Providers => McpEgress.Protocols.MailApis.MailApiProviders.Ids; // declared once, in the registry
 
     public static IReadOnlyList<string> Roles { get; } = ["to", "cc", "hidden"];
 

@@ -21,12 +21,13 @@ public sealed class MailApiExtractor(MailApiOptions options, IAnomalySink anomal
     public MailApiResult? Extract(HttpRequestRecord request, string? tlsServerName, MailApiRequestContext? context = null)
     {
         // SNI names the server the client meant; a fronted or proxied request may still carry the API host in Host.
-        string? host = null, provider = null;
+        string? host = null;
+        MailApiProvider? provider = null;
         foreach (var candidate in (ReadOnlySpan<string?>)[tlsServerName, request.Authority, request.GetHeader("host")])
         {
             var h = MailApiHosts.Normalize(candidate);
             if (h is null) continue;
-            var p = MailApiHosts.Lookup(h);
+            var p = MailApiHosts.Find(h);
             if (p is null) continue;
             host = h;
             provider = p;
@@ -34,26 +35,12 @@ public sealed class MailApiExtractor(MailApiOptions options, IAnomalySink anomal
         }
         if (host is null || provider is null) return null;
 
-        using var call = new MailApiCall(request, host, tlsServerName, context, options, _imf, anomalies, provider);
-        // www.googleapis.com serves every Google API: only Gmail paths are ours.
-        if (host == "www.googleapis.com" && !IsGmailPath(call.Segments)) return null;
+        using var call = new MailApiCall(request, host, tlsServerName, context, options, _imf, anomalies, provider.Id);
+        // A host other services share (www.googleapis.com): only the provider's own paths are ours.
+        if (provider.OwnsPath is { } owns && !owns(host, call.Segments)) return null;
         try
         {
-            switch (provider)
-            {
-                case MailApiProviders.Postmark: PostmarkPayload.Extract(call); break;
-                case MailApiProviders.SendGrid: SendGridPayload.Extract(call); break;
-                case MailApiProviders.Mailgun: MailgunPayload.Extract(call); break;
-                case MailApiProviders.Ses: SesPayload.Extract(call); break;
-                case MailApiProviders.Resend: ResendPayload.Extract(call); break;
-                case MailApiProviders.Mailjet: MailjetPayload.Extract(call); break;
-                case MailApiProviders.Brevo: BrevoPayload.Extract(call); break;
-                case MailApiProviders.Mandrill: MandrillPayload.Extract(call); break;
-                case MailApiProviders.SparkPost: SparkPostPayload.Extract(call); break;
-                case MailApiProviders.MailerSend: MailerSendPayload.Extract(call); break;
-                case MailApiProviders.Graph: GraphPayload.Extract(call); break;
-                case MailApiProviders.Gmail: GmailPayload.Extract(call); break;
-            }
+            provider.Extract(call);
             if (call.Result.IsSendCall && call.Result.Messages.Count == 0 && call.Result.Unknown is null)
                 call.Fail(MailApiUnknownReason.UnknownSendShape);
         }
@@ -65,8 +52,4 @@ public sealed class MailApiExtractor(MailApiOptions options, IAnomalySink anomal
         }
         return call.Result;
     }
-
-    private static bool IsGmailPath(string[] s) =>
-        s.Length > 0 && (MailApiCall.SegIs(s[0], "gmail")
-            || (s.Length > 1 && (MailApiCall.SegIs(s[0], "upload") || MailApiCall.SegIs(s[0], "batch")) && MailApiCall.SegIs(s[1], "gmail")));
 }

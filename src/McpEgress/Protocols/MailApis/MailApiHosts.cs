@@ -1,37 +1,14 @@
 namespace McpEgress.Protocols.MailApis;
 
-/// <summary>Maps a server name to a provider id (mail-apis.md §1). Names are compared lower-cased, port and trailing dot removed.</summary>
+/// <summary>
+/// Maps a server name to a provider of <see cref="MailApiProviders.All"/> (mail-apis.md §1). Names are compared
+/// lower-cased, port and trailing dot removed.
+/// </summary>
 public static class MailApiHosts
 {
-    private static readonly Dictionary<string, string> Exact = new(StringComparer.Ordinal)
-    {
-        ["api.postmarkapp.com"] = MailApiProviders.Postmark,
-        ["api.sendgrid.com"] = MailApiProviders.SendGrid,
-        ["api.eu.sendgrid.com"] = MailApiProviders.SendGrid,
-        ["email.twilio.com"] = MailApiProviders.SendGrid,
-        ["api.mailgun.net"] = MailApiProviders.Mailgun,
-        ["api.eu.mailgun.net"] = MailApiProviders.Mailgun,
-        ["api.resend.com"] = MailApiProviders.Resend,
-        ["api.mailjet.com"] = MailApiProviders.Mailjet,
-        ["api.us.mailjet.com"] = MailApiProviders.Mailjet,
-        ["api.eu.mailjet.com"] = MailApiProviders.Mailjet,
-        ["api.brevo.com"] = MailApiProviders.Brevo,
-        ["api.sendinblue.com"] = MailApiProviders.Brevo,
-        ["mandrillapp.com"] = MailApiProviders.Mandrill,
-        ["www.mandrillapp.com"] = MailApiProviders.Mandrill,
-        ["api.sparkpost.com"] = MailApiProviders.SparkPost,
-        ["api.eu.sparkpost.com"] = MailApiProviders.SparkPost,
-        ["api.mailersend.com"] = MailApiProviders.MailerSend,
-        ["graph.microsoft.com"] = MailApiProviders.Graph,
-        ["graph.microsoft.us"] = MailApiProviders.Graph,
-        ["dod-graph.microsoft.us"] = MailApiProviders.Graph,
-        ["microsoftgraph.chinacloudapi.cn"] = MailApiProviders.Graph,
-        ["graph.microsoft.de"] = MailApiProviders.Graph,
-        ["canary.graph.microsoft.com"] = MailApiProviders.Graph,
-        ["gmail.googleapis.com"] = MailApiProviders.Gmail,
-        // Shared by many Google APIs: only /gmail/ paths count (see MailApiExtractor).
-        ["www.googleapis.com"] = MailApiProviders.Gmail,
-    };
+    // Built from the registry: exact host names first, then suffixes and rules in registration order.
+    private static readonly Dictionary<string, MailApiProvider> Exact =
+        MailApiProviders.All.SelectMany(p => p.Hosts.Select(h => (h, p))).ToDictionary(x => x.h, x => x.p, StringComparer.Ordinal);
 
     /// <summary>Lower-cases and strips a port ("host:443", "[::1]:443") and a trailing dot; null for empty input.</summary>
     public static string? Normalize(string? host)
@@ -54,14 +31,14 @@ public static class MailApiHosts
     }
 
     /// <summary>Provider id for a normalized host, or null.</summary>
-    public static string? Lookup(string host)
+    public static string? Lookup(string host) => Find(host)?.Id;
+
+    /// <summary>The provider a normalized host belongs to, or null.</summary>
+    internal static MailApiProvider? Find(string host)
     {
         if (Exact.TryGetValue(host, out var p)) return p;
-        // Mailgun storage hosts (storage-us-east4.api.mailgun.net...).
-        if (host.EndsWith(".api.mailgun.net", StringComparison.Ordinal)) return MailApiProviders.Mailgun;
-        // SparkPost Enterprise: {tenant}.api.e.sparkpost.com.
-        if (host.EndsWith(".api.e.sparkpost.com", StringComparison.Ordinal)) return MailApiProviders.SparkPost;
-        if (IsSesHost(host)) return MailApiProviders.Ses;
+        foreach (var candidate in MailApiProviders.All)
+            if (candidate.MatchesHost(host)) return candidate;
         return null;
     }
 
@@ -70,7 +47,7 @@ public static class MailApiHosts
     /// email[-fips].{region}.api.aws, email.{region}.amazonaws.com.cn, {EndpointId}.endpoints.email.amazonaws.com.
     /// Not email-smtp.* (SMTP interface).
     /// </summary>
-    private static bool IsSesHost(string host)
+    internal static bool IsSesHost(string host)
     {
         if (host.EndsWith(".endpoints.email.amazonaws.com", StringComparison.Ordinal))
             return host.Length > ".endpoints.email.amazonaws.com".Length;
