@@ -50,17 +50,24 @@ public sealed class DeniedDomainRule : IRule
         // Recipients a limit cut from the message: their domains are still known, and still judged.
         foreach (var cut in message.CutRecipients)
         {
-            string normalized = DomainName.Normalize(cut.Domain);
-            foreach (var p in _denied)
-            {
-                if (!p.Matches(normalized)) continue;
-                string entry = string.Equals(p.Text, cut.Domain, StringComparison.OrdinalIgnoreCase) ? "" : $" (policy entry {p.Text})";
-                string text = $"{cut.Count} recipient(s) that a limit cut from this message are in denied domain {cut.Domain}{entry}.";
-                alerts.Add(new Alert(RuleId, RuleName, Severity, text, message, HiddenRecipientRule.CutAddress(cut.Domain),
-                    cut.MayBeHidden ? RecipientRole.Envelope : RecipientRole.To, cut.Domain));
-                break;
-            }
+            if (DeniedEntry(cut.Domain) is not { } entry) continue;
+            string text = $"{cut.Count} recipient(s) that a limit cut from this message are in denied domain {cut.Domain}{entry}.";
+            alerts.Add(new Alert(RuleId, RuleName, Severity, text, message, HiddenRecipientRule.CutAddress(cut.Domain),
+                cut.MayBeHidden ? RecipientRole.Envelope : RecipientRole.To, cut.Domain));
         }
+    }
+
+    /// <summary>
+    /// Null when <paramref name="domain"/> is not denied; else the text naming the policy entry that matched ("" when
+    /// the entry is the domain itself).
+    /// </summary>
+    private string? DeniedEntry(string domain)
+    {
+        string normalized = DomainName.Normalize(domain);
+        foreach (var p in _denied)
+            if (p.Matches(normalized))
+                return string.Equals(p.Text, domain, StringComparison.OrdinalIgnoreCase) ? "" : $" (policy entry {p.Text})";
+        return null;
     }
 
     private void CheckAll(MailMessage message, IReadOnlyList<MailAddress> list, RecipientRole role, HashSet<string> seen, List<Alert> alerts)
@@ -72,19 +79,13 @@ public sealed class DeniedDomainRule : IRule
     {
         string domain = address.Domain;
         if (domain.Length == 0 || seen.Contains(address.Address)) return;
-        string normalized = DomainName.Normalize(domain);
-        foreach (var p in _denied)
-        {
-            if (!p.Matches(normalized)) continue;
-            seen.Add(address.Address);
-            string entry = string.Equals(p.Text, domain, StringComparison.OrdinalIgnoreCase) ? "" : $" (policy entry {p.Text})";
-            string rejected = rejectedWith is { } code ? $"; the server rejected it with {code}" : "";
-            string text = role == RecipientRole.ReplyTo
-                ? $"Reply-To address {address.Address} is in denied domain {domain}{entry}{rejected}."
-                : $"Recipient {address.Address} ({Describe(role)}) is in denied domain {domain}{entry}{rejected}.";
-            alerts.Add(new Alert(RuleId, RuleName, Severity, text, message, address, role, domain));
-            return;
-        }
+        if (DeniedEntry(domain) is not { } entry) return;
+        seen.Add(address.Address);
+        string rejected = rejectedWith is { } code ? $"; the server rejected it with {code}" : "";
+        string text = role == RecipientRole.ReplyTo
+            ? $"Reply-To address {address.Address} is in denied domain {domain}{entry}{rejected}."
+            : $"Recipient {address.Address} ({Describe(role)}) is in denied domain {domain}{entry}{rejected}.";
+        alerts.Add(new Alert(RuleId, RuleName, Severity, text, message, address, role, domain));
     }
 
     internal static string Describe(RecipientRole role) => role switch

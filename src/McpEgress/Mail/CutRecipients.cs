@@ -18,21 +18,29 @@ public sealed class CutRecipients
     public CutRecipients(int maxDomains = DefaultMaxDomains) => _maxDomains = maxDomains;
 
     /// <summary>The domains of both collectors (either may be null), as a message carries them.</summary>
-    public static IReadOnlyList<CutRecipientDomain> Merge(CutRecipients? a, CutRecipients? b)
+    public static IReadOnlyList<CutRecipientDomain> Merge(CutRecipients? a, CutRecipients? b) => Combine(a, b)?.ToList() ?? [];
+
+    /// <summary>One collector holding both (either may be null; neither is changed); null when both are empty.</summary>
+    public static CutRecipients? Combine(CutRecipients? a, CutRecipients? b)
     {
-        if (a is null || a.IsEmpty) return b?.ToList() ?? [];
-        if (b is null || b.IsEmpty) return a.ToList();
+        if (a is null || a.IsEmpty) return b is { IsEmpty: false } ? b : null;
+        if (b is null || b.IsEmpty) return a;
         var all = new CutRecipients();
         all.AddAll(a);
         all.AddAll(b);
-        return all.ToList();
+        return all;
     }
+
+    /// <summary>The <see cref="MessageTruncation.What"/> text for these: "<paramref name="what"/>; their domains are listed", and how many were past the domain cap.</summary>
+    public string Describe(string what, string noun) => DomainsNotKept > 0
+        ? $"{what}; their domains are listed up to {MaxDomains} distinct ones ({DomainsNotKept} {noun} beyond)"
+        : $"{what}; their domains are listed";
 
     /// <summary>Folds <paramref name="other"/>'s domains and counts into this one.</summary>
     public void AddAll(CutRecipients? other)
     {
         if (other is null) return;
-        Count += other.Count - (other._domains?.Values.Sum(v => v.Count) ?? 0); // recipients without a domain
+        Count += other.Count;
         DomainsNotKept += other.DomainsNotKept;
         if (other._domains is null) return;
         foreach (var (domain, (count, hidden)) in other._domains)
@@ -41,7 +49,6 @@ public sealed class CutRecipients
             if (_domains.TryGetValue(domain, out var e)) _domains[domain] = (e.Count + count, e.MayBeHidden || hidden);
             else if (_domains.Count < _maxDomains) _domains[domain] = (count, hidden);
             else DomainsNotKept += count;
-            Count += count;
         }
     }
 

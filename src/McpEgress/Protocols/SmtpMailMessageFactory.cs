@@ -61,15 +61,10 @@ internal static class SmtpMailMessageFactory
     {
         List<MessageTruncation>? t = null;
         if (h.CutAddresses is { } cutHeaders)
-            (t ??= []).Add(new("limits.imf.max_addresses_per_field", cutHeaders.Count, "header addresses not kept; their domains are listed"));
+            (t ??= []).Add(new("limits.imf.max_addresses_per_field", cutHeaders.Count, cutHeaders.Describe("header addresses not kept", "addresses")));
         if (tx.DroppedRecipients > 0)
-        {
-            var cut = tx.CutRecipients;
-            string domains = cut is { DomainsNotKept: > 0 }
-                ? $"recipients not kept; their domains are listed up to {cut.MaxDomains} distinct ones ({cut.DomainsNotKept} recipients beyond)"
-                : "recipients not kept; their domains are listed";
-            (t ??= []).Add(new("limits.smtp.max_recipients_per_transaction", tx.DroppedRecipients, domains));
-        }
+            (t ??= []).Add(new("limits.smtp.max_recipients_per_transaction", tx.DroppedRecipients,
+                tx.CutRecipients?.Describe("recipients not kept", "recipients") ?? "recipients not kept; their domains are listed"));
         if (tx.ShortenedAddresses > 0)
             (t ??= []).Add(new("limits.smtp.max_address_chars", tx.ShortenedAddresses, "envelope addresses shortened, domain kept"));
         if (tx.HeadersNotParsed)

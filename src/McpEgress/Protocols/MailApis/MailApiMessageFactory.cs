@@ -48,14 +48,9 @@ internal static class MailApiMessageFactory
     {
         List<MessageTruncation>? t = null;
         if (d.ImfCutOrNull is { } imf)
-            (t ??= []).Add(new("limits.imf.max_addresses_per_field", imf.Count, Listed(imf, "addresses in one field not kept")));
+            (t ??= []).Add(new("limits.imf.max_addresses_per_field", imf.Count, imf.Describe("addresses in one field not kept", "addresses")));
         if (d.CutOrNull is { } cut)
-            (t ??= []).Add(new("limits.mail_api.max_recipients_per_message", cut.Count, Listed(cut, "addresses not kept")));
+            (t ??= []).Add(new("limits.mail_api.max_recipients_per_message", cut.Count, cut.Describe("addresses not kept", "addresses")));
         return t is null ? [] : t;
     }
-
-    private static string Listed(CutRecipients c, string what) => c.DomainsNotKept > 0
-        ? $"{what}; their domains are listed up to {c.MaxDomains} distinct ones ({c.DomainsNotKept} addresses beyond)"
-        : $"{what}; their domains are listed";
-
 }

@@ -51,15 +51,6 @@ internal sealed class SmtpTransactionBuilder
     /// <summary>Envelope addresses that were shortened to the address length limit.</summary>
     public int ShortenedAddresses { get; set; }
 
-    private static CutRecipients Merged(CutRecipients? a, CutRecipients b)
-    {
-        if (a is null) return b;
-        var all = new CutRecipients();
-        all.AddAll(a);
-        all.AddAll(b);
-        return all;
-    }
-
     public void AddCutRecipient(string address) => (CutRecipients ??= new CutRecipients()).Add(address, mayBeHidden: true);
 
     public int AddRecipient(string address)
@@ -130,7 +121,8 @@ internal sealed class SmtpTransactionBuilder
             StartTimestampNs = StartTs,
             EndTimestampNs = EndTs,
             Incomplete = Incomplete,
-            CutRecipients = _overflow?.Found is { } fromHeaders ? Merged(CutRecipients, fromHeaders) : CutRecipients,
+            // RCPT TO past the limit, and header lines past the byte budget: both only by their domains.
+            CutRecipients = Mail.CutRecipients.Combine(CutRecipients, _overflow?.Found),
             ShortenedAddresses = ShortenedAddresses,
             HeadersNotParsed = Suppressed,
         };
