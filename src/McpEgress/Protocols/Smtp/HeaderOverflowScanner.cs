@@ -4,7 +4,8 @@ namespace McpEgress.Protocols.Smtp;
 
 /// <summary>
 /// Header bytes past <see cref="SmtpOptions.MaxHeaderBytes"/> are not kept, but a padded block must not hide a
-/// recipient behind the cut: this reads them line by line (at most <see cref="MaxLine"/> bytes of a line at a time),
+/// recipient behind the cut: this reads them line by line (at most <see cref="MaxLine"/> bytes of a line at a time;
+/// a longer line stays in its field),
 /// and for the address fields (To, Cc, Bcc, Resent-To/Cc/Bcc and their folded continuation lines) records the domain
 /// of every <c>@domain</c> in them into <see cref="CutRecipients"/>, Bcc ones as possibly hidden. Cheap: no address
 /// parsing, no allocation per byte.
@@ -15,6 +16,7 @@ internal sealed class HeaderOverflowScanner
     private readonly byte[] _line = new byte[MaxLine];
     private int _length;
     private Field _field;
+    private bool _restOfLine; // the window filled before the line ended: what follows belongs to the same field
 
     private enum Field : byte { Other, Visible, Hidden }
 
@@ -26,20 +28,30 @@ internal sealed class HeaderOverflowScanner
         {
             int lf = bytes.IndexOf((byte)'\n');
             var part = lf < 0 ? bytes : bytes[..lf];
-            int room = MaxLine - _length;
-            part[..Math.Min(room, part.Length)].CopyTo(_line.AsSpan(_length));
-            _length += Math.Min(room, part.Length);
-            if (lf < 0 && _length < MaxLine) return;
+            int copied = Math.Min(MaxLine - _length, part.Length);
+            part[..copied].CopyTo(_line.AsSpan(_length));
+            _length += copied;
+            if (copied < part.Length)
+            {
+                // The window filled inside a line: scan it, and keep reading the same line (and field) after it.
+                Line(_line.AsSpan(0, _length));
+                _restOfLine = true;
+                _length = 0;
+                bytes = bytes[copied..];
+                continue;
+            }
+            if (lf < 0) return; // the line goes on in the next chunk
             Line(_line.AsSpan(0, _length));
+            _restOfLine = false;
             _length = 0;
-            bytes = lf < 0 ? bytes[part.Length..] : bytes[(lf + 1)..];
+            bytes = bytes[(lf + 1)..];
         }
     }
 
     private void Line(ReadOnlySpan<byte> line)
     {
         if (line.IsEmpty) return;
-        if (line[0] is not ((byte)' ' or (byte)'\t'))
+        if (!_restOfLine && line[0] is not ((byte)' ' or (byte)'\t'))
         {
             int colon = line.IndexOf((byte)':');
             var name = colon < 0 ? default : line[..colon].Trim((byte)' ');

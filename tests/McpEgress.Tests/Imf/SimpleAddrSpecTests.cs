@@ -1,0 +1,73 @@
+using McpEgress.Protocols.Imf;
+using McpEgress.Protocols.Smtp;
+
+namespace McpEgress.Tests.Imf;
+
+/// <summary>
+/// The fast path for a bare addr-spec must take exactly the dot-atom addresses every parser reads alike, and leave
+/// everything else (names, quotes, comments, lists, IDN, malformed dots) to MimeKit; the header-overflow scanner must
+/// find address-field domains across any cut of its input, and nothing in other fields.
+/// </summary>
+public sealed class SimpleAddrSpecTests
+{
+    [Theory]
+    [InlineData("a@b.example", "a@b.example")]
+    [InlineData("  first.last+tag@sub.b-c.example\r\n", "first.last+tag@sub.b-c.example")]
+    [InlineData("o'neil{x}@b.example", "o'neil{x}@b.example")]
+    [InlineData("a@b.example.", null)]           // trailing dot: MimeKit drops it
+    [InlineData(".a@b.example", null)]
+    [InlineData("a..b@b.example", null)]
+    [InlineData("a@b..example", null)]
+    [InlineData("A <a@b.example>", null)]
+    [InlineData("\"a b\"@b.example", null)]
+    [InlineData("a@b.example (Name)", null)]
+    [InlineData("a@b.example, c@d.example", null)]
+    [InlineData("a@b@c.example", null)]
+    [InlineData("a@", null)]
+    [InlineData("@b.example", null)]
+    [InlineData("a@bücher.example", null)]       // IDN: MimeKit decides its form
+    [InlineData("", null)]
+    public void FastPathTakesOnlyPlainDotAtoms(string raw, string? expected)
+    {
+        bool simple = MimeAddresses.TrySimpleAddrSpec(System.Text.Encoding.UTF8.GetBytes(raw), out var address);
+        Assert.Equal(expected is not null, simple);
+        Assert.Equal(expected, address);
+    }
+
+    [Fact]
+    public void FastPathAndMimeKitAgree()
+    {
+        foreach (var a in new[] { "a@b.example", "x_y-z@mail.example.org", "1@2.example" })
+            Assert.Equal(a, Assert.Single(MimeAddresses.Parse(" " + a + " ")).Address);
+    }
+
+    [Fact]
+    public void OverflowScannerFindsAddressFieldDomainsAtEveryCut()
+    {
+        var block = "X-Pad: a@not-an-address.example\r\nTo: Bob <b@to.example>\r\nMessage-ID: <1@host.example>\r\n" +
+                    "Bcc: x@hidden.example,\r\n\ty@folded.example\r\nSubject: q@subject.example\r\n";
+        var bytes = System.Text.Encoding.ASCII.GetBytes(block);
+        for (int cut = 0; cut <= bytes.Length; cut++)
+        {
+            var s = new HeaderOverflowScanner();
+            s.Append(bytes.AsSpan(0, cut));
+            s.Append(bytes.AsSpan(cut));
+            var found = s.Found!.ToList();
+            Assert.Equal(["folded.example", "hidden.example", "to.example"], found.Select(d => d.Domain));
+            Assert.Equal([true, true, false], found.Select(d => d.MayBeHidden));
+        }
+    }
+
+    [Fact]
+    public void OverflowScannerSurvivesOverlongAndMalformedLines()
+    {
+        var s = new HeaderOverflowScanner();
+        s.Append(System.Text.Encoding.ASCII.GetBytes("Bcc: " + new string('a', 10_000) + "@long.example\r\n")); // past the 4 KB line window
+        s.Append("no colon at all @x\r\n:\r\n\r\nCc:@\r\nTo: @\r\n"u8);
+        s.Append(System.Text.Encoding.ASCII.GetBytes("Cc: c@end.example"));                                   // no final LF
+        s.Append("\r\n"u8);
+        Assert.Contains(s.Found!.ToList(), d => d.Domain == "long.example" && d.MayBeHidden); // the window moved, the field did not
+        Assert.Contains(s.Found!.ToList(), d => d.Domain == "end.example" && !d.MayBeHidden);
+        Assert.DoesNotContain(s.Found!.ToList(), d => d.Domain == "x");
+    }
+}
