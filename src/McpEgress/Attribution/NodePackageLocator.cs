@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace McpEgress.Host;
+namespace McpEgress.Attribution;
 
 /// <summary>
 /// Finds the npm package a Node process runs: the script in argv (the first positional argument after Node's

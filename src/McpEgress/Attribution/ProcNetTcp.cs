@@ -1,6 +1,6 @@
 using McpEgress.Decode;
 
-namespace McpEgress.Host;
+namespace McpEgress.Attribution;
 
 /// <summary>
 /// Parser for the kernel's /proc/net/tcp{,6} rows (net/ipv4/tcp_ipv4.c get_tcp4_sock, net/ipv6/tcp_ipv6.c

@@ -1,6 +1,6 @@
 using McpEgress.Decode;
 
-namespace McpEgress.Host;
+namespace McpEgress.Attribution;
 
 /// <summary>
 /// One row of /proc/net/tcp or /proc/net/tcp6. <see cref="Inode"/> is 0 for sockets no process owns any more

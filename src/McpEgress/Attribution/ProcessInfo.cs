@@ -1,4 +1,4 @@
-namespace McpEgress.Host;
+namespace McpEgress.Attribution;
 
 /// <summary>
 /// Who owns a local TCP socket. Every member but <see cref="SocketInode"/> may be missing: the process may have

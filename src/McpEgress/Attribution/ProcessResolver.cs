@@ -1,8 +1,9 @@
 using System.IO.Enumeration;
 using System.Text;
 using McpEgress.Decode;
+using McpEgress.Native;
 
-namespace McpEgress.Host;
+namespace McpEgress.Attribution;
 
 /// <summary>
 /// Finds the local process that owns a TCP connection, for attributing a flow seen at SYN time.
@@ -225,7 +226,7 @@ public sealed class ProcessResolver
                 if (++count > _options.MaxFdsPerProcess) break;
                 if (!fd.TryFormat(path[prefix..], out int w)) continue;
                 path[prefix + w] = 0;
-                int len = HostNative.ReadLink(path[..(prefix + w + 1)], target);
+                int len = LibC.ReadLink(path[..(prefix + w + 1)], target);
                 if (len > 0 && TryParseSocketLink(target[..len], out ulong inode))
                 {
                     if (_pidByInode.Count >= _options.MaxCachedSockets) _pidByInode.Clear();

@@ -1,4 +1,4 @@
-namespace McpEgress.Host;
+namespace McpEgress.Attribution;
 
 /// <summary>Limits and tuning of a <see cref="ProcessResolver"/>.</summary>
 public sealed class ProcessResolverOptions

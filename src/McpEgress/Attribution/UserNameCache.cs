@@ -1,4 +1,4 @@
-namespace McpEgress.Host;
+namespace McpEgress.Attribution;
 
 /// <summary>
 /// uid → user name from a passwd(5) file, reloaded when the file's modification time changes (checked at most

@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using McpEgress.Attribution;
 using McpEgress.Capture;
 using McpEgress.Capture.Live;
 using McpEgress.Detection;
 using McpEgress.Export;
 using McpEgress.Export.Prometheus;
-using McpEgress.Host;
+using McpEgress.KeyLogs;
 using McpEgress.Pipeline;
 
 namespace McpEgress.Daemon;

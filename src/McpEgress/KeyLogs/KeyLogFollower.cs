@@ -1,10 +1,11 @@
 using System.IO.Enumeration;
 using System.Text;
 using McpEgress.Diagnostics;
+using McpEgress.Native;
 using McpEgress.Protocols.Tls;
 using Microsoft.Win32.SafeHandles;
 
-namespace McpEgress.Host;
+namespace McpEgress.KeyLogs;
 
 /// <summary>
 /// Follows key log files (paths, or globs in the file name such as <c>/run/mcp-egress/keys/*.keys</c>) as
@@ -128,7 +129,7 @@ public sealed class KeyLogFollower : IDisposable
     /// </summary>
     public static IReadOnlyList<KeyLogWarning> CheckPermissions(string path, IReadOnlyCollection<uint>? trustedOwnerUids = null)
     {
-        if (!HostNative.TryStat(path, out var st)) return [];
+        if (!LibC.TryStat(path, out var st)) return [];
         return Check(path, st, trustedOwnerUids ?? []);
     }
 
@@ -138,16 +139,16 @@ public sealed class KeyLogFollower : IDisposable
         // mode & 0o077: any group/other bit. Group read alone is accepted when the group is the daemon's own
         // (the shared-directory layout: setgid directory of group mcp-egress, files 0640; see src/deploy/README.md).
         int exposed = st.Mode & 0x3F;
-        if (st.Gid == HostNative.EffectiveGid && st.Gid != 0) exposed &= ~0x20;
+        if (st.Gid == LibC.EffectiveGid && st.Gid != 0) exposed &= ~0x20;
         if (exposed != 0)
             list.Add(new KeyLogWarning(path, "keylog_permissions_too_open",
                 $"key log {path} has mode {Convert.ToString(st.Permissions, 8).PadLeft(4, '0')}: group/others can read or write the secrets of every TLS session in it; chmod 600"));
-        uint me = HostNative.EffectiveUid;
+        uint me = LibC.EffectiveUid;
         if (st.Uid != 0 && st.Uid != me && !trusted.Contains(st.Uid))
             list.Add(new KeyLogWarning(path, "keylog_foreign_owner",
                 $"key log {path} is owned by uid {st.Uid}, not root or the daemon's user (uid {me}): that user can read the secrets and feed fake ones"));
         var dir = Path.GetDirectoryName(path);
-        if (dir is not null && HostNative.TryStat(dir, out var d) && (d.Mode & 0x2) != 0 && (d.Mode & 0x200) == 0) // o+w, no S_ISVTX
+        if (dir is not null && LibC.TryStat(dir, out var d) && (d.Mode & 0x2) != 0 && (d.Mode & 0x200) == 0) // o+w, no S_ISVTX
             list.Add(new KeyLogWarning(path, "keylog_directory_writable",
                 $"directory {dir} is writable by others without the sticky bit: the key log can be replaced"));
         return list;
@@ -169,8 +170,8 @@ public sealed class KeyLogFollower : IDisposable
         using (handle)
         {
             // fstat of the open handle: the file we will read, even if the path is being replaced right now.
-            if (!HostNative.TryStat(handle, out var st))
-                st = new FileStatus(0, 0, RandomAccess.GetLength(handle), (ushort)File.GetUnixFileMode(handle), HostNative.EffectiveUid, 0);
+            if (!LibC.TryStat(handle, out var st))
+                st = new FileStatus(0, 0, RandomAccess.GetLength(handle), (ushort)File.GetUnixFileMode(handle), LibC.EffectiveUid, 0);
 
             // Only regular files are read: a device (/dev/zero), FIFO or socket has no size to follow and may never end.
             if ((st.Mode & 0xF000) != 0x8000)

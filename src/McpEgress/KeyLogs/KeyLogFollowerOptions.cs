@@ -1,4 +1,4 @@
-namespace McpEgress.Host;
+namespace McpEgress.KeyLogs;
 
 /// <summary>Limits and tuning of a <see cref="KeyLogFollower"/>.</summary>
 public sealed class KeyLogFollowerOptions

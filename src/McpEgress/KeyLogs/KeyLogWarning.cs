@@ -1,4 +1,4 @@
-namespace McpEgress.Host;
+namespace McpEgress.KeyLogs;
 
 /// <summary>
 /// A key log file that others could read or tamper with, or that cannot be followed. <see cref="Code"/> is one of

@@ -2,14 +2,14 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 
-namespace McpEgress.Host;
+namespace McpEgress.Native;
 
 /// <summary>
 /// The few libc calls .NET does not expose: readlink into a caller buffer (the /proc fd scan reads thousands of
 /// links, so no string per link), statx (inode, owner and mode in one call; its struct layout is the same on
 /// every architecture, unlike struct stat) and geteuid.
 /// </summary>
-internal static unsafe partial class HostNative
+internal static unsafe partial class LibC
 {
     private const int AtFdCwd = -100;
     private const int AtEmptyPath = 0x1000;

@@ -1,6 +1,6 @@
-using McpEgress.Host;
+using McpEgress.Attribution;
 
-namespace McpEgress.Tests.Host;
+namespace McpEgress.Tests.Attribution;
 
 public class NodePackageLocatorTests
 {

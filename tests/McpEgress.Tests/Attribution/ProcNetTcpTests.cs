@@ -1,9 +1,9 @@
 using System.Net;
 using System.Text;
+using McpEgress.Attribution;
 using McpEgress.Decode;
-using McpEgress.Host;
 
-namespace McpEgress.Tests.Host;
+namespace McpEgress.Tests.Attribution;
 
 public class ProcNetTcpTests
 {

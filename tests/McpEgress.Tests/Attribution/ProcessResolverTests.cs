@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
+using McpEgress.Attribution;
 using McpEgress.Decode;
-using McpEgress.Host;
+using McpEgress.Native;
+using McpEgress.Tests.Fixtures;
 
-namespace McpEgress.Tests.Host;
+namespace McpEgress.Tests.Attribution;
 
 public class ProcessResolverTests
 {
@@ -36,7 +38,7 @@ public class ProcessResolverTests
             Assert.Equal(Environment.ProcessId, info!.Pid);
             Assert.Contains("dotnet", info.Executable ?? info.CommandLine ?? "");
             Assert.Equal(Environment.UserName, info.UserName);
-            Assert.Equal(HostNative.EffectiveUid, info.Uid);
+            Assert.Equal(LibC.EffectiveUid, info.Uid);
             Assert.NotEqual(0UL, info.SocketInode);
             Assert.Null(info.PackageName);
             Assert.False(string.IsNullOrEmpty(info.CommandLine));

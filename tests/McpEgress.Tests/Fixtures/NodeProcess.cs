@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace McpEgress.Tests.Host;
+namespace McpEgress.Tests.Fixtures;
 
 /// <summary>A node child process for host tests; killed (by its own handle) on dispose.</summary>
 internal sealed class NodeProcess : IDisposable

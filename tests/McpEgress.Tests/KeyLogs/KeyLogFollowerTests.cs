@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using McpEgress.Diagnostics;
-using McpEgress.Host;
+using McpEgress.KeyLogs;
+using McpEgress.Native;
 using McpEgress.Protocols.Tls;
 
-namespace McpEgress.Tests.Host;
+namespace McpEgress.Tests.KeyLogs;
 
 public sealed class KeyLogFollowerTests : IDisposable
 {
@@ -156,7 +157,7 @@ public sealed class KeyLogFollowerTests : IDisposable
     [SkippableFact]
     public void ForeignOwner_Warns_UnlessTrusted()
     {
-        Skip.If(HostNative.EffectiveUid != 0, "chown to another user needs root");
+        Skip.If(LibC.EffectiveUid != 0, "chown to another user needs root");
         var path = NewFile("nobody.keys", Line(1));
         using (var chown = Process.Start("chown", ["65534", path])!) chown.WaitForExit();
         Assert.Equal(["keylog_foreign_owner"], KeyLogFollower.CheckPermissions(path).Select(x => x.Code));

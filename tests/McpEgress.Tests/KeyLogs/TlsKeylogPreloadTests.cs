@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using McpEgress.Native;
 using McpEgress.Protocols.Tls;
+using McpEgress.Tests.Fixtures;
 using Xunit.Abstractions;
 
-namespace McpEgress.Tests.Host;
+namespace McpEgress.Tests.KeyLogs;
 
 /// <summary>
 /// Runs src/deploy/tls-keylog-preload.js under real Node clients (fetch/undici, https.request, http2.connect,
@@ -115,7 +117,7 @@ public sealed class TlsKeylogPreloadTests(ITestOutputHelper output) : IDisposabl
     [SkippableFact]
     public void FilePlantedByAnotherUser_IsRefused_AppStillWorks()
     {
-        Skip.If(McpEgress.Host.HostNative.EffectiveUid != 0, "chown to another user needs root");
+        Skip.If(LibC.EffectiveUid != 0, "chown to another user needs root");
         var preload = FindPreload();
         var keys = Path.Combine(_dir.FullName, "planted.keys");
         File.WriteAllText(keys, "");

@@ -1,7 +1,7 @@
 using McpEgress.Protocols.Tls;
 using McpEgress.Reassembly;
 
-namespace McpEgress.Protocols;
+namespace McpEgress.Protocols.Routing;
 
 /// <summary>Per-flow facts shared by the layers of one flow's protocol stack.</summary>
 internal sealed class FlowSession

@@ -1,7 +1,7 @@
 using McpEgress.Protocols.Http;
 using McpEgress.Reassembly;
 
-namespace McpEgress.Protocols;
+namespace McpEgress.Protocols.Routing;
 
 /// <summary>Runs HTTP/1.1 or HTTP/2 (chosen by content and ALPN) on a flow and hands each request to the router.</summary>
 internal sealed class HttpLayer : IStreamLayer, IHttpExchangeHandler

@@ -1,6 +1,6 @@
 using McpEgress.Reassembly;
 
-namespace McpEgress.Protocols;
+namespace McpEgress.Protocols.Routing;
 
 /// <summary>
 /// Optional hook called once when a flow opens (its first segment, normally the SYN): returns facts about the flow

@@ -1,6 +1,6 @@
 using McpEgress.Mail;
 
-namespace McpEgress.Protocols;
+namespace McpEgress.Protocols.Routing;
 
 /// <summary>Everything the protocol stage reports downstream: messages, and TLS sessions for visibility.</summary>
 public interface IProtocolEventSink : IMailMessageSink

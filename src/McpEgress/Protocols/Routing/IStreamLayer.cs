@@ -1,6 +1,6 @@
 using McpEgress.Reassembly;
 
-namespace McpEgress.Protocols;
+namespace McpEgress.Protocols.Routing;
 
 /// <summary>
 /// One protocol layer of a flow (probe, SMTP, TLS, ...). Layers stack: TLS hands its plaintext to a probe layer,

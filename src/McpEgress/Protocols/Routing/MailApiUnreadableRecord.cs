@@ -1,6 +1,6 @@
 using McpEgress.Decode;
 
-namespace McpEgress.Protocols;
+namespace McpEgress.Protocols.Routing;
 
 /// <summary>
 /// A send-like call to a known mail-API host whose payload could not be turned into messages: the monitor says so

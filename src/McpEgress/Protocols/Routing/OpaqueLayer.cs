@@ -1,6 +1,6 @@
 using McpEgress.Reassembly;
 
-namespace McpEgress.Protocols;
+namespace McpEgress.Protocols.Routing;
 
 /// <summary>Swallows a stream nobody can read (unknown protocol, or TLS without keys); counts its bytes.</summary>
 internal sealed class OpaqueLayer : IStreamLayer

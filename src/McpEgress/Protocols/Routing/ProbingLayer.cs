@@ -1,6 +1,6 @@
 using McpEgress.Reassembly;
 
-namespace McpEgress.Protocols;
+namespace McpEgress.Protocols.Routing;
 
 /// <summary>
 /// Finds a flow's protocol by content, on any port: it holds the first bytes of each direction (bounded by

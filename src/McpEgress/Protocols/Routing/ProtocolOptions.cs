@@ -1,4 +1,4 @@
-namespace McpEgress.Protocols;
+namespace McpEgress.Protocols.Routing;
 
 /// <summary>Limits of the content-based protocol detection that runs on every new flow.</summary>
 public sealed class ProtocolOptions

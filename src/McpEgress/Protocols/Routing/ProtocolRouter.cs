@@ -6,7 +6,7 @@ using McpEgress.Protocols.Smtp;
 using McpEgress.Protocols.Tls;
 using McpEgress.Reassembly;
 
-namespace McpEgress.Protocols;
+namespace McpEgress.Protocols.Routing;
 
 /// <summary>
 /// The protocol stage's entry point: receives ordered byte streams from the reassembler, finds each flow's protocol

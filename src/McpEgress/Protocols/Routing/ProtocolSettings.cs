@@ -4,7 +4,7 @@ using McpEgress.Protocols.MailApis;
 using McpEgress.Protocols.Smtp;
 using McpEgress.Protocols.Tls;
 
-namespace McpEgress.Protocols;
+namespace McpEgress.Protocols.Routing;
 
 /// <summary>The options of every protocol parser, gathered so a config file can set them in one place.</summary>
 public sealed class ProtocolSettings

@@ -1,7 +1,7 @@
 using McpEgress.Protocols.Smtp;
 using McpEgress.Reassembly;
 
-namespace McpEgress.Protocols;
+namespace McpEgress.Protocols.Routing;
 
 /// <summary>
 /// Runs an <see cref="SmtpSession"/> on a flow and, after a successful STARTTLS, hands every following byte to a

@@ -4,7 +4,7 @@ using McpEgress.Protocols.Imf;
 using McpEgress.Protocols.Smtp;
 using McpEgress.Reassembly;
 
-namespace McpEgress.Protocols;
+namespace McpEgress.Protocols.Routing;
 
 /// <summary>Turns an SMTP transaction and its RFC 5322 header block into the transport-neutral <see cref="MailMessage"/>.</summary>
 internal static class SmtpMailMessageFactory

@@ -1,7 +1,7 @@
 using McpEgress.Protocols.Tls;
 using McpEgress.Reassembly;
 
-namespace McpEgress.Protocols;
+namespace McpEgress.Protocols.Routing;
 
 /// <summary>
 /// Decrypts a flow's TLS with the key log and hands the plaintext to a probing layer that finds the application

@@ -1,6 +1,6 @@
 using McpEgress.Protocols.Tls;
 
-namespace McpEgress.Protocols;
+namespace McpEgress.Protocols.Routing;
 
 /// <summary>The ECS tls.* facts every message that travelled in decrypted TLS carries, whatever the protocol inside.</summary>
 public static class TlsMessageFields

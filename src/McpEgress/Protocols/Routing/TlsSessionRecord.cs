@@ -1,7 +1,7 @@
 using McpEgress.Decode;
 using McpEgress.Protocols.Tls;
 
-namespace McpEgress.Protocols;
+namespace McpEgress.Protocols.Routing;
 
 /// <summary>
 /// One TLS connection as the monitor saw it, emitted when it ends, whether or not it could be decrypted — so opaque
