@@ -107,7 +107,7 @@ public sealed class WatchDaemon : IDisposable
             _metrics.AttachAnomalies(pipeline.Anomalies);
             _metrics.SetActiveFlowsCallback(() => pipeline.Reassembler.ActiveFlows);
             _metrics.SetBufferedBytesCallback("reassembly", () => pipeline.Reassembler.BufferedBytes);
-            _metrics.SetBufferedBytesCallback("tls_parked", () => pipeline.Router.ParkedTlsBytes);
+            _metrics.SetBufferedBytesCallback("tls_parked", () => pipeline.Router.ParkedTls.Bytes);
             _metrics.SetBufferedBytesCallback("capture_queue", () => _capture?.QueuedBytes ?? 0);
             _metrics.SetKeylogSecretsCallback(() => pipeline.KeyLog.Count);
             foreach (var iface in _options.Interfaces) _metrics.AddInterface(iface);

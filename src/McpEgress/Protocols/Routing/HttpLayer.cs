@@ -3,18 +3,18 @@ using McpEgress.Reassembly;
 
 namespace McpEgress.Protocols.Routing;
 
-/// <summary>Runs HTTP/1.1 or HTTP/2 (chosen by content and ALPN) on a flow and hands each request to the router.</summary>
+/// <summary>Runs HTTP/1.1 or HTTP/2 (chosen by content and ALPN) on a flow and reports each request.</summary>
 internal sealed class HttpLayer : IStreamLayer, IHttpExchangeHandler
 {
-    private readonly ProtocolRouter _router;
+    private readonly ILayerContext _context;
     private readonly FlowSession _session;
     private readonly HttpConnection _http;
 
-    public HttpLayer(ProtocolRouter router, FlowSession session)
+    public HttpLayer(ILayerContext context, FlowSession session)
     {
-        _router = router;
+        _context = context;
         _session = session;
-        _http = new HttpConnection(router.Settings.Http, this, router.Anomalies, session.Alpn);
+        _http = new HttpConnection(context.Settings.Http, this, context.Anomalies, session.Alpn);
     }
 
     public void OnData(FlowDirection direction, ReadOnlySpan<byte> data, long timestampNs)
@@ -27,5 +27,5 @@ internal sealed class HttpLayer : IStreamLayer, IHttpExchangeHandler
 
     public void OnClose(long timestampNs) => _http.OnClose(timestampNs);
 
-    public void OnRequest(HttpRequestRecord request) => _router.EmitHttpRequest(_session, request);
+    public void OnRequest(HttpRequestRecord request) => _context.ReportHttpRequest(_session, request);
 }

@@ -9,7 +9,7 @@ namespace McpEgress.Protocols.Routing;
 /// </summary>
 internal sealed class ProbingLayer : IStreamLayer
 {
-    private readonly ProtocolRouter _router;
+    private readonly ILayerContext _context;
     private readonly FlowSession _session;
     private readonly bool _allowTls;
     private readonly byte[][] _probe = [Array.Empty<byte>(), Array.Empty<byte>()];
@@ -18,9 +18,9 @@ internal sealed class ProbingLayer : IStreamLayer
     private IStreamLayer? _decided;
     private bool _opaque;
 
-    public ProbingLayer(ProtocolRouter router, FlowSession session, bool allowTls)
+    public ProbingLayer(ILayerContext context, FlowSession session, bool allowTls)
     {
-        _router = router;
+        _context = context;
         _session = session;
         _allowTls = allowTls;
     }
@@ -37,7 +37,7 @@ internal sealed class ProbingLayer : IStreamLayer
         if (_opaque || data.IsEmpty) return;
 
         int d = (int)direction;
-        int limit = _router.Options.MaxProbeBytesPerDirection;
+        int limit = _context.Settings.Protocol.MaxProbeBytesPerDirection;
         // Pooled: a flood of short flows that each match at their first bytes would otherwise churn 8 KB apiece.
         if (_probe[d].Length == 0) _probe[d] = System.Buffers.ArrayPool<byte>.Shared.Rent(limit);
         int take = Math.Min(limit - _probeLength[d], data.Length);
@@ -46,7 +46,7 @@ internal sealed class ProbingLayer : IStreamLayer
 
         var client = _probe[0].AsSpan(0, _probeLength[0]);
         var server = _probe[1].AsSpan(0, _probeLength[1]);
-        var layer = _router.Probe(_session, client, server, _allowTls, out var result, out var protocol);
+        var layer = _context.Probe(_session, client, server, _allowTls, out var result, out var protocol);
         switch (result)
         {
             case ProbeResult.Match:
@@ -88,7 +88,7 @@ internal sealed class ProbingLayer : IStreamLayer
         _opaque = true;
         _held.Clear();
         ReleaseProbeBuffers();
-        _router.CountUnidentified(_session);
+        _context.ReportUnidentified(_session);
     }
 
     private void ReleaseProbeBuffers()

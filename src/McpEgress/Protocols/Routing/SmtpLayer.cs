@@ -9,16 +9,16 @@ namespace McpEgress.Protocols.Routing;
 /// </summary>
 internal sealed class SmtpLayer : IStreamLayer, ISmtpTransactionHandler
 {
-    private readonly ProtocolRouter _router;
+    private readonly ILayerContext _context;
     private readonly FlowSession _session;
     private readonly SmtpSession _smtp;
     private IStreamLayer? _tls;
 
-    public SmtpLayer(ProtocolRouter router, FlowSession session)
+    public SmtpLayer(ILayerContext context, FlowSession session)
     {
-        _router = router;
+        _context = context;
         _session = session;
-        _smtp = new SmtpSession(router.SmtpOptions, this, router.Anomalies) { InsideTls = session.InsideTls };
+        _smtp = new SmtpSession(context.Settings.Smtp, this, context.Anomalies) { InsideTls = session.InsideTls };
     }
 
     public void OnData(FlowDirection direction, ReadOnlySpan<byte> data, long timestampNs)
@@ -34,7 +34,7 @@ internal sealed class SmtpLayer : IStreamLayer, ISmtpTransactionHandler
             ? _smtp.OnClientData(data, timestampNs)
             : _smtp.OnServerData(data, timestampNs);
         if (!_smtp.StartedTls) return;
-        _tls ??= _router.CreateStartTlsLayer(_session);
+        _tls ??= _context.StartTls(_session);
         // Bytes the session held before it knew they were TLS go first, then the untaken tail (SmtpSession contract).
         DrainHeld(timestampNs);
         if (used < data.Length) _tls.OnData(direction, data[used..], timestampNs);
@@ -60,5 +60,5 @@ internal sealed class SmtpLayer : IStreamLayer, ISmtpTransactionHandler
     }
 
     public void OnTransaction(SmtpTransaction transaction) =>
-        _router.EmitSmtpTransaction(_session, _smtp, transaction);
+        _context.ReportSmtpTransaction(_session, transaction, _smtp.BannerHost);
 }

@@ -5,30 +5,29 @@ namespace McpEgress.Protocols.Routing;
 
 /// <summary>
 /// Decrypts a flow's TLS with the key log and hands the plaintext to a probing layer that finds the application
-/// protocol inside (SMTP, HTTP). A flow that ends while its records still wait for keys is parked by the router
-/// (bounded) so a key log or Decryption Secrets Block that arrives later can still unlock it.
+/// protocol inside (SMTP, HTTP). A flow that ends while its records still wait for keys is parked (bounded, see
+/// <see cref="TlsParkingLot"/>) so a key log or Decryption Secrets Block that arrives later can still unlock it.
 /// </summary>
-internal sealed class TlsLayer : IStreamLayer, ITlsSessionHandler
+internal sealed class TlsLayer : IStreamLayer, ITlsSessionHandler, IParkedTlsFlow
 {
-    private readonly ProtocolRouter _router;
+    private readonly ILayerContext _context;
     private readonly FlowSession _session;
     private readonly TlsSession _tls;
     private readonly ProbingLayer _inner;
     private long _closeTimestampNs;
     private bool _finished;
 
-    public TlsLayer(ProtocolRouter router, FlowSession session, bool startTls)
+    public TlsLayer(ILayerContext context, FlowSession session, bool startTls)
     {
-        _router = router;
+        _context = context;
         _session = session;
         StartTls = startTls;
-        _tls = new TlsSession(router.Settings.Tls, router.KeyLog, this, router.Anomalies);
-        _inner = new ProbingLayer(router, session, allowTls: router.Options.AllowNestedTls);
+        _tls = new TlsSession(context.Settings.Tls, context.KeyLog, this, context.Anomalies);
+        _inner = new ProbingLayer(context, session, allowTls: context.Settings.Protocol.AllowNestedTls);
         session.TlsInfo = _tls.Info;
     }
 
     public bool StartTls { get; }
-    public TlsSession Session => _tls;
     public long PendingBytes => _tls.PendingCiphertextBytes;
     public long CloseTimestampNs => _closeTimestampNs;
 
@@ -44,12 +43,12 @@ internal sealed class TlsLayer : IStreamLayer, ITlsSessionHandler
     {
         _closeTimestampNs = timestampNs;
         // Keys may still come (a later key-log line, a DSB after the packets): park instead of closing.
-        if (_tls.PendingCiphertextBytes > 0 && _router.TryPark(this)) return;
+        if (_tls.PendingCiphertextBytes > 0 && _context.WaitForKeys(this)) return;
         Finish();
     }
 
     /// <summary>Retries parked records after the key log grew. True when the layer is done (decrypted or given up).</summary>
-    internal bool RetryParked()
+    public bool RetryParked()
     {
         _tls.TryDecryptPending();
         if (_tls.PendingCiphertextBytes > 0) return false;
@@ -57,13 +56,13 @@ internal sealed class TlsLayer : IStreamLayer, ITlsSessionHandler
         return true;
     }
 
-    internal void Finish()
+    public void Finish()
     {
         if (_finished) return;
         _finished = true;
         _tls.OnClose();
         _inner.OnClose(_closeTimestampNs);
-        _router.EmitTlsSession(_session, this, _closeTimestampNs);
+        _context.ReportTlsSession(_session, _tls.Info, ApplicationProtocol, StartTls, _closeTimestampNs);
     }
 
     public string? ApplicationProtocol => _inner.Protocol;
