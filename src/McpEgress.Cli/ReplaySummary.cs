@@ -10,7 +10,7 @@ internal static class ReplaySummary
         var s = p.Stats;
         double secs = Math.Max(elapsed.TotalSeconds, 1e-6);
         w.WriteLine($"replayed {files} file(s): {s.Packets} packets, {s.Bytes / 1e6:F1} MB in {secs:F2} s ({s.Bytes / 1e6 / secs:F1} MB/s, {s.Packets / secs:F0} packets/s)");
-        var r = p.Router;
+        var r = p.Router.Counters;
         w.WriteLine($"tcp flows: {p.Reassembler.FlowsOpened}; protocol sessions: smtp {r.SmtpFlows}, tls {r.TlsFlows} ({s.TlsDecrypted} decrypted, {s.TlsOpaque} opaque), http {r.HttpFlows}, unidentified {r.UnidentifiedFlows}");
         w.WriteLine($"messages: {s.Messages}; alerts: {s.Alerts} ({s.CriticalAlerts} critical, {s.HighAlerts} high)");
         var anomalies = p.Anomalies.Snapshot();

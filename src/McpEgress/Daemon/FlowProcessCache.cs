@@ -1,4 +1,4 @@
-using McpEgress.Host;
+using McpEgress.Attribution;
 using McpEgress.Reassembly;
 
 namespace McpEgress.Daemon;

@@ -3,8 +3,8 @@ using McpEgress.Diagnostics;
 using McpEgress.Export;
 using McpEgress.Export.Prometheus;
 using McpEgress.Mail;
-using McpEgress.Protocols;
 using McpEgress.Protocols.MailApis;
+using McpEgress.Protocols.Routing;
 
 namespace McpEgress.Daemon;
 

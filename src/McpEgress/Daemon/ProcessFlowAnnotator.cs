@@ -1,5 +1,5 @@
-using McpEgress.Host;
-using McpEgress.Protocols;
+using McpEgress.Attribution;
+using McpEgress.Protocols.Routing;
 using McpEgress.Reassembly;
 
 namespace McpEgress.Daemon;

@@ -1,8 +1,8 @@
+using McpEgress.Attribution;
 using McpEgress.Capture;
 using McpEgress.Capture.Live;
 using McpEgress.Decode;
 using McpEgress.Diagnostics;
-using McpEgress.Host;
 using McpEgress.Reassembly;
 
 namespace McpEgress.Daemon;

@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using McpEgress.Attribution;
 using McpEgress.Capture;
 using McpEgress.Capture.Live;
 using McpEgress.Detection;
 using McpEgress.Export;
 using McpEgress.Export.Prometheus;
-using McpEgress.Host;
+using McpEgress.KeyLogs;
 using McpEgress.Pipeline;
 
 namespace McpEgress.Daemon;
@@ -106,7 +107,7 @@ public sealed class WatchDaemon : IDisposable
             _metrics.AttachAnomalies(pipeline.Anomalies);
             _metrics.SetActiveFlowsCallback(() => pipeline.Reassembler.ActiveFlows);
             _metrics.SetBufferedBytesCallback("reassembly", () => pipeline.Reassembler.BufferedBytes);
-            _metrics.SetBufferedBytesCallback("tls_parked", () => pipeline.Router.ParkedTlsBytes);
+            _metrics.SetBufferedBytesCallback("tls_parked", () => pipeline.Router.ParkedTls.Bytes);
             _metrics.SetBufferedBytesCallback("capture_queue", () => _capture?.QueuedBytes ?? 0);
             _metrics.SetKeylogSecretsCallback(() => pipeline.KeyLog.Count);
             foreach (var iface in _options.Interfaces) _metrics.AddInterface(iface);

@@ -5,7 +5,7 @@ using System.Text.Json;
 using McpEgress.Decode;
 using McpEgress.Detection;
 using McpEgress.Mail;
-using McpEgress.Protocols;
+using McpEgress.Protocols.Routing;
 using McpEgress.Reassembly;
 
 namespace McpEgress.Export;

@@ -1,6 +1,6 @@
 using McpEgress.Detection;
 using McpEgress.Mail;
-using McpEgress.Protocols;
+using McpEgress.Protocols.Routing;
 
 namespace McpEgress.Export;
 

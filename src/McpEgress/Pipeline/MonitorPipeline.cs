@@ -2,9 +2,9 @@ using McpEgress.Capture;
 using McpEgress.Decode;
 using McpEgress.Detection;
 using McpEgress.Diagnostics;
-using McpEgress.Mail;
-using McpEgress.Protocols;
 using McpEgress.Export;
+using McpEgress.Mail;
+using McpEgress.Protocols.Routing;
 using McpEgress.Protocols.Tls;
 using McpEgress.Reassembly;
 

@@ -1,6 +1,6 @@
 using McpEgress.Capture;
 using McpEgress.Decode;
-using McpEgress.Protocols;
+using McpEgress.Protocols.Routing;
 using McpEgress.Reassembly;
 
 namespace McpEgress.Pipeline;

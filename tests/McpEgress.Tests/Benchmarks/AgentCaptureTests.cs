@@ -43,7 +43,7 @@ public sealed class AgentCaptureTests : IDisposable
         Assert.Equal(expected.Messages, s.Messages);
         Assert.Equal(expected.SmtpMessages, h.Results.Count(r => r.Message.Transport == McpEgress.Mail.MailTransport.Smtp));
         Assert.Equal(expected.Alerts, s.Alerts);
-        Assert.Equal(expected.ApiRequests, h.Pipeline.Router.HttpRequests);
+        Assert.Equal(expected.ApiRequests, h.Pipeline.Router.Counters.HttpRequests);
         Assert.Equal(expected.KeyedTlsFlows, s.TlsDecrypted);
         Assert.Equal(expected.UnkeyedTlsFlows, s.TlsOpaque);
     }

@@ -57,7 +57,8 @@ public class CaptureFileTests
     [InlineData("any-sll2.pcap")]
     public void FixtureMatchesTsharkCountsTimestampsAndLengths(string name)
     {
-        // *.expected.txt: tshark -T fields -e frame.time_epoch -e frame.len -e frame.cap_len ... (see README.md).
+        // *.expected.txt: tshark -T fields -e frame.time_epoch -e frame.len -e frame.cap_len ...
+        // (see tests/McpEgress.Tests/Fixtures/capdec/README.md).
         var expected = File.ReadAllLines(CapdecFixtures.Path(name + ".expected.txt")).Select(l => l.Split(' ')).ToList();
         using var reader = CaptureFile.Open(CapdecFixtures.Path(name));
         var packets = CapturedRecord.ReadAll(reader);

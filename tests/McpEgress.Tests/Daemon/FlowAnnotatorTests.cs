@@ -1,6 +1,6 @@
+using McpEgress.Attribution;
 using McpEgress.Daemon;
-using McpEgress.Host;
-using McpEgress.Protocols;
+using McpEgress.Protocols.Routing;
 using McpEgress.Protocols.Tls;
 using McpEgress.Reassembly;
 using McpEgress.Tests.Golden;

@@ -1,7 +1,7 @@
 using System.Net;
+using McpEgress.Attribution;
 using McpEgress.Daemon;
 using McpEgress.Decode;
-using McpEgress.Host;
 using McpEgress.Reassembly;
 
 namespace McpEgress.Tests.Daemon;

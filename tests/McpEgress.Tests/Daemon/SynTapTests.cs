@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using McpEgress.Attribution;
 using McpEgress.Capture.Live;
 using McpEgress.Daemon;
 using McpEgress.Decode;
-using McpEgress.Host;
 using McpEgress.Reassembly;
 using Xunit.Abstractions;
 

@@ -2,7 +2,7 @@ using McpEgress.Detection;
 using McpEgress.Export;
 using McpEgress.Mail;
 using McpEgress.Pipeline;
-using McpEgress.Protocols;
+using McpEgress.Protocols.Routing;
 
 namespace McpEgress.Tests.Golden;
 

@@ -45,7 +45,7 @@ internal static partial class MetricsSample
             metrics.AttachAnomalies(pipeline.Anomalies);
             metrics.SetActiveFlowsCallback(() => pipeline.Reassembler.ActiveFlows);
             metrics.SetBufferedBytesCallback("reassembly", () => pipeline.Reassembler.BufferedBytes);
-            metrics.SetBufferedBytesCallback("tls_parked", () => pipeline.Router.ParkedTlsBytes);
+            metrics.SetBufferedBytesCallback("tls_parked", () => pipeline.Router.ParkedTls.Bytes);
             metrics.SetKeylogSecretsCallback(() => pipeline.KeyLog.Count);
             string keys = Path.ChangeExtension(capture, ".keys");
             if (File.Exists(keys)) pipeline.KeyLog.LoadFile(keys);

@@ -59,7 +59,8 @@ public class PrometheusQueryTests : IClassFixture<PrometheusServer>
         Assert.Equal(("error", "bad_data"), (bad.Status, bad.ErrorType));
         Assert.Equal(0, _prometheus.Query("mcp_egress_message_total").Results);
         Assert.Equal(0, _prometheus.Query("mcp_egress_tls_sessions_total{decripted=\"true\"}").Results);
-        // smtp/none and http/<each of the 12 providers>, all created at zero (METRICS.md).
+        // smtp/none and http/<each of the 12 providers>, all created at zero
+        // (src/McpEgress/Export/Prometheus/METRICS.md).
         Assert.Equal(13, _prometheus.Query("mcp_egress_messages_total").Results);
     }
 }

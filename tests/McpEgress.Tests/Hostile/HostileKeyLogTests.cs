@@ -1,6 +1,6 @@
 using System.Text;
 using McpEgress.Diagnostics;
-using McpEgress.Host;
+using McpEgress.KeyLogs;
 using McpEgress.Pipeline;
 using McpEgress.Protocols.Tls;
 using McpEgress.Tests.Cli;

@@ -21,7 +21,8 @@ public class SparkPostPayloadTests
         Assert.Equal("app@acme.example", Api.A(m.From));
         Assert.Equal("a@one.example", Api.A(m.To));
         Assert.Equal("c@one.example", Api.A(m.Cc));
-        // SparkPost's Bcc: a recipient neither header shows (mail-apis.md §2) is the message's Bcc.
+        // SparkPost's Bcc: a recipient neither header shows is the message's Bcc
+        // (src/McpEgress/Protocols/MailApis/mail-apis.md §2).
         Assert.Equal("spy@evil.example", Api.A(m.Bcc));
         Assert.Equal("spy@evil.example:bcc", Api.HiddenReasons(m));
         Assert.Equal("r@acme.example", Api.A(m.ReplyTo));
@@ -49,7 +50,8 @@ public class SparkPostPayloadTests
             """));
         var m = Assert.Single(r.Messages);
         Assert.Equal("a@one.example", Api.A(m.To));
-        // Raw content: the MIME headers are the message, recipients[] only its envelope (mail-apis.md §2).
+        // Raw content: the MIME headers are the message, recipients[] only its envelope
+        // (src/McpEgress/Protocols/MailApis/mail-apis.md §2).
         Assert.Empty(m.Bcc);
         Assert.Equal("spy@evil.example:env", Api.HiddenReasons(m));
     }

@@ -40,7 +40,7 @@ public sealed class LateKeysTests
         var replay = new McpEgress.Pipeline.CaptureReplay(h.Pipeline, h.Pipeline.Options.Capture);
         Assert.Null(replay.ReplayFile(Smtp("nodemailer-implicit-tls.pcap"), null));
         Assert.Empty(h.Results);                       // nothing readable yet
-        Assert.True(h.Pipeline.Router.ParkedTlsSessions > 0 || h.Pipeline.Reassembler.ActiveFlows > 0);
+        Assert.True(h.Pipeline.Router.ParkedTls.Sessions > 0 || h.Pipeline.Reassembler.ActiveFlows > 0);
         h.Pipeline.KeyLog.LoadFile(Smtp("nodemailer-implicit-tls.keys"));
         h.Pipeline.Finish();
         var (m, _) = Assert.Single(h.Results);
@@ -56,7 +56,7 @@ public sealed class LateKeysTests
         var tls = Assert.Single(h.TlsSessions);
         Assert.False(tls.Info.Decrypted);
         Assert.Equal("TLS 1.3", tls.Info.VersionName);
-        Assert.Equal(0, h.Pipeline.Router.ParkedTlsSessions);
+        Assert.Equal(0, h.Pipeline.Router.ParkedTls.Sessions);
     }
 
     [Fact]

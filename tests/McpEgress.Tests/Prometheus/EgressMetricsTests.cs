@@ -2,7 +2,7 @@ using McpEgress.Detection;
 using McpEgress.Diagnostics;
 using McpEgress.Export.Prometheus;
 using McpEgress.Mail;
-using McpEgress.Protocols;
+using McpEgress.Protocols.Routing;
 using McpEgress.Protocols.Tls;
 
 namespace McpEgress.Tests.Prometheus;

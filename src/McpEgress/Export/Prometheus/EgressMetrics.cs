@@ -2,11 +2,11 @@ using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Reflection;
 using System.Text;
-using Prometheus;
 using McpEgress.Detection;
 using McpEgress.Diagnostics;
 using McpEgress.Mail;
-using McpEgress.Protocols;
+using McpEgress.Protocols.Routing;
+using Prometheus;
 
 namespace McpEgress.Export.Prometheus;
 

@@ -1,9 +1,10 @@
 namespace McpEgress.Protocols.Http;
 
 /// <summary>
-/// Removes credentials before they are stored anywhere (mail-apis.md §1: every provider's key travels in a header,
-/// Gmail's also in the query). Header values are redacted at parse time, so no record ever holds one; request targets
-/// keep what was sent (provider matching needs the path) and every output uses <see cref="RedactTarget"/>.
+/// Removes credentials before they are stored anywhere (every provider's key travels in a header, Gmail's also in
+/// the query: src/McpEgress/Protocols/MailApis/mail-apis.md §1). Header values are redacted at parse time, so no
+/// record ever holds one; request targets keep what was sent (provider matching needs the path) and every output
+/// uses <see cref="RedactTarget"/>.
 /// </summary>
 public static class HttpRedaction
 {

@@ -1,0 +1,35 @@
+using McpEgress.Protocols.Tls;
+using McpEgress.Reassembly;
+
+namespace McpEgress.Protocols.Routing;
+
+/// <summary>Per-flow facts shared by the layers of one flow's protocol stack.</summary>
+internal sealed class FlowSession
+{
+    public FlowSession(TcpFlow flow, IStreamLayer? root = null)
+    {
+        Flow = flow;
+        Root = root!;
+    }
+
+    public TcpFlow Flow { get; }
+    public IStreamLayer Root { get; set; }
+
+    /// <summary>TLS server name (SNI) when the flow carries TLS.</summary>
+    public string? ServerName { get; set; }
+
+    /// <summary>ALPN protocol the TLS server selected ("h2", "http/1.1"), when known.</summary>
+    public string? Alpn { get; set; }
+
+    /// <summary>The TLS session carrying this flow's application bytes, if any.</summary>
+    public TlsSessionInfo? TlsInfo { get; set; }
+
+    /// <summary>The application bytes are decrypted TLS plaintext.</summary>
+    public bool InsideTls { get; set; }
+
+    /// <summary>Facts from the <see cref="IFlowAnnotator"/> at flow open (e.g. the owning process); null when none.</summary>
+    public IReadOnlyList<KeyValuePair<string, object?>>? Annotation { get; set; }
+
+    /// <summary>Packet time of the data being processed, for layers whose callbacks carry no timestamp.</summary>
+    public long CurrentTimestampNs { get; set; }
+}

@@ -1,0 +1,45 @@
+using McpEgress.Diagnostics;
+using McpEgress.Protocols.Http;
+using McpEgress.Protocols.Smtp;
+using McpEgress.Protocols.Tls;
+
+namespace McpEgress.Protocols.Routing;
+
+/// <summary>
+/// All a protocol layer may ask of the stage around it: its parser's options and the shared key log, where to report
+/// anomalies and what it found, the layer to switch to (a probe's match, TLS after STARTTLS), and a place to wait
+/// for TLS keys after its flow ended. Layers never see the router, the counters or the event sink.
+/// </summary>
+internal interface ILayerContext
+{
+    ProtocolSettings Settings { get; }
+    TlsKeyLog KeyLog { get; }
+    IAnomalySink Anomalies { get; }
+
+    /// <summary>
+    /// Runs the content probes over a flow's first bytes. On <see cref="ProbeResult.Match"/> returns the layer that
+    /// takes the flow over and names its protocol ("smtp", "tls", "http"); otherwise null.
+    /// </summary>
+    IStreamLayer? Probe(FlowSession session, ReadOnlySpan<byte> client, ReadOnlySpan<byte> server, bool allowTls,
+        out ProbeResult result, out string? protocol);
+
+    /// <summary>STARTTLS succeeded: the layer that reads the rest of the flow as TLS.</summary>
+    IStreamLayer StartTls(FlowSession session);
+
+    /// <summary>No probe recognised the flow; the rest of it is ignored.</summary>
+    void ReportUnidentified(FlowSession session);
+
+    void ReportSmtpTransaction(FlowSession session, SmtpTransaction transaction, string? bannerHost);
+
+    void ReportHttpRequest(FlowSession session, HttpRequestRecord request);
+
+    /// <summary>A TLS connection ended (decrypted or not): reported for visibility.</summary>
+    void ReportTlsSession(FlowSession session, TlsSessionInfo info, string? applicationProtocol, bool startTls,
+        long endTimestampNs);
+
+    /// <summary>
+    /// An ended TLS flow still holds records without keys: asks to wait for them (see <see cref="TlsParkingLot"/>).
+    /// False when the limits say no; the flow then finishes now.
+    /// </summary>
+    bool WaitForKeys(IParkedTlsFlow flow);
+}

@@ -1,0 +1,24 @@
+using McpEgress.Decode;
+using McpEgress.Protocols.Tls;
+
+namespace McpEgress.Protocols.Routing;
+
+/// <summary>
+/// One TLS connection as the monitor saw it, emitted when it ends, whether or not it could be decrypted — so opaque
+/// traffic to mail hosts stays visible (a missing key log shows up as decrypted=false).
+/// </summary>
+public sealed class TlsSessionRecord
+{
+    public required long FlowId { get; init; }
+    public required Endpoint Source { get; init; }
+    public required Endpoint Destination { get; init; }
+    public required long StartTimestampNs { get; init; }
+    public required long EndTimestampNs { get; init; }
+    public required TlsSessionInfo Info { get; init; }
+    /// <summary>"smtp" or "http" when the decrypted stream was recognised; null otherwise.</summary>
+    public string? ApplicationProtocol { get; init; }
+    /// <summary>TLS began inside SMTP with STARTTLS.</summary>
+    public bool StartTls { get; init; }
+    /// <summary>Per-flow facts from the <see cref="IFlowAnnotator"/> (the owning process), as ECS fields; null when none.</summary>
+    public IReadOnlyList<KeyValuePair<string, object?>>? Annotation { get; init; }
+}
