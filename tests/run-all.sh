@@ -19,7 +19,7 @@ if ((${#missing[@]})); then
 fi
 
 # npm packages used by the capture scripts (and the live end-to-end tests that run them).
-for d in captures/node captures/api grafana/tools; do
+for d in captures/node captures/api captures/proxy grafana/tools; do
   if [ -f "$d/package.json" ] && [ ! -d "$d/node_modules" ]; then
     # The capture scripts need these only to re-record captures; a registry hiccup must not hide the test results
     # (tests that need a package say so themselves).

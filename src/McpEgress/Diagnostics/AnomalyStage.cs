@@ -12,6 +12,8 @@ public static class AnomalyStage
     public const string Http = "http";
     public const string MailApi = "mail_api";
     public const string Pipeline = "pipeline";
+    /// <summary>Proxy tunnel handshakes (HTTP CONNECT, SOCKS).</summary>
+    public const string Tunnel = "tunnel";
     /// <summary>Writing events out (a full disk: <c>events_dropped</c>).</summary>
     public const string Export = "export";
 }

@@ -30,6 +30,12 @@ internal sealed class FlowSession
     /// <summary>Facts from the <see cref="IFlowAnnotator"/> at flow open (e.g. the owning process); null when none.</summary>
     public IReadOnlyList<KeyValuePair<string, object?>>? Annotation { get; set; }
 
+    /// <summary>The proxy tunnel (CONNECT, SOCKS) the application bytes run in, once the proxy granted it; else null.</summary>
+    public TunnelInfo? Tunnel { get; set; }
+
+    /// <summary>Tunnel requests seen on this flow (bounded by TunnelOptions.MaxAttemptsPerConnection).</summary>
+    public int TunnelAttempts { get; set; }
+
     /// <summary>Packet time of the data being processed, for layers whose callbacks carry no timestamp.</summary>
     public long CurrentTimestampNs { get; set; }
 }

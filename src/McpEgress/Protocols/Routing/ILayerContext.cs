@@ -2,6 +2,7 @@ using McpEgress.Diagnostics;
 using McpEgress.Protocols.Http;
 using McpEgress.Protocols.Smtp;
 using McpEgress.Protocols.Tls;
+using McpEgress.Protocols.Tunnels;
 
 namespace McpEgress.Protocols.Routing;
 
@@ -21,7 +22,10 @@ internal interface ILayerContext
     /// takes the flow over and names its protocol ("smtp", "tls", "http"); otherwise null.
     /// </summary>
     IStreamLayer? Probe(FlowSession session, ReadOnlySpan<byte> client, ReadOnlySpan<byte> server, bool allowTls,
-        out ProbeResult result, out string? protocol);
+        bool allowTunnel, out ProbeResult result, out string? protocol);
+
+    /// <summary>A proxy tunnel request was answered (or never was, at close): counted by kind and outcome.</summary>
+    void ReportTunnel(FlowSession session, TunnelKind kind, TunnelStatus status);
 
     /// <summary>STARTTLS succeeded: the layer that reads the rest of the flow as TLS.</summary>
     IStreamLayer StartTls(FlowSession session);

@@ -2,6 +2,7 @@ using McpEgress.Diagnostics;
 using McpEgress.Protocols.Http;
 using McpEgress.Protocols.Smtp;
 using McpEgress.Protocols.Tls;
+using McpEgress.Protocols.Tunnels;
 
 namespace McpEgress.Protocols.Routing;
 
@@ -32,8 +33,18 @@ internal sealed class LayerContext : ILayerContext
     public IAnomalySink Anomalies { get; }
 
     public IStreamLayer? Probe(FlowSession session, ReadOnlySpan<byte> client, ReadOnlySpan<byte> server, bool allowTls,
-        out ProbeResult result, out string? protocol)
+        bool allowTunnel, out ProbeResult result, out string? protocol)
     {
+        // A tunnel request first: `CONNECT ` would otherwise read as an HTTP request to the proxy.
+        var tunnelKind = TunnelKind.HttpConnect;
+        var tunnel = allowTunnel ? TunnelHandshake.Probe(client, out tunnelKind) : ProbeResult.NoMatch;
+        if (tunnel == ProbeResult.Match)
+        {
+            _counters.TunnelFlows++;
+            protocol = "tunnel";
+            result = ProbeResult.Match;
+            return new TunnelLayer(this, session, tunnelKind);
+        }
         var smtp = SmtpProbe.Probe(client, server);
         if (smtp == ProbeResult.NoMatch && session.Flow.PickedUpMidStream && !session.InsideTls)
             smtp = SmtpProbe.ProbeMidStream(client, server);
@@ -59,7 +70,7 @@ internal sealed class LayerContext : ILayerContext
             protocol = "http";
             return new HttpLayer(this, session);
         }
-        result = smtp == ProbeResult.NeedMore || tls == ProbeResult.NeedMore || http == ProbeResult.NeedMore
+        result = smtp == ProbeResult.NeedMore || tls == ProbeResult.NeedMore || http == ProbeResult.NeedMore || tunnel == ProbeResult.NeedMore
             ? ProbeResult.NeedMore : ProbeResult.NoMatch;
         return null;
     }
@@ -71,6 +82,8 @@ internal sealed class LayerContext : ILayerContext
     }
 
     public void ReportUnidentified(FlowSession session) => _counters.UnidentifiedFlows++;
+
+    public void ReportTunnel(FlowSession session, TunnelKind kind, TunnelStatus status) => _counters.CountTunnel(kind, status);
 
     public void ReportSmtpTransaction(FlowSession session, SmtpTransaction transaction, string? bannerHost) =>
         _output.EmitSmtpTransaction(session, transaction, bannerHost);

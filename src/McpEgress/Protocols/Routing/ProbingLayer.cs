@@ -12,17 +12,19 @@ internal sealed class ProbingLayer : IStreamLayer
     private readonly ILayerContext _context;
     private readonly FlowSession _session;
     private readonly bool _allowTls;
+    private readonly bool _allowTunnel;
     private readonly byte[][] _probe = [Array.Empty<byte>(), Array.Empty<byte>()];
     private readonly int[] _probeLength = new int[2];
     private readonly List<(FlowDirection Direction, byte[] Bytes)> _held = [];
     private IStreamLayer? _decided;
     private bool _opaque;
 
-    public ProbingLayer(ILayerContext context, FlowSession session, bool allowTls)
+    public ProbingLayer(ILayerContext context, FlowSession session, bool allowTls, bool allowTunnel)
     {
         _context = context;
         _session = session;
         _allowTls = allowTls;
+        _allowTunnel = allowTunnel;
     }
 
     /// <summary>Name of the protocol found ("smtp", "tls", "http"), or null.</summary>
@@ -46,7 +48,7 @@ internal sealed class ProbingLayer : IStreamLayer
 
         var client = _probe[0].AsSpan(0, _probeLength[0]);
         var server = _probe[1].AsSpan(0, _probeLength[1]);
-        var layer = _context.Probe(_session, client, server, _allowTls, out var result, out var protocol);
+        var layer = _context.Probe(_session, client, server, _allowTls, _allowTunnel, out var result, out var protocol);
         switch (result)
         {
             case ProbeResult.Match:

@@ -1,3 +1,5 @@
+using Tunnels = McpEgress.Protocols.Tunnels;
+
 namespace McpEgress.Protocols.Routing;
 
 /// <summary>What the protocol stage has found so far, for the replay summary and tests. Pipeline thread only.</summary>
@@ -7,6 +9,16 @@ public sealed class ProtocolCounters
     public long TlsFlows { get; internal set; }
     public long HttpFlows { get; internal set; }
     public long UnidentifiedFlows { get; internal set; }
+
+    /// <summary>Flows that began with a proxy tunnel request (CONNECT, SOCKS).</summary>
+    public long TunnelFlows { get; internal set; }
+
+    private readonly long[] _tunnels = new long[4 * 4];
+
+    /// <summary>Tunnel requests by kind and outcome (InProgress at close: asked, never answered).</summary>
+    public long Tunnels(Tunnels.TunnelKind kind, Tunnels.TunnelStatus status) => _tunnels[(int)kind * 4 + (int)status];
+
+    internal void CountTunnel(Tunnels.TunnelKind kind, Tunnels.TunnelStatus status) => _tunnels[(int)kind * 4 + (int)status]++;
     public long Messages { get; internal set; }
     public long HttpRequests { get; internal set; }
 

@@ -54,7 +54,7 @@ public sealed class ProtocolRouter : ITcpStreamHandler
             try { session.Annotation = annotator.Annotate(flow); }
             catch (Exception e) when (e is not OutOfMemoryException) { _anomalies.Report(AnomalyStage.Pipeline, "annotator_error"); }
         }
-        session.Root = new ProbingLayer(_layers, session, allowTls: true);
+        session.Root = new ProbingLayer(_layers, session, allowTls: true, allowTunnel: true);
         flow.ProtocolState = session;
     }
 

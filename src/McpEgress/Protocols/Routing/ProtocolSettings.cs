@@ -16,4 +16,5 @@ public sealed class ProtocolSettings
     public TlsKeyLogOptions KeyLog { get; init; } = new();
     public HttpOptions Http { get; init; } = new();
     public MailApiOptions MailApi { get; init; } = new();
+    public Tunnels.TunnelOptions Tunnel { get; init; } = new();
 }

@@ -23,7 +23,9 @@ internal sealed class TlsLayer : IStreamLayer, ITlsSessionHandler, IParkedTlsFlo
         _session = session;
         StartTls = startTls;
         _tls = new TlsSession(context.Settings.Tls, context.KeyLog, this, context.Anomalies);
-        _inner = new ProbingLayer(context, session, allowTls: context.Settings.Protocol.AllowNestedTls);
+        // allowTunnel: an HTTPS proxy (TLS to the proxy, CONNECT inside it), unless this TLS already runs in a tunnel.
+        _inner = new ProbingLayer(context, session, allowTls: context.Settings.Protocol.AllowNestedTls,
+            allowTunnel: session.Tunnel is null);
         session.TlsInfo = _tls.Info;
     }
 
