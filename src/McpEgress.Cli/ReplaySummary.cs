@@ -12,6 +12,20 @@ internal static class ReplaySummary
         w.WriteLine($"replayed {files} file(s): {s.Packets} packets, {s.Bytes / 1e6:F1} MB in {secs:F2} s ({s.Bytes / 1e6 / secs:F1} MB/s, {s.Packets / secs:F0} packets/s)");
         var r = p.Router.Counters;
         w.WriteLine($"tcp flows: {p.Reassembler.FlowsOpened}; protocol sessions: smtp {r.SmtpFlows}, tls {r.TlsFlows} ({s.TlsDecrypted} decrypted, {s.TlsOpaque} opaque), http {r.HttpFlows}, unidentified {r.UnidentifiedFlows}");
+        if (r.TunnelFlows > 0)
+        {
+            // Only kinds that occurred: "tunnels: connect 2 (2 open), socks5 1 (1 open)".
+            var parts = new List<string>();
+            foreach (var kind in Enum.GetValues<McpEgress.Protocols.Tunnels.TunnelKind>())
+            {
+                long open = r.Tunnels(kind, McpEgress.Protocols.Tunnels.TunnelStatus.Established);
+                long refused = r.Tunnels(kind, McpEgress.Protocols.Tunnels.TunnelStatus.Rejected);
+                long lost = r.Tunnels(kind, McpEgress.Protocols.Tunnels.TunnelStatus.Unfollowable) + r.Tunnels(kind, McpEgress.Protocols.Tunnels.TunnelStatus.InProgress);
+                if (open + refused + lost == 0) continue;
+                parts.Add($"{McpEgress.Protocols.Tunnels.TunnelNames.Of(kind)} {open + refused + lost} ({open} open, {refused} refused, {lost} unfollowed)");
+            }
+            w.WriteLine("tunnels: " + string.Join(", ", parts));
+        }
         w.WriteLine($"messages: {s.Messages}; alerts: {s.Alerts} ({s.CriticalAlerts} critical, {s.HighAlerts} high)");
         var anomalies = p.Anomalies.Snapshot();
         w.WriteLine($"anomalies: {anomalies.Sum(a => a.Value)}" +

@@ -31,3 +31,15 @@ public enum TunnelStatus : byte
     /// </summary>
     Unfollowable,
 }
+
+/// <summary>Short names of tunnel kinds, as output uses them ("connect", "socks4", "socks4a", "socks5").</summary>
+public static class TunnelNames
+{
+    public static string Of(TunnelKind kind) => kind switch
+    {
+        TunnelKind.HttpConnect => "connect",
+        TunnelKind.Socks4 => "socks4",
+        TunnelKind.Socks4a => "socks4a",
+        _ => "socks5",
+    };
+}
