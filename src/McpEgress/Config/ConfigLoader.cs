@@ -1,28 +1,21 @@
-namespace McpEgress.Detection;
+namespace McpEgress.Config;
 
 /// <summary>
 /// Reads the McpEgress config file, YAML (.yml/.yaml) or JSON (.json), into an <see cref="McpEgressConfig"/>.
-/// Shape (every key optional; keys are snake_case, rule ids and severities as below):
+/// Shape (every key optional; keys are snake_case):
 /// <code>
-/// detection:
-///   denied_domains: [giftshop.club]          # list of domains; "example.com" = it and subdomains, "*.example.com" = subdomains
-///   allowed_hidden_domains: [partner.example] # hidden recipients here never raise hidden-foreign-domain
-///   rules:
-///     denied-domain: { enabled: true, severity: critical }
-///     hidden-foreign-domain: { enabled: true, severity: high }   # severity: low | medium | high | critical
-/// limits: { ... }                             # reserved for other stages; any mapping, kept as is
-/// watch: { ... }                              # the live daemon's settings (McpEgress.Daemon.WatchConfig); any mapping, kept as is
+/// detection: { ... }   # the rules' policy (DetectionSection): denied and allowed domains, rule switches
+/// limits: { ... }      # every stage's options (LimitsSection): limits.reassembly.max_flows, ...
+/// watch: { ... }       # the live daemon's settings (WatchSection): interfaces, key logs, output, ...
 /// </code>
-/// An omitted key keeps its built-in default; <c>denied_domains: []</c> denies nothing. Unknown keys (at the top
-/// level and inside <c>detection</c> and rule settings), wrong types, invalid domains, unknown rule ids and unknown
-/// severities are errors. All errors are collected and thrown together as a <see cref="ConfigException"/>, each as
-/// <c>file:line:column: key.path[index]: problem</c>.
+/// An omitted key keeps its built-in default; <c>denied_domains: []</c> denies nothing. Unknown keys, duplicate keys,
+/// wrong types and invalid values are errors in every section. All errors are collected and thrown together as a
+/// <see cref="ConfigException"/>, each as <c>file:line:column: key.path[index]: problem</c>. The file itself is read
+/// within <see cref="ConfigReadLimits"/> (size, depth, aliases) before any tree is built.
 /// </summary>
 public static class ConfigLoader
 {
-    private static readonly string[] TopKeys = ["detection", "limits", "watch"];
-    private static readonly string[] DetectionKeys = ["denied_domains", "allowed_hidden_domains", "rules"];
-    private static readonly string[] RuleKeys = ["enabled", "severity"];
+    private static readonly string[] TopKeys = [DetectionSection.Name, LimitsSection.Name, WatchSection.Name];
 
     /// <summary>The built-in config when <paramref name="path"/> is null or empty, else <see cref="Load"/>.</summary>
     public static McpEgressConfig LoadOrDefault(string? path) => string.IsNullOrEmpty(path) ? McpEgressConfig.Default : Load(path);
@@ -45,10 +38,7 @@ public static class ConfigLoader
                 $"unsupported config file extension \"{ConfigReadLimits.Quote(ext)}\" (expected .yml, .yaml or .json)")]),
         };
         var config = Parse(ReadCapped(path, limits.MaxFileBytes), format, path, limits);
-        return new McpEgressConfig
-        {
-            Detection = config.Detection, Limits = config.Limits, Watch = config.Watch, Positions = config.Positions, SourcePath = path,
-        };
+        return new McpEgressConfig { Detection = config.Detection, Limits = config.Limits, Watch = config.Watch, SourcePath = path };
     }
 
     /// <summary>The file's text, reading at most <paramref name="maxBytes"/> + 1 bytes whatever the file claims to be.</summary>
@@ -100,197 +90,26 @@ public static class ConfigLoader
             _ => throw new ArgumentException($"unknown config format \"{format}\" (expected yaml or json)", nameof(format)),
         };
         if (errors.Count > 0) throw new ConfigException(errors);
-        var config = new Validator(source, errors).Root(root);
+        var config = Root(root, new ConfigValidator(source, errors));
         if (errors.Count > 0) throw new ConfigException(errors);
         return config;
     }
 
-    private sealed class Validator(string source, List<ConfigError> errors)
+    private static McpEgressConfig Root(ConfigNode? root, ConfigValidator v)
     {
-        public McpEgressConfig Root(ConfigNode? root)
+        var config = McpEgressConfig.Default;
+        if (root is null || root.Kind == ConfigNodeKind.Null || !v.ExpectMapping(root, "")) return config;
+        var (detection, limits, watch) = (config.Detection, config.Limits, config.Watch);
+        foreach (var e in v.Entries(root, "", TopKeys))
         {
-            if (root is null || root.Kind == ConfigNodeKind.Null) return McpEgressConfig.Default;
-            if (!ExpectMapping(root, "")) return McpEgressConfig.Default;
-
-            DetectionPolicy detection = DetectionPolicy.Default;
-            IReadOnlyDictionary<string, object?> limits = McpEgressConfig.Default.Limits;
-            IReadOnlyDictionary<string, object?> watch = McpEgressConfig.Default.Watch;
-            var positions = new Dictionary<string, (int Line, int Column)>(StringComparer.Ordinal);
-            foreach (var e in Entries(root, "", TopKeys))
+            if (e.Value.Kind == ConfigNodeKind.Null || !v.ExpectMapping(e.Value, e.Key)) continue; // empty: the defaults
+            switch (e.Key)
             {
-                switch (e.Key)
-                {
-                    case "detection":
-                        detection = Detection(e.Value, "detection");
-                        break;
-                    case "limits":
-                        if (e.Value.Kind == ConfigNodeKind.Null) break;
-                        if (ExpectMapping(e.Value, "limits"))
-                        {
-                            limits = (IReadOnlyDictionary<string, object?>)e.Value.ToPlainObject()!;
-                            RecordPositions(e.Value, "limits", positions);
-                        }
-                        break;
-                    case "watch":
-                        if (e.Value.Kind == ConfigNodeKind.Null) break;
-                        if (ExpectMapping(e.Value, "watch"))
-                        {
-                            watch = (IReadOnlyDictionary<string, object?>)e.Value.ToPlainObject()!;
-                            RecordPositions(e.Value, "watch", positions);
-                        }
-                        break;
-                }
-            }
-            return new McpEgressConfig { Detection = detection, Limits = limits, Watch = watch, Positions = positions };
-        }
-
-        /// <summary>Where each key and list item of a free-form section was written, by key path (watch.interfaces[0]).</summary>
-        private static void RecordPositions(ConfigNode node, string path, Dictionary<string, (int Line, int Column)> positions)
-        {
-            if (positions.Count >= 10_000) return; // free-form sections are small; never grow without bound
-            positions.TryAdd(path, (node.Line, node.Column));
-            if (node.Kind == ConfigNodeKind.Mapping)
-                foreach (var e in node.Entries!)
-                {
-                    string p = path + "." + e.Key;
-                    positions.TryAdd(p, (e.Line, e.Column));
-                    RecordPositions(e.Value, p, positions);
-                }
-            else if (node.Kind == ConfigNodeKind.Sequence)
-                for (int i = 0; i < node.Items!.Count; i++)
-                    RecordPositions(node.Items[i], $"{path}[{i}]", positions);
-        }
-
-        private DetectionPolicy Detection(ConfigNode node, string path)
-        {
-            var policy = DetectionPolicy.Default;
-            if (node.Kind == ConfigNodeKind.Null || !ExpectMapping(node, path)) return policy;
-            IReadOnlyList<string> denied = policy.DeniedDomains, allowed = policy.AllowedHiddenDomains;
-            IReadOnlyDictionary<string, RuleSettings> rules = policy.Rules;
-            foreach (var e in Entries(node, path, DetectionKeys))
-            {
-                string p = path + "." + e.Key;
-                switch (e.Key)
-                {
-                    case "denied_domains": denied = Domains(e.Value, p); break;
-                    case "allowed_hidden_domains": allowed = Domains(e.Value, p); break;
-                    case "rules": rules = Rules(e.Value, p); break;
-                }
-            }
-            return new DetectionPolicy { DeniedDomains = denied, AllowedHiddenDomains = allowed, Rules = rules };
-        }
-
-        private List<string> Domains(ConfigNode node, string path)
-        {
-            var result = new List<string>();
-            if (node.Kind != ConfigNodeKind.Sequence)
-            {
-                Error(node, path, $"expected a list of domains, got {node.Describe()}");
-                return result;
-            }
-            for (int i = 0; i < node.Items!.Count; i++)
-            {
-                var item = node.Items[i];
-                string p = $"{path}[{i}]";
-                if (item.Kind is not (ConfigNodeKind.String or ConfigNodeKind.Plain))
-                    Error(item, p, $"expected a domain string, got {item.Describe()}");
-                else if (!DomainPattern.TryParse(item.Text, out _, out var why))
-                    Error(item, p, $"invalid domain \"{ConfigReadLimits.Quote(item.Text)}\": {why}");
-                else
-                    result.Add(item.Text!);
-            }
-            return result;
-        }
-
-        private Dictionary<string, RuleSettings> Rules(ConfigNode node, string path)
-        {
-            var result = new Dictionary<string, RuleSettings>(StringComparer.Ordinal);
-            if (node.Kind == ConfigNodeKind.Null || !ExpectMapping(node, path)) return result;
-            foreach (var e in Entries(node, path, null))
-            {
-                string p = path + "." + e.Key;
-                if (!DetectionEngine.KnownRuleIds.Contains(e.Key))
-                {
-                    errors.Add(new ConfigError(source, e.Line, e.Column, p,
-                        $"unknown rule id \"{ConfigReadLimits.Quote(e.Key)}\" (known: {string.Join(", ", DetectionEngine.KnownRuleIds)})"));
-                    continue;
-                }
-                if (e.Value.Kind == ConfigNodeKind.Null) continue;
-                if (!ExpectMapping(e.Value, p)) continue;
-                var settings = RuleSettings.Default;
-                foreach (var r in Entries(e.Value, p, RuleKeys))
-                {
-                    string rp = p + "." + r.Key;
-                    if (r.Key == "enabled")
-                    {
-                        if (AsBool(r.Value) is { } b) settings = settings with { Enabled = b };
-                        else Error(r.Value, rp, $"expected true or false, got {r.Value.Describe()}");
-                    }
-                    else if (AsSeverity(r.Value) is { } s)
-                        settings = settings with { Severity = s };
-                    else
-                        Error(r.Value, rp, r.Value.Kind is ConfigNodeKind.String or ConfigNodeKind.Plain
-                            ? $"unknown severity \"{ConfigReadLimits.Quote(r.Value.Text)}\" (expected low, medium, high or critical)"
-                            : $"expected a severity (low, medium, high or critical), got {r.Value.Describe()}");
-                }
-                result[e.Key] = settings;
-            }
-            return result;
-        }
-
-        /// <summary>The entries of a mapping, reporting duplicates and (when <paramref name="known"/> is given) unknown keys.</summary>
-        private IEnumerable<ConfigEntry> Entries(ConfigNode map, string path, string[]? known)
-        {
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var e in map.Entries!)
-            {
-                string p = path.Length == 0 ? e.Key : path + "." + e.Key;
-                if (!seen.Add(e.Key))
-                {
-                    errors.Add(new ConfigError(source, e.Line, e.Column, p, "duplicate key"));
-                    continue;
-                }
-                if (known is not null && !known.Contains(e.Key))
-                {
-                    errors.Add(new ConfigError(source, e.Line, e.Column, p,
-                        $"unknown key \"{ConfigReadLimits.Quote(e.Key)}\" (expected one of: {string.Join(", ", known)})"));
-                    continue;
-                }
-                yield return e;
+                case DetectionSection.Name: detection = DetectionSection.Read(e.Value, v); break;
+                case LimitsSection.Name: limits = LimitsSection.Read(e.Value, v); break;
+                case WatchSection.Name: watch = WatchSection.Read(e.Value, v); break;
             }
         }
-
-        private bool ExpectMapping(ConfigNode node, string path)
-        {
-            if (node.Kind == ConfigNodeKind.Mapping) return true;
-            Error(node, path, $"expected a mapping, got {node.Describe()}");
-            return false;
-        }
-
-        private void Error(ConfigNode node, string path, string problem) =>
-            errors.Add(new ConfigError(source, node.Line, node.Column, path, problem));
-
-        // YAML 1.2 core schema booleans when unquoted; JSON true/false.
-        private static bool? AsBool(ConfigNode n) => n.Kind switch
-        {
-            ConfigNodeKind.Boolean => n.Text == "true",
-            ConfigNodeKind.Plain => n.Text switch
-            {
-                "true" or "True" or "TRUE" => true,
-                "false" or "False" or "FALSE" => false,
-                _ => null,
-            },
-            _ => null,
-        };
-
-        private static Severity? AsSeverity(ConfigNode n) =>
-            n.Kind is not (ConfigNodeKind.String or ConfigNodeKind.Plain) ? null : n.Text!.ToLowerInvariant() switch
-            {
-                "low" => Severity.Low,
-                "medium" => Severity.Medium,
-                "high" => Severity.High,
-                "critical" => Severity.Critical,
-                _ => null,
-            };
+        return new McpEgressConfig { Detection = detection, Limits = limits, Watch = watch };
     }
 }

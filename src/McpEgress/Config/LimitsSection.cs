@@ -1,71 +1,109 @@
 using System.Globalization;
 using System.Reflection;
 using System.Text;
-using McpEgress.Detection;
+using McpEgress.Pipeline;
+using YamlDotNet.RepresentationModel;
 
-namespace McpEgress.Pipeline;
+namespace McpEgress.Config;
 
 /// <summary>
-/// Applies a config file's <c>limits:</c> section to the stages' options classes. Sections and keys are the options
-/// classes and their properties in snake_case (<c>limits.reassembly.max_flows</c>); durations take seconds or a string
-/// like <c>30s</c>, <c>5m</c>, <c>1h</c>. Unknown sections or keys and bad values are config errors that name the key.
+/// The <c>limits:</c> section, read into the stages' options classes (<see cref="PipelineOptions"/>) and written back.
+/// Sections and keys are the options classes and their properties in snake_case (<c>limits.reassembly.max_flows</c>);
+/// durations take seconds or a string like <c>30s</c>, <c>5m</c>, <c>1h</c>, <c>250ms</c>. Unknown sections or keys and
+/// bad values are config errors that name the key and where it was written.
 /// </summary>
-public static class LimitsBinder
+internal static class LimitsSection
 {
-    public static PipelineOptions Bind(IReadOnlyDictionary<string, object?> limits, string source = "<config>")
+    public const string Name = "limits";
+
+    /// <summary>The option objects a config can reach, by section name. New stages add their options here.</summary>
+    private static readonly (string Name, Func<PipelineOptions, object> Options)[] Sections =
+    [
+        ("capture", o => o.Capture),
+        ("decode", o => o.Decoder),
+        ("reassembly", o => o.Reassembly),
+        ("protocol", o => o.Protocols.Protocol),
+        ("smtp", o => o.Protocols.Smtp),
+        ("imf", o => o.Protocols.Imf),
+        ("tls", o => o.Protocols.Tls),
+        ("keylog", o => o.Protocols.KeyLog),
+        ("http", o => o.Protocols.Http),
+        ("mail_api", o => o.Protocols.MailApi),
+    ];
+
+    public static PipelineOptions Read(ConfigNode node, ConfigValidator v)
     {
         var options = new PipelineOptions();
-        var sections = Sections(options);
-        var errors = new List<ConfigError>();
-        foreach (var (sectionName, value) in limits)
+        foreach (var e in v.Entries(node, Name, null))
         {
-            string path = $"limits.{sectionName}";
-            if (!sections.TryGetValue(sectionName, out var target))
+            string path = $"{Name}.{e.Key}";
+            int section = Array.FindIndex(Sections, s => s.Name == e.Key);
+            if (section < 0)
             {
-                errors.Add(new ConfigError(source, 0, 0, path, $"unknown section; expected one of: {string.Join(", ", sections.Keys.Order())}"));
+                v.Error(e, path, $"unknown section; expected one of: {string.Join(", ", Sections.Select(s => s.Name).Order(StringComparer.Ordinal))}");
                 continue;
             }
-            if (value is not IReadOnlyDictionary<string, object?> and not IDictionary<string, object?>)
+            if (e.Value.Kind != ConfigNodeKind.Mapping)
             {
-                errors.Add(new ConfigError(source, 0, 0, path, "expected a mapping of limit names to values"));
+                v.Error(e, path, "expected a mapping of limit names to values");
                 continue;
             }
-            var entries = value as IEnumerable<KeyValuePair<string, object?>> ?? [];
-            var props = target.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance)
-                .Where(p => p.CanWrite && IsSupported(p.PropertyType))
-                .ToDictionary(p => SnakeCase(p.Name), StringComparer.Ordinal);
-            foreach (var (key, raw) in entries)
+            var target = Sections[section].Options(options);
+            var props = Properties(target.GetType());
+            foreach (var limit in v.Entries(e.Value, path, null))
             {
-                string keyPath = $"{path}.{key}";
-                if (!props.TryGetValue(key, out var prop))
-                {
-                    errors.Add(new ConfigError(source, 0, 0, keyPath, $"unknown limit; expected one of: {string.Join(", ", props.Keys.Order())}"));
-                    continue;
-                }
-                if (TryConvert(raw, prop.PropertyType, out var converted, out var problem))
+                string keyPath = $"{path}.{limit.Key}";
+                if (!props.TryGetValue(limit.Key, out var prop))
+                    v.Error(limit, keyPath, $"unknown limit; expected one of: {string.Join(", ", props.Keys.Order(StringComparer.Ordinal))}");
+                else if (TryConvert(limit.Value.Scalar(), prop.PropertyType, out var converted, out var problem))
                     prop.SetValue(target, converted);
                 else
-                    errors.Add(new ConfigError(source, 0, 0, keyPath, problem!));
+                    v.Error(limit, keyPath, problem!);
             }
         }
-        if (errors.Count > 0) throw new ConfigException(errors);
         return options;
     }
 
-    /// <summary>The option objects a config can reach, by section name. New stages add their options here.</summary>
-    private static Dictionary<string, object> Sections(PipelineOptions o) => new(StringComparer.Ordinal)
+    /// <summary>Every section with every limit's effective value, in a form <see cref="Read"/> reads back to the same value.</summary>
+    public static YamlMappingNode Write(PipelineOptions options)
     {
-        ["capture"] = o.Capture,
-        ["decode"] = o.Decoder,
-        ["reassembly"] = o.Reassembly,
-        ["protocol"] = o.Protocols.Protocol,
-        ["smtp"] = o.Protocols.Smtp,
-        ["imf"] = o.Protocols.Imf,
-        ["tls"] = o.Protocols.Tls,
-        ["keylog"] = o.Protocols.KeyLog,
-        ["http"] = o.Protocols.Http,
-        ["mail_api"] = o.Protocols.MailApi,
+        var map = new YamlMappingNode();
+        foreach (var (name, get) in Sections)
+        {
+            var target = get(options);
+            var section = new YamlMappingNode();
+            foreach (var (key, prop) in Properties(target.GetType()))
+                section.Add(key, ConfigYamlWriter.Plain(Format(prop.GetValue(target)!)));
+            map.Add(name, section);
+        }
+        return map;
+    }
+
+    /// <summary>The settable limits of one options class by snake_case name, in declaration order.</summary>
+    private static Dictionary<string, PropertyInfo> Properties(Type options) =>
+        options.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.CanWrite && IsSupported(p.PropertyType))
+            .ToDictionary(p => SnakeCase(p.Name), StringComparer.Ordinal);
+
+    private static string Format(object value) => value switch
+    {
+        bool b => b ? "true" : "false",
+        TimeSpan t => FormatDuration(t),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => throw new ArgumentException($"unsupported limit type {value.GetType()}", nameof(value)),
     };
+
+    /// <summary>The first of 1h, 5m, 30s, 250ms (a whole number) that reads back to exactly <paramref name="value"/>, else seconds.</summary>
+    private static string FormatDuration(TimeSpan value)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        foreach (var (amount, unit) in new[] { (value.TotalHours, "h"), (value.TotalMinutes, "m"), (value.TotalSeconds, "s"), (value.TotalMilliseconds, "ms") })
+        {
+            string text = amount.ToString(inv) + unit;
+            if (amount == Math.Floor(amount) && TryParseDuration(text, out var back) && back == value) return text;
+        }
+        return value.TotalSeconds.ToString("R", inv) + "s";
+    }
 
     private static bool IsSupported(Type t) =>
         t == typeof(int) || t == typeof(long) || t == typeof(bool) || t == typeof(double) || t == typeof(TimeSpan);

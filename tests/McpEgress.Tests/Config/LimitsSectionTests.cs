@@ -1,12 +1,11 @@
-using McpEgress.Detection;
+using McpEgress.Config;
 using McpEgress.Pipeline;
-using McpEgress.Tests.Golden;
 
-namespace McpEgress.Tests.Pipeline;
+namespace McpEgress.Tests.Config;
 
-public sealed class LimitsBinderTests
+public sealed class LimitsSectionTests
 {
-    private static PipelineOptions Bind(string yaml) => LimitsBinder.Bind(ConfigLoader.Parse(yaml, "yaml").Limits, "t.yaml");
+    private static PipelineOptions Bind(string yaml) => ConfigLoader.Parse(yaml, "yaml", "t.yaml").Limits;
 
     [Fact]
     public void SetsOptionsOfEveryStageBySnakeCaseName()
@@ -33,24 +32,43 @@ public sealed class LimitsBinderTests
     }
 
     [Theory]
-    [InlineData("limits:\n  nosuch: { a: 1 }\n", "limits.nosuch: unknown section")]
-    [InlineData("limits:\n  reassembly: { max_flow: 5 }\n", "limits.reassembly.max_flow: unknown limit")]
-    [InlineData("limits:\n  reassembly: { max_flows: -1 }\n", "limits.reassembly.max_flows: expected a positive whole number")]
-    [InlineData("limits:\n  reassembly: { max_flows: 99999999999 }\n", "limits.reassembly.max_flows: must be at most")]
-    [InlineData("limits:\n  reassembly: { idle_timeout: soon }\n", "limits.reassembly.idle_timeout: expected a positive duration")]
-    [InlineData("limits:\n  reassembly: 5\n", "limits.reassembly: expected a mapping")]
-    public void BadLimitsNameTheKeyAndTheProblem(string yaml, string expected)
+    [InlineData("limits:\n  nosuch: { a: 1 }\n", "t.yaml:2:3: limits.nosuch: unknown section")]
+    [InlineData("limits:\n  reassembly: { max_flow: 5 }\n", "t.yaml:2:17: limits.reassembly.max_flow: unknown limit")]
+    [InlineData("limits:\n  reassembly: { max_flows: -1 }\n", "t.yaml:2:17: limits.reassembly.max_flows: expected a positive whole number")]
+    [InlineData("limits:\n  reassembly: { max_flows: 99999999999 }\n", "t.yaml:2:17: limits.reassembly.max_flows: must be at most")]
+    [InlineData("limits:\n  reassembly: { idle_timeout: soon }\n", "t.yaml:2:17: limits.reassembly.idle_timeout: expected a positive duration")]
+    [InlineData("limits:\n  reassembly: 5\n", "t.yaml:2:3: limits.reassembly: expected a mapping")]
+    [InlineData("limits:\n  smtp: { max_line_bytes: 1, max_line_bytes: 2 }\n", "t.yaml:2:")] // YamlDotNet: duplicate key
+    public void BadLimitsNameTheFileLineColumnKeyAndProblem(string yaml, string expected)
     {
         var ex = Assert.Throws<ConfigException>(() => Bind(yaml));
-        Assert.Contains(expected, ex.Message);
-        Assert.StartsWith("t.yaml", ex.Message);
+        Assert.StartsWith(expected, ex.Message);
+    }
+
+    [Fact]
+    public void DuplicateJsonKeysInASectionAreErrorsNotACrash()
+    {
+        // Before the typed model a duplicate key inside limits: or watch: of a JSON file threw ArgumentException.
+        var ex = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(
+            "{\"limits\": {\"smtp\": {}, \"smtp\": {}},\n \"watch\": {\"filter\": \"a\", \"filter\": \"b\"}}", "json", "c.json"));
+        Assert.Equal(["c.json:1:25: limits.smtp: duplicate key", "c.json:2:27: watch.filter: duplicate key"], ex.Errors.Select(e => e.ToString()));
+    }
+
+    [Fact]
+    public void DurationsAndEveryLimitRoundTrip()
+    {
+        var o = Bind("limits:\n  reassembly: { idle_timeout: 90s, closed_flow_linger: 250ms }\n  decode: { fragment_timeout: 0.1234567 }\n");
+        var back = ConfigLoader.Parse(ConfigYamlWriter.Write(new McpEgressConfig { Limits = o }), "yaml").Limits;
+        Assert.Equal(TimeSpan.FromSeconds(90), back.Reassembly.IdleTimeout);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), back.Reassembly.ClosedFlowLinger);
+        Assert.Equal(o.Decoder.FragmentTimeout, back.Decoder.FragmentTimeout);
+        Assert.Contains("idle_timeout: 90s", ConfigYamlWriter.Write(new McpEgressConfig { Limits = o }));
     }
 
     [Fact]
     public void ShippedExampleConfigBinds()
     {
-        var path = Path.Combine(RepoPaths.Root, "src/McpEgress/Detection/mcp-egress.example.yaml");
-        var o = LimitsBinder.Bind(ConfigLoader.Load(path).Limits, path);
+        var o = ConfigLoader.Load(ConfigLoaderTests.ExampleConfig).Limits;
         Assert.Equal(1000, o.Protocols.Smtp.MaxRecipientsPerTransaction);
         Assert.Equal(3, o.Protocols.Imf.MaxAddressGroupDepth);
     }
