@@ -2,6 +2,7 @@ using System.Diagnostics;
 using McpEgress.Capture;
 using McpEgress.Decode;
 using McpEgress.Detection;
+using McpEgress.Config;
 using McpEgress.Diagnostics;
 using McpEgress.Export;
 using McpEgress.Pipeline;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using McpEgress.Benchmarks.Generator;
+using McpEgress.Config;
 using McpEgress.Detection;
 using McpEgress.Export;
 using McpEgress.Pipeline;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using McpEgress.Capture;
+using McpEgress.Config;
 using McpEgress.Detection;
 using McpEgress.Export;
 using McpEgress.Pipeline;
@@ -13,18 +14,10 @@ internal static class ReplayCommand
 {
     public static Command Create()
     {
-        var files = new Argument<string[]>("files")
+        var files = FileArguments.RefuseOptions(new Argument<string[]>("files")
         {
             Description = "pcap or pcapng files, replayed in the order given as one continuous capture",
             Arity = ArgumentArity.OneOrMore,
-        };
-        // System.CommandLine hands an unknown "--bogus" to the files argument; refuse it as an unknown option (exit 1).
-        // A capture whose name starts with '-' is given as ./-name.
-        files.Validators.Add(result =>
-        {
-            foreach (var token in result.Tokens)
-                if (token.Value.Length > 1 && token.Value[0] == '-')
-                    result.AddError($"unknown option '{token.Value}' (a file whose name starts with '-' is given as ./{token.Value})");
         });
         var config = new Option<string?>("--config", "-c") { Description = "config file (YAML or JSON); default: built-in policy" };
         var output = new Option<string?>("--output", "-o") { Description = "write ECS NDJSON events to this file instead of stdout" };
@@ -50,7 +43,8 @@ internal static class ReplayCommand
 
     private static int Run(string[] files, string? configPath, string? outputPath, string[] keylogs, bool noProgress)
     {
-        if (!CliConfig.TryLoad(configPath, out var config, out var limits)) return ExitCodes.Config;
+        if (!CliConfig.TryLoad(configPath, out var config)) return ExitCodes.Config;
+        var limits = config.Limits;
 
         Stream outStream;
         try

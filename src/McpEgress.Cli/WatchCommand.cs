@@ -1,7 +1,6 @@
 using System.CommandLine;
+using McpEgress.Config;
 using McpEgress.Daemon;
-using McpEgress.Detection;
-using McpEgress.Pipeline;
 
 namespace McpEgress.Cli;
 
@@ -44,19 +43,10 @@ internal static class WatchCommand
 
     private static int Run(string[] interfaces, string? filter, string[] keylogs, string? configPath, string? metricsListen, string? outputPath)
     {
-        if (!CliConfig.TryLoad(configPath, out var config, out var limits)) return ExitCodes.Config;
-        WatchOptions options;
-        try
-        {
-            options = WatchConfig.Bind(config);
-        }
-        catch (ConfigException ex)
-        {
-            CliConfig.Report(ex);
-            return ExitCodes.Config;
-        }
+        if (!CliConfig.TryLoad(configPath, out var config)) return ExitCodes.Config;
 
-        // Flags override the config file.
+        // Flags override the config file (on a copy: the loaded config stays what the file says).
+        var options = config.Watch.Clone();
         if (interfaces.Length > 0) options.Interfaces = interfaces;
         if (filter is not null) options.Filter = filter;
         if (keylogs.Length > 0) options.KeyLogs = keylogs;
@@ -72,7 +62,7 @@ internal static class WatchCommand
         if (outputPath is not null) options.Output = outputPath;
 
         Func<McpEgressConfig>? reload = configPath is null ? null : () => ConfigLoader.Load(configPath);
-        using var daemon = new WatchDaemon(options, config, limits, reload, Console.Error);
+        using var daemon = new WatchDaemon(config, options, reload, Console.Error);
         try
         {
             daemon.Start();

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using McpEgress.Capture;
 using McpEgress.Decode;
+using McpEgress.Config;
 using McpEgress.Detection;
 using McpEgress.Protocols.Http;
 using McpEgress.Protocols.Http.Hpack;

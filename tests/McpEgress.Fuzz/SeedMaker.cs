@@ -68,7 +68,7 @@ internal static class SeedMaker
             catch (Exception e) { Console.Error.WriteLine($"{file}: {e.Message}"); }
         }
         PerFile.Clear();
-        foreach (var yaml in Directory.EnumerateFiles(Path.Combine(capturesDir, "..", "src", "McpEgress", "Detection"), "*.yaml"))
+        foreach (var yaml in Directory.EnumerateFiles(Path.Combine(capturesDir, "..", "src", "McpEgress", "Config"), "*.yaml"))
             Save("config", [0, .. File.ReadAllBytes(yaml)]);
         Save("config", [1, .. """{"detection":{"denied_domains":["giftshop.club"],"allowed_hidden_domains":["archive.partner.example"],"rules":{"denied-domain":{"enabled":true,"severity":"critical"}}},"limits":{"reassembly":{"max_flows":65536,"idle_timeout":"5m"}},"watch":{"interfaces":["any"],"rotate_keep":5}}"""u8]);
         PerFile.Clear();

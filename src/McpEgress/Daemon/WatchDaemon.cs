@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using McpEgress.Attribution;
 using McpEgress.Capture;
 using McpEgress.Capture.Live;
+using McpEgress.Config;
 using McpEgress.Detection;
 using McpEgress.Export;
 using McpEgress.Export.Prometheus;
@@ -49,25 +50,26 @@ public sealed class WatchDaemon : IDisposable
     private volatile bool _stopRequested;
     private volatile bool _reloadRequested;
     private volatile bool _running;
-    private string? _reloadSource;
 
-    /// <param name="config">The loaded config (detection policy; <c>limits</c> already bound into <paramref name="limits"/>).</param>
+    /// <param name="config">The loaded config: its detection policy and stage limits (<see cref="McpEgressConfig.Limits"/>).</param>
+    /// <param name="options">The daemon's settings: <see cref="McpEgressConfig.Watch"/> with the command line's flags over it.</param>
     /// <param name="reloadConfig">Loads the config again on SIGHUP (throws <see cref="ConfigException"/>); null: nothing to reload.</param>
     /// <param name="log">Where one-line notices and warnings go (stderr).</param>
-    public WatchDaemon(WatchOptions options, McpEgressConfig config, PipelineOptions limits, Func<McpEgressConfig>? reloadConfig,
+    public WatchDaemon(McpEgressConfig config, WatchOptions options, Func<McpEgressConfig>? reloadConfig,
         TextWriter log, EgressMetricsOptions? metricsOptions = null)
     {
         _options = options;
         _reloadConfig = reloadConfig;
-        _reloadSource = config.SourcePath;
         _log = log;
-        limits.Protocols.Protocol.ParkedTlsHold = TimeSpan.FromSeconds(options.KeyHoldSeconds);
-        limits.Protocols.Protocol.MaxParkedTlsBytes = options.KeyHoldBytes;
+        // The key hold is a watch setting that sets two protocol limits: on a copy, the caller's config stays as loaded.
+        Limits = config.Limits.Copy();
+        Limits.Protocols.Protocol.ParkedTlsHold = TimeSpan.FromSeconds(options.KeyHoldSeconds);
+        Limits.Protocols.Protocol.MaxParkedTlsBytes = options.KeyHoldBytes;
         _metrics = new EgressMetrics(metricsOptions);
-        Limits = limits;
         Config = config;
     }
 
+    /// <summary>The limits the pipeline runs with: the config's, with the watch key hold applied.</summary>
     public PipelineOptions Limits { get; }
     public McpEgressConfig Config { get; private set; }
     public EgressMetrics Metrics => _metrics;
@@ -279,10 +281,8 @@ public sealed class WatchDaemon : IDisposable
         }
         try
         {
-            var config = _reloadConfig();
+            var config = _reloadConfig(); // every section validated; limits and watch settings apply at restart
             string source = config.SourcePath ?? "<config>";
-            LimitsBinder.Bind(config.Limits, source); // validated; limits apply at restart
-            WatchConfig.Bind(config);                 // validated; capture/output settings apply at restart
             Pipeline.Detection = new DetectionEngine(config.Detection);
             Config = config;
             _reloadOk++;

@@ -3,7 +3,7 @@ namespace McpEgress.Daemon;
 /// <summary>
 /// Everything <c>mcp-egress watch</c> needs besides the detection policy and the stage limits: where to capture, which
 /// key logs to follow, where events and metrics go. Set by the config file's <c>watch:</c> section
-/// (<see cref="WatchConfig"/>, snake_case keys) and overridden by command-line flags. Defaults are the documented ones.
+/// (<see cref="Config.WatchSection"/>, snake_case keys) and overridden by command-line flags. Defaults are the documented ones.
 /// </summary>
 public sealed class WatchOptions
 {

@@ -10,6 +10,15 @@ public sealed class DetectionEngine
 {
     public static IReadOnlyList<string> KnownRuleIds { get; } = [DeniedDomainRule.RuleId, HiddenRecipientRule.RuleId, LimitExceededRule.RuleId];
 
+    /// <summary>The severity of a known rule's alerts when the policy sets none (<see cref="RuleSettings.Severity"/> null).</summary>
+    public static Severity DefaultSeverity(string ruleId) => ruleId switch
+    {
+        DeniedDomainRule.RuleId => DeniedDomainRule.DefaultSeverity,
+        HiddenRecipientRule.RuleId => HiddenRecipientRule.DefaultSeverity,
+        LimitExceededRule.RuleId => LimitExceededRule.DefaultSeverity,
+        _ => throw new ArgumentException($"unknown rule id \"{ruleId}\"", nameof(ruleId)),
+    };
+
     private readonly IRule[] _rules;
 
     /// <exception cref="ArgumentException">A domain entry is invalid or a rule id is unknown.</exception>
@@ -23,12 +32,12 @@ public sealed class DetectionEngine
         var rules = new List<IRule>();
         var denied = policy.SettingsFor(DeniedDomainRule.RuleId);
         if (denied.Enabled)
-            rules.Add(new DeniedDomainRule(policy.DeniedDomains.Select(DomainPattern.Parse), denied.Severity ?? DeniedDomainRule.DefaultSeverity));
+            rules.Add(new DeniedDomainRule(policy.DeniedDomains.Select(DomainPattern.Parse), denied.Severity ?? DefaultSeverity(DeniedDomainRule.RuleId)));
         var hidden = policy.SettingsFor(HiddenRecipientRule.RuleId);
         if (hidden.Enabled)
-            rules.Add(new HiddenRecipientRule(policy.AllowedHiddenDomains.Select(DomainPattern.Parse), hidden.Severity ?? HiddenRecipientRule.DefaultSeverity));
+            rules.Add(new HiddenRecipientRule(policy.AllowedHiddenDomains.Select(DomainPattern.Parse), hidden.Severity ?? DefaultSeverity(HiddenRecipientRule.RuleId)));
         var limit = policy.SettingsFor(LimitExceededRule.RuleId);
-        if (limit.Enabled) rules.Add(new LimitExceededRule(limit.Severity ?? LimitExceededRule.DefaultSeverity));
+        if (limit.Enabled) rules.Add(new LimitExceededRule(limit.Severity ?? DefaultSeverity(LimitExceededRule.RuleId)));
         _rules = rules.ToArray();
         Policy = policy;
     }

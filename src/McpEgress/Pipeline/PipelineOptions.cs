@@ -1,3 +1,4 @@
+using System.Reflection;
 using McpEgress.Capture;
 using McpEgress.Decode;
 using McpEgress.Protocols.Routing;
@@ -15,4 +16,27 @@ public sealed class PipelineOptions
 
     /// <summary>How often (packet time) idle flows are expired. Default 1 s.</summary>
     public long IdleCheckIntervalNs { get; init; } = 1_000_000_000;
+
+    /// <summary>
+    /// A deep copy (every options object below is copied too): a consumer that adjusts its options (the live daemon sets
+    /// the parked-TLS hold from <c>watch:</c>) changes its own copy, never its caller's object.
+    /// </summary>
+    public PipelineOptions Copy() => (PipelineOptions)CopyOf(this);
+
+    // Every public read/write property (init ones too); options objects (McpEgress classes) are copied in turn, other
+    // values (numbers, TimeSpans, strings) shared. Private caches (ImfOptions' MimeKit ParserOptions) are rebuilt on use.
+    private static object CopyOf(object source)
+    {
+        var type = source.GetType();
+        var copy = Activator.CreateInstance(type)!;
+        foreach (var p in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (!p.CanRead || !p.CanWrite || p.GetIndexParameters().Length > 0) continue;
+            var value = p.GetValue(source);
+            bool isOptions = value is not null && value.GetType() is { IsClass: true } t && t != typeof(string)
+                && t.Namespace?.StartsWith("McpEgress", StringComparison.Ordinal) == true;
+            p.SetValue(copy, isOptions ? CopyOf(value!) : value);
+        }
+        return copy;
+    }
 }

@@ -33,7 +33,7 @@ public sealed class CompletionTests : IDisposable
         string text = File.ReadAllText(path);
         foreach (var option in new[] { "--config", "--output", "--keylog", "--no-progress", "--interface", "--filter", "--metrics-listen" })
             Assert.Contains(shell == "fish" ? "-l " + option[2..] : option, text);
-        foreach (var command in new[] { "replay", "watch", "completion" })
+        foreach (var command in new[] { "replay", "watch", "config", "check", "completion" })
             Assert.Contains(command, text);
     }
 
@@ -47,11 +47,24 @@ public sealed class CompletionTests : IDisposable
     }
 
     [Fact]
-    public void FishCompletesAnOptionPrefix()
+    public void BashCompletesASubcommandAndItsFile()
+    {
+        var path = Script("bash");
+        File.WriteAllText(Path.Combine(_dir, "policy.yaml"), "");
+        var r = ExternalTool.Run("bash", "bash", _dir, TimeSpan.FromSeconds(30), "-c",
+            $"source '{path}'; COMP_WORDS=(mcp-egress config ch); COMP_CWORD=2; _mcp_egress; echo \"${{COMPREPLY[@]}}\"; "
+            + $"cd '{_dir}'; COMP_WORDS=(mcp-egress config check pol); COMP_CWORD=3; _mcp_egress; echo \"${{COMPREPLY[@]}}\"");
+        Assert.Equal(["check", "policy.yaml"], r.Stdout.Trim().Split('\n'));
+    }
+
+    [Theory]
+    [InlineData("mcp-egress watch --met", "--metrics-listen")] // an option prefix
+    [InlineData("mcp-egress config ", "check")]                 // a subcommand
+    public void FishCompletes(string line, string expected)
     {
         var path = Script("fish");
         var r = ExternalTool.Run("fish", "Debian: apt-get install fish", _dir, TimeSpan.FromSeconds(30), "-c",
-            $"source '{path}'; complete -C 'mcp-egress watch --met'");
-        Assert.StartsWith("--metrics-listen", r.Stdout.Trim(), StringComparison.Ordinal);
+            $"source '{path}'; complete -C '{line}'");
+        Assert.StartsWith(expected, r.Stdout.Trim(), StringComparison.Ordinal);
     }
 }

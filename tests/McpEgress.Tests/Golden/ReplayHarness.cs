@@ -1,3 +1,4 @@
+using McpEgress.Config;
 using McpEgress.Detection;
 using McpEgress.Export;
 using McpEgress.Mail;

@@ -1,5 +1,5 @@
 using System.Text;
-using McpEgress.Detection;
+using McpEgress.Config;
 using McpEgress.Tests.Cli;
 
 namespace McpEgress.Tests.Hostile;
@@ -66,8 +66,9 @@ public sealed class HostileConfigTests : IDisposable
         var yaml = "limits:\n  x: &x 1\n  y: [" + string.Join(",", Enumerable.Repeat("*x", 1001)) + "]\n";
         Assert.Contains("more than 1000 aliases", Rejects(yaml, "yaml").Message);
         // ... and a few are fine.
-        var ok = ConfigLoader.Parse("limits:\n  x: &x 1\n  y: [*x, *x]\n", "yaml");
-        Assert.Equal([1L, 1L], Assert.IsType<List<object?>>(ok.Limits["y"]));
+        var ok = ConfigLoader.Parse("limits:\n  smtp:\n    max_line_bytes: &x 9000\n    max_held_bytes: *x\nwatch:\n  interfaces: [&i lo, *i]\n", "yaml");
+        Assert.Equal(9000, ok.Limits.Protocols.Smtp.MaxHeldBytes);
+        Assert.Equal(["lo", "lo"], ok.Watch.Interfaces);
     }
 
     [Fact]
@@ -90,9 +91,10 @@ public sealed class HostileConfigTests : IDisposable
     [Fact]
     public void NestingAtTheLimitIsFine()
     {
-        // Root mapping + limits mapping + 62 lists = 64 levels.
+        // Root mapping + limits mapping + 62 lists = 64 levels: read, then judged by the limits section (no such section).
         string yaml = "limits:\n  x: " + new string('[', 62) + new string(']', 62) + "\n";
-        ConfigLoader.Parse(yaml, "yaml");
+        Assert.Equal("c:2:3: limits.x: unknown section; expected one of: capture, decode, http, imf, keylog, mail_api, protocol, reassembly, smtp, tls",
+            Rejects(yaml, "yaml").Message);
         Assert.Contains("nested deeper", Rejects("limits:\n  x: " + new string('[', 63) + new string(']', 63) + "\n", "yaml").Message);
     }
 
@@ -136,8 +138,7 @@ public sealed class HostileConfigTests : IDisposable
         // Keys, severities and the watch section too; control characters never break the line.
         Assert.Contains("\\n", Rejects("\"bad\\nkey" + new string('k', 1000) + "\": 1\n", "yaml").Message);
         Assert.True(Rejects("detection:\n  rules:\n    denied-domain: { severity: " + new string('s', 10_000) + " }\n", "yaml").Message.Length < 300);
-        var watch = ConfigLoader.Parse("watch:\n  filter: 1\n  output: [" + new string('o', 10_000) + "]\n", "yaml");
-        var we = Assert.Throws<ConfigException>(() => McpEgress.Daemon.WatchConfig.Bind(watch));
+        var we = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("watch:\n  filter: 1\n  output: [" + new string('o', 10_000) + "]\n", "yaml"));
         Assert.All(we.Errors, x => Assert.True(x.ToString().Length < 300));
     }
 

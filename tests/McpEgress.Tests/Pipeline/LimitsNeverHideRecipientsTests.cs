@@ -152,7 +152,7 @@ public sealed class LimitsNeverHideRecipientsTests
         Assert.Equal(100_000 + 2 - McpEgress.Protocols.MailApis.MailApiOptions.Default.MaxRecipientsPerMessage, t.ItemsCut);
         Assert.Contains(m.CutRecipients, d => d.Domain == "giftshop.club" && d.MayBeHidden);
 
-        var alerts = new McpEgress.Detection.DetectionEngine(McpEgress.Detection.McpEgressConfig.Default.Detection).Evaluate(m);
+        var alerts = new McpEgress.Detection.DetectionEngine(McpEgress.Config.McpEgressConfig.Default.Detection).Evaluate(m);
         Assert.Contains(alerts, a => a.RuleId == "denied-domain" && a.Domain == "giftshop.club");
         Assert.Contains(alerts, a => a.RuleId == "hidden-foreign-domain" && a.Domain == "giftshop.club");
         Assert.Contains(alerts, a => a.RuleId == "limit-exceeded");
@@ -171,7 +171,7 @@ public sealed class LimitsNeverHideRecipientsTests
         Assert.Equal(100_000 - McpEgress.Protocols.Imf.ImfOptions.Default.MaxAddressesPerField, t.ItemsCut);
         Assert.Contains(m.CutRecipients, d => d.Domain == "giftshop.club" && d.Count == 1 && d.MayBeHidden);
 
-        var alerts = new McpEgress.Detection.DetectionEngine(McpEgress.Detection.McpEgressConfig.Default.Detection).Evaluate(m);
+        var alerts = new McpEgress.Detection.DetectionEngine(McpEgress.Config.McpEgressConfig.Default.Detection).Evaluate(m);
         Assert.Contains(alerts, a => a.RuleId == "denied-domain" && a.Domain == "giftshop.club");
         Assert.Contains(alerts, a => a.RuleId == "hidden-foreign-domain" && a.Domain == "giftshop.club");
         Assert.Contains(alerts, a => a.RuleId == "limit-exceeded" && a.Message.Contains("limits.imf.max_addresses_per_field", StringComparison.Ordinal));

@@ -1,4 +1,4 @@
-namespace McpEgress.Detection;
+namespace McpEgress.Config;
 
 /// <summary>
 /// One problem in a config file: where (file, 1-based line and column when known, key path such as

@@ -1,4 +1,4 @@
-namespace McpEgress.Detection;
+namespace McpEgress.Config;
 
 /// <summary>
 /// Limits on reading a config file, enforced before any tree is built, so a hostile file (an alias bomb, nesting

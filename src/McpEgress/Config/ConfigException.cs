@@ -1,4 +1,4 @@
-namespace McpEgress.Detection;
+namespace McpEgress.Config;
 
 /// <summary>A config file that cannot be used; <see cref="Exception.Message"/> holds one error per line.</summary>
 public sealed class ConfigException : Exception

@@ -1,4 +1,4 @@
-namespace McpEgress.Detection;
+namespace McpEgress.Config;
 
 internal enum ConfigNodeKind
 {

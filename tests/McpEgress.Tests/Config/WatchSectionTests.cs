@@ -1,23 +1,19 @@
+using McpEgress.Config;
 using McpEgress.Daemon;
-using McpEgress.Detection;
 
-namespace McpEgress.Tests.Daemon;
+namespace McpEgress.Tests.Config;
 
-public class WatchConfigTests
+public class WatchSectionTests
 {
-    private static McpEgressConfig Parse(string yaml) =>
-        ConfigLoader.Parse(yaml, "yaml", "w.yaml") is var c ? new McpEgressConfig
-        {
-            Detection = c.Detection, Limits = c.Limits, Watch = c.Watch, Positions = c.Positions, SourcePath = "w.yaml",
-        } : null!;
+    private static WatchOptions Bind(string yaml) => ConfigLoader.Parse(yaml, "yaml", "w.yaml").Watch;
 
     private static string[] Errors(string yaml) =>
-        Assert.Throws<ConfigException>(() => WatchConfig.Bind(Parse(yaml))).Errors.Select(e => e.ToString()).ToArray();
+        Assert.Throws<ConfigException>(() => Bind(yaml)).Errors.Select(e => e.ToString()).ToArray();
 
     [Fact]
     public void NoWatchSection_GivesTheDefaults()
     {
-        var o = WatchConfig.Bind(Parse("detection: {}\n"));
+        var o = Bind("detection: {}\n");
         Assert.Equal(["any"], o.Interfaces);
         Assert.Equal("tcp", o.Filter);
         Assert.Equal("127.0.0.1:9464", o.MetricsListen);
@@ -30,7 +26,7 @@ public class WatchConfigTests
     [Fact]
     public void EveryKeyBinds()
     {
-        var o = WatchConfig.Bind(Parse("""
+        var o = Bind("""
             watch:
               interfaces: [lo, eth0]
               filter: "tcp port 25 or tcp port 443"
@@ -51,7 +47,7 @@ public class WatchConfigTests
               process_attribution: false
               health_timeout_seconds: 5
               stats_interval_seconds: 0.5
-            """));
+            """);
         Assert.Equal(["lo", "eth0"], o.Interfaces);
         Assert.Equal("tcp port 25 or tcp port 443", o.Filter);
         Assert.Equal(["/run/mcp-egress/keys/*.keys"], o.KeyLogs); // one string is a list of one
@@ -89,7 +85,7 @@ public class WatchConfigTests
             "w.yaml:2:23: watch.interfaces[2]: expected a non-empty string, got the string \"\"",
             "w.yaml:3:3: watch.metrics_listen: expected HOST:PORT with an IP address or localhost (e.g. 127.0.0.1:9464), got the string \"example.com:9464\"",
             "w.yaml:4:3: watch.rotate_keep: expected a whole number from 0 to 1000, got the string \"lots\"",
-            $"w.yaml:5:3: watch.bogus: unknown key \"bogus\" (expected one of: {string.Join(", ", WatchConfig.Keys)})",
+            $"w.yaml:5:3: watch.bogus: unknown key \"bogus\" (expected one of: {string.Join(", ", WatchSection.Keys)})",
         ], errors);
     }
 
@@ -110,8 +106,7 @@ public class WatchConfigTests
     [Fact]
     public void JsonConfig_BindsTheSameWay()
     {
-        var c = ConfigLoader.Parse("""{ "watch": { "interfaces": ["lo"], "output": "-" } }""", "json", "w.json");
-        var o = WatchConfig.Bind(c);
+        var o = ConfigLoader.Parse("""{ "watch": { "interfaces": ["lo"], "output": "-" } }""", "json", "w.json").Watch;
         Assert.Equal(["lo"], o.Interfaces);
         Assert.Equal("-", o.Output);
     }

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace McpEgress.Detection;
+namespace McpEgress.Config;
 
 /// <summary>
 /// JSON text to a <see cref="ConfigNode"/> tree. Utf8JsonReader is used directly (not JsonDocument) because it

@@ -1,6 +1,7 @@
+using McpEgress.Config;
 using McpEgress.Detection;
 
-namespace McpEgress.Tests.Detection;
+namespace McpEgress.Tests.Config;
 
 public class ConfigLoaderTests
 {
@@ -23,21 +24,21 @@ public class ConfigLoaderTests
                 denied-domain: { enabled: true, severity: critical }
                 hidden-foreign-domain: { enabled: false, severity: Medium }
             limits:
-              smtp: { max_recipients: 1000, strict: true, ratio: 0.5, name: "1000", mode: loose, list: [1, x] }
+              smtp: { max_recipients_per_transaction: 77 }
+              imf: { strict: true, max_header_fields: "50" }
+            watch:
+              interfaces: lo
             """;
         var c = ConfigLoader.Parse(yaml, "yaml");
         Assert.Equal(["giftshop.club", "*.evil.test"], c.Detection.DeniedDomains);
         Assert.Equal(["partner.example"], c.Detection.AllowedHiddenDomains);
         Assert.Equal(new RuleSettings(true, Severity.Critical), c.Detection.SettingsFor("denied-domain"));
         Assert.Equal(new RuleSettings(false, Severity.Medium), c.Detection.SettingsFor("hidden-foreign-domain"));
-        var smtp = Assert.IsType<Dictionary<string, object?>>(c.Limits["smtp"]);
-        // Free-form section: unquoted YAML scalars typed like JSON values, quoted ones stay strings.
-        Assert.Equal(1000L, smtp["max_recipients"]);
-        Assert.Equal(true, smtp["strict"]);
-        Assert.Equal(0.5, smtp["ratio"]);
-        Assert.Equal("1000", smtp["name"]);
-        Assert.Equal("loose", smtp["mode"]);
-        Assert.Equal([1L, "x"], Assert.IsType<List<object?>>(smtp["list"]));
+        // Every section is typed: limits are the stages' options, watch the daemon's.
+        Assert.Equal(77, c.Limits.Protocols.Smtp.MaxRecipientsPerTransaction);
+        Assert.True(c.Limits.Protocols.Imf.Strict);
+        Assert.Equal(50, c.Limits.Protocols.Imf.MaxHeaderFields); // a limit may be quoted, as before
+        Assert.Equal(["lo"], c.Watch.Interfaces);
         Assert.Equal(["denied-domain", "limit-exceeded"], new DetectionEngine(c.Detection).Rules.Select(r => r.Id));
     }
 
@@ -52,7 +53,8 @@ public class ConfigLoaderTests
                 "allowed_hidden_domains": [],
                 "rules": { "hidden-foreign-domain": { "severity": "low" } },
               },
-              "limits": { "flows": { "max": 1000, "ratio": 0.5, "on": false, "x": null } }
+              "limits": { "reassembly": { "max_flows": 1000, "idle_timeout": "90s" }, "protocol": { "allow_nested_tls": true } },
+              "watch": { "key_hold_seconds": 2.5 }
             }
             """;
         var c = ConfigLoader.Parse(json, "json");
@@ -60,11 +62,10 @@ public class ConfigLoaderTests
         Assert.Empty(c.Detection.AllowedHiddenDomains);
         Assert.Equal(new RuleSettings(true, Severity.Low), c.Detection.SettingsFor("hidden-foreign-domain"));
         Assert.Equal(RuleSettings.Default, c.Detection.SettingsFor("denied-domain"));
-        var flows = Assert.IsType<Dictionary<string, object?>>(c.Limits["flows"]);
-        Assert.Equal(1000L, flows["max"]);
-        Assert.Equal(0.5, flows["ratio"]);
-        Assert.Equal(false, flows["on"]);
-        Assert.Null(flows["x"]);
+        Assert.Equal(1000, c.Limits.Reassembly.MaxFlows);
+        Assert.Equal(TimeSpan.FromSeconds(90), c.Limits.Reassembly.IdleTimeout);
+        Assert.True(c.Limits.Protocols.Protocol.AllowNestedTls);
+        Assert.Equal(2.5, c.Watch.KeyHoldSeconds);
     }
 
     [Theory]
@@ -77,26 +78,30 @@ public class ConfigLoaderTests
         var c = ConfigLoader.Parse(text, format);
         Assert.Equal(["giftshop.club"], c.Detection.DeniedDomains);
         Assert.Empty(c.Detection.AllowedHiddenDomains);
-        Assert.Empty(c.Limits);
+        Assert.Equal(ConfigYamlWriter.Write(McpEgressConfig.Default), ConfigYamlWriter.Write(c));
     }
 
     [Fact]
     public void ShippedExampleConfigLoads()
     {
-        // The documented example must stay valid: src/McpEgress/Detection/mcp-egress.example.yaml.
-        string dir = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(dir, "McpEgress.sln"))) dir = Path.GetDirectoryName(dir)!;
-        var c = ConfigLoader.Load(Path.Combine(dir, "src", "McpEgress", "Detection", "mcp-egress.example.yaml"));
+        // The documented example must stay valid: src/McpEgress/Config/mcp-egress.example.yaml.
+        var c = ConfigLoader.Load(ExampleConfig);
         Assert.Equal(["giftshop.club"], c.Detection.DeniedDomains);
         Assert.Equal(["archive.partner.example"], c.Detection.AllowedHiddenDomains);
         Assert.Equal(new RuleSettings(true, Severity.High), c.Detection.SettingsFor("hidden-foreign-domain"));
-        Assert.Equal(["imf", "reassembly", "smtp"], c.Limits.Keys.Order(StringComparer.Ordinal));  // bound by LimitsBinderTests
+        Assert.Equal(65536, c.Limits.Reassembly.MaxFlows);
+        Assert.Equal(TimeSpan.FromMinutes(5), c.Limits.Reassembly.IdleTimeout);
+        Assert.Equal(1000, c.Limits.Protocols.Smtp.MaxRecipientsPerTransaction);
+        Assert.Equal(3, c.Limits.Protocols.Imf.MaxAddressGroupDepth);
     }
+
+    internal static string ExampleConfig => Path.Combine(McpEgress.Tests.Golden.RepoPaths.Root, "src", "McpEgress", "Config", "mcp-egress.example.yaml");
 
     [Fact]
     public void DefaultConfigIsBuiltInPolicy()
     {
-        Assert.Same(McpEgressConfig.Default, ConfigLoader.LoadOrDefault(null));
+        Assert.Equal(ConfigYamlWriter.Write(McpEgressConfig.Default), ConfigYamlWriter.Write(ConfigLoader.LoadOrDefault(null)));
+        Assert.NotSame(McpEgressConfig.Default.Limits, McpEgressConfig.Default.Limits); // mutable options: never shared
         Assert.Equal(["giftshop.club"], McpEgressConfig.Default.Detection.DeniedDomains);
         Assert.Equal(["denied-domain", "hidden-foreign-domain", "limit-exceeded"], new DetectionEngine(McpEgressConfig.Default.Detection).Rules.Select(r => r.Id));
     }

@@ -2,7 +2,7 @@ using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
-namespace McpEgress.Detection;
+namespace McpEgress.Config;
 
 /// <summary>YAML text to a <see cref="ConfigNode"/> tree, keeping YamlDotNet's 1-based marks.</summary>
 internal static class YamlConfigReader

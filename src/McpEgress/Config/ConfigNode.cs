@@ -1,4 +1,4 @@
-namespace McpEgress.Detection;
+namespace McpEgress.Config;
 
 /// <summary>
 /// A format-neutral config tree with source positions (1-based; 0 when unknown), built from YAML or JSON so
@@ -26,18 +26,33 @@ internal sealed class ConfigNode
     };
 
     /// <summary>
-    /// Plain conversion for free-form sections: mappings to <c>Dictionary&lt;string, object?&gt;</c>, lists to
-    /// <c>List&lt;object?&gt;</c>, booleans to bool, integers to long, other numbers to double, the rest to string.
-    /// Unquoted YAML scalars are typed the same way (YAML 1.2 core schema), so YAML and JSON give the same tree.
+    /// The value of a scalar typed the way JSON types its tokens and YAML 1.2's core schema types an unquoted scalar:
+    /// bool, long (integers), double (other finite numbers), else string; quoted scalars stay strings. Null for null,
+    /// mappings and lists.
     /// </summary>
-    public object? ToPlainObject() => Kind switch
+    public object? Scalar() => Kind switch
     {
-        ConfigNodeKind.Null => null,
-        ConfigNodeKind.Mapping => Entries!.ToDictionary(e => e.Key, e => e.Value.ToPlainObject(), StringComparer.Ordinal),
-        ConfigNodeKind.Sequence => Items!.Select(i => i.ToPlainObject()).ToList(),
         ConfigNodeKind.Boolean => Text == "true",
         ConfigNodeKind.Number or ConfigNodeKind.Plain => TypedScalar(Text!),
-        _ => Text,
+        ConfigNodeKind.String => Text,
+        _ => null,
+    };
+
+    /// <summary>
+    /// Like <see cref="Describe"/> with scalars typed as <see cref="Scalar"/> types them ("the number 7", "true",
+    /// "the string \"x\""), for sections whose keys take numbers and booleans written either way.
+    /// </summary>
+    public string DescribeValue() => Kind switch
+    {
+        ConfigNodeKind.Null => "null",
+        ConfigNodeKind.Mapping => "a mapping",
+        ConfigNodeKind.Sequence => "a list",
+        _ => Scalar() switch
+        {
+            string s => $"the string \"{ConfigReadLimits.Quote(s)}\"",
+            bool b => b ? "true" : "false",
+            var v => "the number " + Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture),
+        },
     };
 
     private static object TypedScalar(string text)

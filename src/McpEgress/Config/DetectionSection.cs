@@ -1,0 +1,129 @@
+using McpEgress.Detection;
+using YamlDotNet.RepresentationModel;
+
+namespace McpEgress.Config;
+
+/// <summary>
+/// The <c>detection:</c> section, read into a <see cref="DetectionPolicy"/> and written back:
+/// <code>
+/// detection:
+///   denied_domains: [giftshop.club]          # "example.com" = it and subdomains, "*.example.com" = subdomains
+///   allowed_hidden_domains: [partner.example] # hidden recipients here never raise hidden-foreign-domain
+///   rules:
+///     denied-domain: { enabled: true, severity: critical }   # severity: low | medium | high | critical
+/// </code>
+/// Domains are validated as <see cref="DomainPattern"/>s, rule ids against <see cref="DetectionEngine.KnownRuleIds"/>.
+/// </summary>
+internal static class DetectionSection
+{
+    public const string Name = "detection";
+    private static readonly string[] Keys = ["denied_domains", "allowed_hidden_domains", "rules"];
+    private static readonly string[] RuleKeys = ["enabled", "severity"];
+
+    /// <param name="node">The section's mapping.</param>
+    public static DetectionPolicy Read(ConfigNode node, ConfigValidator v)
+    {
+        var policy = DetectionPolicy.Default;
+        IReadOnlyList<string> denied = policy.DeniedDomains, allowed = policy.AllowedHiddenDomains;
+        IReadOnlyDictionary<string, RuleSettings> rules = policy.Rules;
+        foreach (var e in v.Entries(node, Name, Keys))
+        {
+            string p = Name + "." + e.Key;
+            switch (e.Key)
+            {
+                case "denied_domains": denied = Domains(e.Value, p, v); break;
+                case "allowed_hidden_domains": allowed = Domains(e.Value, p, v); break;
+                case "rules": rules = Rules(e.Value, p, v); break;
+            }
+        }
+        return new DetectionPolicy { DeniedDomains = denied, AllowedHiddenDomains = allowed, Rules = rules };
+    }
+
+    /// <summary>Every key with its effective value: each known rule with its severity, defaults included.</summary>
+    public static YamlMappingNode Write(DetectionPolicy policy)
+    {
+        var rules = new YamlMappingNode();
+        foreach (var id in DetectionEngine.KnownRuleIds)
+        {
+            var s = policy.SettingsFor(id);
+            rules.Add(id, ConfigYamlWriter.Flow(new YamlMappingNode
+            {
+                { "enabled", ConfigYamlWriter.Bool(s.Enabled) },
+                { "severity", ConfigYamlWriter.Plain((s.Severity ?? DetectionEngine.DefaultSeverity(id)).ToString().ToLowerInvariant()) },
+            }));
+        }
+        return new YamlMappingNode
+        {
+            { "denied_domains", ConfigYamlWriter.Strings(policy.DeniedDomains) },
+            { "allowed_hidden_domains", ConfigYamlWriter.Strings(policy.AllowedHiddenDomains) },
+            { "rules", rules },
+        };
+    }
+
+    private static List<string> Domains(ConfigNode node, string path, ConfigValidator v)
+    {
+        var result = new List<string>();
+        if (node.Kind != ConfigNodeKind.Sequence)
+        {
+            v.Error(node, path, $"expected a list of domains, got {node.Describe()}");
+            return result;
+        }
+        for (int i = 0; i < node.Items!.Count; i++)
+        {
+            var item = node.Items[i];
+            string p = $"{path}[{i}]";
+            if (item.Kind is not (ConfigNodeKind.String or ConfigNodeKind.Plain))
+                v.Error(item, p, $"expected a domain string, got {item.Describe()}");
+            else if (!DomainPattern.TryParse(item.Text, out _, out var why))
+                v.Error(item, p, $"invalid domain \"{ConfigReadLimits.Quote(item.Text)}\": {why}");
+            else
+                result.Add(item.Text!);
+        }
+        return result;
+    }
+
+    private static Dictionary<string, RuleSettings> Rules(ConfigNode node, string path, ConfigValidator v)
+    {
+        var result = new Dictionary<string, RuleSettings>(StringComparer.Ordinal);
+        if (node.Kind == ConfigNodeKind.Null || !v.ExpectMapping(node, path)) return result;
+        foreach (var e in v.Entries(node, path, null))
+        {
+            string p = path + "." + e.Key;
+            if (!DetectionEngine.KnownRuleIds.Contains(e.Key))
+            {
+                v.Error(e, p, $"unknown rule id \"{ConfigReadLimits.Quote(e.Key)}\" (known: {string.Join(", ", DetectionEngine.KnownRuleIds)})");
+                continue;
+            }
+            if (e.Value.Kind == ConfigNodeKind.Null) continue;
+            if (!v.ExpectMapping(e.Value, p)) continue;
+            var settings = RuleSettings.Default;
+            foreach (var r in v.Entries(e.Value, p, RuleKeys))
+            {
+                string rp = p + "." + r.Key;
+                if (r.Key == "enabled")
+                {
+                    if (ConfigValidator.AsBool(r.Value) is { } b) settings = settings with { Enabled = b };
+                    else v.Error(r.Value, rp, $"expected true or false, got {r.Value.Describe()}");
+                }
+                else if (AsSeverity(r.Value) is { } s)
+                    settings = settings with { Severity = s };
+                else
+                    v.Error(r.Value, rp, r.Value.Kind is ConfigNodeKind.String or ConfigNodeKind.Plain
+                        ? $"unknown severity \"{ConfigReadLimits.Quote(r.Value.Text)}\" (expected low, medium, high or critical)"
+                        : $"expected a severity (low, medium, high or critical), got {r.Value.Describe()}");
+            }
+            result[e.Key] = settings;
+        }
+        return result;
+    }
+
+    private static Severity? AsSeverity(ConfigNode n) =>
+        n.Kind is not (ConfigNodeKind.String or ConfigNodeKind.Plain) ? null : n.Text!.ToLowerInvariant() switch
+        {
+            "low" => Severity.Low,
+            "medium" => Severity.Medium,
+            "high" => Severity.High,
+            "critical" => Severity.Critical,
+            _ => null,
+        };
+}
