@@ -29,6 +29,7 @@ internal static class LimitsSection
         ("keylog", o => o.Protocols.KeyLog),
         ("http", o => o.Protocols.Http),
         ("mail_api", o => o.Protocols.MailApi),
+        ("tunnel", o => o.Protocols.Tunnel),
     ];
 
     public static PipelineOptions Read(ConfigNode node, ConfigValidator v)

@@ -93,7 +93,7 @@ public sealed class HostileConfigTests : IDisposable
     {
         // Root mapping + limits mapping + 62 lists = 64 levels: read, then judged by the limits section (no such section).
         string yaml = "limits:\n  x: " + new string('[', 62) + new string(']', 62) + "\n";
-        Assert.Equal("c:2:3: limits.x: unknown section; expected one of: capture, decode, http, imf, keylog, mail_api, protocol, reassembly, smtp, tls",
+        Assert.Equal("c:2:3: limits.x: unknown section; expected one of: capture, decode, http, imf, keylog, mail_api, protocol, reassembly, smtp, tls, tunnel",
             Rejects(yaml, "yaml").Message);
         Assert.Contains("nested deeper", Rejects("limits:\n  x: " + new string('[', 63) + new string(']', 63) + "\n", "yaml").Message);
     }
