@@ -54,7 +54,7 @@ public sealed class ProtocolRouter : ITcpStreamHandler
         var session = new FlowSession(flow);
         if (Annotator is { } annotator)
         {
-            try { session.Annotation = annotator.Annotate(flow); }
+            try { session.Process = annotator.Annotate(flow); }
             catch (Exception e) when (e is not OutOfMemoryException) { Anomalies.Report(AnomalyStage.Pipeline, "annotator_error"); }
         }
         session.Root = new ProbingLayer(this, session, allowTls: true);
@@ -147,7 +147,7 @@ public sealed class ProtocolRouter : ITcpStreamHandler
         if (result is null) return;
         foreach (var message in result.Messages)
         {
-            if (session.TlsInfo is { } tls) TlsMessageFields.Add(message.Extra, tls);
+            message.Tls ??= TlsMessageFacts.From(session.TlsInfo);
             Annotate(message, session);
             Messages++;
             _sink.OnMessage(message);
@@ -186,15 +186,11 @@ public sealed class ProtocolRouter : ITcpStreamHandler
             Info = layer.Session.Info,
             ApplicationProtocol = layer.ApplicationProtocol,
             StartTls = layer.StartTls,
-            Annotation = session.Annotation,
+            Process = session.Process,
         });
     }
 
-    private static void Annotate(MailMessage message, FlowSession session)
-    {
-        if (session.Annotation is not { } fields) return;
-        foreach (var (key, value) in fields) message.Extra.TryAdd(key, value);
-    }
+    private static void Annotate(MailMessage message, FlowSession session) => message.Process ??= session.Process;
 
     /// <summary>Parks an ended TLS flow whose records wait for keys; false when the limits say no.</summary>
     internal bool TryPark(TlsLayer layer)
