@@ -9,16 +9,19 @@ namespace McpEgress.Tests.Daemon;
 /// Watch batches events but holds none longer than <see cref="WatchDaemon.EventFlushDelay"/>: a tailing shipper sees
 /// a lone event in the file within 100 ms (plus scheduling slack on a loaded machine) without any later event.
 /// </summary>
-public sealed class EventFlushDeadlineTests : IDisposable
+public sealed class EventFlushDeadlineTests
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("mcp-egress-flush").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    /// <summary>Runs <paramref name="test"/> with the path of an events file in a fresh directory, removed after.</summary>
+    private static void WithEventsFile(Action<string> test)
+    {
+        var dir = Directory.CreateTempSubdirectory("mcp-egress-flush").FullName;
+        try { test(Path.Combine(dir, "events.ndjson")); }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
 
     [Fact]
-    public void ALoneEventReachesTheFileWithinTheDeadline()
+    public void ALoneEventReachesTheFileWithinTheDeadline() => WithEventsFile(path =>
     {
-        var path = Path.Combine(_dir, "events.ndjson");
         Assert.Equal(TimeSpan.FromMilliseconds(100), WatchDaemon.EventFlushDelay);
         using var writer = new EcsEventWriter(new RotatingFileStream(path, 0, 0), new EcsWriterOptions { MaxFlushDelay = WatchDaemon.EventFlushDelay });
         for (int round = 0; round < 3; round++)
@@ -36,12 +39,11 @@ public sealed class EventFlushDeadlineTests : IDisposable
         }
         Assert.Equal(3, File.ReadAllLines(path).Length);
         Assert.Equal(3, writer.EventsWritten);
-    }
+    });
 
     [Fact]
-    public void BurstsAreWrittenByTheDeadlineNotPerEvent()
+    public void BurstsAreWrittenByTheDeadlineNotPerEvent() => WithEventsFile(path =>
     {
-        var path = Path.Combine(_dir, "burst.ndjson");
         var stream = new CountingRotatingStream(path);
         using var writer = new EcsEventWriter(stream, new EcsWriterOptions { MaxFlushDelay = WatchDaemon.EventFlushDelay });
         for (int i = 0; i < 30; i++) writer.WriteMessage(TestMessages.PostmarkMcp());
@@ -49,7 +51,7 @@ public sealed class EventFlushDeadlineTests : IDisposable
         while (File.ReadAllLines(path).Length < 30 && sw.ElapsedMilliseconds < 2000) Thread.Sleep(5);
         Assert.Equal(30, File.ReadAllLines(path).Length);
         Assert.InRange(stream.Writes, 1, 2); // one deadline (a size-triggered write only if 30 events passed 64 KiB)
-    }
+    });
 
     private sealed class CountingRotatingStream(string path) : Stream
     {
