@@ -57,9 +57,9 @@ internal static class ReplayCommand
             return ExitCodes.Output;
         }
 
-        // A replay writes in 1 MiB blocks, flushed when full and at the end: flushing every event cost one write(2) per
-        // event, 18% of a mail-heavy replay even to /dev/null (watch keeps its own flush policy for tailing shippers).
-        var writer = new EcsEventWriter(new BufferedStream(outStream, 1 << 20), new EcsWriterOptions { FlushEachLine = false });
+        // The writer batches events in 64 KiB writes, flushed when full and at the end: flushing every event cost one
+        // write(2) per event, 18% of a mail-heavy replay even to /dev/null (watch adds a 100 ms flush deadline).
+        var writer = new EcsEventWriter(outStream);
         var output = new EcsPipelineOutput(writer);
         var pipeline = new MonitorPipeline(limits, new DetectionEngine(config.Detection), output);
         if (ReplayKeyLogs.Load(pipeline.KeyLog, keylogs, files) is { } keyLogError)

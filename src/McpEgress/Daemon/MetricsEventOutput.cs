@@ -11,16 +11,27 @@ namespace McpEgress.Daemon;
 /// <summary>
 /// The daemon's event output: writes each event through <see cref="EcsPipelineOutput"/> (the same NDJSON as replay)
 /// and counts it in <see cref="EgressMetrics"/> (messages, recipients, alerts, sending package, TLS sessions,
-/// unreadable API calls, events written).
-/// <para>An event that cannot be written (disk full) is dropped, not counted as written, and counted as the anomaly
-/// <c>export/events_dropped</c>; every next event tries again. The first failure of a streak is logged with the reason,
-/// and the recovery with the number dropped; the daemon never stops for it.</para>
+/// unreadable API calls, and events written once the writer hands them to the file).
+/// <para>Events that cannot be written (disk full) are dropped, not counted as written, and counted as the anomaly
+/// <c>export/events_dropped</c>; every next batch tries again. The first failure of a streak is logged with the reason,
+/// and the recovery with the number dropped; the daemon never stops for it. The writer reports both as they happen
+/// (<see cref="IEcsWriteObserver"/>), also from its flush timer.</para>
 /// </summary>
-public sealed class MetricsEventOutput(EcsEventWriter writer, EgressMetrics metrics) : IEventOutput
+public sealed class MetricsEventOutput : IEventOutput, IEcsWriteObserver
 {
-    private readonly EcsPipelineOutput _ecs = new(writer);
+    private readonly EcsEventWriter _writer;
+    private readonly EgressMetrics _metrics;
+    private readonly EcsPipelineOutput _ecs;
     private long _droppedAtStreakStart;
     private bool _failing;
+
+    public MetricsEventOutput(EcsEventWriter writer, EgressMetrics metrics)
+    {
+        _writer = writer;
+        _metrics = metrics;
+        _ecs = new EcsPipelineOutput(writer);
+        writer.Observer = this;
+    }
 
     /// <summary>Where dropped events are counted (the pipeline's anomaly counters, exported as metrics).</summary>
     public IAnomalySink? Anomalies { get; set; }
@@ -28,55 +39,41 @@ public sealed class MetricsEventOutput(EcsEventWriter writer, EgressMetrics metr
     /// <summary>Receives the one-line reports of a write failure streak and its end.</summary>
     public Action<string>? Log { get; set; }
 
-    /// <summary>Writes one event through <paramref name="write"/>; false (counted, logged) when it was dropped.</summary>
-    private bool Written(Action write)
+    public void OnWritten(EcsEventKind kind, long count)
     {
-        long dropped = writer.EventsDropped;
-        write();
-        long lost = writer.EventsDropped - dropped;
-        if (lost == 0)
-        {
-            if (_failing)
-            {
-                _failing = false;
-                Log?.Invoke($"events are written again; {writer.EventsDropped - _droppedAtStreakStart} events were dropped");
-            }
-            return true;
-        }
-        for (long i = 0; i < lost; i++) Anomalies?.Report(AnomalyStage.Export, "events_dropped");
-        if (!_failing)
-        {
-            _failing = true;
-            _droppedAtStreakStart = dropped;
-            Log?.Invoke($"warning: cannot write events ({writer.LastWriteError}); dropping and counting them (anomaly export/events_dropped), retrying with every event");
-        }
-        return false;
+        string label = kind switch { EcsEventKind.Alert => "alert", EcsEventKind.Tls => "tls", _ => "message" };
+        _metrics.OnEventWritten(label, count);
+        if (!_failing) return;
+        _failing = false;
+        Log?.Invoke($"events are written again; {_writer.EventsDropped - _droppedAtStreakStart} events were dropped");
+    }
+
+    public void OnDropped(long count)
+    {
+        for (long i = 0; i < count; i++) Anomalies?.Report(AnomalyStage.Export, "events_dropped");
+        if (_failing) return;
+        _failing = true;
+        _droppedAtStreakStart = _writer.EventsDropped - count;
+        Log?.Invoke($"warning: cannot write events ({_writer.LastWriteError}); dropping and counting them (anomaly export/events_dropped), retrying with every batch");
     }
 
     public void OnMessage(MailMessage message, IReadOnlyList<Alert> alerts)
     {
-        long before = writer.EventsWritten;
-        Written(() => _ecs.OnMessage(message, alerts));
-        // A message and its alerts are separate lines; count those that were written.
-        long written = writer.EventsWritten - before;
-        if (written > 0) metrics.OnEventWritten("message");
-        for (int i = 0; i < Math.Min(alerts.Count, written - 1); i++) metrics.OnEventWritten("alert");
-        string? package = message.Extra.TryGetValue(ProcessFlowAnnotator.PackageField, out var p) ? p as string : null;
-        metrics.OnMessage(message, alerts, package);
+        _ecs.OnMessage(message, alerts);
+        _metrics.OnMessage(message, alerts, message.Process?.Package);
     }
 
     public void OnTlsSession(TlsSessionRecord record)
     {
-        if (Written(() => _ecs.OnTlsSession(record))) metrics.OnEventWritten("tls");
-        metrics.OnTlsSession(record, Destination(record));
+        _ecs.OnTlsSession(record);
+        _metrics.OnTlsSession(record, Destination(record));
     }
 
     public void OnMailApiUnreadable(MailApiUnreadableRecord record)
     {
-        if (Written(() => _ecs.OnMailApiUnreadable(record))) metrics.OnEventWritten("message");
-        metrics.OnMailApiUnreadable(record.Provider, record.Reason);
+        _ecs.OnMailApiUnreadable(record);
+        _metrics.OnMailApiUnreadable(record.Provider, record.Reason);
     }
-
     /// <summary>"smtp" when the session carried SMTP (or began with STARTTLS), the provider id when SNI is a known mail-API host, else "other".</summary>
     public static string Destination(TlsSessionRecord r)
     {

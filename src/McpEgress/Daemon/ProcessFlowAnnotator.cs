@@ -1,26 +1,24 @@
 using McpEgress.Attribution;
+using McpEgress.Mail;
 using McpEgress.Protocols.Routing;
 using McpEgress.Reassembly;
 
 namespace McpEgress.Daemon;
 
 /// <summary>
-/// Names the local process that opened each flow as ECS fields: <c>process.pid</c>, <c>process.name</c>,
-/// <c>process.executable</c>, <c>process.command_line</c>, <c>user.id</c>, <c>user.name</c>, and for Node processes
-/// <c>mcp_egress.process.package</c> (npm name) and <c>mcp_egress.process.package_version</c>. Called at flow open on
+/// Names the local process that opened each flow (<see cref="ProcessFacts"/>: pid, executable, command line, user,
+/// and for Node processes the npm package and its version). Called at flow open on
 /// the pipeline thread. It first takes what the <see cref="SynTap"/> resolved at the SYN (the only chance for a
 /// connection that closed before the pipeline saw it), then asks <paramref name="resolver"/> (which caches sockets
 /// and processes) itself; flows that did not start on this host get nothing.
 /// </summary>
 public sealed class ProcessFlowAnnotator(ProcessResolver resolver, FlowProcessCache? early = null) : IFlowAnnotator
 {
-    public const string PackageField = "mcp_egress.process.package";
-
     public long Annotated { get; private set; }
     /// <summary>Flows whose process came from the SYN tap's cache.</summary>
     public long EarlyHits { get; private set; }
 
-    public IReadOnlyList<KeyValuePair<string, object?>>? Annotate(TcpFlow flow)
+    public ProcessFacts? Annotate(TcpFlow flow)
     {
         // A flow opened from its SYN-ACK (SYN missed) has its key reversed; the cache is keyed by the SYN's direction.
         var info = early?.Get(flow.Key) ?? early?.Get(new FlowKey(flow.Key.Server, flow.Key.Client));
@@ -29,21 +27,18 @@ public sealed class ProcessFlowAnnotator(ProcessResolver resolver, FlowProcessCa
         else info = resolver.Resolve(flow.Key.Client, flow.Key.Server, allowReverse: flow.PickedUpMidStream);
         if (info is null) return null;
         Annotated++;
-        return Fields(info);
+        return Facts(info);
     }
 
-    public static IReadOnlyList<KeyValuePair<string, object?>> Fields(ProcessInfo info)
+    public static ProcessFacts Facts(ProcessInfo info) => new()
     {
-        var fields = new List<KeyValuePair<string, object?>>(9);
-        void Add(string key, object? value) { if (value is not null) fields.Add(new(key, value)); }
-        Add("process.pid", info.Pid is int pid ? (long)pid : null);
-        Add("process.name", info.Executable is { } exe ? Path.GetFileName(exe) : null);
-        Add("process.executable", info.Executable);
-        Add("process.command_line", info.CommandLine);
-        Add("user.id", info.Uid?.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Add("user.name", info.UserName);
-        Add(PackageField, info.PackageName);
-        Add("mcp_egress.process.package_version", info.PackageVersion);
-        return fields;
-    }
+        Pid = info.Pid,
+        Name = info.Executable is { } exe ? Path.GetFileName(exe) : null,
+        Executable = info.Executable,
+        CommandLine = info.CommandLine,
+        UserId = info.Uid,
+        UserName = info.UserName,
+        Package = info.PackageName,
+        PackageVersion = info.PackageVersion,
+    };
 }

@@ -3,13 +3,13 @@ namespace McpEgress.Daemon;
 /// <summary>
 /// An append-only file stream for the events file that rotates by size: before a write would take the file past
 /// <see cref="MaxBytes"/>, <c>events.ndjson</c> becomes <c>events.ndjson.1</c> (older ones shift to .2 … and the
-/// oldest beyond <see cref="Keep"/> is deleted) and a new file is started. Each write is one whole NDJSON line
-/// (<see cref="Export.EcsEventWriter"/> writes a line per call), so no line is split across files. <see cref="Reopen"/>
+/// oldest beyond <see cref="Keep"/> is deleted) and a new file is started. Each write is whole NDJSON lines
+/// (<see cref="Export.EcsEventWriter"/> writes a batch of lines per call), so no line is split across files. <see cref="Reopen"/>
 /// closes and reopens the path, for an external logrotate that moved the file away (SIGHUP). Files are created 0640.
 /// Thread-safe: calls are serialized.
 /// <para>A write that fails (disk full) throws and leaves no partial line behind: the file is cut back to its length
-/// before the write, so the next event starts on a clean line; writes are unbuffered for that (one write(2) per event
-/// line). A rotation whose new file cannot be opened is retried at the next write.</para>
+/// before the write, so the next event starts on a clean line; writes are unbuffered for that (one write(2) per batch
+/// of lines). A rotation whose new file cannot be opened is retried at the next write.</para>
 /// </summary>
 public sealed class RotatingFileStream : Stream
 {

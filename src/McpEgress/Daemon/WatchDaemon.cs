@@ -31,6 +31,9 @@ public sealed class WatchDaemon : IDisposable
     private static readonly TimeSpan ReadWait = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(10);
 
+    /// <summary>Longest an event waits in the writer's buffer before it is in the events file.</summary>
+    public static readonly TimeSpan EventFlushDelay = TimeSpan.FromMilliseconds(100);
+
     private readonly WatchOptions _options;
     private readonly Func<McpEgressConfig>? _reloadConfig;
     private readonly TextWriter _log;
@@ -325,7 +328,8 @@ public sealed class WatchDaemon : IDisposable
         {
             throw new WatchStartupException(WatchStartupFailure.Output, $"cannot write events to {_options.Output}: {e.Message}", e);
         }
-        _writer = new EcsEventWriter(_outStream, new EcsWriterOptions { FlushEachLine = true });
+        // Batched in 64 KiB writes, and never held longer than EventFlushDelay: a tailing shipper sees each event in time.
+        _writer = new EcsEventWriter(_outStream, new EcsWriterOptions { MaxFlushDelay = EventFlushDelay });
     }
 
     private void StartMetrics()

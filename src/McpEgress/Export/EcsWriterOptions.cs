@@ -3,8 +3,19 @@ namespace McpEgress.Export;
 /// <summary>Options for <see cref="EcsEventWriter"/>.</summary>
 public sealed class EcsWriterOptions
 {
-    /// <summary>Flush the stream after every line, so a tailing shipper (Filebeat, Vector) sees events at once. Default true.</summary>
-    public bool FlushEachLine { get; init; } = true;
+    /// <summary>
+    /// Events are kept in one reused buffer and written to the stream when it holds this many bytes (default 64 KiB),
+    /// at <see cref="EcsEventWriter.Flush"/> and at Dispose; each write holds whole lines only. 0 writes and flushes
+    /// every event at once (one write per line).
+    /// </summary>
+    public int BufferBytes { get; init; } = 64 * 1024;
+
+    /// <summary>
+    /// When set, a buffered event is written and the stream flushed at most this long after the event was ready, even
+    /// if no other event follows (a timer), so a tailing shipper (Filebeat, Vector) sees it in time. Default null:
+    /// only by size and at flush/exit (replay).
+    /// </summary>
+    public TimeSpan? MaxFlushDelay { get; init; }
 
     /// <summary>
     /// Addresses written per list in one event (email.to, email.bcc, rcpt_to, hidden_recipients...; default 1,000, like

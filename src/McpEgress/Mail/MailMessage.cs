@@ -58,8 +58,17 @@ public sealed class MailMessage
         set => _hidden = value;
     }
 
-    /// <summary>Extra ECS-ready facts from the protocol (http method, url, tls, process...), keyed by dotted name.</summary>
-    public Dictionary<string, object?> Extra { get; } = new(StringComparer.Ordinal);
+    /// <summary>The HTTP request of a mail-API message; null for SMTP.</summary>
+    public HttpFacts? Http { get; init; }
+
+    /// <summary>What the mail-API call said about itself (endpoint, draft, raw message); null for SMTP.</summary>
+    public ApiCallFacts? Api { get; init; }
+
+    /// <summary>The TLS session the message travelled in; null when it was not inside (decrypted) TLS.</summary>
+    public TlsFacts? Tls { get; set; }
+
+    /// <summary>The local process that opened the connection; null when not attributed (replay, remote flows).</summary>
+    public ProcessFacts? Process { get; set; }
 
     /// <summary>Domain of the sender: From, else the envelope MAIL FROM.</summary>
     public string? SenderDomain

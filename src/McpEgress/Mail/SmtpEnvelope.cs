@@ -16,4 +16,8 @@ public sealed class SmtpEnvelope
     /// <summary>"DATA" or "BDAT".</summary>
     public string? DataCommand { get; init; }
     public long MessageBytes { get; init; }
+    /// <summary>The header block exceeded limits.smtp.max_header_bytes (the rest was only scanned for recipient domains).</summary>
+    public bool HeadersTruncated { get; init; }
+    /// <summary>A gap or the end of the capture cut the transaction before its end.</summary>
+    public bool Incomplete { get; init; }
 }

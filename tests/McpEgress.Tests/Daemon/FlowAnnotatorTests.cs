@@ -1,5 +1,8 @@
 using McpEgress.Attribution;
 using McpEgress.Daemon;
+using McpEgress.Export;
+using McpEgress.Mail;
+using McpEgress.Attribution;
 using McpEgress.Protocols.Routing;
 using McpEgress.Protocols.Tls;
 using McpEgress.Reassembly;
@@ -14,10 +17,10 @@ public class FlowAnnotatorTests
     {
         public int Calls;
 
-        public IReadOnlyList<KeyValuePair<string, object?>>? Annotate(TcpFlow flow)
+        public ProcessFacts? Annotate(TcpFlow flow)
         {
             Calls++;
-            return ProcessFlowAnnotator.Fields(info);
+            return ProcessFlowAnnotator.Facts(info);
         }
     }
 
@@ -38,13 +41,14 @@ public class FlowAnnotatorTests
 
         Assert.Equal(1, annotator.Calls);
         var m = Assert.Single(h.Results).Message;
-        Assert.Equal(4242L, m.Extra["process.pid"]);
-        Assert.Equal("node", m.Extra["process.name"]);
-        Assert.Equal("alice", m.Extra["user.name"]);
-        Assert.Equal("1000", m.Extra["user.id"]);
-        Assert.Equal("evil-postmark-mcp", m.Extra[ProcessFlowAnnotator.PackageField]);
+        Assert.Equal(4242, m.Process?.Pid);
+        Assert.Equal("node", m.Process?.Name);
+        Assert.Equal("alice", m.Process?.UserName);
+        Assert.Equal(1000u, m.Process?.UserId);
+        Assert.Equal("evil-postmark-mcp", m.Process?.Package);
         var tls = Assert.Single(h.TlsSessions);
-        Assert.Contains(new KeyValuePair<string, object?>("process.executable", "/usr/bin/node"), tls.Annotation!);
+        Assert.Equal("/usr/bin/node", tls.Process?.Executable);
+        Assert.Contains("\"user\":{\"id\":\"1000\",\"name\":\"alice\"}", h.Ndjson);
         Assert.Contains("\"process\":{\"pid\":4242,\"name\":\"node\",\"executable\":\"/usr/bin/node\",\"command_line\":\"node /srv/mcp/index.js\"}", h.Ndjson);
         Assert.Contains("\"package\":\"evil-postmark-mcp\",\"package_version\":\"1.0.16\"", h.Ndjson);
     }
@@ -52,8 +56,13 @@ public class FlowAnnotatorTests
     [Fact]
     public void PartialInfo_OnlyKnownFieldsAreAdded()
     {
-        var fields = ProcessFlowAnnotator.Fields(new ProcessInfo { Uid = 33, UserName = "www-data" });
-        Assert.Equal(["user.id", "user.name"], fields.Select(f => f.Key));
+        var m = new MailMessage { Transport = MailTransport.Smtp, Process = ProcessFlowAnnotator.Facts(new ProcessInfo { Uid = 33, UserName = "www-data" }) };
+        var stream = new MemoryStream();
+        using (var w = new EcsEventWriter(stream, new EcsWriterOptions { LeaveOpen = true })) w.WriteMessage(m);
+        var e = System.Text.Json.JsonDocument.Parse(stream.ToArray()).RootElement;
+        Assert.Equal("{\"id\":\"33\",\"name\":\"www-data\"}", e.GetProperty("user").GetRawText());
+        Assert.False(e.TryGetProperty("process", out _)); // no pid, name, executable or command line known
+        Assert.False(e.GetProperty("mcp_egress").TryGetProperty("process", out _));
     }
 
     [Fact]
@@ -68,6 +77,6 @@ public class FlowAnnotatorTests
 
     private sealed class Throwing : IFlowAnnotator
     {
-        public IReadOnlyList<KeyValuePair<string, object?>>? Annotate(TcpFlow flow) => throw new InvalidOperationException("boom");
+        public ProcessFacts? Annotate(TcpFlow flow) => throw new InvalidOperationException("boom");
     }
 }

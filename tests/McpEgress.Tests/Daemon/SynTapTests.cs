@@ -96,9 +96,9 @@ public class SynTapTests(ITestOutputHelper output)
 
         // The annotator takes the tap's answer (its own resolver would find nothing now).
         var annotator = new ProcessFlowAnnotator(new ProcessResolver(), cache);
-        var fields = annotator.Annotate(new TcpFlow(1, key, 0, pickedUpMidStream: false));
-        Assert.NotNull(fields);
-        Assert.Contains(new KeyValuePair<string, object?>("process.pid", (long)childPid), fields);
+        var process = annotator.Annotate(new TcpFlow(1, key, 0, pickedUpMidStream: false));
+        Assert.NotNull(process);
+        Assert.Equal(childPid, process.Pid);
         Assert.Equal(1, annotator.EarlyHits);
         output.WriteLine($"tap: {tap.Syns} SYNs, {tap.Resolved} resolved, longest SYN-to-answer {tap.MaxLagMicroseconds} us, last (the one-shot client) {tap.LastLagMicroseconds} us; exe {info.Executable}");
         tap.Dispose();

@@ -127,7 +127,7 @@ public class EcsEventWriterTests
             else if (reader.TokenType == JsonTokenType.PropertyName && depth == 1) top.Add(reader.GetString()!);
         }
         Assert.Equal(top.Distinct().Count(), top.Count);
-        Assert.Equal(["@timestamp", "event", "network", "source", "destination", "email", "mcp_egress"], top);
+        Assert.Equal(["@timestamp", "ecs", "event", "network", "source", "destination", "email", "mcp_egress"], top);
     }
 
     [Theory]
@@ -150,8 +150,11 @@ public class EcsEventWriterTests
     [InlineData(null, "email-submitted")]
     public void HttpActionFromStatusCode(int? status, string action)
     {
-        var m = new MailMessage { Transport = MailTransport.Http, Provider = "postmark" };
-        if (status is { } s) m.Extra["http.response.status_code"] = s;
+        var m = new MailMessage
+        {
+            Transport = MailTransport.Http, Provider = "postmark",
+            Http = new HttpFacts("POST", "https://api.postmarkapp.com/email", "HTTP/1.1", status ?? 0),
+        };
         var e = Assert.Single(Lines(w => w.WriteMessage(m)));
         Assert.Equal(action, Str(e, "event.action"));
         Assert.Equal("http", Str(e, "network.protocol"));
@@ -214,34 +217,96 @@ public class EcsEventWriterTests
     }
 
     [Fact]
-    public void ExtraNestsDottedKeysAndKeepsTypes()
+    public void TypedFactsMapToEcsFields()
     {
-        var m = new MailMessage { Transport = MailTransport.Http, ServerName = "api.postmarkapp.com" };
-        m.Extra["http.request.method"] = "POST";
-        m.Extra["http.response.status_code"] = 200;
-        m.Extra["http.request.body.bytes"] = 4096L;
-        m.Extra["url.full"] = "https://api.postmarkapp.com/email";
-        m.Extra["tls.established"] = true;
-        m.Extra["mcp_egress.score"] = 0.25;
-        m.Extra["process.args"] = new[] { "node", "server.js" };
-        m.Extra["skipped.null"] = null;
-        m.Extra["skipped.nan"] = double.NaN;
-        m.Extra["event.kind"] = "overwritten?"; // fixed fields win
-        m.Extra["destination.domain.sub"] = "x"; // cannot nest under a leaf: dropped
+        var m = new MailMessage
+        {
+            Transport = MailTransport.Http,
+            ServerName = "api.postmarkapp.com",
+            Provider = "postmark",
+            Http = new HttpFacts("POST", "https://api.postmarkapp.com/email", "HTTP/2", 200),
+            Api = new ApiCallFacts("postmark.email", Draft: true, RawMessage: true, RawMessageTruncated: true),
+            Tls = new TlsFacts("api.postmarkapp.com", "TLS 1.3", "TLS_AES_128_GCM_SHA256", "h2", Decrypted: true),
+            Process = new ProcessFacts { Pid = 42, Name = "node", UserId = 1000, Package = "postmark-mcp", PackageVersion = "1.0.16" },
+            Envelope = new SmtpEnvelope { HeadersTruncated = true, Incomplete = true },
+        };
         var e = Assert.Single(Lines(w => w.WriteMessage(m)));
 
+        Assert.Equal("8.11.0", Str(e, "ecs.version"));
         Assert.Equal("POST", Str(e, "http.request.method"));
+        Assert.Equal("2", Str(e, "http.version"));
         Assert.Equal(200, Num(e, "http.response.status_code"));
-        Assert.Equal(4096, Num(e, "http.request.body.bytes"));
         Assert.Equal("https://api.postmarkapp.com/email", Str(e, "url.full"));
-        Assert.True(At(e, "tls.established")!.Value.GetBoolean());
-        Assert.Equal(0.25, At(e, "mcp_egress.score")!.Value.GetDouble());
-        Assert.Equal(["node", "server.js"], Strs(e, "process.args"));
-        Assert.Null(At(e, "skipped"));
-        Assert.Equal("event", Str(e, "event.kind"));
+        Assert.Equal("api.postmarkapp.com", Str(e, "tls.client.server_name"));
+        Assert.Equal(("tls", "1.3"), (Str(e, "tls.version_protocol"), Str(e, "tls.version")));
+        Assert.Equal("TLS_AES_128_GCM_SHA256", Str(e, "tls.cipher"));
+        Assert.Equal("h2", Str(e, "tls.next_protocol"));
+        Assert.True(At(e, "mcp_egress.tls.decrypted")!.Value.GetBoolean());
+        Assert.Equal("postmark.email", Str(e, "mcp_egress.api.endpoint"));
+        Assert.True(At(e, "mcp_egress.api.draft")!.Value.GetBoolean());
+        Assert.True(At(e, "mcp_egress.api.raw_message")!.Value.GetBoolean());
+        Assert.True(At(e, "mcp_egress.api.raw_message_truncated")!.Value.GetBoolean());
+        Assert.True(At(e, "mcp_egress.smtp.headers_truncated")!.Value.GetBoolean());
+        Assert.True(At(e, "mcp_egress.smtp.incomplete")!.Value.GetBoolean());
+        Assert.Equal(42, Num(e, "process.pid"));
+        Assert.Equal("node", Str(e, "process.name"));
+        Assert.Equal("1000", Str(e, "user.id"));
+        Assert.Equal("postmark-mcp", Str(e, "mcp_egress.process.package"));
+        Assert.Equal("1.0.16", Str(e, "mcp_egress.process.package_version"));
+        Assert.Equal("email-sent", Str(e, "event.action")); // from the HTTP status
         Assert.Equal("api.postmarkapp.com", Str(e, "destination.domain"));
-        Assert.Equal("email-sent", Str(e, "event.action"));
-        Assert.Equal(0, Num(e, "mcp_egress.hidden_count")); // Extra merged into the existing mcp_egress object
+    }
+
+    [Fact]
+    public void SslVersionIsNamedSsl()
+    {
+        var m = new MailMessage { Transport = MailTransport.Smtp, Tls = new TlsFacts(null, "SSL 3.0", null, null, false) };
+        var e = Assert.Single(Lines(w => w.WriteMessage(m)));
+        Assert.Equal(("ssl", "SSL 3.0"), (Str(e, "tls.version_protocol"), Str(e, "tls.version")));
+        Assert.Null(At(e, "tls.client"));
+    }
+
+    [Fact]
+    public void AFieldWrittenTwiceIsABugThatThrows()
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using var json = new Utf8JsonWriter(buffer);
+        var w = new EcsFieldWriter(json);
+        w.BeginEvent();
+        w.Open("destination");
+        w.String("domain", "a.example");
+        w.Close();
+        w.Open("email");
+        w.Close(); // empty: never written, so nothing claimed
+        w.Open("destination"); // a second destination object: its first member is the conflict
+        var e = Assert.Throws<EcsFieldConflictException>(() => w.String("ip", "10.0.0.1"));
+        Assert.Equal("destination", e.Path);
+
+        w.Reset();
+        buffer.Clear();
+        json.Reset();
+        w.BeginEvent();
+        w.Open("mcp_egress");
+        w.OpenArray("rcpt_to");
+        w.OpenItem();
+        w.String("address", "a@b.test");
+        Assert.Equal("mcp_egress.rcpt_to.[].address",
+            Assert.Throws<EcsFieldConflictException>(() => w.String("address", "c@d.test")).Path);
+    }
+
+    [Fact]
+    public void AFailedEventLeavesNothingBehind()
+    {
+        var stream = new MemoryStream();
+        using (var w = new EcsEventWriter(stream, new EcsWriterOptions { LeaveOpen = true }))
+        {
+            w.WriteMessage(PostmarkMcp());
+            Assert.ThrowsAny<Exception>(() => w.WriteMessage(null!));
+            w.WriteMessage(PostmarkMcp());
+        }
+        var lines = Encoding.UTF8.GetString(stream.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.All(lines, l => JsonDocument.Parse(l));
     }
 
     [Fact]
@@ -301,6 +366,7 @@ public class EcsEventWriterTests
         {
             w.WriteMessage(m);
             w.WriteMessage(m);
+            w.Flush(); // EventsWritten counts what reached the stream
             Assert.Equal(2, w.EventsWritten);
         }
         string text = Encoding.UTF8.GetString(stream.ToArray());
@@ -311,29 +377,80 @@ public class EcsEventWriterTests
     }
 
     [Fact]
-    public void FlushPerLineIsConfigurable()
+    public void EventsAreBatchedByBufferSize()
     {
-        var flushing = new CountingStream();
-        using (var w = new EcsEventWriter(flushing, new EcsWriterOptions { LeaveOpen = true }))
+        var batched = new CountingStream();
+        using (var w = new EcsEventWriter(batched, new EcsWriterOptions { LeaveOpen = true, BufferBytes = 4096 }))
         {
-            w.WriteMessage(new MailMessage { Transport = MailTransport.Smtp });
-            w.WriteMessage(new MailMessage { Transport = MailTransport.Smtp });
-            Assert.Equal(2, flushing.Flushes);
-            Assert.Equal(2, flushing.Writes); // one write per line
+            for (int i = 0; i < 20; i++) w.WriteMessage(PostmarkMcp());
+            Assert.InRange(batched.Writes, 2, 10); // ~1.2 KB events: a write each time the buffer passes 4 KiB
+            Assert.Equal(0, batched.Flushes);
+            Assert.True(batched.WrittenBytes.All(b => b.EndsWith((byte)'\n')), "each write ends on a whole line");
+            w.Flush();
+            Assert.Equal(1, batched.Flushes);
+            Assert.Equal(20, w.EventsWritten);
         }
+        Assert.Equal(20, Encoding.UTF8.GetString(batched.ToArray()).Count(c => c == '\n'));
+        Assert.False(batched.Closed);
 
-        var lazy = new CountingStream();
-        using (var w = new EcsEventWriter(lazy, new EcsWriterOptions { FlushEachLine = false, LeaveOpen = true }))
+        var eachLine = new CountingStream();
+        using (var w = new EcsEventWriter(eachLine, new EcsWriterOptions { LeaveOpen = true, BufferBytes = 0 }))
         {
             w.WriteMessage(new MailMessage { Transport = MailTransport.Smtp });
-            Assert.Equal(0, lazy.Flushes);
+            w.WriteMessage(new MailMessage { Transport = MailTransport.Smtp });
+            Assert.Equal(2, eachLine.Writes); // one write and one flush per line
+            Assert.Equal(2, eachLine.Flushes);
         }
-        Assert.Equal(1, lazy.Flushes); // Dispose flushes
-        Assert.False(lazy.Closed);
 
         var owned = new CountingStream();
-        new EcsEventWriter(owned).Dispose();
+        var lazy = new EcsEventWriter(owned);
+        lazy.WriteMessage(new MailMessage { Transport = MailTransport.Smtp });
+        Assert.Equal(0, owned.Writes);
+        lazy.Dispose(); // writes, flushes and closes
+        Assert.Equal(1, owned.Writes);
         Assert.True(owned.Closed);
+    }
+
+    [Fact]
+    public void ObserverHearsWrittenAndDroppedBatchesByKind()
+    {
+        var observer = new RecordingObserver();
+        var failing = new FailingStream();
+        using var w = new EcsEventWriter(failing, new EcsWriterOptions { LeaveOpen = true }) { Observer = observer };
+        var m = PostmarkMcp();
+        w.WriteMessage(m);
+        foreach (var a in new DetectionEngine(DetectionPolicy.Default).Evaluate(m)) w.WriteAlert(a);
+        w.Flush();
+        Assert.Equal(["message:1", "alert:2"], observer.Events);
+        failing.Fail = true;
+        w.WriteMessage(m);
+        w.WriteMessage(m);
+        w.Flush();
+        Assert.Equal("dropped:2", observer.Events[^1]);
+        Assert.Equal(2, w.EventsDropped);
+        Assert.True(w.Failing);
+        failing.Fail = false;
+        w.WriteMessage(m);
+        w.Flush();
+        Assert.Equal("message:1", observer.Events[^1]);
+        Assert.False(w.Failing);
+    }
+
+    private sealed class RecordingObserver : IEcsWriteObserver
+    {
+        public List<string> Events { get; } = [];
+        public void OnWritten(EcsEventKind kind, long count) => Events.Add($"{kind.ToString().ToLowerInvariant()}:{count}");
+        public void OnDropped(long count) => Events.Add($"dropped:{count}");
+    }
+
+    private sealed class FailingStream : MemoryStream
+    {
+        public bool Fail;
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            if (Fail) throw new IOException("No space left on device");
+            base.Write(buffer);
+        }
     }
 
     [Fact]
@@ -348,8 +465,9 @@ public class EcsEventWriterTests
     {
         public int Flushes, Writes;
         public bool Closed;
+        public List<byte[]> WrittenBytes { get; } = [];
         public override void Flush() { Flushes++; base.Flush(); }
-        public override void Write(ReadOnlySpan<byte> buffer) { Writes++; base.Write(buffer.ToArray(), 0, buffer.Length); }
+        public override void Write(ReadOnlySpan<byte> buffer) { Writes++; WrittenBytes.Add(buffer.ToArray()); base.Write(buffer.ToArray(), 0, buffer.Length); }
         public override void Write(byte[] buffer, int offset, int count) { Writes++; base.Write(buffer, offset, count); }
         protected override void Dispose(bool disposing) { Closed = true; base.Dispose(disposing); }
     }

@@ -119,7 +119,7 @@ public sealed class HostileOutputTests : IDisposable
         var log = new List<string>();
         var anomalies = new AnomalyCounters();
         var metrics = new EgressMetrics();
-        var writer = new EcsEventWriter(new RotatingFileStream(path, 0, 0), new EcsWriterOptions { FlushEachLine = true });
+        var writer = new EcsEventWriter(new RotatingFileStream(path, 0, 0), new EcsWriterOptions { BufferBytes = 0 });
         var output = new MetricsEventOutput(writer, metrics) { Log = log.Add, Anomalies = anomalies };
         var message = TestMessages.PostmarkMcp();
         for (int i = 0; i < 50; i++) output.OnMessage(message, []);

@@ -85,7 +85,7 @@ public class UrlRedactionTests
         // Matrix parameters don't hide the endpoint (/email;key=x is routed as /email): the message comes out, redacted.
         if (r.Target.StartsWith("/v1;")) return;
         var message = Assert.Single(result!.Messages);
-        var url = Assert.IsType<string>(message.Extra["url.full"]);
+        var url = Assert.IsType<string>(message.Http?.Url);
         Assert.DoesNotContain(Secret, url);
         Assert.Contains("[REDACTED]", url);
     }

@@ -42,7 +42,7 @@ public class GraphGmailPayloadTests
         Assert.Equal("me@acme.example", Api.A(m.From));
         Assert.Equal("a@one.example", Api.A(m.To));
         Assert.Equal("spy@evil.example:bcc", Api.HiddenReasons(m));
-        Assert.Equal(true, m.Extra["mcp_egress.api.raw_message"]);
+        Assert.True(m.Api?.RawMessage);
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public class GraphGmailPayloadTests
         Assert.True(r.IsSendCall);
         Assert.Equal(2, r.Messages.Count);
         Assert.Equal("spy@evil.example", Api.Hidden(r.Messages[0]));
-        Assert.Equal("graph.send_mail", r.Messages[0].Extra["mcp_egress.api.endpoint"]);
+        Assert.Equal("graph.send_mail", r.Messages[0].Api?.Endpoint);
         Assert.Equal("a@one.example", Api.A(r.Messages[1].To));
         Assert.Equal("spy@evil.example:bcc", Api.HiddenReasons(r.Messages[1]));
     }
@@ -126,7 +126,7 @@ public class GraphGmailPayloadTests
         Assert.Equal("c@one.example", Api.A(m.Cc));
         Assert.Equal("spy@evil.example:bcc", Api.HiddenReasons(m));
         Assert.Equal("Gm", m.Subject);
-        Assert.Equal("https://gmail.googleapis.com/gmail/v1/users/me/messages/send?access_token=[REDACTED]", m.Extra["url.full"]);
+        Assert.Equal("https://gmail.googleapis.com/gmail/v1/users/me/messages/send?access_token=[REDACTED]", m.Http?.Url);
         Assert.DoesNotContain(Api.Strings(m), s => s.Contains("ya29.SECRETQ"));
     }
 

@@ -68,18 +68,13 @@ internal static class Api
     /// <summary>base64url without padding, as googleapis sends Gmail `raw`.</summary>
     public static string B64Url(string s) => B64(s).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    /// <summary>Every string reachable from a message: properties, address parts, Extra values.</summary>
+    /// <summary>Every string reachable from a message: properties, address parts, facts (records print their members).</summary>
     public static IEnumerable<string> Strings(MailMessage m)
     {
         foreach (var p in typeof(MailMessage).GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
             var v = p.GetValue(m);
             foreach (var s in Flatten(v)) yield return s;
-        }
-        foreach (var kv in m.Extra)
-        {
-            yield return kv.Key;
-            foreach (var s in Flatten(kv.Value)) yield return s;
         }
     }
 

@@ -39,11 +39,8 @@ public class PostmarkPayloadTests
         Assert.Equal("phan@giftshop.club", Api.A(m.Bcc));
         Assert.Equal("phan@giftshop.club:bcc", Api.HiddenReasons(m));
         Assert.Equal("Q3 numbers", m.Subject);
-        Assert.Equal("POST", m.Extra["http.request.method"]);
-        Assert.Equal("https://api.postmarkapp.com/email", m.Extra["url.full"]);
-        Assert.Equal("1.1", m.Extra["http.version"]);
-        Assert.Equal(200, m.Extra["http.response.status_code"]);
-        Assert.Equal("postmark.email", m.Extra["mcp_egress.api.endpoint"]);
+        Assert.Equal(new HttpFacts("POST", "https://api.postmarkapp.com/email", "HTTP/1.1", 200), m.Http);
+        Assert.Equal("postmark.email", m.Api?.Endpoint);
         Assert.Equal(1_700_000_000_000_000_000, m.TimestampNs);
         Assert.Equal(Host, m.ServerName);
         Assert.DoesNotContain(Api.Strings(m), s => s.Contains("pm-secret-token"));
@@ -128,7 +125,7 @@ public class PostmarkPayloadTests
         Assert.Equal("postmark", r.Provider);
         Assert.Single(r.Messages);
         var viaHost = Api.Run(Api.Json("API.POSTMARKAPP.COM:443", "/email", """{"From":"a@acme.example","To":"x@one.example"}"""));
-        Assert.Equal("https://api.postmarkapp.com/email", viaHost.Messages[0].Extra["url.full"]);
+        Assert.Equal("https://api.postmarkapp.com/email", viaHost.Messages[0].Http?.Url);
     }
 
     [Theory]

@@ -36,7 +36,7 @@ public class ResendMailerSendPayloadTests
         Assert.Equal("resend.inbox.draft", draft.Endpoint);
         Assert.False(draft.IsSendCall);
         var dm = Assert.Single(draft.Messages);
-        Assert.Equal(true, dm.Extra["mcp_egress.api.draft"]);
+        Assert.True(dm.Api?.Draft);
         Assert.Equal("spy@evil.example", Api.Hidden(dm));
 
         var send = Api.Run(Api.Json("api.resend.com", "/inboxes/agent@acme.example/drafts/d_123/send", "{}"));

@@ -27,7 +27,7 @@ public class SparkPostPayloadTests
         Assert.Equal("spy@evil.example:bcc", Api.HiddenReasons(m));
         Assert.Equal("r@acme.example", Api.A(m.ReplyTo));
         Assert.Equal("SP", m.Subject);
-        Assert.Equal("https://" + host + "/api/v1/transmissions?num_rcpt_errors=3", m.Extra["url.full"]);
+        Assert.Equal("https://" + host + "/api/v1/transmissions?num_rcpt_errors=3", m.Http?.Url);
         Assert.DoesNotContain(Api.Strings(m), s => s.Contains("rawsparkpostkey0123"));
     }
 

@@ -44,7 +44,7 @@ public sealed class LateKeysTests
         h.Pipeline.KeyLog.LoadFile(Smtp("nodemailer-implicit-tls.keys"));
         h.Pipeline.Finish();
         var (m, _) = Assert.Single(h.Results);
-        Assert.True((bool)m.Extra["mcp_egress.tls.decrypted"]!);
+        Assert.True(m.Tls?.Decrypted);
         Assert.True(Assert.Single(h.TlsSessions).Info.Decrypted);
     }
 

@@ -39,7 +39,7 @@ public sealed class PacketLossTests : IDisposable
         Assert.Contains("Pool message 1", subjects);
         Assert.Contains("Pool message 3", subjects);
         var second = h.Results.Single(r => r.Message.Subject is null);
-        Assert.Equal(true, second.Message.Extra.GetValueOrDefault("mcp_egress.smtp.incomplete"));
+        Assert.True(second.Message.Envelope?.Incomplete);
         Assert.Equal(3, second.Message.Envelope!.RcptTo.Count);   // the envelope survived the hole
         Assert.True(h.Pipeline.Reassembler.Gaps > 0);
     }

@@ -221,10 +221,10 @@ public sealed class EgressMetrics
     public void OnConfigReload(bool ok) => (ok ? _reloadSuccess : _reloadFailure).Inc();
 
     /// <summary>Counts one NDJSON event written: kind "message", "alert" or "tls" (others count as "other").</summary>
-    public void OnEventWritten(string kind)
+    public void OnEventWritten(string kind, long count = 1)
     {
-        if (_eventsWritten.TryGetValue(kind, out var s)) s.Inc();
-        else EventsWrittenTotal.WithLabels(EgressLabelValues.Other).Inc();
+        if (_eventsWritten.TryGetValue(kind, out var s)) s.Inc(count);
+        else EventsWrittenTotal.WithLabels(EgressLabelValues.Other).Inc(count);
     }
 
     /// <summary>

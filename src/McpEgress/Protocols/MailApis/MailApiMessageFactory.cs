@@ -2,7 +2,7 @@ using McpEgress.Mail;
 
 namespace McpEgress.Protocols.MailApis;
 
-/// <summary>The one place a mail-API <see cref="MailMessage"/> is built: flow endpoints, HTTP facts, hidden recipients.</summary>
+/// <summary>The one place a mail-API <see cref="MailMessage"/> is built: flow endpoints, HTTP and API-call facts, hidden recipients.</summary>
 internal static class MailApiMessageFactory
 {
     public static MailMessage Create(MailApiCall call, MessageDraft d)
@@ -32,15 +32,9 @@ internal static class MailApiMessageFactory
             MessageId = d.MessageId,
             Truncations = Truncations(d),
             CutRecipients = Mail.CutRecipients.Merge(d.ImfCutOrNull, d.CutOrNull),
+            Http = new HttpFacts(r.Method, call.UrlFull, r.Version, r.ResponseStatus),
+            Api = new ApiCallFacts(d.Endpoint ?? call.Result.Endpoint, d.IsDraft, d.FromRawMessage, d.RawMessageCut),
         };
-        m.Extra["http.request.method"] = r.Method;
-        m.Extra["url.full"] = call.UrlFull;
-        m.Extra["http.version"] = r.Version.StartsWith("HTTP/", StringComparison.OrdinalIgnoreCase) ? r.Version[5..] : r.Version;
-        if (r.ResponseStatus > 0) m.Extra["http.response.status_code"] = r.ResponseStatus;
-        m.Extra["mcp_egress.api.endpoint"] = d.Endpoint ?? call.Result.Endpoint;
-        if (d.IsDraft) m.Extra["mcp_egress.api.draft"] = true;
-        if (d.FromRawMessage) m.Extra["mcp_egress.api.raw_message"] = true;
-        if (d.RawMessageCut) m.Extra["mcp_egress.api.raw_message_truncated"] = true;
         return m;
     }
 

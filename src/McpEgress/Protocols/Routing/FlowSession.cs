@@ -1,3 +1,4 @@
+using McpEgress.Mail;
 using McpEgress.Protocols.Tls;
 using McpEgress.Reassembly;
 
@@ -27,8 +28,8 @@ internal sealed class FlowSession
     /// <summary>The application bytes are decrypted TLS plaintext.</summary>
     public bool InsideTls { get; set; }
 
-    /// <summary>Facts from the <see cref="IFlowAnnotator"/> at flow open (e.g. the owning process); null when none.</summary>
-    public IReadOnlyList<KeyValuePair<string, object?>>? Annotation { get; set; }
+    /// <summary>The owning process, from the <see cref="IFlowAnnotator"/> at flow open; null when none.</summary>
+    public ProcessFacts? Process { get; set; }
 
     /// <summary>The proxy tunnel (CONNECT, SOCKS) the application bytes run in, once the proxy granted it; else null.</summary>
     public TunnelInfo? Tunnel { get; set; }

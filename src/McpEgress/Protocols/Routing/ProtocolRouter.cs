@@ -51,7 +51,7 @@ public sealed class ProtocolRouter : ITcpStreamHandler
         var session = new FlowSession(flow);
         if (Annotator is { } annotator)
         {
-            try { session.Annotation = annotator.Annotate(flow); }
+            try { session.Process = annotator.Annotate(flow); }
             catch (Exception e) when (e is not OutOfMemoryException) { _anomalies.Report(AnomalyStage.Pipeline, "annotator_error"); }
         }
         session.Root = new ProbingLayer(_layers, session, allowTls: true, allowTunnel: true);
@@ -108,7 +108,7 @@ public sealed class ProtocolRouter : ITcpStreamHandler
         if (result is null) return;
         foreach (var message in result.Messages)
         {
-            if (session.TlsInfo is { } tls) TlsMessageFields.Add(message.Extra, tls);
+            message.Tls ??= TlsMessageFacts.From(session.TlsInfo);
             Annotate(message, session);
             Counters.Messages++;
             _sink.OnMessage(message);
@@ -148,13 +148,9 @@ public sealed class ProtocolRouter : ITcpStreamHandler
             Info = info,
             ApplicationProtocol = applicationProtocol,
             StartTls = startTls,
-            Annotation = session.Annotation,
+            Process = session.Process,
         });
     }
 
-    private static void Annotate(MailMessage message, FlowSession session)
-    {
-        if (session.Annotation is not { } fields) return;
-        foreach (var (key, value) in fields) message.Extra.TryAdd(key, value);
-    }
+    private static void Annotate(MailMessage message, FlowSession session) => message.Process ??= session.Process;
 }

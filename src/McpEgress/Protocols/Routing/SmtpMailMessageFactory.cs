@@ -34,6 +34,8 @@ internal static class SmtpMailMessageFactory
                 Tls = tx.InsideTls,
                 DataCommand = tx.DataCommand,
                 MessageBytes = tx.MessageBytes,
+                HeadersTruncated = tx.HeadersTruncated,
+                Incomplete = tx.Incomplete,
             },
             From = h.From,
             Sender = h.Sender,
@@ -48,10 +50,8 @@ internal static class SmtpMailMessageFactory
             MessageId = h.MessageId,
             Truncations = Truncations(tx, h),
             CutRecipients = Mail.CutRecipients.Merge(tx.CutRecipients, h.CutAddresses),
+            Tls = TlsMessageFacts.From(session.TlsInfo),
         };
-        if (session.TlsInfo is { } tls) TlsMessageFields.Add(message.Extra, tls);
-        if (tx.HeadersTruncated) message.Extra["mcp_egress.smtp.headers_truncated"] = true;
-        if (tx.Incomplete) message.Extra["mcp_egress.smtp.incomplete"] = true;
         return message;
     }
 

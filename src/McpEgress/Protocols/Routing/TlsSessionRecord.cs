@@ -1,4 +1,5 @@
 using McpEgress.Decode;
+using McpEgress.Mail;
 using McpEgress.Protocols.Tls;
 
 namespace McpEgress.Protocols.Routing;
@@ -19,6 +20,6 @@ public sealed class TlsSessionRecord
     public string? ApplicationProtocol { get; init; }
     /// <summary>TLS began inside SMTP with STARTTLS.</summary>
     public bool StartTls { get; init; }
-    /// <summary>Per-flow facts from the <see cref="IFlowAnnotator"/> (the owning process), as ECS fields; null when none.</summary>
-    public IReadOnlyList<KeyValuePair<string, object?>>? Annotation { get; init; }
+    /// <summary>The owning process, from the <see cref="IFlowAnnotator"/>; null when none.</summary>
+    public ProcessFacts? Process { get; init; }
 }

@@ -1,0 +1,445 @@
+using System.Globalization;
+using McpEgress.Decode;
+using McpEgress.Detection;
+using McpEgress.Mail;
+using McpEgress.Protocols.Routing;
+using McpEgress.Reassembly;
+
+namespace McpEgress.Export;
+
+/// <summary>
+/// The one place typed facts become ECS fields: every field name of an event is written here, each by exactly one
+/// line (<see cref="EcsFieldWriter"/> throws if two write the same path). Objects are written whole, one after the
+/// other, in the shape ECS-SCHEMA.md (next to this file) documents. Names outside <c>mcp_egress.*</c> are ECS fields
+/// of the release in <see cref="EcsVersion"/> (checked against ecs-fields.csv by the tests).
+/// </summary>
+internal static class EcsEventMapping
+{
+    /// <summary><c>ecs.version</c>: the ECS release whose field list (ecs-fields.csv) the events follow.</summary>
+    public const string EcsVersion = "8.11.0";
+
+    private static readonly string[] EmailCategory = ["email"];
+    private static readonly string[] AlertCategory = ["email", "intrusion_detection"];
+    private static readonly string[] NetworkCategory = ["network"];
+    private static readonly string[] InfoType = ["info"];
+    private static readonly string[] ConnectionType = ["connection"];
+
+    /// <summary>Elastic detection-rule convention for <c>event.severity</c>.</summary>
+    public static int SeverityNumber(Severity s) => s switch
+    {
+        Severity.Low => 21,
+        Severity.Medium => 47,
+        Severity.High => 73,
+        _ => 99,
+    };
+
+    private static string SeverityName(Severity s) => s switch
+    {
+        Severity.Low => "low",
+        Severity.Medium => "medium",
+        Severity.High => "high",
+        Severity.Critical => "critical",
+        _ => s.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>One <c>event.kind: event</c> for a message.</summary>
+    public static void Message(EcsFieldWriter w, MailMessage m, int maxAddresses)
+    {
+        var (action, outcome) = Delivery(m);
+        OpenEvent(w, m.TimestampNs, "event", "mcp_egress.email", EmailCategory, InfoType, action);
+        w.String("outcome", outcome);
+        w.Close();
+        MessageFields(w, m, maxAddresses, null);
+    }
+
+    /// <summary>One <c>event.kind: alert</c>, carrying the same message fields as <see cref="Message"/>.</summary>
+    public static void Alert(EcsFieldWriter w, Alert alert, int maxAddresses)
+    {
+        OpenEvent(w, alert.Mail.TimestampNs, "alert", "mcp_egress.alert", AlertCategory, InfoType, alert.RuleId);
+        w.Long("severity", SeverityNumber(alert.Severity));
+        w.Close();
+        w.Open("rule");
+        w.String("id", alert.RuleId);
+        w.String("name", alert.RuleName);
+        w.Close();
+        w.String("message", alert.Message);
+        MessageFields(w, alert.Mail, maxAddresses, alert);
+    }
+
+    /// <summary>
+    /// One <c>event.category: network</c> event per TLS connection, decrypted or not, so opaque traffic to mail hosts
+    /// stays visible: server name, ALPN, version, cipher, bytes each way, and whether the monitor could read it.
+    /// </summary>
+    public static void TlsSession(EcsFieldWriter w, TlsSessionRecord record)
+    {
+        var info = record.Info;
+        var tls = TlsMessageFacts.From(info)!;
+        OpenEvent(w, record.StartTimestampNs, "event", "mcp_egress.tls", NetworkCategory, ConnectionType, "tls-session");
+        Timestamp(w, "start", record.StartTimestampNs);
+        Timestamp(w, "end", record.EndTimestampNs);
+        w.Close();
+        Network(w, record.ApplicationProtocol);
+        w.Open("source");
+        EndpointFields(w, record.Source);
+        w.Long("bytes", info.Bytes(FlowDirection.ClientToServer));
+        w.Close();
+        w.Open("destination");
+        EndpointFields(w, record.Destination);
+        w.String("domain", info.ServerName);
+        w.Long("bytes", info.Bytes(FlowDirection.ServerToClient));
+        w.Close();
+        w.Open("tls");
+        TlsFields(w, tls);
+        w.Bool("established", info.HandshakeComplete);
+        w.Bool("resumed", info.Resumed);
+        w.Close();
+        ProcessFields(w, record.Process);
+        w.Open("mcp_egress");
+        w.Long("flow_id", record.FlowId);
+        w.Open("tls");
+        w.Strings("supported_protocols", info.AlpnOffered); // ALPN offered: no ECS field
+        w.Bool("decrypted", info.Decrypted);
+        w.Bool("starttls", record.StartTls);
+        if (info.KeyUpdates > 0) w.Long("key_updates", info.KeyUpdates);
+        if (info.HelloRetryRequest) w.Bool("hello_retry_request", true);
+        w.Close();
+        PackageFields(w, record.Process);
+        w.Close();
+    }
+
+    /// <summary>
+    /// A send-like call to a mail API whose payload could not be read: the recipients are unknown, which a security
+    /// team must see (<c>event.outcome: unknown</c>, the provider, the redacted URL and the reason).
+    /// </summary>
+    public static void MailApiUnreadable(EcsFieldWriter w, MailApiUnreadableRecord r)
+    {
+        OpenEvent(w, r.TimestampNs, "event", "mcp_egress.email", EmailCategory, InfoType, "email-unreadable");
+        w.String("outcome", "unknown");
+        w.String("reason", r.Reason);
+        w.Close();
+        Network(w, "http");
+        Endpoint(w, "source", r.Source);
+        w.Open("destination");
+        EndpointFields(w, r.Destination);
+        w.String("domain", r.ServerName);
+        w.Close();
+        HttpFields(w, new HttpFacts(r.Method, r.Url, r.HttpVersion, r.ResponseStatus));
+        w.Open("mcp_egress");
+        w.String("provider", r.Provider);
+        w.Long("flow_id", r.FlowId);
+        w.Open("api");
+        w.String("endpoint", r.Endpoint);
+        w.String("unreadable_reason", r.Reason);
+        w.Close();
+        w.Close();
+    }
+
+    /// <summary>
+    /// event.action/outcome from the server's final answer: the SMTP DATA/BDAT reply, else the HTTP response status.
+    /// 2xx sent, 4xx/5xx rejected, otherwise (not seen) submitted.
+    /// </summary>
+    internal static (string Action, string Outcome) Delivery(MailMessage m)
+    {
+        long code = m.Envelope?.DataReplyCode ?? 0;
+        if (code == 0) code = m.Http?.Status ?? 0;
+        return code switch
+        {
+            >= 200 and < 300 => ("email-sent", "success"),
+            >= 400 and < 600 => ("email-rejected", "failure"),
+            _ => ("email-submitted", "unknown"),
+        };
+    }
+
+    /// <summary>
+    /// <c>@timestamp</c>, <c>ecs.version</c>, and the <c>event</c> fields every event has; <c>event</c> is left open for
+    /// the caller's own (outcome, severity, start/end) and closed by it.
+    /// </summary>
+    private static void OpenEvent(EcsFieldWriter w, long timestampNs, string kind, string dataset, string[] category, string[] type, string action)
+    {
+        Timestamp(w, "@timestamp", timestampNs);
+        w.Open("ecs");
+        w.String("version", EcsVersion);
+        w.Close();
+        w.Open("event");
+        w.String("kind", kind);
+        w.String("module", "mcp_egress");
+        w.String("dataset", dataset);
+        w.Strings("category", category);
+        w.Strings("type", type);
+        w.String("action", action);
+    }
+
+    private static void Network(EcsFieldWriter w, string? protocol)
+    {
+        w.Open("network");
+        w.String("protocol", protocol);
+        w.String("transport", "tcp");
+        w.Close();
+    }
+
+    /// <summary>ISO 8601 UTC with microseconds; nanoseconds are truncated (DateTime resolves 100 ns).</summary>
+    private static void Timestamp(EcsFieldWriter w, string name, long unixNs)
+    {
+        Span<char> text = stackalloc char[32];
+        DateTime.UnixEpoch.AddTicks(unixNs / 100).TryFormat(text, out int n, "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+        w.String(name, text[..n]);
+    }
+
+    // Shared by messages and alerts: network, endpoints, email.*, http/url/tls/process, then mcp_egress.*.
+    private static void MessageFields(EcsFieldWriter w, MailMessage m, int max, Alert? alert)
+    {
+        var hidden = m.Hidden;
+        var env = m.Envelope;
+        Network(w, m.Transport == MailTransport.Smtp ? "smtp" : "http");
+        Endpoint(w, "source", m.Source);
+        w.Open("destination");
+        EndpointFields(w, m.Destination);
+        w.String("domain", m.ServerName);
+        w.Close();
+
+        w.Open("email");
+        AddressObject(w, "from", m.From, max);
+        if (m.Sender is { } sender)
+        {
+            w.Open("sender");
+            w.String("address", sender.Address);
+            w.Close();
+        }
+        AddressObject(w, "reply_to", m.ReplyTo, max);
+        AddressObject(w, "to", m.To, max);
+        AddressObject(w, "cc", m.Cc, max);
+        w.Open("bcc");
+        w.OpenArray("address"); // every hidden recipient: Bcc fields and envelope-only ones
+        for (int i = 0; i < hidden.Count && i < max; i++) w.Item(hidden[i].Address.Address);
+        w.Close();
+        w.Close();
+        w.String("subject", m.Subject);
+        w.String("message_id", m.MessageId);
+        w.Close();
+
+        if (m.Http is { } http) HttpFields(w, http);
+        if (m.Tls is { } tls)
+        {
+            w.Open("tls");
+            TlsFields(w, tls);
+            w.Close();
+        }
+        ProcessFields(w, m.Process);
+
+        w.Open("mcp_egress");
+        if (alert is not null) AlertFields(w, alert);
+        w.Long("flow_id", m.FlowId);
+        w.String("provider", m.Provider);
+        w.Long("hidden_count", hidden.Count);
+        w.Objects("hidden_recipients", hidden, max, static (w, h) =>
+        {
+            w.String("address", h.Address.Address);
+            w.String("reason", h.Reason == HiddenReason.BccField ? "bcc_field" : "envelope_only");
+        });
+        w.Open("resent");
+        AddressArray(w, "to", m.ResentTo, max);
+        AddressArray(w, "cc", m.ResentCc, max);
+        AddressArray(w, "bcc", m.ResentBcc, max);
+        w.Close();
+        w.Open("api");
+        AddressArray(w, "envelope", m.ApiEnvelope, max);
+        if (m.Api is { } api)
+        {
+            w.String("endpoint", api.Endpoint);
+            if (api.Draft) w.Bool("draft", true);
+            if (api.RawMessage) w.Bool("raw_message", true);
+            if (api.RawMessageTruncated) w.Bool("raw_message_truncated", true);
+        }
+        w.Close();
+        if (env is not null) SmtpFields(w, env, max);
+        TruncationFields(w, m, max, AddressesCut(m, max));
+        if (m.Tls is { } t)
+        {
+            w.Open("tls");
+            w.Bool("decrypted", t.Decrypted);
+            w.Close();
+        }
+        PackageFields(w, m.Process);
+        w.Close();
+    }
+
+    private static void AlertFields(EcsFieldWriter w, Alert alert)
+    {
+        w.Open("alert");
+        w.String("severity", SeverityName(alert.Severity));
+        if (alert.Role != RecipientRole.None)
+        {
+            w.String("address", alert.Address.Address);
+            w.String("role", alert.Role.ToName());
+            w.String("domain", alert.Domain);
+            if (alert.MatchCount > 1)
+            {
+                w.Long("address_count", alert.MatchCount);
+                w.OpenArray("addresses");
+                foreach (var match in alert.Matches) w.Item(match.Address.Address);
+                w.Close();
+            }
+        }
+        w.Close();
+    }
+
+    private static void SmtpFields(EcsFieldWriter w, SmtpEnvelope env, int max)
+    {
+        w.Open("smtp");
+        w.String("helo", env.Helo);
+        w.String("mail_from", env.MailFrom);
+        if (env.MailFromReplyCode != 0) w.Long("mail_from_reply_code", env.MailFromReplyCode);
+        w.Objects("rcpt_to", env.RcptTo, max, static (w, r) =>
+        {
+            w.String("address", r.Address);
+            if (r.ReplyCode != EnvelopeRecipient.NoReply) w.Long("reply_code", r.ReplyCode);
+            w.Bool("accepted", r.Accepted);
+        });
+        w.String("auth_mechanism", env.AuthMechanism);
+        w.Bool("tls", env.Tls);
+        w.String("data_command", env.DataCommand);
+        if (env.DataReplyCode != 0) w.Long("data_reply_code", env.DataReplyCode);
+        if (env.MessageBytes > 0) w.Long("message_bytes", env.MessageBytes);
+        if (env.HeadersTruncated) w.Bool("headers_truncated", true);
+        if (env.Incomplete) w.Bool("incomplete", true);
+        w.Close();
+    }
+
+    /// <summary>
+    /// <c>mcp_egress.truncated</c> (every limit that cut the message, plus <c>export.max_addresses_per_event</c> when
+    /// this event lists fewer addresses than detection saw) and, with it, <c>mcp_egress.cut_recipients</c>.
+    /// </summary>
+    private static void TruncationFields(EcsFieldWriter w, MailMessage m, int max, long addressesCut)
+    {
+        var truncations = m.Truncations;
+        if (addressesCut > 0)
+            truncations = [.. truncations, new MessageTruncation("export.max_addresses_per_event", addressesCut, "addresses not written in this event (detection saw them all)")];
+        if (truncations.Count == 0) return;
+        w.Objects("truncated", truncations, int.MaxValue, static (w, t) =>
+        {
+            w.String("limit", t.Limit);
+            w.Long("cut", t.ItemsCut);
+            w.String("what", t.What);
+        });
+        w.Objects("cut_recipients", m.CutRecipients, max, static (w, c) =>
+        {
+            w.String("domain", c.Domain);
+            w.Long("count", c.Count);
+            w.Bool("may_be_hidden", c.MayBeHidden);
+        });
+    }
+
+    /// <summary>Items the per-event cap leaves out of this event's lists (hidden recipients count twice: bcc and hidden_recipients).</summary>
+    private static long AddressesCut(MailMessage m, int max)
+    {
+        long Over(int count) => count > max ? count - max : 0;
+        return Over(m.From.Count) + Over(m.ReplyTo.Count) + Over(m.To.Count) + Over(m.Cc.Count) + 2 * Over(m.Hidden.Count)
+            + Over(m.ResentTo.Count) + Over(m.ResentCc.Count) + Over(m.ResentBcc.Count) + Over(m.ApiEnvelope.Count)
+            + Over(m.Envelope?.RcptTo.Count ?? 0) + Over(m.CutRecipients.Count);
+    }
+
+    /// <summary><c>name.address</c>: the list's non-empty addresses, at most <paramref name="max"/>.</summary>
+    private static void AddressObject(EcsFieldWriter w, string name, IReadOnlyList<MailAddress> list, int max)
+    {
+        if (list.Count == 0) return;
+        w.Open(name);
+        AddressArray(w, "address", list, max);
+        w.Close();
+    }
+
+    private static void AddressArray(EcsFieldWriter w, string name, IReadOnlyList<MailAddress> list, int max)
+    {
+        if (list.Count == 0) return;
+        w.OpenArray(name);
+        int n = 0;
+        foreach (var a in list)
+        {
+            if (n >= max) break;
+            if (a.Address.Length == 0) continue;
+            w.Item(a.Address);
+            n++;
+        }
+        w.Close();
+    }
+
+    private static void Endpoint(EcsFieldWriter w, string name, Endpoint ep)
+    {
+        w.Open(name);
+        EndpointFields(w, ep);
+        w.Close();
+    }
+
+    private static void EndpointFields(EcsFieldWriter w, Endpoint ep)
+    {
+        if (ep == default) return;
+        Span<char> ip = stackalloc char[64];
+        ep.Address.ToIPAddress().TryFormat(ip, out int n);
+        w.String("ip", ip[..n]);
+        if (ep.Port != 0) w.Long("port", ep.Port);
+    }
+
+    private static void HttpFields(EcsFieldWriter w, HttpFacts http)
+    {
+        w.Open("http");
+        w.Open("request");
+        w.String("method", http.Method);
+        w.Close();
+        var version = http.Version.AsSpan();
+        w.String("version", version.StartsWith("HTTP/", StringComparison.OrdinalIgnoreCase) ? version[5..] : version);
+        if (http.Status > 0)
+        {
+            w.Open("response");
+            w.Long("status_code", http.Status);
+            w.Close();
+        }
+        w.Close();
+        w.Open("url");
+        w.String("full", http.Url);
+        w.Close();
+    }
+
+    /// <summary>The tls.* facts messages and TLS session events share (inside an open <c>tls</c> object).</summary>
+    private static void TlsFields(EcsFieldWriter w, TlsFacts tls)
+    {
+        if (tls.ServerName is { } sni)
+        {
+            w.Open("client");
+            w.String("server_name", sni);
+            w.Close();
+        }
+        if (tls.Version is { } v)
+        {
+            // ECS pairs them: "tls" + "1.3" ("TLS " dropped; SSL 3.0 and unknown values kept as named).
+            w.String("version_protocol", v.StartsWith("SSL", StringComparison.Ordinal) ? "ssl" : "tls");
+            w.String("version", v.StartsWith("TLS ", StringComparison.Ordinal) ? v.AsSpan(4) : v);
+        }
+        w.String("cipher", tls.Cipher);
+        w.String("next_protocol", tls.NextProtocol);
+    }
+
+    /// <summary><c>process.*</c> and <c>user.*</c> of the owning process (package facts go under mcp_egress).</summary>
+    private static void ProcessFields(EcsFieldWriter w, ProcessFacts? p)
+    {
+        if (p is null) return;
+        w.Open("process");
+        if (p.Pid is int pid) w.Long("pid", pid);
+        w.String("name", p.Name);
+        w.String("executable", p.Executable);
+        w.String("command_line", p.CommandLine);
+        w.Close();
+        w.Open("user");
+        w.String("id", p.UserId?.ToString(CultureInfo.InvariantCulture));
+        w.String("name", p.UserName);
+        w.Close();
+    }
+
+    /// <summary><c>mcp_egress.process.package</c>/<c>package_version</c> (npm has no ECS field), inside mcp_egress.</summary>
+    private static void PackageFields(EcsFieldWriter w, ProcessFacts? p)
+    {
+        if (p is null) return;
+        w.Open("process");
+        w.String("package", p.Package);
+        w.String("package_version", p.PackageVersion);
+        w.Close();
+    }
+}
