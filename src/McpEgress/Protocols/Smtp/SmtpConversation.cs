@@ -1,4 +1,3 @@
-using System.Text;
 using McpEgress.Diagnostics;
 using McpEgress.Mail;
 
@@ -38,7 +37,7 @@ internal sealed class SmtpConversation : ISmtpConversation
     private bool _replyHasTarget;
     private bool _sawServerReply;
     private bool _serverBareLfReported;
-    private List<string>? _capsBuilding;
+    private List<string>? _capsBuilding;    // keywords of the EHLO reply being read; dropped when it ends
 
     private string[] _capabilities = [];
 
@@ -441,12 +440,12 @@ internal sealed class SmtpConversation : ISmtpConversation
         else
         {
             if (code != _replyCode) _anomalies.Report(AnomalyStage.Smtp, "reply_code_mismatch");
-            if (_replyHasTarget && _pending.Head.Kind == SmtpCommandKind.Ehlo && _capsBuilding!.Count < _options.MaxCapabilities)
+            if (_replyHasTarget && _pending.Head.Kind == SmtpCommandKind.Ehlo && _capsBuilding is { } caps && caps.Count < _options.MaxCapabilities)
             {
                 var kw = SmtpCommandParser.TrimStart(text);
                 int sp = kw.IndexOfAny((byte)' ', (byte)'=');
                 if (sp >= 0) kw = kw[..sp];
-                if (!kw.IsEmpty) _capsBuilding.Add(Truncate(Encoding.ASCII.GetString(kw).ToUpperInvariant(), SmtpOptions.MaxCapabilityChars));
+                if (!kw.IsEmpty) caps.Add(SmtpCapabilityNames.For(kw));
             }
         }
 
@@ -488,7 +487,12 @@ internal sealed class SmtpConversation : ISmtpConversation
         switch (cmd.Kind)
         {
             case SmtpCommandKind.Ehlo:
-                if (code is >= 200 and < 300) _capabilities = _capsBuilding?.ToArray() ?? [];
+                if (code is >= 200 and < 300)
+                {
+                    // Only a seen reply gets here (code 0 never does), so no EHLO reply is in progress: let the list go.
+                    _capabilities = _capsBuilding?.ToArray() ?? [];
+                    _capsBuilding = null;
+                }
                 break;
             case SmtpCommandKind.Mail:
                 cmd.Tx!.MailFromReplyCode = code;
