@@ -13,6 +13,7 @@ using McpEgress.Benchmarks.Generator;
 //                                   the Release mcp-egress CLI (or --cli) on PATH as a child process, optionally tshark
 //                                   on the same file; wall time, MB/s, packets/s, messages/s, peak RSS, expected counts
 //   flow-flood PATH [FLOWS]         idle SMTP flows (default 1M): replay it under /usr/bin/time to see what a tracked flow costs
+//   smtp-idle [SESSIONS]            bytes held per idle SmtpSession (banner + EHLO, default 10000), in process
 //   libraries PATH                  our pcap reader vs SharpPcap's, the span decoder vs PacketDotNet, and the replay with each
 //   micro [BenchmarkDotNet args]    the hot-path micro benchmarks with a memory diagnoser
 string? Opt(string name) => Array.IndexOf(args, name) is var i and > 0 ? args.ElementAtOrDefault(i + 1) : null;
@@ -26,6 +27,8 @@ switch (args.FirstOrDefault())
         Console.WriteLine($"wrote {path}: {flows} idle SMTP flows (SYN, SYN/ACK, ACK, banner, EHLO), {packets} packets, {bytes / 1e6:F0} MB");
         return 0;
     }
+    case "smtp-idle":
+        return SmtpIdleMemory.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000);
     case "agent-capture":
     {
         var shape = args.ElementAtOrDefault(1) switch
@@ -68,7 +71,7 @@ switch (args.FirstOrDefault())
         BenchmarkSwitcher.FromAssembly(typeof(ReplayBenchmark).Assembly).Run(args.Skip(1).ToArray());
         return 0;
     default:
-        Console.Error.WriteLine("usage: agent-capture bulk|mail-heavy PATH [MB] | generate PATH [MB] | replay PATH [--keylog K] [--tshark] [--cli PATH] [--runs N] | libraries PATH | micro [args]");
+        Console.Error.WriteLine("usage: agent-capture bulk|mail-heavy PATH [MB] | generate PATH [MB] | flow-flood PATH [FLOWS] | smtp-idle [SESSIONS] | replay PATH [--keylog K] [--tshark] [--cli PATH] [--runs N] | libraries PATH | micro [args]");
         return 1;
 }
 

@@ -21,8 +21,11 @@ internal sealed class SmtpHarness : ISmtpTransactionHandler
 
     public long Anomaly(string name) => Anomalies.Get(AnomalyStage.Smtp, name);
 
-    public int Client(string text, long ts = 0) => Session.OnClientData(Encoding.UTF8.GetBytes(text), ts);
-    public int Server(string text, long ts = 0) => Session.OnServerData(Encoding.UTF8.GetBytes(text), ts);
+    /// <summary>Feeds client text; returns the TLS bytes handed back (both empty while plaintext).</summary>
+    public Handed Client(string text, long ts = 0) => Handed.From(Session.OnClientData(Encoding.UTF8.GetBytes(text), ts));
+    public Handed Server(string text, long ts = 0) => Handed.From(Session.OnServerData(Encoding.UTF8.GetBytes(text), ts));
+    public Handed Client(byte[] bytes, long ts = 0) => Handed.From(Session.OnClientData(bytes, ts));
+    public Handed Server(byte[] bytes, long ts = 0) => Handed.From(Session.OnServerData(bytes, ts));
 
     /// <summary>Feeds the transcript in wire order, each step whole.</summary>
     public SmtpHarness Run(IEnumerable<(FlowDirection Dir, byte[] Bytes)> steps, bool close = true)
@@ -52,6 +55,26 @@ internal sealed class SmtpHarness : ISmtpTransactionHandler
         }
         return sb.ToString();
     }
+}
+
+/// <summary>A copy of a <see cref="StartTlsHandoff"/>, with its pieces in the order the enumerator gave them.</summary>
+internal sealed record Handed(byte[] Client, byte[] Server, FlowDirection[] Order)
+{
+    public static Handed From(StartTlsHandoff handoff)
+    {
+        var order = new List<FlowDirection>();
+        foreach (var part in handoff)
+        {
+            Assert.False(part.Bytes.IsEmpty);
+            Assert.True(part.Bytes.SequenceEqual(handoff[part.Direction]));
+            order.Add(part.Direction);
+        }
+        return new Handed(handoff.Client.ToArray(), handoff.Server.ToArray(), [.. order]);
+    }
+
+    public bool IsEmpty => Client.Length == 0 && Server.Length == 0;
+
+    public byte[] this[FlowDirection direction] => direction == FlowDirection.ClientToServer ? Client : Server;
 }
 
 internal static class SmtpHarnessExtensions

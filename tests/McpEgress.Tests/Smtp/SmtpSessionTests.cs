@@ -231,25 +231,28 @@ public class SmtpSessionTests
     }
 
     [Fact]
-    public void Starttls_switch_returns_exact_counts_and_hands_over_tls_bytes()
+    public void Starttls_switch_hands_back_exactly_the_tls_bytes()
     {
         var h = new SmtpHarness();
         var s = h.Session;
-        Assert.Equal(14, h.Server("220 mx ESMTP\r\n"));
+        Assert.True(h.Server("220 mx ESMTP\r\n").IsEmpty);
         h.Client("EHLO c\r\n");
         h.Server("250-mx\r\n250 STARTTLS\r\n");
-        Assert.Equal(10, h.Client("STARTTLS\r\n"));
+        Assert.True(h.Client("STARTTLS\r\n").IsEmpty);
         Assert.True(s.TlsSwitchPending);
         Assert.False(s.StartedTls);
         byte[] serverSeg = [.. "220 2.0.0 Ready to start TLS\r\n"u8, 0x16, 0x03, 0x03, 0x00, 0x05];
-        Assert.Equal(30, s.OnServerData(serverSeg, 0));   // the TLS record after the 220 line is not SMTP
+        var switched = h.Server(serverSeg);            // the TLS record after the 220 line is not SMTP
+        Assert.Equal(new byte[] { 0x16, 0x03, 0x03, 0x00, 0x05 }, switched.Server);
+        Assert.Empty(switched.Client);
         Assert.True(s.StartedTls);
         Assert.False(s.TlsSwitchPending);
         Assert.True(s.IsTls(FlowDirection.ClientToServer));
         Assert.True(s.IsTls(FlowDirection.ServerToClient));
         byte[] hello = [0x16, 0x03, 0x01, 0x02, 0x00, 0x01];
-        Assert.Equal(0, s.OnClientData(hello, 0));
-        Assert.Empty(s.TakeHeldTlsBytes(FlowDirection.ClientToServer));
+        var later = h.Client(hello);                    // every later byte of a TLS direction comes back whole
+        Assert.Equal(hello, later.Client);
+        Assert.Empty(later.Server);
         Assert.Equal(0, h.Anomalies.Total);
     }
 
@@ -262,12 +265,13 @@ public class SmtpSessionTests
         h.Client("EHLO c\r\n");
         h.Server("250 STARTTLS\r\n");
         byte[] seg = [.. "STARTTLS\r\n"u8, 0x16, 0x03, 0x01];
-        Assert.Equal(seg.Length, s.OnClientData(seg, 0)); // held: the reply is not known yet
+        Assert.True(h.Client(seg).IsEmpty);             // held: the reply is not known yet
         Assert.True(s.TlsSwitchPending);
-        Assert.Equal(8, h.Server("220 go\r\n"));
+        var switched = h.Server("220 go\r\n");
         Assert.True(s.StartedTls);
-        Assert.Equal(new byte[] { 0x16, 0x03, 0x01 }, s.TakeHeldTlsBytes(FlowDirection.ClientToServer));
-        Assert.Empty(s.TakeHeldTlsBytes(FlowDirection.ClientToServer));
+        Assert.Equal(new byte[] { 0x16, 0x03, 0x01 }, switched.Client); // the held bytes, handed back on the server's call
+        Assert.Empty(switched.Server);
+        Assert.True(h.Server([0x16, 0x03, 0x03]).Client.Length == 0);    // handed back once
     }
 
     [Fact]
@@ -276,12 +280,15 @@ public class SmtpSessionTests
         var h = new SmtpHarness();
         var s = h.Session;
         byte[] server = [.. "220 mx\r\n250-mx\r\n250 STARTTLS\r\n220 go\r\n"u8, 0x16, 0x03, 0x03];
-        Assert.Equal(server.Length, s.OnServerData(server, 0));
+        Assert.True(h.Server(server).IsEmpty);
         Assert.False(s.StartedTls);
         byte[] client = [.. "EHLO c\r\nSTARTTLS\r\n"u8, 0x16, 0x03, 0x01];
-        Assert.Equal(18, s.OnClientData(client, 0));
+        var switched = h.Client(client);
         Assert.True(s.StartedTls);
-        Assert.Equal(new byte[] { 0x16, 0x03, 0x03 }, s.TakeHeldTlsBytes(FlowDirection.ServerToClient));
+        Assert.Equal(new byte[] { 0x16, 0x03, 0x03 }, switched.Server);
+        Assert.Equal(new byte[] { 0x16, 0x03, 0x01 }, switched.Client);
+        // The server's bytes were taken by an earlier call: they come first.
+        Assert.Equal([FlowDirection.ServerToClient, FlowDirection.ClientToServer], switched.Order);
         Assert.Equal("c", s.Helo);
         Assert.Equal(["STARTTLS"], s.Capabilities);
     }

@@ -164,12 +164,11 @@ public class SmtpSplitTests
             foreach (var (dir, start, length) in chunks)
             {
                 var data = (dir == C ? client : server).AsSpan(start, length);
-                int taken = dir == C ? s.OnClientData(data, 0) : s.OnServerData(data, 0);
-                foreach (var d in new[] { C, S })
+                // The whole caller contract: forward every piece of every handoff.
+                foreach (var part in s.OnData(dir, data, 0))
                 {
-                    if (!s.IsTls(d)) continue;
-                    tls[d].AddRange(s.TakeHeldTlsBytes(d));
-                    if (d == dir) tls[d].AddRange(data[taken..].ToArray());
+                    Assert.True(s.IsTls(part.Direction));
+                    tls[part.Direction].AddRange(part.Bytes.ToArray());
                 }
             }
             Assert.True(clientTls.SequenceEqual(tls[C]), $"{what}: client TLS bytes");
@@ -201,11 +200,13 @@ public class SmtpSplitTests
         byte[] server = [.. "220 mx\r\n250-mx\r\n250 STARTTLS\r\n220 go\r\n"u8, 0x16, 0x03, 0x03];
         var h = new SmtpHarness();
         var s = h.Session;
-        int taken = s.OnClientData(client, 0);
-        Assert.Equal(18, taken);
+        var first = h.Client(client);
+        Assert.Equal(tls, first.Client);                 // from byte 18 on: "EHLO c\r\nSTARTTLS\r\n" is 18 bytes
+        Assert.Empty(first.Server);
         Assert.True(s.IsTls(C));
-        Assert.Empty(s.TakeHeldTlsBytes(C));
-        Assert.Equal(server.Length - 3, s.OnServerData(server, 0));
+        var second = h.Server(server);
+        Assert.Equal(new byte[] { 0x16, 0x03, 0x03 }, second.Server);
+        Assert.Empty(second.Client);
         Assert.True(s.IsTls(S));
         Assert.Equal(["STARTTLS"], s.Capabilities);
         Assert.Equal(1, h.Anomaly("held_bytes_overflow"));

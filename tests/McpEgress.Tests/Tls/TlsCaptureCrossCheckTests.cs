@@ -97,24 +97,12 @@ public class TlsCaptureCrossCheckTests
             var anomalies = new AnomalyCounters();
             var smtp = new SmtpSession(SmtpOptions.Default, new NoTransactions(), anomalies);
             TlsSession? tls = null;
-            void Drain()
-            {
-                for (var d = FlowDirection.ClientToServer; d <= FlowDirection.ServerToClient; d++)
-                    if (smtp.IsTls(d) && smtp.TakeHeldTlsBytes(d) is { Length: > 0 } held) tls!.OnData(d, held);
-            }
             foreach (var chunk in flow.Chunks)
             {
-                if (tls is not null && smtp.IsTls(chunk.Direction))
-                {
-                    Drain();
-                    tls.OnData(chunk.Direction, chunk.Data);
-                    continue;
-                }
-                int used = chunk.Direction == FlowDirection.ClientToServer ? smtp.OnClientData(chunk.Data, 0) : smtp.OnServerData(chunk.Data, 0);
+                var handoff = smtp.OnData(chunk.Direction, chunk.Data, 0);
                 if (!smtp.StartedTls) continue;
                 tls ??= new TlsSession(new TlsOptions(), TlsCaptures.LoadKeys(capture), handler, anomalies);
-                Drain();
-                if (used < chunk.Data.Length) tls.OnData(chunk.Direction, chunk.Data.AsSpan(used));
+                foreach (var part in handoff) tls.OnData(part.Direction, part.Bytes);
             }
             Assert.NotNull(tls);
             tls!.OnClose();

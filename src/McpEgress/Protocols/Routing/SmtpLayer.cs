@@ -24,27 +24,10 @@ internal sealed class SmtpLayer : IStreamLayer, ISmtpTransactionHandler
     public void OnData(FlowDirection direction, ReadOnlySpan<byte> data, long timestampNs)
     {
         _session.CurrentTimestampNs = timestampNs;
-        if (_tls is not null && _smtp.IsTls(direction))
-        {
-            DrainHeld(timestampNs);
-            _tls.OnData(direction, data, timestampNs);
-            return;
-        }
-        int used = direction == FlowDirection.ClientToServer
-            ? _smtp.OnClientData(data, timestampNs)
-            : _smtp.OnServerData(data, timestampNs);
+        var handoff = _smtp.OnData(direction, data, timestampNs);
         if (!_smtp.StartedTls) return;
         _tls ??= _context.StartTls(_session);
-        // Bytes the session held before it knew they were TLS go first, then the untaken tail (SmtpSession contract).
-        DrainHeld(timestampNs);
-        if (used < data.Length) _tls.OnData(direction, data[used..], timestampNs);
-    }
-
-    private void DrainHeld(long timestampNs)
-    {
-        for (var d = FlowDirection.ClientToServer; d <= FlowDirection.ServerToClient; d++)
-            if (_smtp.IsTls(d) && _smtp.TakeHeldTlsBytes(d) is { Length: > 0 } held)
-                _tls!.OnData(d, held, timestampNs);
+        foreach (var part in handoff) _tls.OnData(part.Direction, part.Bytes, timestampNs);
     }
 
     public void OnGap(FlowDirection direction, long missingBytes, long timestampNs)

@@ -17,6 +17,12 @@ internal enum SmtpLineStatus
 /// </summary>
 internal sealed class SmtpLineReader
 {
+    /// <summary>Shortest line limit whatever the options say: a reply code and a few characters.</summary>
+    private const int MinLineLimit = 16;
+
+    /// <summary>First buffer for a cut line; it doubles up to the limit. Nothing is allocated until a line is cut.</summary>
+    private const int InitialBufferBytes = 256;
+
     private readonly int _max;
     private readonly IAnomalySink _anomalies;
     private byte[]? _buffer;
@@ -26,7 +32,7 @@ internal sealed class SmtpLineReader
 
     public SmtpLineReader(int maxLineBytes, IAnomalySink anomalies)
     {
-        _max = Math.Max(16, maxLineBytes);
+        _max = Math.Max(MinLineLimit, maxLineBytes);
         _anomalies = anomalies;
     }
 
@@ -99,7 +105,7 @@ internal sealed class SmtpLineReader
         int need = _count + bytes.Length;
         if (_buffer is null || _buffer.Length < need)
         {
-            var grown = new byte[Math.Min(_max, Math.Max(need, Math.Max(256, (_buffer?.Length ?? 0) * 2)))];
+            var grown = new byte[Math.Min(_max, Math.Max(need, Math.Max(InitialBufferBytes, (_buffer?.Length ?? 0) * 2)))];
             if (_count > 0) _buffer.AsSpan(0, _count).CopyTo(grown);
             _buffer = grown;
         }

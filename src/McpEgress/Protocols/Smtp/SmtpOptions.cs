@@ -40,8 +40,14 @@ public sealed class SmtpOptions
     /// </summary>
     public int MaxHeldBytes { get; init; } = 64 * 1024;
 
-    /// <summary>EHLO keywords kept (default 64), each cut to 64 characters.</summary>
+    /// <summary>EHLO keywords kept (default 64), each cut to <see cref="MaxCapabilityChars"/> characters.</summary>
     public int MaxCapabilities { get; init; } = 64;
+
+    /// <summary>Longest EHLO keyword kept (RFC 5321 §4.1.1.1 keywords are short; a longer one is cut).</summary>
+    public const int MaxCapabilityChars = 64;
+
+    /// <summary>Longest EHLO/HELO argument or banner host kept: a domain name has at most 255 octets (RFC 1035 §2.3.4).</summary>
+    public const int MaxHostChars = 255;
 
     public static SmtpOptions Default { get; } = new();
 }
