@@ -57,6 +57,7 @@ internal static class InventoryCommand
     private static void WriteTable(InventoryResult result)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+        if (Console.IsOutputRedirected) console.Profile.Width = 400; // a file or pipe: don't wrap cells at 80 columns
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn("Server").AddColumn("Client").AddColumn("Transport").AddColumn("Package").AddColumn("Running").AddColumn("Advisory").AddColumn("Config");
         foreach (var r in result.Servers)
