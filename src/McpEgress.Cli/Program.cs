@@ -5,5 +5,6 @@ var root = new RootCommand("mcp-egress: finds hidden and foreign recipients in t
 root.Subcommands.Add(ReplayCommand.Create());
 root.Subcommands.Add(WatchCommand.Create());
 root.Subcommands.Add(ConfigCommand.Create());
+root.Subcommands.Add(InventoryCommand.Create());
 root.Subcommands.Add(CompletionCommand.Create(root));
 return root.Parse(args).Invoke();

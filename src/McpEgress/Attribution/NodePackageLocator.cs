@@ -18,11 +18,15 @@ public sealed class NodePackageLocator
         "--max-old-space-size", "--openssl-config", "--redirect-warnings", "--diagnostic-dir",
     };
 
+    // package.json sections whose names a running package can load (devDependencies are not installed with it).
+    private static readonly string[] DependencySections = ["dependencies", "peerDependencies", "optionalDependencies"];
+    private const int MaxDependencies = 512;
+
     private readonly ProcessResolverOptions _options;
     private readonly object _gate = new();
     private readonly Dictionary<string, CachedPackage?> _byDirectory = new(StringComparer.Ordinal);
 
-    private sealed record CachedPackage(string PackageJson, DateTime Stamp, string Name, string? Version);
+    private sealed record CachedPackage(NodePackage Package, DateTime Stamp);
 
     public NodePackageLocator(ProcessResolverOptions? options = null) => _options = options ?? new ProcessResolverOptions();
 
@@ -63,6 +67,13 @@ public sealed class NodePackageLocator
     /// </summary>
     public (string? ScriptPath, string? Name, string? Version) Locate(string script, string? workingDirectory)
     {
+        var (path, package) = LocatePackage(script, workingDirectory);
+        return (path, package?.Name, package?.Version);
+    }
+
+    /// <summary>As <see cref="Locate"/>, with the whole package (its package.json and dependency names).</summary>
+    public (string? ScriptPath, NodePackage? Package) LocatePackage(string script, string? workingDirectory)
+    {
         try
         {
             string path = Path.IsPathRooted(script) ? script
@@ -71,15 +82,17 @@ public sealed class NodePackageLocator
             var target = File.ResolveLinkTarget(path, returnFinalTarget: true);
             if (target is not null) path = target.FullName;
             var dir = Path.GetDirectoryName(path);
-            if (dir is null) return (path, null, null);
-            var pkg = FindPackage(dir);
-            return (path, pkg?.Name, pkg?.Version);
+            if (dir is null) return (path, null);
+            return (path, FindPackage(dir)?.Package);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            return (null, null, null);
+            return (null, null);
         }
     }
+
+    /// <summary>The package whose root is <paramref name="directory"/> (its own package.json with a name), or null.</summary>
+    public NodePackage? ReadPackageAt(string directory) => TryRead(Path.Combine(directory, "package.json"))?.Package;
 
     private CachedPackage? FindPackage(string startDirectory)
     {
@@ -114,7 +127,7 @@ public sealed class NodePackageLocator
 
     private static bool IsFresh(CachedPackage p)
     {
-        try { return File.GetLastWriteTimeUtc(p.PackageJson) == p.Stamp; }
+        try { return File.GetLastWriteTimeUtc(p.Package.PackageJson) == p.Stamp; }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
     }
 
@@ -133,7 +146,14 @@ public sealed class NodePackageLocator
             if (string.IsNullOrEmpty(n) || n.Length > 214) return null; // npm's name length limit
             string? version = doc.RootElement.TryGetProperty("version", out var v) && v.ValueKind == JsonValueKind.String
                 ? Truncate(v.GetString(), 256) : null;
-            return new CachedPackage(packageJson, stamp, n, version);
+            var dependencies = new List<string>();
+            foreach (var section in DependencySections)
+            {
+                if (!doc.RootElement.TryGetProperty(section, out var deps) || deps.ValueKind != JsonValueKind.Object) continue;
+                foreach (var d in deps.EnumerateObject())
+                    if (dependencies.Count < MaxDependencies && d.Name.Length <= 214) dependencies.Add(d.Name);
+            }
+            return new CachedPackage(new NodePackage(packageJson, n, version, dependencies), stamp);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
         {

@@ -17,9 +17,14 @@ public sealed record ProcessInfo
     /// <summary>Effective uid (the process's when readable, else the socket's).</summary>
     public uint? Uid { get; init; }
     public string? UserName { get; init; }
-    /// <summary>For Node processes: the script from argv, resolved through symlinks (node_modules/.bin).</summary>
+    /// <summary>For Node and Python processes: the script from argv, resolved through symlinks (node_modules/.bin, venv/bin).</summary>
     public string? ScriptPath { get; init; }
-    /// <summary>npm package owning <see cref="ScriptPath"/> ("name" of the nearest package.json that has one).</summary>
+    /// <summary>Who sends (<see cref="SenderIdentityResolver"/>): npm package, PyPI distribution, else the executable.</summary>
+    public SenderIdentity? Sender { get; init; }
+    /// <summary>
+    /// The package of <see cref="Sender"/> when it names one: the npm package owning <see cref="ScriptPath"/> ("name" of the
+    /// nearest package.json that has one) or the PyPI distribution (METADATA Name).
+    /// </summary>
     public string? PackageName { get; init; }
     public string? PackageVersion { get; init; }
 

@@ -13,7 +13,7 @@ namespace McpEgress.Attribution;
 /// inode → PID map is kept; on a miss, first only processes not seen before and recently matched ones are
 /// scanned (cheap, and exactly what a freshly started MCP server is), then — at most once per
 /// <see cref="ProcessResolverOptions.RefreshInterval"/> — every process. Step 3: the process is described
-/// (exe, cmdline, user, npm package for Node) and cached by (PID, start time).
+/// (exe, cmdline, user, sender: npm package for Node, PyPI distribution for Python) and cached by (PID, start time).
 /// </para>
 /// <para>
 /// Reading another user's /proc/PID/fd and /proc/PID/exe needs ptrace read access (same uid, or
@@ -35,7 +35,7 @@ public sealed class ProcessResolver
 
     private readonly ProcessResolverOptions _options;
     private readonly UserNameCache _users;
-    private readonly NodePackageLocator _packages;
+    private readonly SenderIdentityResolver _senders;
     private readonly object _gate = new();
     private readonly byte[] _procRootUtf8;
     private readonly byte[] _readBuffer = new byte[64 * 1024];
@@ -50,7 +50,7 @@ public sealed class ProcessResolver
     {
         _options = options ?? new ProcessResolverOptions();
         _users = new UserNameCache(_options.PasswdPath);
-        _packages = new NodePackageLocator(_options);
+        _senders = new SenderIdentityResolver(new NodePackageLocator(_options));
         _procRootUtf8 = Encoding.UTF8.GetBytes(_options.ProcRoot.TrimEnd('/'));
     }
 
@@ -282,15 +282,12 @@ public sealed class ProcessResolver
             Uid = uid,
             UserName = uid is uint u ? _users.Lookup(u) : null,
         };
-        if (argv.Count > 0 && (NodePackageLocator.IsNode(exe) || NodePackageLocator.IsNode(argv[0])))
+        if (argv.Count > 0)
         {
-            var script = NodePackageLocator.FindScriptArgument(argv);
-            if (script is not null)
-            {
-                string? cwd = Path.IsPathRooted(script) ? null : ReadLinkString(Path.Combine(dir, "cwd"));
-                var (scriptPath, name, version) = _packages.Locate(script, cwd);
-                info = info with { ScriptPath = scriptPath, PackageName = name, PackageVersion = version };
-            }
+            var sender = _senders.Resolve(argv, exe, () => ReadLinkString(Path.Combine(dir, "cwd")));
+            info = info with { ScriptPath = sender.ScriptPath, Sender = sender.Identity };
+            if (sender.Identity.IsPackage)
+                info = info with { PackageName = sender.Identity.Name, PackageVersion = sender.Identity.Version };
         }
         if (_processes.Count >= _options.MaxCachedProcesses) _processes.Clear();
         _processes[pid] = (start.Value, info);

@@ -1,0 +1,204 @@
+using System.CommandLine;
+using System.Text.Json;
+using McpEgress.Inventory;
+using McpEgress.Inventory.Advisories;
+using Spectre.Console;
+
+namespace McpEgress.Cli;
+
+/// <summary>
+/// <c>mcp-egress inventory [--home DIR] [--advisories DIR]... [--json] [--no-processes]</c>: every MCP server this host
+/// is configured to run and every one running, with its package@version and matching advisories, as a table or a JSON
+/// array (one object per server). Exit 0; 2 when a config or advisory file could not be read (each reported on stderr
+/// as file:line:col: what; the rest is still listed); 1 for a bad command line.
+/// </summary>
+internal static class InventoryCommand
+{
+    public static Command Create()
+    {
+        var home = new Option<string?>("--home") { Description = "read this home folder's MCP client configs only (default: every /home/* and /root as root, else your own)" };
+        var advisories = new Option<string[]>("--advisories")
+        {
+            Description = "folder of OSV advisory records (*.json, e.g. the OpenSSF malicious-packages osv/ folder); repeatable; the built-in set is always used",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var json = new Option<bool>("--json") { Description = "print a JSON array, one object per server, instead of a table" };
+        var noProcesses = new Option<bool>("--no-processes") { Description = "list configured servers only; do not look for running ones" };
+        var command = new Command("inventory", "List the MCP servers this host is configured to run and those running, with their packages and advisories.")
+        {
+            home, advisories, json, noProcesses,
+        };
+        command.SetAction(parse => Run(parse.GetValue(home), parse.GetValue(advisories) ?? [], parse.GetValue(json), parse.GetValue(noProcesses)));
+        return command;
+    }
+
+    private static int Run(string? home, string[] advisoryDirs, bool json, bool noProcesses)
+    {
+        if (home is not null && !Directory.Exists(home))
+        {
+            Console.Error.WriteLine($"mcp-egress: --home {home}: not a folder");
+            return ExitCodes.Usage;
+        }
+        var db = AdvisoryDatabase.BuiltIn();
+        foreach (var dir in advisoryDirs) db.AddDirectory(dir);
+        var inventory = new McpInventory(new InventoryOptions
+        {
+            Homes = home is null ? null : [home],
+            ScanProcesses = !noProcesses,
+        }, db);
+        var result = inventory.Scan();
+
+        if (json) WriteJson(Console.OpenStandardOutput(), result.Servers);
+        else WriteTable(result);
+        foreach (var p in result.Problems) Console.Error.WriteLine($"mcp-egress: {p}");
+        return result.Problems.Count == 0 ? ExitCodes.Success : ExitCodes.Config;
+    }
+
+    private static void WriteTable(InventoryResult result)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+        if (Console.IsOutputRedirected) console.Profile.Width = 400; // a file or pipe: don't wrap cells at 80 columns
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("Server").AddColumn("Client").AddColumn("Transport").AddColumn("Package").AddColumn("Running").AddColumn("Advisory").AddColumn("Config");
+        foreach (var r in result.Servers)
+        {
+            string package = Markup.Escape(r.Package?.ToString() ?? "unresolved")
+                + (r.Unresolved is null ? "" : $"\n[grey]{Markup.Escape(Cut(r.Unresolved, 80))}[/]");
+            string running = r.Running.Count == 0 ? "-"
+                : Markup.Escape(string.Join("\n", r.Running.Select(p => $"pid {p.Pid}" + (p.UserName is null ? "" : $" {p.UserName}"))));
+            string advisory = r.Advisories.Count == 0 ? "-" : "[red]" + Markup.Escape(string.Join(", ", r.Advisories.Select(a => a.Id))) + "[/]";
+            string config = r.Configured is { } c
+                ? Markup.Escape(c.ConfigFile) + (c.Scope == "local" && c.Project is not null ? $"\n[grey]project {Markup.Escape(c.Project)}[/]" : "")
+                : "-";
+            table.AddRow(Markup.Escape(r.Name) + (r.Configured?.Disabled == true ? " [grey](disabled)[/]" : ""), Markup.Escape(r.Client),
+                Transport(r.Transport), package, running, advisory, config);
+        }
+        console.Write(table);
+        console.WriteLine($"{result.Servers.Count} MCP servers ({result.Servers.Count(s => s.IsConfigured)} configured, {result.Servers.Count(s => s.IsRunning)} running, {result.Servers.Count(s => s.Advisories.Count > 0)} with advisories) in {string.Join(", ", result.HomesScanned)}");
+    }
+
+    /// <summary>
+    /// One JSON object per server, ECS-style nested names: <c>mcp_egress.mcp_server.*</c> for the server,
+    /// <c>package.*</c> (ECS package fields), <c>vulnerability.id</c> for advisories, and per running process
+    /// <c>process.*</c> / <c>user.*</c>. Absent values are omitted. Env vars appear by name only.
+    /// </summary>
+    internal static void WriteJson(Stream stream, IReadOnlyList<McpServerRecord> servers)
+    {
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        var now = DateTimeOffset.UtcNow;
+        w.WriteStartArray();
+        foreach (var r in servers)
+        {
+            w.WriteStartObject();
+            w.WriteStartObject("mcp_egress");
+            w.WriteStartObject("mcp_server");
+            w.WriteString("name", r.Name);
+            w.WriteString("client", r.Client);
+            w.WriteString("transport", Transport(r.Transport));
+            w.WriteStartArray("state");
+            if (r.IsConfigured) w.WriteStringValue("configured");
+            if (r.IsRunning) w.WriteStringValue("running");
+            w.WriteEndArray();
+            if (r.Configured is { } c)
+            {
+                w.WriteString("config_file", c.ConfigFile);
+                w.WriteString("scope", c.Scope);
+                if (c.Project is not null) w.WriteString("project", c.Project);
+                if (c.Command is not null) w.WriteString("command", c.Command);
+                if (c.Args.Count > 0) { w.WriteStartArray("args"); foreach (var a in c.Args) w.WriteStringValue(a); w.WriteEndArray(); }
+                if (c.Url is not null) w.WriteString("url", c.Url);
+                if (c.EnvNames.Count > 0) { w.WriteStartArray("env_names"); foreach (var n in c.EnvNames) w.WriteStringValue(n); w.WriteEndArray(); }
+                if (c.Disabled) w.WriteBoolean("disabled", true);
+            }
+            if (r.Unresolved is not null) w.WriteString("unresolved", r.Unresolved);
+            if (r.Advisories.Count > 0)
+            {
+                w.WriteStartArray("advisories");
+                foreach (var a in r.Advisories)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("id", a.Id);
+                    if (a.Summary is not null) w.WriteString("summary", a.Summary);
+                    w.WriteString("matched_by", a.MatchedBy);
+                    w.WriteBoolean("malicious", a.Malicious);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
+            if (r.Running.Count > 0)
+            {
+                w.WriteStartArray("running");
+                foreach (var p in r.Running)
+                {
+                    w.WriteStartObject();
+                    w.WriteStartObject("process");
+                    w.WriteNumber("pid", p.Pid);
+                    if (p.Executable is not null) w.WriteString("executable", p.Executable);
+                    if (p.CommandLine is not null) w.WriteString("command_line", p.CommandLine);
+                    if (p.StartedAt is { } start)
+                    {
+                        w.WriteString("start", start.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture));
+                        w.WriteNumber("uptime", Math.Max(0, (long)(now - start).TotalSeconds));
+                    }
+                    if (p.ClientPid is int cp)
+                    {
+                        w.WriteStartObject("parent");
+                        w.WriteNumber("pid", cp);
+                        if (p.ClientIdentity is { } ci) w.WriteString("name", ci.IsPackage ? ci.ToString() : Path.GetFileName(ci.Name));
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndObject();
+                    if (p.Uid is not null || p.UserName is not null)
+                    {
+                        w.WriteStartObject("user");
+                        if (p.Uid is uint uid) w.WriteString("id", uid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                        if (p.UserName is not null) w.WriteString("name", p.UserName);
+                        w.WriteEndObject();
+                    }
+                    w.WriteStartObject("package");
+                    w.WriteString("name", p.Identity.Name);
+                    if (p.Identity.Version is not null) w.WriteString("version", p.Identity.Version);
+                    w.WriteString("type", p.Identity.TypeName);
+                    w.WriteEndObject();
+                    w.WriteString("reason", p.Reason);
+                    if (p.ClientId is not null) w.WriteString("client", p.ClientId);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
+            w.WriteEndObject(); // mcp_server
+            w.WriteEndObject(); // mcp_egress
+            if (r.Package is { } pkg)
+            {
+                w.WriteStartObject("package");
+                w.WriteString("name", pkg.Name);
+                if (pkg.Version is not null) w.WriteString("version", pkg.Version);
+                w.WriteString("type", pkg.TypeName);
+                w.WriteEndObject();
+            }
+            if (r.Advisories.Count > 0)
+            {
+                w.WriteStartObject("vulnerability");
+                w.WriteStartArray("id");
+                foreach (var a in r.Advisories) w.WriteStringValue(a.Id);
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.Flush();
+        stream.Write("\n"u8);
+        stream.Flush();
+    }
+
+    private static string Transport(McpTransport t) => t switch
+    {
+        McpTransport.Stdio => "stdio",
+        McpTransport.Http => "http",
+        McpTransport.Sse => "sse",
+        _ => "unknown",
+    };
+
+    private static string Cut(string s, int max) => s.Length <= max ? s : s[..(max - 1)] + "…";
+}
