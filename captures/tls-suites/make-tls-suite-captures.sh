@@ -121,7 +121,7 @@ openssl_session tls12-rsa-aria256-gcm-sha384       3606 implicit TLSv1_2 'ARIA25
 openssl_session tls12-rsa-null-sha256              3607 implicit TLSv1_2 'NULL-SHA256:@SECLEVEL=0'
 openssl_session tls12-rsa-seed-sha                 3608 starttls TLSv1_2 'SEED-SHA:@SECLEVEL=0' noetm
 # GnuTLS: 3DES-EDE-CBC (8-byte blocks, chained IV in TLS 1.0), RC4 with HMAC-SHA1 and HMAC-MD5, CAMELLIA-GCM
-gnutls_session tls10-ecdhe-rsa-3des-sha   3609 'NORMAL:-CIPHER-ALL:+3DES-CBC:-VERS-ALL:+VERS-TLS1.0'
+gnutls_session tls10-ecdhe-rsa-3des-sha-etm 3609 'NORMAL:-CIPHER-ALL:+3DES-CBC:-VERS-ALL:+VERS-TLS1.0'
 gnutls_session tls12-rsa-rc4-sha          3610 'NORMAL:-CIPHER-ALL:+ARCFOUR-128:-MAC-ALL:+SHA1:-KX-ALL:+RSA:-VERS-ALL:+VERS-TLS1.2'
 gnutls_session tls11-rsa-rc4-md5          3611 'NORMAL:-CIPHER-ALL:+ARCFOUR-128:-MAC-ALL:+MD5:-KX-ALL:+RSA:-VERS-ALL:+VERS-TLS1.1'
 gnutls_session tls12-ecdhe-rsa-camellia128-gcm 3612 'NORMAL:-CIPHER-ALL:+CAMELLIA-128-GCM:-VERS-ALL:+VERS-TLS1.2'
