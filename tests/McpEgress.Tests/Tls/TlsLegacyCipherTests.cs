@@ -167,6 +167,61 @@ public class TlsLegacyCipherTests
         }
     }
 
+    /// <summary>
+    /// Per-record allocation of the CBC path (1000-byte records): none with the BouncyCastle SEED and IDEA
+    /// engines (chained over spans here). The framework one-shot DecryptCbc (AES, 3DES, DES) makes its small cipher
+    /// context per call (the AES-CBC path always did); BouncyCastle's Camellia and ARIA engines allocate per block.
+    /// </summary>
+    [Theory]
+    [InlineData(0x0096, 0x0301, 0)]     // SEED, chained IV
+    [InlineData(0x0084, 0x0302, 4096)]  // Camellia-256: ~40 B per 16-byte block inside CamelliaEngine
+    [InlineData(0x0007, 0x0302, 0)]     // IDEA
+    [InlineData(0x000A, 0x0302, 256)]   // 3DES, framework one-shot
+    [InlineData(0x002F, 0x0303, 256)]   // AES, framework one-shot
+    [InlineData(0xC03C, 0x0303, 4096)]  // ARIA-CBC: ~40 B per 16-byte block inside AriaEngine
+    public void CbcRecordPath_Allocation(int suiteId, ushort version, int maxBytesPerRecord)
+    {
+        var suite = TlsCipherSuite.Find((ushort)suiteId)!;
+        var macKey = new byte[suite.MacLength];
+        var encKey = Enumerable.Range(0x40, suite.KeyLength).Select(i => (byte)i).ToArray();
+        var iv = new byte[suite.BlockSize];
+        bool chained = version == 0x0301;
+        using var protection = new TlsCbcRecordProtection(suite, macKey, encKey, chained ? iv : default, false);
+        var sealer = new CbcRecordSealer(suite, macKey, encKey, iv, chained, false, version);
+        var records = Enumerable.Range(0, 201).Select(_ => sealer.Seal(new byte[1000])).ToArray();
+        var plaintext = new byte[2048];
+        Assert.True(protection.TryDecrypt(records[0].Header, records[0].Body, plaintext, out _, out _)); // warm-up
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 1; i < records.Length; i++) Assert.True(protection.TryDecrypt(records[i].Header, records[i].Body, plaintext, out _, out _));
+        long perRecord = (GC.GetAllocatedBytesForCurrentThread() - before) / 200;
+        Assert.True(perRecord <= maxBytesPerRecord, $"{suite.Name}: {perRecord} B per record");
+    }
+
+    [Fact]
+    public void Rc4RecordPath_DoesNotAllocate()
+    {
+        var suite = TlsCipherSuite.Find(0x0005)!;
+        var macKey = new byte[20];
+        var key = new byte[16];
+        using var protection = new TlsStreamRecordProtection(suite, macKey, key);
+        var rc4 = new RC4Engine();
+        rc4.Init(true, new KeyParameter(key));
+        using var hmac = IncrementalHash.CreateHMAC(suite.MacHash, macKey);
+        var records = new List<(byte[] Header, byte[] Body)>();
+        for (ulong seq = 0; seq < 201; seq++)
+        {
+            byte[] header = [23, 3, 3, (1000 + 20) >> 8, (1000 + 20) & 0xFF];
+            byte[] body = [.. new byte[1000], .. Mac(hmac, seq, header, new byte[1000])];
+            rc4.ProcessBytes(body, 0, body.Length, body, 0);
+            records.Add((header, body));
+        }
+        var plaintext = new byte[2048];
+        Assert.True(protection.TryDecrypt(records[0].Header, records[0].Body, plaintext, out _, out _));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 1; i < records.Count; i++) Assert.True(protection.TryDecrypt(records[i].Header, records[i].Body, plaintext, out _, out _));
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     private static byte[] Mac(IncrementalHash hmac, ulong seq, byte[] header, ReadOnlySpan<byte> data)
     {
         byte[] aad = [.. BitConverter.GetBytes(seq).Reverse(), header[0], header[1], header[2], (byte)(data.Length >> 8), (byte)data.Length];
@@ -213,6 +268,8 @@ public class TlsLegacyCipherTests
                 TlsCipherKind.TripleDesCbc => new DesEdeEngine(),
                 TlsCipherKind.SeedCbc => new SeedEngine(),
                 TlsCipherKind.AriaCbc => new AriaEngine(),
+                TlsCipherKind.CamelliaCbc => new CamelliaEngine(),
+                TlsCipherKind.AesCbc => new AesEngine(),
                 _ => throw new ArgumentOutOfRangeException(nameof(suite)),
             };
             var cbc = new CbcBlockCipher(engine);
