@@ -19,7 +19,7 @@ public sealed class GoldenCaptureTests
     }
 
     /// <summary>Folders of mail captures: each capture there is golden-tested (captures/tls is checked against tshark).</summary>
-    private static readonly string[] MailCaptureFolders = ["smtp", "api", "extra", "proxy"];
+    private static readonly string[] MailCaptureFolders = ["smtp", "api", "extra", "proxy", "tls-suites"];
 
     [Fact]
     public void EveryMailCaptureHasExactlyOneGoldenFile()

@@ -43,6 +43,18 @@ internal static class TlsCaptures
         return keys;
     }
 
+    /// <summary>
+    /// Why tshark cannot decrypt a capture (its expected file's <c>tshark_cannot_decrypt</c>, e.g. ARIA, which
+    /// tshark 4.0 lacks), or null when it can and its plaintext is the oracle.
+    /// </summary>
+    public static string? TsharkCannotDecrypt(string capture)
+    {
+        var expected = Path.ChangeExtension(capture, ".expected.json");
+        if (!File.Exists(expected)) return null;
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(expected));
+        return doc.RootElement.TryGetProperty("tshark_cannot_decrypt", out var why) ? why.GetString() : null;
+    }
+
     public static string KeyText(string capture) => File.ReadAllText(KeyFile(capture)!);
 
     /// <summary>TCP flows of a capture whose first client bytes are a TLS ClientHello (STARTTLS flows need their protocol first).</summary>

@@ -33,6 +33,28 @@ public class TlsKeyDerivationTests
     }
 
     [Fact]
+    public void Tls10Prf_MatchesOpenSsl_KeyExpansion()
+    {
+        // openssl kdf -keylen 64 -kdfopt digest:MD5-SHA1 -kdfopt hexsecret:<48 bytes below>
+        //   -kdfopt hexseed:6b65792065787061 -kdfopt hexseed:6e73696f6e TLS1-PRF   ("key expa" + "nsion"; OpenSSL 3.0.19)
+        var secret = Hex("bded7fa5c1699c010be23dd06ada3a48349f21e5f86263d512c0c5cc379f0e780ec55d9844b2f1db02a96453513568d0");
+        Assert.Equal(Hex("""
+            DA0A7D8473F437E9027CC57E193FF97BCDF382BD426F52D020A6D8A7CA85239E
+            FBD32EF0B519DB351C8B73A94056766169B64001E24FBC6D46047FD3B5280353
+            """), TlsKeyDerivation.Tls10Prf(secret, "key expansion", default, 64));
+    }
+
+    [Fact]
+    public void Tls10Prf_OddSecret_HalvesShareTheMiddleByte()
+    {
+        // RFC 2246 §5: S1 and S2 are ceil(41/2) = 21 bytes each, byte 21 in both. Same openssl kdf, 41-byte secret,
+        // -kdfopt seed:seed-bytes (label and seed are simply concatenated).
+        var secret = Enumerable.Range(1, 41).Select(i => (byte)i).ToArray();
+        Assert.Equal(Hex("26C79C076D3135E7175D499495F7E61DCF856EE3466B4A68A0FC191BFFA4EA141131BF36E7BD2629"),
+            TlsKeyDerivation.Tls10Prf(secret, "seed-", "bytes"u8, 40));
+    }
+
+    [Fact]
     public void Prf_Sha256_KnownAnswer()
     {
         // The TLS 1.2 P_SHA256 vector published on the IETF TLS WG list (msg03416).

@@ -1,13 +1,22 @@
 using System.Security.Cryptography;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Crypto.Engines;
+using GcmBlockCipher = Org.BouncyCastle.Crypto.Modes.GcmBlockCipher;
+using Org.BouncyCastle.Crypto.Parameters;
 
 namespace McpEgress.Protocols.Tls;
 
-/// <summary>One AEAD key of a record protection: AES-GCM, ChaCha20-Poly1305 or AES-CCM (framework implementations).</summary>
+/// <summary>
+/// One AEAD key of a record protection: AES-GCM, ChaCha20-Poly1305 and AES-CCM from the framework; ARIA-GCM and
+/// Camellia-GCM (.NET has neither cipher) as BouncyCastle's GCM over its block engine.
+/// </summary>
 internal sealed class TlsAead : IDisposable
 {
     private readonly AesGcm? _gcm;
     private readonly ChaCha20Poly1305? _chacha;
     private readonly AesCcm? _ccm;
+    private readonly GcmBlockCipher? _bcGcm;
+    private KeyParameter? _bcKey;
 
     public TlsAead(TlsCipherKind kind, ReadOnlySpan<byte> key)
     {
@@ -17,6 +26,8 @@ internal sealed class TlsAead : IDisposable
             case TlsCipherKind.ChaCha20Poly1305: _chacha = new ChaCha20Poly1305(key); break;
             case TlsCipherKind.AesCcm:
             case TlsCipherKind.AesCcm8: _ccm = new AesCcm(key); break;
+            case TlsCipherKind.AriaGcm: _bcGcm = new GcmBlockCipher(new AriaEngine()); _bcKey = new KeyParameter(key); break;
+            case TlsCipherKind.CamelliaGcm: _bcGcm = new GcmBlockCipher(new CamelliaEngine()); _bcKey = new KeyParameter(key); break;
             default: throw new ArgumentOutOfRangeException(nameof(kind));
         }
     }
@@ -28,14 +39,27 @@ internal sealed class TlsAead : IDisposable
         {
             if (_gcm is not null) _gcm.Decrypt(nonce, ciphertext, tag, plaintext, aad);
             else if (_chacha is not null) _chacha.Decrypt(nonce, ciphertext, tag, plaintext, aad);
-            else _ccm!.Decrypt(nonce, ciphertext, tag, plaintext, aad);
+            else if (_ccm is not null) _ccm.Decrypt(nonce, ciphertext, tag, plaintext, aad);
+            else BouncyCastleGcm(nonce, ciphertext, tag, plaintext, aad);
             return true;
         }
-        catch (CryptographicException)
+        catch (Exception e) when (e is CryptographicException or InvalidCipherTextException)
         {
             plaintext.Clear();
             return false;
         }
+    }
+
+    private void BouncyCastleGcm(ReadOnlySpan<byte> nonce, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> tag, Span<byte> plaintext, ReadOnlySpan<byte> aad)
+    {
+        // The key schedule and GHASH table are made once: after the first Init a null key reuses them. The
+        // parameters object and the nonce copy are the two small allocations per record on this (legacy) path.
+        _bcGcm!.Init(false, new AeadParameters(_bcKey, 8 * tag.Length, nonce.ToArray()));
+        _bcKey = null;
+        _bcGcm.ProcessAadBytes(aad);
+        int n = _bcGcm.ProcessBytes(ciphertext, plaintext);
+        n += _bcGcm.ProcessBytes(tag, plaintext[n..]);
+        _bcGcm.DoFinal(plaintext[n..]);
     }
 
     public void Dispose()

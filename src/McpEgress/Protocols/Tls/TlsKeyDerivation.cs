@@ -3,7 +3,7 @@ using System.Text;
 
 namespace McpEgress.Protocols.Tls;
 
-/// <summary>The TLS key schedules: TLS 1.3 HKDF-Expand-Label (RFC 8446 §7.1) and the TLS 1.2 PRF (RFC 5246 §5).</summary>
+/// <summary>The TLS key schedules: TLS 1.3 HKDF-Expand-Label (RFC 8446 §7.1), the TLS 1.2 PRF (RFC 5246 §5) and the TLS 1.0/1.1 PRF (RFC 2246 §5).</summary>
 public static class TlsKeyDerivation
 {
     /// <summary>
@@ -32,34 +32,62 @@ public static class TlsKeyDerivation
     /// </summary>
     public static byte[] Prf(HashAlgorithmName hash, ReadOnlySpan<byte> secret, string label, ReadOnlySpan<byte> seed, int length)
     {
-        int hashLen = HashLength(hash);
+        var output = new byte[length];
+        PHash(hash, secret, LabelSeed(label, seed), output, xor: false);
+        return output;
+    }
+
+    /// <summary>
+    /// TLS 1.0/1.1 PRF (RFC 2246 §5, RFC 4346 §5): P_MD5(S1, label + seed) XOR P_SHA-1(S2, label + seed), where S1
+    /// is the first and S2 the last ceil(len/2) bytes of the secret (they share the middle byte when len is odd).
+    /// </summary>
+    public static byte[] Tls10Prf(ReadOnlySpan<byte> secret, string label, ReadOnlySpan<byte> seed, int length)
+    {
+        var labelSeed = LabelSeed(label, seed);
+        int half = (secret.Length + 1) / 2;
+        var output = new byte[length];
+        PHash(HashAlgorithmName.MD5, secret[..half], labelSeed, output, xor: false);
+        PHash(HashAlgorithmName.SHA1, secret[^half..], labelSeed, output, xor: true);
+        return output;
+    }
+
+    private static byte[] LabelSeed(string label, ReadOnlySpan<byte> seed)
+    {
         var labelSeed = new byte[Encoding.ASCII.GetByteCount(label) + seed.Length];
         Encoding.ASCII.GetBytes(label, labelSeed);
         seed.CopyTo(labelSeed.AsSpan(labelSeed.Length - seed.Length));
+        return labelSeed;
+    }
 
-        var output = new byte[length];
+    /// <summary>P_hash(secret, seed) written into (or, with <paramref name="xor"/>, XORed into) <paramref name="output"/>.</summary>
+    private static void PHash(HashAlgorithmName hash, ReadOnlySpan<byte> secret, byte[] labelSeed, Span<byte> output, bool xor)
+    {
+        int hashLen = HashLength(hash);
         var a = new byte[hashLen];
         var aAndSeed = new byte[hashLen + labelSeed.Length];
         Span<byte> block = stackalloc byte[hashLen];
         Hmac(hash, secret, labelSeed, a); // A(1)
-        for (int produced = 0; produced < length; produced += hashLen)
+        for (int produced = 0; produced < output.Length; produced += hashLen)
         {
             a.CopyTo(aAndSeed, 0);
             labelSeed.CopyTo(aAndSeed, hashLen);
             Hmac(hash, secret, aAndSeed, block);
-            block[..Math.Min(hashLen, length - produced)].CopyTo(output.AsSpan(produced));
+            var dest = output[produced..];
+            int n = Math.Min(hashLen, dest.Length);
+            if (xor) for (int i = 0; i < n; i++) dest[i] ^= block[i];
+            else block[..n].CopyTo(dest);
             Hmac(hash, secret, a, a); // A(i+1)
         }
-        return output;
     }
 
     internal static int HashLength(HashAlgorithmName hash) =>
-        hash == HashAlgorithmName.SHA384 ? 48 : hash == HashAlgorithmName.SHA1 ? 20 : 32;
+        hash == HashAlgorithmName.SHA384 ? 48 : hash == HashAlgorithmName.SHA1 ? 20 : hash == HashAlgorithmName.MD5 ? 16 : 32;
 
     internal static void Hmac(HashAlgorithmName hash, ReadOnlySpan<byte> key, ReadOnlySpan<byte> data, Span<byte> dest)
     {
         if (hash == HashAlgorithmName.SHA384) HMACSHA384.HashData(key, data, dest);
         else if (hash == HashAlgorithmName.SHA1) HMACSHA1.HashData(key, data, dest);
+        else if (hash == HashAlgorithmName.MD5) HMACMD5.HashData(key, data, dest);
         else HMACSHA256.HashData(key, data, dest);
     }
 }

@@ -30,6 +30,22 @@ internal abstract class TlsRecordProtection : IDisposable
         aad[12] = (byte)length;
     }
 
+    /// <summary>
+    /// Checks a TLS 1.0–1.2 record MAC: HMAC(MAC_write_key, seq_num || type || version || length || data)
+    /// (RFC 5246 §6.2.3.1), where length is that of <paramref name="data"/>. Constant-time compare.
+    /// </summary>
+    protected bool VerifyMac(System.Security.Cryptography.IncrementalHash hmac, ReadOnlySpan<byte> header,
+        ReadOnlySpan<byte> data, ReadOnlySpan<byte> expected)
+    {
+        Span<byte> aad = stackalloc byte[13];
+        Span<byte> mac = stackalloc byte[64];
+        WriteTls12Aad(aad, SequenceNumber, header, data.Length);
+        hmac.AppendData(aad);
+        hmac.AppendData(data);
+        int n = hmac.GetHashAndReset(mac);
+        return expected.Length == n && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(mac[..n], expected);
+    }
+
     /// <summary>Per-record nonce = fixed IV XOR 64-bit sequence number left-padded to the IV length (RFC 8446 §5.3, RFC 7905 §2).</summary>
     protected static void XorNonce(Span<byte> nonce, ReadOnlySpan<byte> iv, ulong seq)
     {

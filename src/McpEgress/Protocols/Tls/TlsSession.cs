@@ -7,8 +7,9 @@ namespace McpEgress.Protocols.Tls;
 /// <summary>
 /// Follows one TLS connection from both byte streams and, when the key log has its secrets, delivers the
 /// authenticated application data of each direction in order. Bytes may arrive cut at any point.
-/// Supports TLS 1.2 (AES-GCM/CCM, ChaCha20-Poly1305, AES-CBC + HMAC with or without encrypt_then_mac) and
-/// TLS 1.3 (all five RFC 8446 suites, HelloRetryRequest, KeyUpdate, 0-RTT by trial decryption).
+/// Supports TLS 1.0, 1.1 and 1.2 (AES/ARIA/Camellia-GCM, AES-CCM, ChaCha20-Poly1305; AES, Camellia, ARIA, SEED,
+/// IDEA, 3DES and DES in CBC with HMAC, with or without encrypt_then_mac; RC4 and NULL with HMAC) and TLS 1.3
+/// (all five RFC 8446 suites, HelloRetryRequest, KeyUpdate, 0-RTT by trial decryption). SSL 3.0 is not decrypted.
 /// Records that arrive before their keys are kept (bounded) and decrypted by <see cref="TryDecryptPending"/>
 /// or automatically on the next data once the key log changed. Never throws on input; not thread-safe
 /// (one flow's calls are never concurrent).
@@ -17,7 +18,7 @@ public sealed class TlsSession : IDisposable
 {
     private const byte ChangeCipherSpec = 20, Alert = 21, Handshake = 22, ApplicationData = 23, Heartbeat = 24;
     private const int HeaderLength = 5;
-    private const ushort Tls12 = 0x0303, Tls13 = 0x0304;
+    private const ushort Tls10 = 0x0301, Tls12 = 0x0303, Tls13 = 0x0304;
 
     private readonly TlsOptions _options;
     private readonly TlsKeyLog _keys;
@@ -255,7 +256,8 @@ public sealed class TlsSession : IDisposable
 
     private bool DecryptRecord(FlowDirection direction, TlsDirectionState d, ReadOnlySpan<byte> header, ReadOnlySpan<byte> body)
     {
-        if (d.Protection is null && !TryInstallKeys(direction, d)) return false;
+        // Keys missing: wait (false); a key the cipher refused stops the direction (handled).
+        if (d.Protection is null && !TryInstallKeys(direction, d)) return d.Phase == TlsDirectionPhase.Stopped;
         d.Plaintext ??= ArrayPool<byte>.Shared.Rent(_options.MaxRecordBytes);
         int length;
         byte contentType;
@@ -374,12 +376,15 @@ public sealed class TlsSession : IDisposable
         if (_tls12KeyBlock is null)
         {
             if (!_keys.TryGetSecret(random, TlsSecretKind.MasterSecret, out var master)) return false;
-            // key_block = PRF(master_secret, "key expansion", server_random + client_random) (RFC 5246 §6.3)
+            // key_block = PRF(master_secret, "key expansion", server_random + client_random) (RFC 5246 §6.3;
+            // RFC 2246 §6.3 with the MD5/SHA-1 PRF for TLS 1.0 and 1.1).
             Span<byte> seed = stackalloc byte[64];
             _serverHello.Random.CopyTo(seed);
             random.CopyTo(seed[32..]);
             int size = 2 * (_suite.MacLength + _suite.KeyLength + _suite.FixedIvLength);
-            _tls12KeyBlock = TlsKeyDerivation.Prf(_suite.PrfHash, master, "key expansion", seed, size);
+            _tls12KeyBlock = _serverHello.Version >= Tls12
+                ? TlsKeyDerivation.Prf(_suite.PrfHash, master, "key expansion", seed, size)
+                : TlsKeyDerivation.Tls10Prf(master, "key expansion", seed, size);
         }
         // client_write_MAC_key, server_write_MAC_key, client_write_key, server_write_key, client_write_IV, server_write_IV
         var kb = _tls12KeyBlock.AsSpan();
@@ -388,9 +393,21 @@ public sealed class TlsSession : IDisposable
         var macKey = kb.Slice(side * mac, mac);
         var encKey = kb.Slice(2 * mac + side * key, key);
         var fixedIv = kb.Slice(2 * mac + 2 * key + side * iv, iv);
-        d.SetProtection(_suite.Kind == TlsCipherKind.AesCbc
-            ? new Tls12CbcRecordProtection(_suite, macKey, encKey, Info.EncryptThenMac)
-            : new Tls12AeadRecordProtection(_suite, encKey, fixedIv));
+        try
+        {
+            d.SetProtection(
+                _suite.IsAead ? new Tls12AeadRecordProtection(_suite, encKey, fixedIv)
+                : _suite.IsStream ? new TlsStreamRecordProtection(_suite, macKey, encKey)
+                // TLS 1.0 chains CBC IVs starting from the key block's; TLS 1.1+ records carry their own.
+                : new TlsCbcRecordProtection(_suite, macKey, encKey, _serverHello.Version == Tls10 ? fixedIv : default, Info.EncryptThenMac));
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            // e.g. a 3DES/DES key the framework rejects as weak: no way to decrypt this direction.
+            _anomalies.Report(AnomalyStage.Tls, "key_rejected");
+            StopDirection(direction, "the cipher rejected the derived key");
+            return false;
+        }
         return true;
     }
 
@@ -551,10 +568,10 @@ public sealed class TlsSession : IDisposable
             // Session id or ticket resumption: the server echoes the client's session id (RFC 5246 §7.4.1.3, RFC 5077 §3.4).
             Info.Resumed = sh.SessionId.Length > 0 && sh.SessionId.AsSpan().SequenceEqual(_clientHello!.SessionId);
             Info.AlpnSelected = sh.Alpn;
-            Info.EncryptThenMac = sh.EncryptThenMac && _suite?.Kind == TlsCipherKind.AesCbc;
+            Info.EncryptThenMac = sh.EncryptThenMac && _suite?.IsBlock == true;
         }
 
-        if (sh.Version is not (Tls12 or Tls13))
+        if (sh.Version is < Tls10 or > Tls13)
         {
             _anomalies.Report(AnomalyStage.Tls, "unsupported_version");
             MakeOpaque($"unsupported version {Info.VersionName}");
@@ -564,6 +581,13 @@ public sealed class TlsSession : IDisposable
         {
             _anomalies.Report(AnomalyStage.Tls, "unsupported_cipher_suite");
             MakeOpaque($"unsupported cipher suite {TlsCipherSuite.NameOf(sh.CipherSuite)}");
+            return;
+        }
+        if (_suite.RequiresTls12 && sh.Version < Tls12)
+        {
+            // AEAD and SHA-256/384 suites do not exist before TLS 1.2; no real peer negotiates them there.
+            _anomalies.Report(AnomalyStage.Tls, "cipher_suite_version_mismatch");
+            MakeOpaque($"{_suite.Name} is not defined for {Info.VersionName}");
             return;
         }
         if (sh.Version == Tls13)
