@@ -53,9 +53,9 @@ public class TlsSuiteCaptureTests
         Assert.Equal(expectedFile.Contains("-etm", StringComparison.Ordinal), session.Info.EncryptThenMac);
 
         var (message, alerts) = Assert.Single(h.Results);
-        Assert.Equal(version[4..], message.Extra["tls.version"]); // ECS: "1.0", "1.1", "1.2"
-        Assert.Equal(suite, message.Extra["tls.cipher"]);
-        Assert.Equal(true, message.Extra["mcp_egress.tls.decrypted"]);
+        Assert.Equal(version, message.Tls?.Version); // ECS tls.version "1.0", "1.1", "1.2": checked in the NDJSON below
+        Assert.Equal(suite, message.Tls?.Cipher);
+        Assert.True(message.Tls?.Decrypted);
         Assert.Contains(message.Hidden, r => r.Address.Address == "phan@giftshop.club");
         Assert.NotEmpty(alerts);
         Assert.Contains($"\"{version[4..]}\"", h.Ndjson, StringComparison.Ordinal);
