@@ -1,5 +1,3 @@
-using System.Numerics;
-
 namespace McpEgress.Reassembly;
 
 /// <summary>
@@ -9,8 +7,6 @@ namespace McpEgress.Reassembly;
 /// </summary>
 internal struct DirectionState
 {
-    /// <summary>Smallest delivered-history ring: a short banner or command line fits without growing.</summary>
-    private const int MinHistoryBytes = 32;
 
     public bool Initialized { get; private set; }
 
@@ -26,7 +22,13 @@ internal struct DirectionState
 
     /// <summary>Latest ACK from the peer seen before this direction sent anything (mid-stream start hint).</summary>
     public bool HasAckHint { get; set; }
-    public uint AckHint { get; set; }
+
+    /// <summary>Only meaningful before <see cref="Initialize"/>, so it shares <see cref="BaseSeq"/>'s storage.</summary>
+    public uint AckHint
+    {
+        readonly get => BaseSeq;
+        set => BaseSeq = value;
+    }
 
     /// <summary>The peer acknowledged up to <see cref="AckedBeyond"/>, above <see cref="Next"/>: a hole the capture missed.</summary>
     public bool AckHolePending { get; set; }
@@ -37,8 +39,8 @@ internal struct DirectionState
     /// <summary>
     /// The last delivered bytes, as a ring: the byte at stream offset o is at <c>o % History.Length</c>. Valid for
     /// offsets from <see cref="HistoryStart"/> (raised past every gap) and within History.Length of <see cref="Next"/>.
-    /// Allocated at the first delivered byte and grown (doubling, up to the configured size) only as far as the
-    /// delivered bytes need: an idle flow that sent one short line holds a 32-byte ring, not the full window.
+    /// Allocated at the first delivered byte and grown (up to the configured size) only as far as the delivered bytes
+    /// need: an idle flow that sent one short line holds that line, not the full window.
     /// </summary>
     public byte[]? History { get; private set; }
     public long HistoryStart { get; private set; }
@@ -111,15 +113,18 @@ internal struct DirectionState
     /// <summary>A ring that holds <paramref name="needed"/> bytes, with the bytes delivered before <paramref name="end"/> moved over.</summary>
     private void GrowHistory(int needed, int capacity, long end)
     {
-        int size = (int)Math.Min(capacity, Math.Max(MinHistoryBytes, BitOperations.RoundUpToPowerOf2((uint)needed)));
+        // Exactly what is needed (in 8-byte steps) the first time, at least doubling after that: a direction that sent
+        // one short line holds just that line, a busy one reaches the full window in a few steps.
+        int old = History?.Length ?? 0;
+        int size = (int)Math.Min(capacity, Math.Max((needed + 7) & ~7, 2L * old));
         var grown = new byte[size];
-        if (History is { } old)
+        if (History is { } previous)
         {
-            for (long o = Math.Max(HistoryStart, end - old.Length); o < end;)
+            for (long o = Math.Max(HistoryStart, end - old); o < end;)
             {
-                int at = (int)(o % old.Length);
-                int n = (int)Math.Min(end - o, old.Length - at);
-                Write(grown, o, old.AsSpan(at, n));
+                int at = (int)(o % old);
+                int n = (int)Math.Min(end - o, old - at);
+                Write(grown, o, previous.AsSpan(at, n));
                 o += n;
             }
         }
