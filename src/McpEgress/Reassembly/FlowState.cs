@@ -34,8 +34,11 @@ internal sealed class FlowState
     /// <summary>Packet time the flow entered the linger list.</summary>
     public long LingerSinceNs { get; set; }
 
-    // Links of the FlowList the state is on (active or linger).
-    public FlowList? List { get; set; }
+    // Links of the FlowList the state is on: the active list while Open, the linger list after.
     public FlowState? Prev { get; set; }
     public FlowState? Next { get; set; }
+
+    // The FlowTable's chain: the next state in this state's bucket, and the key's hash.
+    public FlowState? NextInBucket;
+    public int KeyHash { get; set; }
 }

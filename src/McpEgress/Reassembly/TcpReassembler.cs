@@ -44,7 +44,7 @@ public sealed class TcpReassembler
     private readonly ReassemblyOptions _options;
     private readonly ITcpStreamHandler _handler;
     private readonly IAnomalySink _anomalies;
-    private readonly Dictionary<ConnectionKey, FlowState> _table = new();
+    private readonly FlowTable _table = new();
     private readonly FlowList _active = new();   // Open flows, least recently used first.
     private readonly FlowList _linger = new();   // Closing and Closed flows, in the order they got there.
     private readonly long _idleNs;
@@ -130,7 +130,7 @@ public sealed class TcpReassembler
                 SegmentsWithoutFlow++;
                 return;
             }
-            state = OpenFlow(key, in segment);
+            state = OpenFlow(in segment);
         }
 
         if (ts > state.Flow.LastSeenNs) state.Flow.LastSeenNs = ts;
@@ -176,7 +176,7 @@ public sealed class TcpReassembler
         return flow.PickedUpMidStream;
     }
 
-    private FlowState OpenFlow(ConnectionKey key, in TcpSegment segment)
+    private FlowState OpenFlow(in TcpSegment segment)
     {
         var flags = segment.Flags;
         bool syn = (flags & TcpFlags.Syn) != 0, ack = (flags & TcpFlags.Ack) != 0;
@@ -197,7 +197,7 @@ public sealed class TcpReassembler
             state.ClientIsn = ack ? unchecked(segment.Acknowledgment - 1) : segment.Sequence;
             if (ack) state.ClientToServer.Initialize(segment.Acknowledgment); // the SYN+ACK acks client ISN + 1
         }
-        _table.Add(key, state);
+        _table.Add(state);
         _active.AddLast(state);
         _unclosed++;
         FlowsOpened++;
@@ -502,10 +502,11 @@ public sealed class TcpReassembler
     /// <summary>Reports the flow closed (once), after flushing it, and lets it linger in the table.</summary>
     private void Close(FlowState state, FlowCloseReason reason, long ts)
     {
+        bool open = state.Phase == FlowPhase.Open; // a Closing flow is on the linger list already
         Finish(state, reason, ts);
-        if (state.List == _active) _active.Remove(state);
-        if (state.List is null)
+        if (open)
         {
+            _active.Remove(state);
             state.LingerSinceNs = ts;
             _linger.AddLast(state);
         }
@@ -515,9 +516,9 @@ public sealed class TcpReassembler
     private void Retire(FlowState state, FlowCloseReason reasonIfOpen, long ts)
     {
         var reason = state.Phase == FlowPhase.Closing ? FlowCloseReason.Fin : reasonIfOpen;
+        (state.Phase == FlowPhase.Open ? _active : _linger).Remove(state);
         Finish(state, reason, ts);
-        state.List?.Remove(state);
-        _table.Remove(state.Key);
+        _table.Remove(state);
     }
 
     private void Finish(FlowState state, FlowCloseReason reason, long ts)
