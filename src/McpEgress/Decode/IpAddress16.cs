@@ -13,7 +13,11 @@ public readonly struct IpAddress16 : IEquatable<IpAddress16>
     private readonly ulong _lo;
     public bool IsV4 { get; }
 
-    private IpAddress16(ulong hi, ulong lo, bool isV4) { _hi = hi; _lo = lo; IsV4 = isV4; }
+    internal IpAddress16(ulong hi, ulong lo, bool isV4) { _hi = hi; _lo = lo; IsV4 = isV4; }
+
+    /// <summary>The first and last 8 bytes, big-endian (for types that store an address flat).</summary>
+    internal ulong High => _hi;
+    internal ulong Low => _lo;
 
     public static IpAddress16 FromV4(ReadOnlySpan<byte> four) =>
         new(0, 0x0000_FFFF_0000_0000UL | BinaryPrimitives.ReadUInt32BigEndian(four), true);

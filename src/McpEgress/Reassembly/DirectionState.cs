@@ -2,10 +2,12 @@ namespace McpEgress.Reassembly;
 
 /// <summary>
 /// One direction of a flow. Positions are 64-bit stream offsets (0 = the first data byte), so the 32-bit sequence
-/// wraparound is handled in exactly one place, <see cref="OffsetOf"/>.
+/// wraparound is handled in exactly one place, <see cref="OffsetOf"/>. A struct stored inside its
+/// <see cref="FlowState"/> (reached by <c>ref</c>), so a tracked flow is one object, not three.
 /// </summary>
-internal sealed class DirectionState
+internal struct DirectionState
 {
+
     public bool Initialized { get; private set; }
 
     /// <summary>Sequence number of stream offset 0.</summary>
@@ -20,7 +22,13 @@ internal sealed class DirectionState
 
     /// <summary>Latest ACK from the peer seen before this direction sent anything (mid-stream start hint).</summary>
     public bool HasAckHint { get; set; }
-    public uint AckHint { get; set; }
+
+    /// <summary>Only meaningful before <see cref="Initialize"/>, so it shares <see cref="BaseSeq"/>'s storage.</summary>
+    public uint AckHint
+    {
+        readonly get => BaseSeq;
+        set => BaseSeq = value;
+    }
 
     /// <summary>The peer acknowledged up to <see cref="AckedBeyond"/>, above <see cref="Next"/>: a hole the capture missed.</summary>
     public bool AckHolePending { get; set; }
@@ -31,17 +39,19 @@ internal sealed class DirectionState
     /// <summary>
     /// The last delivered bytes, as a ring: the byte at stream offset o is at <c>o % History.Length</c>. Valid for
     /// offsets from <see cref="HistoryStart"/> (raised past every gap) and within History.Length of <see cref="Next"/>.
+    /// Allocated at the first delivered byte and grown (up to the configured size) only as far as the delivered bytes
+    /// need: an idle flow that sent one short line holds that line, not the full window.
     /// </summary>
-    public byte[]? History { get; set; }
-    public long HistoryStart { get; set; }
+    public byte[]? History { get; private set; }
+    public long HistoryStart { get; private set; }
 
     /// <summary>Out-of-order data, created on first need.</summary>
     public OutOfOrderBuffer? Buffer { get; set; }
 
-    public bool HasBuffered => Buffer is { Count: > 0 };
+    public readonly bool HasBuffered => Buffer is { Count: > 0 };
 
     /// <summary>All data up to the FIN was delivered.</summary>
-    public bool Finished => FinSeen && Next >= FinOffset;
+    public readonly bool Finished => FinSeen && Next >= FinOffset;
 
     public void Initialize(uint firstDataSeq)
     {
@@ -51,11 +61,86 @@ internal sealed class DirectionState
         HistoryStart = 0;
     }
 
-    public uint SeqOf(long offset) => unchecked(BaseSeq + (uint)offset);
+    public readonly uint SeqOf(long offset) => unchecked(BaseSeq + (uint)offset);
 
     /// <summary>
     /// The offset of <paramref name="seq"/>, taken as the nearest one to <see cref="Next"/> (signed 32-bit distance,
     /// RFC 9293 §3.4 sequence arithmetic), which is right across the 2^32 wrap.
     /// </summary>
-    public long OffsetOf(uint seq) => Next + unchecked((int)(seq - SeqOf(Next)));
+    public readonly long OffsetOf(uint seq) => Next + unchecked((int)(seq - SeqOf(Next)));
+
+    /// <summary><paramref name="missing"/> bytes at <see cref="Next"/> will never come: skip them.</summary>
+    public void SkipGap(long missing)
+    {
+        Next += missing;
+        HistoryStart = Next; // bytes before a gap are not comparable by offset
+    }
+
+    /// <summary>
+    /// Keeps the tail of just delivered <paramref name="data"/> (it ends at <see cref="Next"/>) in the history ring of
+    /// at most <paramref name="capacity"/> bytes; 0 keeps nothing.
+    /// </summary>
+    public void Remember(ReadOnlySpan<byte> data, int capacity)
+    {
+        if (capacity <= 0 || data.IsEmpty) return;
+        // Every delivered byte since HistoryStart is in the ring as long as it fits: grow before it would not.
+        long needed = Math.Min(capacity, Next - HistoryStart);
+        if (History is null || History.Length < needed) GrowHistory((int)needed, capacity, Next - data.Length);
+        var ring = History!;
+        if (data.Length > ring.Length) data = data[^ring.Length..];
+        Write(ring, Next - data.Length, data);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="data"/> (at <paramref name="offset"/>) differs from the delivered bytes it overlaps,
+    /// as far as the history reaches; bytes older than the history are not compared.
+    /// </summary>
+    public readonly bool DiffersFromDelivered(long offset, ReadOnlySpan<byte> data)
+    {
+        if (History is not { } ring) return false;
+        long from = Math.Max(offset, Math.Max(HistoryStart, Next - ring.Length));
+        long to = Math.Min(offset + data.Length, Next);
+        for (long o = from; o < to;)
+        {
+            int at = (int)(o % ring.Length);
+            int n = (int)Math.Min(to - o, ring.Length - at);
+            if (!data.Slice((int)(o - offset), n).SequenceEqual(ring.AsSpan(at, n))) return true;
+            o += n;
+        }
+        return false;
+    }
+
+    /// <summary>A ring that holds <paramref name="needed"/> bytes, with the bytes delivered before <paramref name="end"/> moved over.</summary>
+    private void GrowHistory(int needed, int capacity, long end)
+    {
+        // Exactly what is needed (in 8-byte steps) the first time, at least doubling after that: a direction that sent
+        // one short line holds just that line, a busy one reaches the full window in a few steps.
+        int old = History?.Length ?? 0;
+        int size = (int)Math.Min(capacity, Math.Max((needed + 7) & ~7, 2L * old));
+        var grown = new byte[size];
+        if (History is { } previous)
+        {
+            for (long o = Math.Max(HistoryStart, end - old); o < end;)
+            {
+                int at = (int)(o % old);
+                int n = (int)Math.Min(end - o, old - at);
+                Write(grown, o, previous.AsSpan(at, n));
+                o += n;
+            }
+        }
+        History = grown;
+    }
+
+    /// <summary>Copies <paramref name="data"/> (at most ring.Length bytes) into the ring at stream offset <paramref name="offset"/>.</summary>
+    private static void Write(byte[] ring, long offset, ReadOnlySpan<byte> data)
+    {
+        while (!data.IsEmpty)
+        {
+            int at = (int)(offset % ring.Length);
+            int n = Math.Min(data.Length, ring.Length - at);
+            data[..n].CopyTo(ring.AsSpan(at));
+            data = data[n..];
+            offset += n;
+        }
+    }
 }

@@ -12,7 +12,6 @@ internal sealed class FlowList
 
     public void AddLast(FlowState s)
     {
-        s.List = this;
         s.Prev = Tail;
         s.Next = null;
         if (Tail is null) Head = s; else Tail.Next = s;
@@ -25,7 +24,6 @@ internal sealed class FlowList
         if (s.Prev is null) Head = s.Next; else s.Prev.Next = s.Next;
         if (s.Next is null) Tail = s.Prev; else s.Next.Prev = s.Prev;
         s.Prev = s.Next = null;
-        s.List = null;
         Count--;
     }
 

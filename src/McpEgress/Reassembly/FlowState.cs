@@ -3,19 +3,26 @@ namespace McpEgress.Reassembly;
 /// <summary>The reassembler's private bookkeeping for one <see cref="TcpFlow"/>.</summary>
 internal sealed class FlowState
 {
-    public FlowState(TcpFlow flow, ConnectionKey key)
-    {
-        Flow = flow;
-        Key = key;
-    }
+    private DirectionState _clientToServer;
+    private DirectionState _serverToClient;
+
+    public FlowState(TcpFlow flow) => Flow = flow;
 
     public TcpFlow Flow { get; }
-    public ConnectionKey Key { get; }
+
+    /// <summary>The flow's table key (computed, not stored: the flow key holds the same two endpoints).</summary>
+    public ConnectionKey Key => new(Flow.Key.Client, Flow.Key.Server);
+
     public FlowPhase Phase { get; set; }
 
-    public DirectionState ClientToServer { get; } = new();
-    public DirectionState ServerToClient { get; } = new();
-    public DirectionState Direction(int index) => index == 0 ? ClientToServer : ServerToClient;
+    public ref DirectionState ClientToServer => ref _clientToServer;
+
+    /// <summary>The state of direction <paramref name="index"/> (a <see cref="FlowDirection"/>), to read and update in place.</summary>
+    public ref DirectionState Direction(int index)
+    {
+        if (index == 0) return ref _clientToServer;
+        return ref _serverToClient;
+    }
 
     /// <summary>The client's initial sequence number, when a SYN or SYN+ACK was seen (tells a retransmitted SYN from port reuse).</summary>
     public bool HasClientIsn { get; set; }
@@ -27,8 +34,11 @@ internal sealed class FlowState
     /// <summary>Packet time the flow entered the linger list.</summary>
     public long LingerSinceNs { get; set; }
 
-    // Links of the FlowList the state is on (active or linger).
-    public FlowList? List { get; set; }
+    // Links of the FlowList the state is on: the active list while Open, the linger list after.
     public FlowState? Prev { get; set; }
     public FlowState? Next { get; set; }
+
+    // The FlowTable's chain: the next state in this state's bucket, and the key's hash.
+    public FlowState? NextInBucket;
+    public int KeyHash { get; set; }
 }

@@ -29,8 +29,9 @@ public sealed class ReassemblyOptions
     /// <summary>
     /// Last delivered bytes kept per direction, so a retransmission that rewrites data already handed on (a
     /// different <c>RCPT TO</c> under the same sequence numbers) is compared and reported as <c>overlap_differs</c>.
-    /// Default 256 (a few SMTP command lines; 32 MiB at 65 536 flows, allocated at a direction's first data); older
-    /// delivered bytes cannot be compared. 0 turns the check off.
+    /// Default 256 (a few SMTP command lines); older delivered bytes cannot be compared. The ring is allocated at a
+    /// direction's first data and grows only as far as the delivered bytes need: an idle flow that sent one short line
+    /// holds just that line, and 65 536 busy flows hold at most 32 MiB. 0 turns the check off.
     /// </summary>
     public int DeliveredHistoryBytes { get; set; } = 256;
 

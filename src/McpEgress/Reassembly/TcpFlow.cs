@@ -6,6 +6,10 @@ namespace McpEgress.Reassembly;
 /// </summary>
 public sealed class TcpFlow
 {
+    // Inline per-direction counters: a tracked flow costs no extra arrays (a flood holds tens of thousands at once).
+    private DirectionCounters _delivered;
+    private DirectionCounters _gaps;
+
     public TcpFlow(long id, FlowKey key, long firstSeenNs, bool pickedUpMidStream)
     {
         Id = id;
@@ -25,11 +29,15 @@ public sealed class TcpFlow
     public bool PickedUpMidStream { get; }
 
     /// <summary>Bytes delivered in order to the handler, per direction (index by <see cref="FlowDirection"/>).</summary>
-    public long[] DeliveredBytes { get; } = new long[2];
+    public ReadOnlySpan<long> DeliveredBytes => _delivered;
 
     /// <summary>Bytes declared missing (gaps), per direction.</summary>
-    public long[] GapBytes { get; } = new long[2];
+    public ReadOnlySpan<long> GapBytes => _gaps;
 
     /// <summary>Owned by the protocol layer.</summary>
     public object? ProtocolState { get; set; }
+
+    internal void AddDelivered(int direction, long bytes) => _delivered[direction] += bytes;
+
+    internal void AddGap(int direction, long bytes) => _gaps[direction] += bytes;
 }

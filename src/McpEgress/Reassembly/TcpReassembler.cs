@@ -44,7 +44,7 @@ public sealed class TcpReassembler
     private readonly ReassemblyOptions _options;
     private readonly ITcpStreamHandler _handler;
     private readonly IAnomalySink _anomalies;
-    private readonly Dictionary<ConnectionKey, FlowState> _table = new();
+    private readonly FlowTable _table = new();
     private readonly FlowList _active = new();   // Open flows, least recently used first.
     private readonly FlowList _linger = new();   // Closing and Closed flows, in the order they got there.
     private readonly long _idleNs;
@@ -130,7 +130,7 @@ public sealed class TcpReassembler
                 SegmentsWithoutFlow++;
                 return;
             }
-            state = OpenFlow(key, in segment);
+            state = OpenFlow(in segment);
         }
 
         if (ts > state.Flow.LastSeenNs) state.Flow.LastSeenNs = ts;
@@ -176,7 +176,7 @@ public sealed class TcpReassembler
         return flow.PickedUpMidStream;
     }
 
-    private FlowState OpenFlow(ConnectionKey key, in TcpSegment segment)
+    private FlowState OpenFlow(in TcpSegment segment)
     {
         var flags = segment.Flags;
         bool syn = (flags & TcpFlags.Syn) != 0, ack = (flags & TcpFlags.Ack) != 0;
@@ -190,14 +190,14 @@ public sealed class TcpReassembler
         while (_table.Count >= _options.MaxFlows) MakeRoom(segment.TimestampNs);
 
         var flow = new TcpFlow(_nextFlowId++, new FlowKey(client, server), segment.TimestampNs, midStream);
-        var state = new FlowState(flow, key);
+        var state = new FlowState(flow);
         if (syn)
         {
             state.HasClientIsn = true;
             state.ClientIsn = ack ? unchecked(segment.Acknowledgment - 1) : segment.Sequence;
             if (ack) state.ClientToServer.Initialize(segment.Acknowledgment); // the SYN+ACK acks client ISN + 1
         }
-        _table.Add(key, state);
+        _table.Add(state);
         _active.AddLast(state);
         _unclosed++;
         FlowsOpened++;
@@ -226,8 +226,8 @@ public sealed class TcpReassembler
         bool syn = (flags & TcpFlags.Syn) != 0;
         long ts = segment.TimestampNs;
         int dir = segment.Source == state.Flow.Key.Client ? 0 : 1;
-        var d = state.Direction(dir);
-        var peer = state.Direction(1 - dir);
+        ref var d = ref state.Direction(dir);
+        ref var peer = ref state.Direction(1 - dir);
 
         // A SYN occupies one sequence number; its data (TCP Fast Open, RFC 7413) starts right after it.
         uint dataSeq = syn ? unchecked(segment.Sequence + 1) : segment.Sequence;
@@ -240,7 +240,7 @@ public sealed class TcpReassembler
             d.Initialize(useHint ? d.AckHint : dataSeq);
         }
 
-        if ((flags & TcpFlags.Ack) != 0) NoteAck(state, peer, segment.Acknowledgment);
+        if ((flags & TcpFlags.Ack) != 0) NoteAck(state, ref peer, segment.Acknowledgment);
 
         if ((flags & TcpFlags.Rst) != 0)
         {
@@ -285,7 +285,7 @@ public sealed class TcpReassembler
     {
         if (segment.Payload.IsEmpty) return;
         int dir = segment.Source == state.Flow.Key.Client ? 0 : 1;
-        var d = state.Direction(dir);
+        ref var d = ref state.Direction(dir);
         uint dataSeq = (segment.Flags & TcpFlags.Syn) != 0 ? unchecked(segment.Sequence + 1) : segment.Sequence;
         if (d.Initialized && d.OffsetOf(dataSeq) + segment.Payload.Length <= d.Next)
         {
@@ -296,7 +296,7 @@ public sealed class TcpReassembler
     }
 
     /// <summary>The peer acknowledged <paramref name="ack"/> in direction <paramref name="d"/>'s sequence space.</summary>
-    private void NoteAck(FlowState state, DirectionState d, uint ack)
+    private void NoteAck(FlowState state, ref DirectionState d, uint ack)
     {
         if (!d.Initialized)
         {
@@ -321,7 +321,7 @@ public sealed class TcpReassembler
 
     private void CheckAckHole(FlowState state, int dir, long ts)
     {
-        var d = state.Direction(dir);
+        ref var d = ref state.Direction(dir);
         if (!d.AckHolePending) return;
         if (d.Next >= d.AckedBeyond)
         {
@@ -347,7 +347,7 @@ public sealed class TcpReassembler
 
     private void ProcessData(FlowState state, int dir, long offset, ReadOnlySpan<byte> data, long ts)
     {
-        var d = state.Direction(dir);
+        ref var d = ref state.Direction(dir);
         long end = offset + data.Length;
         if (d.FinSeen && end > d.FinOffset)
         {
@@ -359,7 +359,7 @@ public sealed class TcpReassembler
         if (end <= d.Next)
         {
             Retransmissions++;
-            CheckDelivered(d, offset, data);
+            CheckDelivered(in d, offset, data);
             return;
         }
         if (offset - d.Next > MaxWindow)
@@ -383,9 +383,9 @@ public sealed class TcpReassembler
     /// </summary>
     private void Deliver(FlowState state, int dir, long offset, ReadOnlySpan<byte> data, long ts)
     {
-        var d = state.Direction(dir);
+        ref var d = ref state.Direction(dir);
         long end = offset + data.Length;
-        if (offset < d.Next && !data.IsEmpty) CheckDelivered(d, offset, data);
+        if (offset < d.Next && !data.IsEmpty) CheckDelivered(in d, offset, data);
         while (true)
         {
             if (d.HasBuffered && d.Buffer!.First.Start <= d.Next)
@@ -417,7 +417,7 @@ public sealed class TcpReassembler
     /// <summary>Holds an out-of-order segment, declaring holes first if it would not fit within the limits.</summary>
     private void Hold(FlowState state, int dir, long offset, ReadOnlySpan<byte> data, long ts)
     {
-        var d = state.Direction(dir);
+        ref var d = ref state.Direction(dir);
         var buf = d.Buffer ??= new OutOfOrderBuffer();
         while (true)
         {
@@ -455,48 +455,18 @@ public sealed class TcpReassembler
     /// Compares the part of a segment that lies over already delivered bytes with what was delivered, as far as the
     /// direction's history reaches; a difference is <c>overlap_differs</c> (first bytes won: nothing is re-delivered).
     /// </summary>
-    private void CheckDelivered(DirectionState d, long offset, ReadOnlySpan<byte> data)
+    private void CheckDelivered(in DirectionState d, long offset, ReadOnlySpan<byte> data)
     {
-        if (d.History is not { } ring) return;
-        long from = Math.Max(offset, Math.Max(d.HistoryStart, d.Next - ring.Length));
-        long to = Math.Min(offset + data.Length, d.Next);
-        for (long o = from; o < to;)
-        {
-            int at = (int)(o % ring.Length);
-            int n = (int)Math.Min(to - o, ring.Length - at);
-            if (!data.Slice((int)(o - offset), n).SequenceEqual(ring.AsSpan(at, n)))
-            {
-                Report("overlap_differs");
-                return;
-            }
-            o += n;
-        }
-    }
-
-    /// <summary>Keeps the tail of just delivered <paramref name="data"/> (ending at <c>d.Next</c>) in the direction's ring.</summary>
-    private void Remember(DirectionState d, ReadOnlySpan<byte> data)
-    {
-        int size = _options.DeliveredHistoryBytes;
-        if (size <= 0) return;
-        var ring = d.History ??= new byte[size];
-        if (data.Length > ring.Length) data = data[^ring.Length..];
-        long o = d.Next - data.Length;
-        while (!data.IsEmpty)
-        {
-            int at = (int)(o % ring.Length);
-            int n = Math.Min(data.Length, ring.Length - at);
-            data[..n].CopyTo(ring.AsSpan(at));
-            data = data[n..];
-            o += n;
-        }
+        if (d.DiffersFromDelivered(offset, data)) Report("overlap_differs");
     }
 
     private void Emit(FlowState state, int dir, ReadOnlySpan<byte> data, long ts)
     {
         if (data.IsEmpty) return;
-        state.Direction(dir).Next += data.Length;
-        Remember(state.Direction(dir), data);
-        state.Flow.DeliveredBytes[dir] += data.Length;
+        ref var d = ref state.Direction(dir);
+        d.Next += data.Length;
+        d.Remember(data, _options.DeliveredHistoryBytes);
+        state.Flow.AddDelivered(dir, data.Length);
         DeliveredBytes += data.Length;
         _handler.OnData(state.Flow, (FlowDirection)dir, data, ts);
     }
@@ -504,9 +474,8 @@ public sealed class TcpReassembler
     private void Gap(FlowState state, int dir, long missing, long ts)
     {
         if (missing <= 0) return;
-        state.Direction(dir).Next += missing;
-        state.Direction(dir).HistoryStart = state.Direction(dir).Next; // bytes before a gap are not comparable by offset
-        state.Flow.GapBytes[dir] += missing;
+        state.Direction(dir).SkipGap(missing);
+        state.Flow.AddGap(dir, missing);
         Gaps++;
         GapBytes += missing;
         _handler.OnGap(state.Flow, (FlowDirection)dir, missing, ts);
@@ -515,7 +484,7 @@ public sealed class TcpReassembler
     /// <summary>Delivers everything held in a direction, declaring each hole, including an acknowledged tail never seen.</summary>
     private void Flush(FlowState state, int dir, long ts)
     {
-        var d = state.Direction(dir);
+        ref var d = ref state.Direction(dir);
         while (d.HasBuffered)
         {
             Gap(state, dir, d.Buffer!.First.Start - d.Next, ts);
@@ -533,10 +502,11 @@ public sealed class TcpReassembler
     /// <summary>Reports the flow closed (once), after flushing it, and lets it linger in the table.</summary>
     private void Close(FlowState state, FlowCloseReason reason, long ts)
     {
+        bool open = state.Phase == FlowPhase.Open; // a Closing flow is on the linger list already
         Finish(state, reason, ts);
-        if (state.List == _active) _active.Remove(state);
-        if (state.List is null)
+        if (open)
         {
+            _active.Remove(state);
             state.LingerSinceNs = ts;
             _linger.AddLast(state);
         }
@@ -546,9 +516,9 @@ public sealed class TcpReassembler
     private void Retire(FlowState state, FlowCloseReason reasonIfOpen, long ts)
     {
         var reason = state.Phase == FlowPhase.Closing ? FlowCloseReason.Fin : reasonIfOpen;
+        (state.Phase == FlowPhase.Open ? _active : _linger).Remove(state);
         Finish(state, reason, ts);
-        state.List?.Remove(state);
-        _table.Remove(state.Key);
+        _table.Remove(state);
     }
 
     private void Finish(FlowState state, FlowCloseReason reason, long ts)

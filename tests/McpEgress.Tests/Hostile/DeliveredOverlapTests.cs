@@ -1,3 +1,4 @@
+using System.Text;
 using McpEgress.Reassembly;
 using McpEgress.Tests.Reassembly;
 using static McpEgress.Tests.Reassembly.SegmentFeeder;
@@ -61,5 +62,45 @@ public class DeliveredOverlapTests
         off.Send(Client, Server, C, S, PshAck, "abc");
         off.Send(Client, Server, C, S, PshAck, "xyz");
         Assert.Equal(0, off.Anomaly("overlap_differs"));
+    }
+
+    /// <summary>
+    /// The history ring starts small and grows with the delivered bytes (an idle flow holds a few dozen bytes, not the
+    /// whole window): whatever the delivery pieces, every delivered byte within the window is still compared — one
+    /// changed byte anywhere in it is counted, an identical copy is not, and a byte older than the window is not.
+    /// </summary>
+    [Theory]
+    [InlineData(256, 1)]
+    [InlineData(256, 7)]
+    [InlineData(256, 31)]
+    [InlineData(256, 33)]
+    [InlineData(256, 100)]
+    [InlineData(256, 300)]
+    [InlineData(100, 13)]
+    [InlineData(100, 64)]
+    [InlineData(8, 3)]
+    public void EveryByteOfTheWindowIsComparedWhateverTheDeliveryPieces(int window, int piece)
+    {
+        var stream = new byte[300];
+        for (int i = 0; i < stream.Length; i++) stream[i] = (byte)('a' + i % 26);
+        foreach (int delivered in new[] { 5, 20, 33, 64, 129, 300 })
+        {
+            var f = new SegmentFeeder(new ReassemblyOptions { DeliveredHistoryBytes = window });
+            f.Handshake(1000, 5000);
+            for (int at = 0; at < delivered; at += piece)
+                f.Send(Client, Server, C + (uint)at, S, PshAck, stream[at..Math.Min(delivered, at + piece)]);
+            int oldest = Math.Max(0, delivered - window);
+            long expected = 0;
+            for (int p = 0; p < delivered; p++)
+            {
+                var copy = stream[p..delivered];
+                f.Send(Client, Server, C + (uint)p, S, PshAck, copy);     // identical: never counted
+                copy[0] ^= 0x20;
+                f.Send(Client, Server, C + (uint)p, S, PshAck, copy);     // byte p changed
+                if (p >= oldest) expected++;
+                Assert.Equal(expected, f.Anomaly("overlap_differs"));
+            }
+            Assert.Equal(Encoding.ASCII.GetString(stream, 0, delivered), f.Handler.Single.ClientText);
+        }
     }
 }
