@@ -103,6 +103,7 @@ internal static class EcsEventMapping
         if (info.KeyUpdates > 0) w.Long("key_updates", info.KeyUpdates);
         if (info.HelloRetryRequest) w.Bool("hello_retry_request", true);
         w.Close();
+        TunnelFields(w, record.Tunnel);
         PackageFields(w, record.Process);
         w.Close();
     }
@@ -131,6 +132,24 @@ internal static class EcsEventMapping
         w.String("endpoint", r.Endpoint);
         w.String("unreadable_reason", r.Reason);
         w.Close();
+        TunnelFields(w, r.Tunnel);
+        w.Close();
+    }
+
+    /// <summary>
+    /// <c>mcp_egress.tunnel</c>: the proxy tunnel (type, target host and port) inside <c>mcp_egress</c>; the event's
+    /// <c>destination.*</c> stays the proxy the packets went to.
+    /// </summary>
+    private static void TunnelFields(EcsFieldWriter w, TunnelFacts? tunnel)
+    {
+        if (tunnel is null) return;
+        w.Open("tunnel");
+        w.String("type", tunnel.Type);
+        w.Open("target");
+        w.String("host", tunnel.TargetHost);
+        w.Long("port", tunnel.TargetPort);
+        w.Close();
+        if (tunnel.ProxyAuthenticated) w.Bool("proxy_authenticated", true);
         w.Close();
     }
 
@@ -252,6 +271,7 @@ internal static class EcsEventMapping
         }
         w.Close();
         if (env is not null) SmtpFields(w, env, max);
+        TunnelFields(w, m.Tunnel);
         TruncationFields(w, m, max, AddressesCut(m, max));
         if (m.Tls is { } t)
         {

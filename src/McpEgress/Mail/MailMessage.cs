@@ -70,6 +70,9 @@ public sealed class MailMessage
     /// <summary>The local process that opened the connection; null when not attributed (replay, remote flows).</summary>
     public ProcessFacts? Process { get; set; }
 
+    /// <summary>The proxy tunnel (CONNECT, SOCKS) the message travelled in; null when it went direct.</summary>
+    public TunnelFacts? Tunnel { get; set; }
+
     /// <summary>Domain of the sender: From, else the envelope MAIL FROM.</summary>
     public string? SenderDomain
     {

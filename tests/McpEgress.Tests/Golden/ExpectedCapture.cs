@@ -14,6 +14,9 @@ internal sealed class ExpectedCapture
     public List<string> SecretsAbsent { get; } = [];
     public List<string> DeniedDomains { get; } = [];
 
+    /// <summary>The proxy tunnel every message of the capture travelled in ("type", "target_host", "target_port").</summary>
+    public (string Type, string Host, int Port)? Tunnel { get; private init; }
+
     public static ExpectedCapture Load(string path)
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
@@ -22,6 +25,9 @@ internal sealed class ExpectedCapture
         {
             Capture = root.GetProperty("capture").GetString()!,
             KeyLog = Str(root, "keylog") ?? Str(root, "keys"),
+            Tunnel = root.TryGetProperty("tunnel", out var t)
+                ? (t.GetProperty("type").GetString()!, t.GetProperty("target_host").GetString()!, t.GetProperty("target_port").GetInt32())
+                : null,
         };
         foreach (var m in Arr(root, "messages")) e.Messages.Add(ExpectedMessage.Parse(m));
         foreach (var s in Arr(root, "secrets_absent")) e.SecretsAbsent.Add(s.GetString()!);

@@ -66,6 +66,10 @@ public sealed class GoldenCaptureTests
             actual.RemoveAt(idx);
             string what = $"{expectedFile} '{exp.Subject}'";
 
+            if (expected.Tunnel is { } tunnel)
+                Assert.Equal(tunnel, (m.Tunnel?.Type, m.Tunnel?.TargetHost, m.Tunnel?.TargetPort ?? 0));
+            else
+                Assert.Null(m.Tunnel);
             if (exp.MailFrom is not null) Assert.Equal(exp.MailFrom, m.Envelope?.MailFrom);
             if (exp.Provider is not null) Assert.Equal(exp.Provider, m.Provider);
             if (exp.HasRcptTo)

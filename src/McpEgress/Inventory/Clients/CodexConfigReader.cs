@@ -4,7 +4,7 @@ using Tomlyn.Model;
 namespace McpEgress.Inventory.Clients;
 
 /// <summary>
-/// OpenAI Codex CLI. Source: openai/codex docs/config.md ("MCP servers"): TOML tables <c>[mcp_servers.NAME]</c> in
+/// OpenAI Codex CLI. Source: https://github.com/openai/codex/blob/main/docs/config.md ("MCP servers"): TOML tables <c>[mcp_servers.NAME]</c> in
 /// <c>~/.codex/config.toml</c> (or <c>.codex/config.toml</c> of a trusted project) with <c>command</c>, <c>args</c>,
 /// <c>env = { NAME = "value" }</c>, <c>env_vars = ["NAME"]</c> (forwarded names), <c>cwd</c> for stdio, or <c>url</c>
 /// (streamable HTTP, <c>bearer_token_env_var</c>); <c>enabled = false</c> switches one off. Parsed with Tomlyn.

@@ -1,7 +1,7 @@
 namespace McpEgress.Inventory.Clients;
 
 /// <summary>
-/// Gemini CLI. Source: google-gemini/gemini-cli docs/tools/mcp-server.md: <c>mcpServers</c> in
+/// Gemini CLI. Source: https://github.com/google-gemini/gemini-cli/blob/main/docs/tools/mcp-server.md: <c>mcpServers</c> in
 /// <c>~/.gemini/settings.json</c> (user) or <c>.gemini/settings.json</c> (project); each server has exactly one of
 /// <c>command</c> (stdio, with <c>args</c>, <c>env</c>, <c>cwd</c>), <c>url</c> (SSE) or <c>httpUrl</c> (streamable HTTP).
 /// </summary>

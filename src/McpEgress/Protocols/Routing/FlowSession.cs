@@ -32,7 +32,7 @@ internal sealed class FlowSession
     public ProcessFacts? Process { get; set; }
 
     /// <summary>The proxy tunnel (CONNECT, SOCKS) the application bytes run in, once the proxy granted it; else null.</summary>
-    public TunnelInfo? Tunnel { get; set; }
+    public TunnelFacts? Tunnel { get; set; }
 
     /// <summary>Tunnel requests seen on this flow (bounded by TunnelOptions.MaxAttemptsPerConnection).</summary>
     public int TunnelAttempts { get; set; }

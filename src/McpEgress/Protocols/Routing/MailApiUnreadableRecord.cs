@@ -22,4 +22,7 @@ public sealed class MailApiUnreadableRecord
     public required string Url { get; init; }
     public required string HttpVersion { get; init; }
     public int ResponseStatus { get; init; }
+
+    /// <summary>The proxy tunnel the flow's bytes ran in, if any.</summary>
+    public Mail.TunnelFacts? Tunnel { get; init; }
 }

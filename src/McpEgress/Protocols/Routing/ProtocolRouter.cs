@@ -131,6 +131,7 @@ public sealed class ProtocolRouter : ITcpStreamHandler
                 Url = "https://" + host + request.RedactedTarget,
                 HttpVersion = request.Version,
                 ResponseStatus = request.ResponseStatus,
+                Tunnel = session.Tunnel,
             });
         }
     }
@@ -149,8 +150,13 @@ public sealed class ProtocolRouter : ITcpStreamHandler
             ApplicationProtocol = applicationProtocol,
             StartTls = startTls,
             Process = session.Process,
+            Tunnel = session.Tunnel,
         });
     }
 
-    private static void Annotate(MailMessage message, FlowSession session) => message.Process ??= session.Process;
+    private static void Annotate(MailMessage message, FlowSession session)
+    {
+        message.Process ??= session.Process;
+        message.Tunnel ??= session.Tunnel;
+    }
 }

@@ -13,7 +13,7 @@ internal static class SmtpMailMessageFactory
         ImfOptions imfOptions, IAnomalySink anomalies)
     {
         var flow = session.Flow;
-        string? serverName = session.ServerName ?? session.Tunnel?.Target.Host;
+        string? serverName = session.ServerName ?? session.Tunnel?.TargetHost;
         var h = MessageHeaders.Parse(tx.HeaderBlock, imfOptions, anomalies);
         var message = new MailMessage
         {

@@ -22,4 +22,7 @@ public sealed class TlsSessionRecord
     public bool StartTls { get; init; }
     /// <summary>The owning process, from the <see cref="IFlowAnnotator"/>; null when none.</summary>
     public ProcessFacts? Process { get; init; }
+
+    /// <summary>The proxy tunnel the flow's bytes ran in, if any.</summary>
+    public Mail.TunnelFacts? Tunnel { get; init; }
 }

@@ -1,4 +1,5 @@
 using McpEgress.Diagnostics;
+using McpEgress.Mail;
 using McpEgress.Protocols.Tunnels;
 using McpEgress.Reassembly;
 
@@ -38,7 +39,8 @@ internal sealed class TunnelLayer : IStreamLayer
             case TunnelStatus.Established:
             {
                 var h = _handshake;
-                _session.Tunnel = new TunnelInfo(h.Target!.Value, h.ReplyCode, h.ClientAuthenticated);
+                var target = h.Target!.Value;
+                _session.Tunnel = new TunnelFacts(TunnelNames.Of(target.Kind), target.Host, target.Port, h.ClientAuthenticated);
                 _context.ReportTunnel(_session, h.Kind, TunnelStatus.Established);
                 // Inside the tunnel anything may run, TLS first of all (HTTPS through CONNECT).
                 _next = new ProbingLayer(_context, _session, allowTls: true, allowTunnel: false);
@@ -99,10 +101,4 @@ internal sealed class TunnelLayer : IStreamLayer
         if (_handshake is { Status: TunnelStatus.InProgress, Target: not null })
             _context.ReportTunnel(_session, _handshake.Kind, TunnelStatus.InProgress); // asked, never answered
     }
-}
-
-/// <summary>The tunnel a flow's application bytes run in: where the client asked the proxy to connect, and how.</summary>
-public sealed record TunnelInfo(TunnelTarget Target, int ReplyCode, bool ClientAuthenticated)
-{
-    public TunnelKind Kind => Target.Kind;
 }
