@@ -16,8 +16,8 @@ PROXY=127.30.0.1
 
 [ -d node_modules ] || npm ci --no-audit --no-fund
 [ -d "$API/node_modules" ] || (cd "$API" && npm ci --no-audit --no-fund)
-command -v tinyproxy >/dev/null && command -v microsocks >/dev/null \
-  || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tinyproxy microsocks >/dev/null
+command -v tinyproxy >/dev/null && command -v microsocks >/dev/null && command -v nghttpx >/dev/null \
+  || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tinyproxy microsocks nghttp2-proxy >/dev/null
 
 WORK=$(mktemp -d)
 pids=()
@@ -29,7 +29,8 @@ wait_for() { # file pattern seconds
   for i in $(seq 1 $(( $3 * 10 ))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
   echo "timeout waiting for '$2' in $1" >&2; cat "$1" >&2; return 1
 }
-in_hosts_ns() { unshare -m --propagation private sh -c "mount --bind '$HERE/hosts' /etc/hosts && exec \"\$@\"" sh "$@"; }
+# exec: the background job's pid is the proxy's own, so the cleanup trap stops it.
+in_hosts_ns() { exec unshare -m --propagation private sh -c "mount --bind '$HERE/hosts' /etc/hosts && exec \"\$@\"" sh "$@"; }
 
 # The SMTP sink (plain listener only) with a throw-away certificate it does not use.
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=mx.sink.test" \
@@ -43,6 +44,10 @@ in_hosts_ns tinyproxy -d -c "$HERE/tinyproxy.conf" >"$WORK/tinyproxy.log" 2>&1 &
 pids+=($!)
 in_hosts_ns microsocks -i "$PROXY" -p 1080 >"$WORK/microsocks.log" 2>&1 &
 pids+=($!)
+# HTTP/2 proxy mode: nghttpx takes h2c (prior knowledge, no TLS) on :3128 and sends each CONNECT on to tinyproxy.
+nghttpx --http2-proxy --frontend="$PROXY,3128;no-tls" --backend="$PROXY,8888" --workers=1 \
+  --pid-file="$WORK/nghttpx.pid" --errorlog-file="$WORK/nghttpx.log" --accesslog-file="$WORK/nghttpx.access" &
+pids+=($!)
 sleep 1
 
 # capture NAME command...   (the stand-in runs for every scenario, so each key log belongs to one capture)
@@ -52,8 +57,9 @@ capture() {
   (cd "$API" && STANDIN_ADDR=127.20.0.1 node standin.js --port 443 --tls tls13 --keylog "$WORK/$name.keys" \
      --log "$WORK/$name.requests.ndjson") >"$WORK/$name.standin.out" 2>&1 &
   local spid=$!
+  pids+=($spid)
   wait_for "$WORK/$name.standin.out" READY 10
-  tcpdump -i lo -s 0 -U -w "$WORK/$name.pcap" "host $PROXY" >"$WORK/$name.tcpdump.out" 2>&1 &
+  tcpdump -i lo -s 0 -U -w "$WORK/$name.pcap" "${FILTER:-host $PROXY}" >"$WORK/$name.tcpdump.out" 2>&1 &
   local tpid=$!
   wait_for "$WORK/$name.tcpdump.out" "listening on" 10
   sleep 0.3
@@ -74,4 +80,7 @@ run postmark-connect && capture postmark-connect env HTTPS_PROXY="http://$PROXY:
   node --require "$HERE/proxy-env.js" postmark-via-proxy.js
 run smtp-connect && capture smtp-connect node smtp-via-proxy.js connect "http://$PROXY:8888"
 run smtp-socks5 && capture smtp-socks5 node smtp-via-proxy.js socks5 "socks5://$PROXY:1080"
+# Only the client <-> nghttpx leg: nghttpx -> tinyproxy is proxy-internal.
+run postmark-h2-connect && FILTER="host $PROXY and tcp port 3128" capture postmark-h2-connect env NODE_EXTRA_CA_CERTS="$API/pki/ca.crt" \
+  node h2-connect-client.js "http://$PROXY:3128"
 echo "done"

@@ -12,7 +12,7 @@ internal static class ReplaySummary
         w.WriteLine($"replayed {files} file(s): {s.Packets} packets, {s.Bytes / 1e6:F1} MB in {secs:F2} s ({s.Bytes / 1e6 / secs:F1} MB/s, {s.Packets / secs:F0} packets/s)");
         var r = p.Router.Counters;
         w.WriteLine($"tcp flows: {p.Reassembler.FlowsOpened}; protocol sessions: smtp {r.SmtpFlows}, tls {r.TlsFlows} ({s.TlsDecrypted} decrypted, {s.TlsOpaque} opaque), http {r.HttpFlows}, unidentified {r.UnidentifiedFlows}");
-        if (r.TunnelFlows > 0)
+        if (r.TunnelRequests > 0)
         {
             // Only kinds that occurred: "tunnels: connect 2 (2 open), socks5 1 (1 open)".
             var parts = new List<string>();

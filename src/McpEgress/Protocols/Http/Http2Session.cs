@@ -19,6 +19,14 @@ public sealed class Http2Session : IHttp2FrameSink
         public required HttpBodyBuffer Body;
         public bool RequestDone;
         public bool ResponseSeen;
+        /// <summary>A CONNECT stream: its DATA is tunnelled bytes, not a body (RFC 9113 §8.5).</summary>
+        public bool Connect;
+        /// <summary>The CONNECT got a 2xx: DATA goes to the handler as it comes.</summary>
+        public bool TunnelOpen;
+        public bool ClientEnded, ServerEnded;
+        /// <summary>Client DATA sent before the reply, replayed into the tunnel once it opens (bounded).</summary>
+        public List<byte[]>? EarlyData;
+        public int EarlyBytes;
     }
 
     /// <summary>Header block being assembled from HEADERS/PUSH_PROMISE + CONTINUATION in one direction.</summary>
@@ -95,6 +103,14 @@ public sealed class Http2Session : IHttp2FrameSink
             Emit(id);
     }
 
+    /// <summary>Ends a CONNECT stream: closes its tunnel, or reports the refusal (status 0: no reply came).</summary>
+    private void EndTunnel(int streamId, Stream s)
+    {
+        _streams.Remove(streamId);
+        if (s.TunnelOpen) _handler.OnTunnelClose(streamId);
+        else _handler.OnTunnelRefused(streamId, s.Record.Authority ?? "", s.Record.ResponseStatus);
+    }
+
     private void KillDirection(bool client)
     {
         var reader = client ? _clientReader : _serverReader;
@@ -111,7 +127,7 @@ public sealed class Http2Session : IHttp2FrameSink
         {
             // No status will arrive: emit finished requests now, the rest when they finish.
             foreach (var id in _streams.Keys.Order().ToList())
-                if (_streams[id].RequestDone)
+                if (_streams[id].RequestDone || _streams[id].Connect) // a tunnel can't go on one-way
                     Emit(id);
         }
     }
@@ -133,7 +149,26 @@ public sealed class Http2Session : IHttp2FrameSink
 
     void IHttp2FrameSink.OnData(bool fromClient, int streamId, ReadOnlySpan<byte> data)
     {
-        if (fromClient && _streams.TryGetValue(streamId, out var s) && !s.RequestDone)
+        if (!_streams.TryGetValue(streamId, out var s))
+            return;
+        if (s.Connect)
+        {
+            if (s.TunnelOpen)
+                _handler.OnTunnelData(streamId, fromClient ? FlowDirection.ClientToServer : FlowDirection.ServerToClient, data);
+            else if (fromClient && !data.IsEmpty)
+            {
+                if (s.EarlyBytes + data.Length > _options.MaxConnectEarlyDataBytes)
+                {
+                    _anomalies.Report(AnomalyStage.Http, "connect_early_data_too_long");
+                    EndTunnel(streamId, s);
+                    return;
+                }
+                (s.EarlyData ??= []).Add(data.ToArray());
+                s.EarlyBytes += data.Length;
+            }
+            return;
+        }
+        if (fromClient && !s.RequestDone)
             Buffer(s.Body, data);
     }
 
@@ -143,6 +178,13 @@ public sealed class Http2Session : IHttp2FrameSink
         if (block.Active)
         {
             ContinuationExpected(fromClient);
+            return;
+        }
+        if (endStream && _streams.TryGetValue(streamId, out var c) && c.Connect)
+        {
+            if (fromClient) c.ClientEnded = true;
+            else c.ServerEnded = true;
+            if (c.ClientEnded && c.ServerEnded) EndTunnel(streamId, c);
             return;
         }
         if (fromClient && endStream && _streams.TryGetValue(streamId, out var s))
@@ -180,6 +222,11 @@ public sealed class Http2Session : IHttp2FrameSink
                 OnSettings(fromClient, h, payload);
                 break;
             case Http2Frame.RstStream:
+                if (_streams.TryGetValue(h.StreamId, out var t) && t.Connect)
+                {
+                    EndTunnel(h.StreamId, t);
+                    break;
+                }
                 if (_streams.TryGetValue(h.StreamId, out var s))
                 {
                     s.Record.Incomplete |= !s.RequestDone;
@@ -397,6 +444,21 @@ public sealed class Http2Session : IHttp2FrameSink
                 record.ContentEncoding = record.ContentEncoding is null ? value : record.ContentEncoding + ", " + value;
         }
         record.Headers = kept;
+        if (record.Method == "CONNECT")
+        {
+            // RFC 9113 §8.5: :method CONNECT with :authority only (no :scheme, no :path) opens a tunnel. The extended
+            // CONNECT of RFC 8441 (:protocol, websockets) is not a tunnel to a mail host and stays a request.
+            if (record.Authority is null || record.Target.Length > 0 || record.Scheme is not null)
+            {
+                _anomalies.Report(AnomalyStage.Http, "bad_connect_request");
+                return;
+            }
+            _streams.Add(streamId, new Stream
+            {
+                Record = record, Body = new HttpBodyBuffer(0, 0), Connect = true, ClientEnded = endStream,
+            });
+            return;
+        }
         var stream = new Stream { Record = record, Body = new HttpBodyBuffer(_options.MaxBodyBytes, HttpBodyBuffer.DeclaredLength(record)), RequestDone = endStream };
         _streams.Add(streamId, stream);
         TryEmit(streamId, stream);
@@ -415,6 +477,19 @@ public sealed class Http2Session : IHttp2FrameSink
                 if (status < 200)
                     return; // interim response (§8.1)
                 s.Record.ResponseStatus = status;
+                if (s.Connect)
+                {
+                    s.ResponseSeen = true;
+                    if (status >= 300) { EndTunnel(streamId, s); return; }
+                    s.TunnelOpen = true;
+                    _handler.OnTunnelOpen(streamId, s.Record.Authority!);
+                    if (s.EarlyData is { } early)
+                    {
+                        s.EarlyData = null;
+                        foreach (var chunk in early) _handler.OnTunnelData(streamId, FlowDirection.ClientToServer, chunk);
+                    }
+                    return;
+                }
                 s.ResponseSeen = true;
                 TryEmit(streamId, s);
             }
@@ -443,6 +518,11 @@ public sealed class Http2Session : IHttp2FrameSink
 
     private void Emit(int streamId)
     {
+        if (_streams.TryGetValue(streamId, out var tunnel) && tunnel.Connect)
+        {
+            EndTunnel(streamId, tunnel);
+            return;
+        }
         if (!_streams.Remove(streamId, out var s))
             return;
         var r = s.Record;

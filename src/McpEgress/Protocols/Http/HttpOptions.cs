@@ -26,6 +26,12 @@ public sealed class HttpOptions
     /// header blocks still decoded to keep HPACK in sync. Default 256.</summary>
     public int MaxConcurrentStreams { get; init; } = 256;
 
+    /// <summary>
+    /// Client bytes an HTTP/2 CONNECT stream may send before the proxy's reply (held, then replayed into the tunnel);
+    /// beyond it the stream is dropped (<c>connect_early_data_too_long</c>). Default 64 KiB.
+    /// </summary>
+    public int MaxConnectEarlyDataBytes { get; init; } = 64 * 1024;
+
     /// <summary>Largest HPACK dynamic table we keep per direction. A SETTINGS_HEADER_TABLE_SIZE above this is capped
     /// (<c>hpack_table_size_capped</c>). Default 64 KiB.</summary>
     public int MaxHpackTableSize { get; init; } = 64 * 1024;

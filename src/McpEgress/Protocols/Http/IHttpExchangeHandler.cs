@@ -1,3 +1,5 @@
+using McpEgress.Reassembly;
+
 namespace McpEgress.Protocols.Http;
 
 /// <summary>
@@ -9,4 +11,20 @@ namespace McpEgress.Protocols.Http;
 public interface IHttpExchangeHandler
 {
     void OnRequest(HttpRequestRecord request);
+
+    /// <summary>
+    /// An HTTP/2 CONNECT stream (RFC 9113 §8.5) got a 2xx: from now on its DATA in each direction is a tunnelled byte
+    /// stream (<see cref="OnTunnelData"/>) to <paramref name="authority"/> (host:port). Client DATA sent before the
+    /// reply (bounded) arrives right after this call.
+    /// </summary>
+    void OnTunnelOpen(int streamId, string authority) { }
+
+    /// <summary>Bytes of an open CONNECT tunnel, in the order the frames came in their direction.</summary>
+    void OnTunnelData(int streamId, FlowDirection direction, ReadOnlySpan<byte> data) { }
+
+    /// <summary>A tunnel ended (both END_STREAMs, RST_STREAM, a lost direction or the connection's end).</summary>
+    void OnTunnelClose(int streamId) { }
+
+    /// <summary>A CONNECT was refused (non-2xx) or could not be followed; <paramref name="status"/> 0 when none came.</summary>
+    void OnTunnelRefused(int streamId, string authority, int status) { }
 }

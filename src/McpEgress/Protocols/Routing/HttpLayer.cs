@@ -1,4 +1,6 @@
+using McpEgress.Mail;
 using McpEgress.Protocols.Http;
+using McpEgress.Protocols.Tunnels;
 using McpEgress.Reassembly;
 
 namespace McpEgress.Protocols.Routing;
@@ -19,6 +21,7 @@ internal sealed class HttpLayer : IStreamLayer, IHttpExchangeHandler
 
     public void OnData(FlowDirection direction, ReadOnlySpan<byte> data, long timestampNs)
     {
+        _session.CurrentTimestampNs = timestampNs;
         if (direction == FlowDirection.ClientToServer) _http.OnClientData(data, timestampNs);
         else _http.OnServerData(data, timestampNs);
     }
@@ -28,4 +31,42 @@ internal sealed class HttpLayer : IStreamLayer, IHttpExchangeHandler
     public void OnClose(long timestampNs) => _http.OnClose(timestampNs);
 
     public void OnRequest(HttpRequestRecord request) => _context.ReportHttpRequest(_session, request);
+
+    // HTTP/2 CONNECT tunnels (RFC 9113 §8.5): each open one is a stream of its own on this flow, with a session of its
+    // own (its TLS, SNI and tunnel target), dissected like the bytes after an HTTP/1.1 CONNECT (see TunnelLayer).
+    private Dictionary<int, FlowSession>? _tunnels;
+
+    public void OnTunnelOpen(int streamId, string authority)
+    {
+        if (!TunnelHandshake.TryParseAuthority(authority, out var host, out int port))
+        {
+            _context.Anomalies.Report(Diagnostics.AnomalyStage.Tunnel, "tunnel_bad_connect_request");
+            return;
+        }
+        var inner = new FlowSession(_session.Flow)
+        {
+            Process = _session.Process,
+            Tunnel = new TunnelFacts(TunnelNames.Of(TunnelKind.HttpConnect), host, port, ProxyAuthenticated: false),
+            CurrentTimestampNs = _session.CurrentTimestampNs,
+        };
+        inner.Root = new ProbingLayer(_context, inner, allowTls: true, allowTunnel: false);
+        (_tunnels ??= [])[streamId] = inner;
+        _context.ReportTunnel(inner, TunnelKind.HttpConnect, TunnelStatus.Established);
+    }
+
+    public void OnTunnelData(int streamId, FlowDirection direction, ReadOnlySpan<byte> data)
+    {
+        if (_tunnels is null || !_tunnels.TryGetValue(streamId, out var inner)) return;
+        inner.CurrentTimestampNs = _session.CurrentTimestampNs;
+        inner.Root.OnData(direction, data, _session.CurrentTimestampNs);
+    }
+
+    public void OnTunnelClose(int streamId)
+    {
+        if (_tunnels is null || !_tunnels.Remove(streamId, out var inner)) return;
+        inner.Root.OnClose(_session.CurrentTimestampNs);
+    }
+
+    public void OnTunnelRefused(int streamId, string authority, int status) =>
+        _context.ReportTunnel(_session, TunnelKind.HttpConnect, status == 0 ? TunnelStatus.InProgress : TunnelStatus.Rejected);
 }

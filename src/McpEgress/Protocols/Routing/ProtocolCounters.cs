@@ -18,7 +18,14 @@ public sealed class ProtocolCounters
     /// <summary>Tunnel requests by kind and outcome (InProgress at close: asked, never answered).</summary>
     public long Tunnels(Tunnels.TunnelKind kind, Tunnels.TunnelStatus status) => _tunnels[(int)kind * 4 + (int)status];
 
-    internal void CountTunnel(Tunnels.TunnelKind kind, Tunnels.TunnelStatus status) => _tunnels[(int)kind * 4 + (int)status]++;
+    internal void CountTunnel(Tunnels.TunnelKind kind, Tunnels.TunnelStatus status)
+    {
+        _tunnels[(int)kind * 4 + (int)status]++;
+        TunnelRequests++;
+    }
+
+    /// <summary>Tunnel requests answered or ended, of every kind (HTTP/1.1 and HTTP/2 CONNECT, SOCKS).</summary>
+    public long TunnelRequests { get; private set; }
     public long Messages { get; internal set; }
     public long HttpRequests { get; internal set; }
 

@@ -387,7 +387,16 @@ public sealed class TunnelHandshake
         var rest = line[ConnectPrefix.Length..];
         int sp = rest.IndexOf((byte)' ');
         if (sp <= 0 || !rest[(sp + 1)..].StartsWith("HTTP/1."u8)) return false;
-        var authority = rest[..sp];
+        return TryParseAuthority(rest[..sp], out host, out port);
+    }
+
+    /// <summary>A CONNECT authority (RFC 9110 §9.3.6, also HTTP/2's :authority): host:port or [v6]:port, port required.</summary>
+    public static bool TryParseAuthority(string authority, out string host, out int port) =>
+        TryParseAuthority(Encoding.ASCII.GetBytes(authority), out host, out port);
+
+    private static bool TryParseAuthority(ReadOnlySpan<byte> authority, out string host, out int port)
+    {
+        host = ""; port = 0;
         int colon = authority.LastIndexOf((byte)':');
         if (colon <= 0 || colon == authority.Length - 1) return false;
         var h = authority[..colon];
