@@ -67,6 +67,9 @@ internal static class ReplayCommand
             Console.Error.WriteLine($"mcp-egress: {keyLogError}");
             return ExitCodes.Input;
         }
+        // Every key is known up front unless a capture can still bring some (pcapng Decryption Secrets Blocks): then
+        // unkeyed TLS sessions are opaque at once instead of holding their ciphertext (README "replay").
+        pipeline.KeyLog.Complete = !files.Any(McpEgress.Capture.CaptureSecretsProbe.MayCarrySecrets);
         var replay = new CaptureReplay(pipeline, limits.Capture);
         var sw = Stopwatch.StartNew();
 

@@ -211,6 +211,13 @@ public sealed class TlsKeyLog
         }
     }
 
+    /// <summary>
+    /// No secret will be added any more (a replay whose key logs were all read up front and whose captures carry no
+    /// Decryption Secrets Block): a session whose client random has no entry can never be decrypted, so it is made
+    /// opaque at once instead of holding its ciphertext until the flow ends. Never set while key logs are followed.
+    /// </summary>
+    public bool Complete { get; set; }
+
     public bool Contains(ReadOnlySpan<byte> clientRandom)
     {
         if (clientRandom.Length != ClientRandom.Length) return false;

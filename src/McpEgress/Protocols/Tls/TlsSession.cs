@@ -652,6 +652,12 @@ public sealed class TlsSession : IDisposable
     private void Enqueue(FlowDirection direction, TlsDirectionState d, ReadOnlySpan<byte> record)
     {
         if (d.Phase is TlsDirectionPhase.Stopped or TlsDirectionPhase.Unframed) return;
+        if (_keys.Complete && _clientHello is not null && !_keys.Contains(_clientHello.Random))
+        {
+            // No key can come for this session any more: holding its records would only cost copies and memory.
+            MakeOpaque("no key for this session in the key logs");
+            return;
+        }
         int needed = d.PendingLength + record.Length;
         if (needed > _options.MaxPendingCiphertextBytes)
         {
