@@ -2,14 +2,16 @@ using System.CommandLine;
 using System.Text.Json;
 using McpEgress.Inventory;
 using McpEgress.Inventory.Advisories;
+using McpEgress.Inventory.Instrument;
+using McpEgress.KeyLogs;
 using Spectre.Console;
 
 namespace McpEgress.Cli;
 
 /// <summary>
-/// <c>mcp-egress inventory [--home DIR] [--advisories DIR]... [--json] [--no-processes]</c>: every MCP server this host
+/// <c>mcp-egress inventory [--home DIR] [--advisories DIR]... [--json] [--no-processes] [--instrument [--apply|--revert] [--preload F] [--keylog-dir D]]</c>: every MCP server this host
 /// is configured to run and every one running, with its package@version and matching advisories, as a table or a JSON
-/// array (one object per server). Exit 0; 2 when a config or advisory file could not be read (each reported on stderr
+/// array (one object per server); <c>--instrument</c>: see <see cref="InstrumentCommand"/>. Exit 0; 2 when a config or advisory file could not be read (each reported on stderr
 /// as file:line:col: what; the rest is still listed); 1 for a bad command line.
 /// </summary>
 internal static class InventoryCommand
@@ -24,11 +26,33 @@ internal static class InventoryCommand
         };
         var json = new Option<bool>("--json") { Description = "print a JSON array, one object per server, instead of a table" };
         var noProcesses = new Option<bool>("--no-processes") { Description = "list configured servers only; do not look for running ones" };
+        var instrument = new Option<bool>("--instrument")
+        {
+            Description = "print, per stdio server, the config change that makes it write TLS key logs where watch reads them, as a unified diff of its config file",
+        };
+        var apply = new Option<bool>("--apply") { Description = "with --instrument: write the changes (backup FILE" + ConfigInstrumenter.BackupSuffix + ", atomic, owner and mode kept)" };
+        var revert = new Option<bool>("--revert") { Description = "with --instrument: put back each config file --apply changed, byte for byte, and remove its backup" };
+        var preload = new Option<string>("--preload")
+        {
+            Description = $"the Node key-log preload servers load (default {KeyLogDefaults.Preload})", DefaultValueFactory = _ => KeyLogDefaults.Preload,
+        };
+        var keylogDir = new Option<string>("--keylog-dir")
+        {
+            Description = $"folder the servers write key logs into; watch follows its *.keys (default {KeyLogDefaults.Directory}, watch's default too)",
+            DefaultValueFactory = _ => KeyLogDefaults.Directory,
+        };
         var command = new Command("inventory", "List the MCP servers this host is configured to run and those running, with their packages and advisories.")
         {
-            home, advisories, json, noProcesses,
+            home, advisories, json, noProcesses, instrument, apply, revert, preload, keylogDir,
         };
-        command.SetAction(parse => Run(parse.GetValue(home), parse.GetValue(advisories) ?? [], parse.GetValue(json), parse.GetValue(noProcesses)));
+        command.SetAction(parse =>
+        {
+            bool doApply = parse.GetValue(apply), doRevert = parse.GetValue(revert);
+            if (parse.GetValue(instrument) || doApply || doRevert)
+                return InstrumentCommand.Run(parse.GetValue(home), parse.GetValue(advisories) ?? [], doApply, doRevert, parse.GetValue(json),
+                    parse.GetValue(preload)!, parse.GetValue(keylogDir)!);
+            return Run(parse.GetValue(home), parse.GetValue(advisories) ?? [], parse.GetValue(json), parse.GetValue(noProcesses));
+        });
         return command;
     }
 

@@ -16,8 +16,12 @@ public sealed class WatchOptions
     /// </summary>
     public string Filter { get; set; } = "tcp";
 
-    /// <summary>Key log files or globs followed as they grow (<c>watch.keylogs</c>, <c>--keylog</c>). Default none.</summary>
-    public IReadOnlyList<string> KeyLogs { get; set; } = [];
+    /// <summary>
+    /// Key log files or globs followed as they grow (<c>watch.keylogs</c>, <c>--keylog</c>). Default
+    /// <c>/run/mcp-egress/keys/*.keys</c> (<see cref="KeyLogs.KeyLogDefaults.Glob"/>): where <c>inventory --instrument</c>
+    /// points MCP servers. A missing folder is fine (nothing to follow until it appears); <c>keylogs: []</c> turns it off.
+    /// </summary>
+    public IReadOnlyList<string> KeyLogs { get; set; } = [McpEgress.KeyLogs.KeyLogDefaults.Glob];
 
     /// <summary>Owners (uids) of key log files accepted without a foreign-owner warning (<c>watch.keylog_trusted_uids</c>).</summary>
     public IReadOnlyList<uint> KeyLogTrustedUids { get; set; } = [];

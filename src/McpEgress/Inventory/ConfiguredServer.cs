@@ -14,6 +14,8 @@ public sealed record ConfiguredServer
     /// <summary>The project folder for project and local scope.</summary>
     public string? Project { get; init; }
     public required string Name { get; init; }
+    /// <summary>Keys from the file's root to the server's entry (["mcpServers", NAME], ["mcp_servers", NAME] ...): where an edit goes.</summary>
+    public IReadOnlyList<string> ConfigPath { get; init; } = [];
     public McpTransport Transport { get; init; }
     public string? Command { get; init; }
     public IReadOnlyList<string> Args { get; init; } = [];

@@ -7,7 +7,7 @@ namespace McpEgress.Native;
 /// <summary>
 /// The few libc calls .NET does not expose: readlink into a caller buffer (the /proc fd scan reads thousands of
 /// links, so no string per link), statx (inode, owner and mode in one call; its struct layout is the same on
-/// every architecture, unlike struct stat) and geteuid.
+/// every architecture, unlike struct stat), fchown and geteuid.
 /// </summary>
 internal static unsafe partial class LibC
 {
@@ -24,6 +24,9 @@ internal static unsafe partial class LibC
     [LibraryImport("libc")]
     private static partial uint geteuid();
 
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int fchown(int fd, uint owner, uint group);
+
     [LibraryImport("libc")]
     private static partial uint getegid();
 
@@ -31,6 +34,18 @@ internal static unsafe partial class LibC
 
     public static uint EffectiveUid => geteuid();
     public static uint EffectiveGid => getegid();
+
+    /// <summary>fchown(2) of an open file; false on any error (e.g. not permitted).</summary>
+    public static bool TryChown(SafeFileHandle handle, uint uid, uint gid)
+    {
+        bool added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            return fchown((int)handle.DangerousGetHandle(), uid, gid) == 0;
+        }
+        finally { if (added) handle.DangerousRelease(); }
+    }
 
     /// <summary>readlink(2) of a NUL-terminated UTF-8 path into <paramref name="target"/>; -1 on any error.</summary>
     public static int ReadLink(ReadOnlySpan<byte> pathZ, Span<byte> target)

@@ -17,7 +17,7 @@ public class NodePackageLocatorTests
 
     [Theory]
     [InlineData("node server.js", "server.js")]
-    [InlineData("node --require /usr/lib/mcp-egress/tls-keylog-preload.js server.mjs --port 1", "server.mjs")]
+    [InlineData("node --require /usr/lib/mcp-egress/mcp-egress-keylog.js server.mjs --port 1", "server.mjs")]
     [InlineData("node -r preload.js --no-warnings ./node_modules/.bin/postmark-mcp", "./node_modules/.bin/postmark-mcp")]
     [InlineData("node --import=tsx --max-old-space-size 4096 dist/index.cjs", "dist/index.cjs")]
     [InlineData("node -- -weird.js", "-weird.js")]

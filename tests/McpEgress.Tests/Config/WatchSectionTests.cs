@@ -18,7 +18,7 @@ public class WatchSectionTests
         Assert.Equal("tcp", o.Filter);
         Assert.Equal("127.0.0.1:9464", o.MetricsListen);
         Assert.Null(o.Output);
-        Assert.Empty(o.KeyLogs);
+        Assert.Equal([McpEgress.KeyLogs.KeyLogDefaults.Glob], o.KeyLogs); // where inventory --instrument points servers
         Assert.True(o.ProcessAttribution);
         Assert.Equal(30, o.KeyHoldSeconds);
     }

@@ -281,7 +281,7 @@ public sealed class WatchEndToEndTests(ITestOutputHelper output) : IDisposable
         return d.ValueKind == JsonValueKind.Array ? d.EnumerateArray().Select(e => e.GetString()!).ToList() : [];
     }
 
-    internal static string FindPreload() => Path.Combine(RepoPaths.Root, "src", "deploy", "tls-keylog-preload.js");
+    internal static string FindPreload() => Path.Combine(RepoPaths.Root, "src", "deploy", "mcp-egress-keylog.js");
 
     private static (string CertPem, string KeyPem) WriteSelfSignedCert(string dir)
     {

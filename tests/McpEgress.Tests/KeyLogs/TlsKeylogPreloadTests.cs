@@ -9,7 +9,7 @@ using Xunit.Abstractions;
 namespace McpEgress.Tests.KeyLogs;
 
 /// <summary>
-/// Runs src/deploy/tls-keylog-preload.js under real Node clients (fetch/undici, https.request, http2.connect,
+/// Runs src/deploy/mcp-egress-keylog.js under real Node clients (fetch/undici, https.request, http2.connect,
 /// axios) against a local HTTPS server and checks every connection's secrets land in the key log, even though
 /// the client calls process.exit() right after its last response (where --tls-keylog's async writes are lost).
 /// </summary>
@@ -168,10 +168,10 @@ public sealed class TlsKeylogPreloadTests(ITestOutputHelper output) : IDisposabl
     {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
         {
-            var p = Path.Combine(d.FullName, "src", "deploy", "tls-keylog-preload.js");
+            var p = Path.Combine(d.FullName, "src", "deploy", "mcp-egress-keylog.js");
             if (File.Exists(p)) return p;
         }
-        throw new FileNotFoundException("src/deploy/tls-keylog-preload.js not found above " + AppContext.BaseDirectory);
+        throw new FileNotFoundException("src/deploy/mcp-egress-keylog.js not found above " + AppContext.BaseDirectory);
     }
 
     /// <summary>

@@ -70,7 +70,7 @@ public sealed class CodexConfigReader : IMcpConfigReader
             var url = Str("url");
             output.Servers.Add(new ConfiguredServer
             {
-                Client = ClientId, ConfigFile = file, Scope = scope, Project = project, Name = name,
+                Client = ClientId, ConfigFile = file, Scope = scope, Project = project, Name = name, ConfigPath = ["mcp_servers", name],
                 Transport = command is not null ? McpTransport.Stdio : url is not null ? McpTransport.Http : McpTransport.Unknown,
                 Command = command, Args = Strings("args"), Url = url, WorkingDirectory = Str("cwd"),
                 EnvNames = env.Distinct(StringComparer.Ordinal).ToList(),

@@ -56,7 +56,7 @@ public static class JsonServerEntry
             || entry.TryGetProperty("enabled", out var en) && en.ValueKind == JsonValueKind.False;
         return new ConfiguredServer
         {
-            Client = client, ConfigFile = source.File, Scope = scope, Project = project, Name = name,
+            Client = client, ConfigFile = source.File, Scope = scope, Project = project, Name = name, ConfigPath = [.. path, name],
             Transport = transport, Command = command, Args = args, Url = url,
             WorkingDirectory = String(source, entry, "cwd", P("cwd")),
             EnvNames = env, Disabled = disabled,

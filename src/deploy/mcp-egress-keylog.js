@@ -1,7 +1,7 @@
 'use strict';
 // mcp-egress TLS key log preload for Node.js.
 //
-//   NODE_OPTIONS="--require /usr/lib/mcp-egress/tls-keylog-preload.js" MCP_EGRESS_KEYLOG=/path/to/file.keys node server.js
+//   NODE_OPTIONS="--require /usr/lib/mcp-egress/mcp-egress-keylog.js" MCP_EGRESS_KEYLOG=/path/to/file.keys node server.js
 //
 // Appends the NSS key log line of every TLS client connection this process makes (the socket's 'keylog'
 // event) to the file named by MCP_EGRESS_KEYLOG, so mcp-egress can decrypt what an MCP server sends.
