@@ -10,7 +10,7 @@ namespace McpEgress.Config;
 ///   enabled: true
 ///   refresh_interval: 5m              # seconds, or 30s / 5m / 1h; also refreshed at every SIGHUP
 ///   advisories: [/var/lib/mcp-egress/advisories]   # OSV folders added to the built-in set
-///   homes: [/home/alice]              # default: every /home/* and /root as root, else the daemon user's home
+///   homes: [/home/alice]              # default ([] or omitted): every /home/* and /root as root, else the daemon user's home
 ///   processes: true                   # also look for running MCP servers in /proc
 /// </code>
 /// Unknown keys and bad values are errors naming the file, line, column and key path (<c>inventory.homes[0]</c>).
@@ -44,7 +44,7 @@ internal static class InventorySection
                     if (WatchSection.Strings(e, path, v, allowEmpty: true) is { } dirs) o.Advisories = dirs;
                     break;
                 case "homes":
-                    if (WatchSection.Strings(e, path, v, allowEmpty: false) is { } homes) o.Homes = homes;
+                    if (WatchSection.Strings(e, path, v, allowEmpty: true) is { } homes) o.Homes = homes.Count == 0 ? null : homes;
                     break;
             }
         }
