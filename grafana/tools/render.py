@@ -46,6 +46,8 @@ PANEL_RUNBOOKS = {
     "Daemons up": ["McpEgressDaemonDown"],
     "Daemons": ["McpEgressDaemonDown"],
     "Scrape": ["McpEgressDaemonDown"],
+    "MCP servers with advisories": ["McpEgressMcpServerAdvisory"],
+    "MCP server inventory": ["McpEgressMcpServerAdvisory", "McpEgressMailApiTlsOpaque"],
 }
 RATE_UNITS = {"mcp_egress_messages_total": "suffix: msg/s", "mcp_egress_tls_sessions_total": "suffix: sessions/s",
               "mcp_egress_events_written_total": "suffix: events/s"}

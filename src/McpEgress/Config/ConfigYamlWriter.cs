@@ -19,6 +19,7 @@ public static class ConfigYamlWriter
             { DetectionSection.Name, DetectionSection.Write(config.Detection) },
             { LimitsSection.Name, LimitsSection.Write(config.Limits) },
             { WatchSection.Name, WatchSection.Write(config.Watch) },
+            { InventorySection.Name, InventorySection.Write(config.Inventory) },
         };
         var text = new StringWriter(CultureInfo.InvariantCulture);
         new YamlStream(new YamlDocument(root)).Save(text, assignAnchors: false);

@@ -95,7 +95,7 @@ internal static class LimitsSection
     };
 
     /// <summary>The first of 1h, 5m, 30s, 250ms (a whole number) that reads back to exactly <paramref name="value"/>, else seconds.</summary>
-    private static string FormatDuration(TimeSpan value)
+    internal static string FormatDuration(TimeSpan value)
     {
         var inv = CultureInfo.InvariantCulture;
         foreach (var (amount, unit) in new[] { (value.TotalHours, "h"), (value.TotalMinutes, "m"), (value.TotalSeconds, "s"), (value.TotalMilliseconds, "ms") })
@@ -151,7 +151,7 @@ internal static class LimitsSection
         return false;
     }
 
-    private static bool TryParseDuration(string text, out TimeSpan value)
+    internal static bool TryParseDuration(string text, out TimeSpan value)
     {
         text = text.Trim();
         value = default;

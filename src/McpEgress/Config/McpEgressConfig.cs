@@ -22,6 +22,9 @@ public sealed class McpEgressConfig
     /// <summary><c>watch:</c> the live daemon's settings (used by <c>mcp-egress watch</c> only).</summary>
     public WatchOptions Watch { get; init; } = new();
 
+    /// <summary><c>inventory:</c> the daemon's MCP server inventory (used by <c>mcp-egress watch</c> only).</summary>
+    public InventoryWatchOptions Inventory { get; init; } = new();
+
     /// <summary>The file it came from; null for the built-in default or parsed text.</summary>
     public string? SourcePath { get; init; }
 

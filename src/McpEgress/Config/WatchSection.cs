@@ -123,7 +123,7 @@ internal static class WatchSection
         o.KeyLogTrustedUids = list;
     }
 
-    private static List<string>? Strings(ConfigEntry e, string path, ConfigValidator v, bool allowEmpty)
+    internal static List<string>? Strings(ConfigEntry e, string path, ConfigValidator v, bool allowEmpty)
     {
         if (e.Value.Scalar() is string { Length: > 0 } one) return [one];
         if (e.Value.Kind != ConfigNodeKind.Sequence)

@@ -41,7 +41,7 @@ public sealed class MetricsEventOutput : IEventOutput, IEcsWriteObserver
 
     public void OnWritten(EcsEventKind kind, long count)
     {
-        string label = kind switch { EcsEventKind.Alert => "alert", EcsEventKind.Tls => "tls", _ => "message" };
+        string label = kind switch { EcsEventKind.Alert => "alert", EcsEventKind.Tls => "tls", EcsEventKind.Inventory => "inventory", _ => "message" };
         _metrics.OnEventWritten(label, count);
         if (!_failing) return;
         _failing = false;

@@ -1,4 +1,5 @@
 using McpEgress.Attribution;
+using McpEgress.Inventory;
 using McpEgress.Mail;
 using McpEgress.Protocols.Routing;
 using McpEgress.Reassembly;
@@ -27,8 +28,19 @@ public sealed class ProcessFlowAnnotator(ProcessResolver resolver, FlowProcessCa
         else info = resolver.Resolve(flow.Key.Client, flow.Key.Server, allowReverse: flow.PickedUpMidStream);
         if (info is null) return null;
         Annotated++;
-        return Facts(info);
+        var facts = Facts(info);
+        if (McpServers?.Find(facts.Pid, facts.Package) is { } server)
+            facts = facts with { McpServer = server.Name, McpClient = server.Client, McpServerInstrumented = server.Instrumented };
+        return facts;
     }
+
+    /// <summary>The inventory's servers (swapped in by <see cref="InventoryMonitor"/> after each refresh): a flow of one of them is named after it.</summary>
+    public McpServerIndex? McpServers
+    {
+        get => Volatile.Read(ref _mcpServers);
+        set => Volatile.Write(ref _mcpServers, value);
+    }
+    private McpServerIndex? _mcpServers;
 
     public static ProcessFacts Facts(ProcessInfo info) => new()
     {

@@ -49,6 +49,7 @@ public sealed class WatchDaemon : IDisposable
     private ProcessFlowAnnotator? _annotator;
     private FlowProcessCache? _earlyProcesses;
     private SynTap? _synTap;
+    private InventoryMonitor? _inventory;
     private long _heartbeat = Stopwatch.GetTimestamp();
     private volatile bool _stopRequested;
     private volatile bool _reloadRequested;
@@ -129,6 +130,7 @@ public sealed class WatchDaemon : IDisposable
 
             OpenCapture();
             if (_earlyProcesses is not null) OpenSynTap(new SynTapOptions());
+            StartInventory();
             Interlocked.Exchange(ref _heartbeat, Stopwatch.GetTimestamp());
             _running = true;
         }
@@ -267,6 +269,7 @@ public sealed class WatchDaemon : IDisposable
 
     private void ReloadNow()
     {
+        _inventory?.RequestRefresh();
         if (_outStream is RotatingFileStream rotating)
         {
             try { rotating.Reopen(); }
@@ -376,6 +379,19 @@ public sealed class WatchDaemon : IDisposable
         foreach (var w in _capture.Warnings) Log("warning: " + w);
     }
 
+    /// <summary>The MCP server inventory (<see cref="InventoryMonitor"/>), on its own thread; the first scan runs there too, so start-up does not wait for it.</summary>
+    private void StartInventory()
+    {
+        var options = Config.Inventory;
+        if (!options.Enabled) return;
+        _inventory = new InventoryMonitor(options, _writer!, _metrics, () => Pipeline.Detection, Log);
+        if (_annotator is { } annotator) _inventory.Refreshed += index => annotator.McpServers = index;
+        _inventory.Start();
+    }
+
+    /// <summary>The inventory monitor, when <c>inventory.enabled</c>.</summary>
+    public InventoryMonitor? Inventory => _inventory;
+
     /// <summary>
     /// The early attribution path (see <see cref="SynTap"/>). Optional: when it cannot open, the daemon still runs
     /// and each flow is attributed when the pipeline opens it, as without the tap.
@@ -414,6 +430,8 @@ public sealed class WatchDaemon : IDisposable
         _signals.Clear();
         _follower?.Dispose();
         _follower = null;
+        _inventory?.Dispose();
+        _inventory = null;
         _synTap?.Dispose();
         _capture?.Dispose();
         _server?.Dispose();

@@ -8,7 +8,7 @@ namespace McpEgress.Detection;
 /// </summary>
 public sealed class DetectionEngine
 {
-    public static IReadOnlyList<string> KnownRuleIds { get; } = [DeniedDomainRule.RuleId, HiddenRecipientRule.RuleId, LimitExceededRule.RuleId];
+    public static IReadOnlyList<string> KnownRuleIds { get; } = [DeniedDomainRule.RuleId, HiddenRecipientRule.RuleId, LimitExceededRule.RuleId, McpServerAdvisoryRule.RuleId];
 
     /// <summary>The severity of a known rule's alerts when the policy sets none (<see cref="RuleSettings.Severity"/> null).</summary>
     public static Severity DefaultSeverity(string ruleId) => ruleId switch
@@ -16,6 +16,7 @@ public sealed class DetectionEngine
         DeniedDomainRule.RuleId => DeniedDomainRule.DefaultSeverity,
         HiddenRecipientRule.RuleId => HiddenRecipientRule.DefaultSeverity,
         LimitExceededRule.RuleId => LimitExceededRule.DefaultSeverity,
+        McpServerAdvisoryRule.RuleId => McpServerAdvisoryRule.DefaultSeverity,
         _ => throw new ArgumentException($"unknown rule id \"{ruleId}\"", nameof(ruleId)),
     };
 
@@ -39,8 +40,13 @@ public sealed class DetectionEngine
         var limit = policy.SettingsFor(LimitExceededRule.RuleId);
         if (limit.Enabled) rules.Add(new LimitExceededRule(limit.Severity ?? DefaultSeverity(LimitExceededRule.RuleId)));
         _rules = rules.ToArray();
+        var advisory = policy.SettingsFor(McpServerAdvisoryRule.RuleId);
+        if (advisory.Enabled) McpServerAdvisory = new McpServerAdvisoryRule(advisory.Severity ?? McpServerAdvisoryRule.DefaultSeverity);
         Policy = policy;
     }
+
+    /// <summary>The rule over the host's MCP server inventory (not a message rule); null when disabled.</summary>
+    public McpServerAdvisoryRule? McpServerAdvisory { get; }
 
     public DetectionPolicy Policy { get; }
     public IReadOnlyList<IRule> Rules => _rules;

@@ -7,4 +7,6 @@ public enum EcsEventKind
     Message,
     Alert,
     Tls,
+    /// <summary>An MCP server inventory change (appeared, version changed, disappeared).</summary>
+    Inventory,
 }

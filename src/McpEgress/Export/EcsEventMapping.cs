@@ -1,6 +1,7 @@
 using System.Globalization;
 using McpEgress.Decode;
 using McpEgress.Detection;
+using McpEgress.Inventory;
 using McpEgress.Mail;
 using McpEgress.Protocols.Routing;
 using McpEgress.Reassembly;
@@ -23,6 +24,10 @@ internal static class EcsEventMapping
     private static readonly string[] NetworkCategory = ["network"];
     private static readonly string[] InfoType = ["info"];
     private static readonly string[] ConnectionType = ["connection"];
+    private static readonly string[] PackageCategory = ["package"];
+    private static readonly string[] PackageAlertCategory = ["package", "intrusion_detection"];
+    private static readonly string[] ChangeType = ["change"];
+    private static readonly string[] DeletionType = ["deletion"];
 
     /// <summary>Elastic detection-rule convention for <c>event.severity</c>.</summary>
     public static int SeverityNumber(Severity s) => s switch
@@ -105,6 +110,69 @@ internal static class EcsEventMapping
         w.Close();
         TunnelFields(w, record.Tunnel);
         PackageFields(w, record.Process);
+        w.Close();
+    }
+
+    /// <summary>
+    /// One <c>event.dataset: mcp_egress.inventory</c> event for an MCP server that appeared, changed version (the old
+    /// one in <c>previous_version</c>) or disappeared between two inventory refreshes.
+    /// </summary>
+    public static void McpServerChange(EcsFieldWriter w, McpServerChange change, long timestampNs)
+    {
+        var (type, action) = change.Kind switch
+        {
+            McpServerChangeKind.Appeared => (InfoType, "mcp-server-appeared"),
+            McpServerChangeKind.VersionChanged => (ChangeType, "mcp-server-version-changed"),
+            _ => (DeletionType, "mcp-server-disappeared"),
+        };
+        OpenEvent(w, timestampNs, "event", "mcp_egress.inventory", PackageCategory, type, action);
+        w.Close();
+        w.Open("mcp_egress");
+        McpServerFields(w, change.Current, change.Previous?.Version);
+        w.Close();
+    }
+
+    /// <summary>One <c>event.kind: alert</c> about an MCP server (<c>mcp-server-advisory</c>): the server, its package and the advisory.</summary>
+    public static void McpServerAlert(EcsFieldWriter w, McpServerAlert alert)
+    {
+        OpenEvent(w, alert.TimestampNs, "alert", "mcp_egress.alert", PackageAlertCategory, InfoType, alert.RuleId);
+        w.Long("severity", SeverityNumber(alert.Severity));
+        w.Close();
+        w.Open("rule");
+        w.String("id", alert.RuleId);
+        w.String("name", alert.RuleName);
+        w.Close();
+        w.String("message", alert.Message);
+        w.Open("mcp_egress");
+        w.Open("alert");
+        w.String("severity", SeverityName(alert.Severity));
+        w.String("advisory", alert.Advisory.Id);
+        w.Bool("malicious", alert.Advisory.Malicious);
+        w.Close();
+        McpServerFields(w, alert.Server, null);
+        w.Close();
+    }
+
+    /// <summary><c>mcp_egress.mcp_server.*</c>: one inventoried server (env var values are never part of it).</summary>
+    private static void McpServerFields(EcsFieldWriter w, McpServerState s, string? previousVersion)
+    {
+        w.Open("mcp_server");
+        w.String("name", s.Name);
+        w.String("client", s.Client);
+        w.String("config_file", s.ConfigFile);
+        w.String("transport", s.Transport.ToString().ToLowerInvariant());
+        w.String("package", s.Package);
+        w.String("package_type", s.PackageType);
+        w.String("version", s.Version);
+        w.String("previous_version", previousVersion);
+        if (s.Pids.Count > 0)
+        {
+            w.OpenArray("pids");
+            foreach (var pid in s.Pids) w.Item(pid);
+            w.Close();
+        }
+        w.Strings("advisory_ids", s.Advisories.Select(a => a.Id).ToList());
+        w.Bool("instrumented", s.Instrumented);
         w.Close();
     }
 
@@ -460,6 +528,12 @@ internal static class EcsEventMapping
         w.Open("process");
         w.String("package", p.Package);
         w.String("package_version", p.PackageVersion);
+        w.Close();
+        if (p.McpServer is null) return;
+        w.Open("mcp_server");
+        w.String("name", p.McpServer);
+        w.String("client", p.McpClient);
+        w.Bool("instrumented", p.McpServerInstrumented);
         w.Close();
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using McpEgress.Detection;
+using McpEgress.Inventory;
 using McpEgress.Mail;
 using McpEgress.Protocols.Routing;
 using McpEgress.Reassembly;
@@ -33,7 +34,7 @@ public sealed class EcsEventWriter : IDisposable
     private readonly Utf8JsonWriter _json;
     private readonly EcsFieldWriter _fields;
     private readonly Lock _lock = new();
-    private readonly long[] _pending = new long[3]; // buffered events by EcsEventKind
+    private readonly long[] _pending = new long[4]; // buffered events by EcsEventKind
     private readonly Timer? _timer;
     private bool _timerArmed;
     private bool _disposed;
@@ -101,6 +102,20 @@ public sealed class EcsEventWriter : IDisposable
     {
         ArgumentNullException.ThrowIfNull(r);
         Write(EcsEventKind.Message, r, static (w, x, _) => EcsEventMapping.MailApiUnreadable(w, x));
+    }
+
+    /// <summary>An MCP server inventory change (see <see cref="EcsEventMapping.McpServerChange"/>) at <paramref name="timestampNs"/>.</summary>
+    public void WriteMcpServerChange(McpServerChange change, long timestampNs)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        Write(EcsEventKind.Inventory, (change, timestampNs), static (w, x, _) => EcsEventMapping.McpServerChange(w, x.change, x.timestampNs));
+    }
+
+    /// <summary>An alert about an MCP server (see <see cref="EcsEventMapping.McpServerAlert"/>).</summary>
+    public void WriteMcpServerAlert(McpServerAlert alert)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        Write(EcsEventKind.Alert, alert, static (w, a, _) => EcsEventMapping.McpServerAlert(w, a));
     }
 
     /// <summary>Writes what is buffered and flushes the stream; a failure is counted (<see cref="WriteFailures"/>), not thrown.</summary>
@@ -174,7 +189,7 @@ public sealed class EcsEventWriter : IDisposable
     /// <summary>Hands the buffered lines to the stream (and flushes it); counts them written or dropped. Under the lock.</summary>
     private void WriteOut(bool flushStream)
     {
-        long count = _pending[0] + _pending[1] + _pending[2];
+        long count = _pending.Sum();
         if (_buffer.Length == 0 && !flushStream) return;
         try
         {

@@ -103,6 +103,14 @@ internal sealed class EcsFieldWriter(Utf8JsonWriter json)
         json.WriteStringValue(Utf16.Clean(value));
     }
 
+    /// <summary>A number item of the current array (opened with <see cref="OpenArray"/>).</summary>
+    public void Item(long value)
+    {
+        if (!_frames[_depth].IsArray) throw new InvalidOperationException("an item outside an array");
+        WritePending();
+        json.WriteNumberValue(value);
+    }
+
     /// <summary>A keyword array; omitted when empty.</summary>
     public void Strings(string name, IReadOnlyList<string> values)
     {

@@ -23,6 +23,8 @@ public sealed record ConfiguredServer
     /// <summary>The working directory the entry sets ("cwd"), if any.</summary>
     public string? WorkingDirectory { get; init; }
     public IReadOnlyList<string> EnvNames { get; init; } = [];
+    /// <summary>Its env makes it write TLS key logs the daemon reads (<see cref="KeyLogWiring"/>).</summary>
+    public bool KeyLogWired { get; init; }
     /// <summary>Switched off in the file ("disabled": true, Codex "enabled = false").</summary>
     public bool Disabled { get; init; }
     /// <summary>Why the entry has no command or URL of its own (a Zed extension), if so.</summary>

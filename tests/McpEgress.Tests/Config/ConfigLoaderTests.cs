@@ -121,14 +121,14 @@ public class ConfigLoaderTests
               denied_domains: [giftshop.club]
             output: stdout
             """;
-        Assert.Equal(["cfg:3:1: output: unknown key \"output\" (expected one of: detection, limits, watch)"], Errors(yaml, "yaml"));
+        Assert.Equal(["cfg:3:1: output: unknown key \"output\" (expected one of: detection, limits, watch, inventory)"], Errors(yaml, "yaml"));
     }
 
     [Fact]
     public void UnknownTopLevelKeyJson()
     {
         const string json = "{\n  \"detection\": {},\n  \"outputs\": 1\n}";
-        Assert.Equal(["cfg:3:3: outputs: unknown key \"outputs\" (expected one of: detection, limits, watch)"], Errors(json, "json"));
+        Assert.Equal(["cfg:3:3: outputs: unknown key \"outputs\" (expected one of: detection, limits, watch, inventory)"], Errors(json, "json"));
     }
 
     [Fact]
@@ -219,7 +219,7 @@ public class ConfigLoaderTests
                 hidden-foreign-domain: { severity: urgent }
             """;
         Assert.Equal([
-            "cfg:3:5: detection.rules.denied-domains: unknown rule id \"denied-domains\" (known: denied-domain, hidden-foreign-domain, limit-exceeded)",
+            "cfg:3:5: detection.rules.denied-domains: unknown rule id \"denied-domains\" (known: denied-domain, hidden-foreign-domain, limit-exceeded, mcp-server-advisory)",
             "cfg:4:40: detection.rules.hidden-foreign-domain.severity: unknown severity \"urgent\" (expected low, medium, high or critical)",
         ], Errors(yaml, "yaml"));
     }
@@ -278,7 +278,7 @@ public class ConfigLoaderTests
             Assert.Equal(yml, c.SourcePath);
 
             var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(json));
-            Assert.Equal($"{json}:1:47: bogus: unknown key \"bogus\" (expected one of: detection, limits, watch)", e.Message);
+            Assert.Equal($"{json}:1:47: bogus: unknown key \"bogus\" (expected one of: detection, limits, watch, inventory)", e.Message);
 
             e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(toml));
             Assert.Equal($"{toml}: unsupported config file extension \".toml\" (expected .yml, .yaml or .json)", e.Message);

@@ -143,9 +143,9 @@ public sealed class WatchEndToEndTests(ITestOutputHelper output) : IDisposable
         scrape = await daemon.WaitForSampleAsync("mcp_egress_messages_total{transport=\"http\",provider=\"postmark\"}", 1, Step);
         // The message is counted before its TLS session record is written and counted (the same pipeline step, but
         // an events-file write apart): a scrape can fall between the two, so wait for the session as well.
-        scrape = await daemon.WaitForSampleAsync("mcp_egress_tls_sessions_total{decrypted=\"true\",destination=\"postmark\"}", 1, Step);
+        scrape = await daemon.WaitForSampleAsync("mcp_egress_tls_sessions_total{decrypted=\"true\",destination=\"postmark\",mcp_server=\"\",instrumented=\"\"}", 1, Step);
         Assert.Equal(1, DaemonProcess.Sample(scrape, "mcp_egress_messages_total{transport=\"http\",provider=\"postmark\"}"));
-        Assert.Equal(1, DaemonProcess.Sample(scrape, "mcp_egress_tls_sessions_total{decrypted=\"true\",destination=\"postmark\"}"));
+        Assert.Equal(1, DaemonProcess.Sample(scrape, "mcp_egress_tls_sessions_total{decrypted=\"true\",destination=\"postmark\",mcp_server=\"\",instrumented=\"\"}"));
         Assert.True(DaemonProcess.Sample(scrape, "mcp_egress_process_messages_total{package=\"evil-postmark-mcp\"}") == 1,
             string.Join("\n", scrape.Split('\n').Where(l => l.StartsWith("mcp_egress_process"))) + "\n" + File.ReadAllText(events));
         Assert.Equal(0, DaemonProcess.Sample(scrape, "mcp_egress_capture_drops_total{interface=\"lo\",cause=\"queue\"}"));

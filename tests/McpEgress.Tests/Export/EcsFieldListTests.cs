@@ -126,6 +126,7 @@ public sealed class EcsFieldListTests
     {
         Pid = 4242, Name = "node", Executable = "/usr/bin/node", CommandLine = "node /srv/mcp/index.js", UserId = 1000,
         UserName = "alice", Package = "evil-postmark-mcp", PackageVersion = "1.0.16",
+        McpServer = "postmark", McpClient = "claude-desktop", McpServerInstrumented = false,
     };
 
     private sealed class EveryProcessFact : IFlowAnnotator
@@ -179,6 +180,20 @@ public sealed class EcsFieldListTests
             Endpoint = "sendgrid.mail_send", Reason = "unparseable_json", ServerName = "api.sendgrid.com", Method = "POST",
             Url = "https://api.sendgrid.com/v3/mail/send", HttpVersion = "HTTP/2", ResponseStatus = 202,
         });
+        // The daemon's inventory events and server alert, with every optional fact.
+        var advisory = new McpEgress.Inventory.AdvisoryMatch("MAL-2025-47604", "Malicious code in postmark-mcp (npm)", "range", true);
+        var server = new McpEgress.Inventory.McpServerState
+        {
+            Key = "k", Client = "claude-desktop", Name = "postmark", ConfigFile = "/home/alice/.config/Claude/claude_desktop_config.json",
+            Transport = McpEgress.Inventory.McpTransport.Stdio, Package = "postmark-mcp", PackageType = "npm", Version = "1.0.16",
+            Pids = [4242, 4243], Advisories = [advisory], Instrumented = true,
+        };
+        var old = server with { Version = "1.0.15", Advisories = [] };
+        h.Writer.WriteMcpServerChange(new(McpEgress.Inventory.McpServerChangeKind.VersionChanged, server, old), 1);
+        var alertsOut = new List<McpServerAlert>();
+        new McpServerAdvisoryRule().Evaluate(server, old, 1, alertsOut);
+        Assert.Single(alertsOut);
+        h.Writer.WriteMcpServerAlert(alertsOut[0]);
     }
 
     /// <summary>Leaf values with their dotted paths (array items share the array's path).</summary>

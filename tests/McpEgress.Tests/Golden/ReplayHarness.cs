@@ -47,6 +47,9 @@ internal sealed class ReplayHarness : IEventOutput
         _writer.WriteMailApiUnreadable(record);
     }
 
+    /// <summary>The writer the events go to (for events outside the pipeline: inventory changes, server alerts).</summary>
+    public EcsEventWriter Writer => _writer;
+
     public void OnTlsSession(TlsSessionRecord record)
     {
         TlsSessions.Add(record);

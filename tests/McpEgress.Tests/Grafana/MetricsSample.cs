@@ -60,6 +60,11 @@ internal static partial class MetricsSample
         live.Report(AnomalyStage.Smtp, "line_too_long");
         metrics.AttachAnomalies(live);
         metrics.OnConfigReload(true);
+        // The inventory of a live daemon: one server matching the built-in advisory, one clean.
+        metrics.SetMcpServers([
+            new McpServerInfoLabels("claude-desktop", "postmark", "postmark-mcp", "1.0.16", false, "MAL-2025-47604"),
+            new McpServerInfoLabels("cursor", "fetch", "mcp-server-fetch", "2025.4.7", true, ""),
+        ]);
         return metrics.ToText();
     }
 
@@ -73,7 +78,7 @@ internal static partial class MetricsSample
         ["mcp_egress_hidden_recipients_total"] = ["domain", "reason"],
         ["mcp_egress_alerts_total"] = ["rule", "severity"],
         ["mcp_egress_process_messages_total"] = ["package"],
-        ["mcp_egress_tls_sessions_total"] = ["decrypted", "destination"],
+        ["mcp_egress_tls_sessions_total"] = ["decrypted", "destination", "mcp_server", "instrumented"],
         ["mcp_egress_mail_api_unreadable_total"] = ["provider", "reason"],
         ["mcp_egress_capture_packets_total"] = ["interface"],
         ["mcp_egress_capture_bytes_total"] = ["interface"],
@@ -85,6 +90,7 @@ internal static partial class MetricsSample
         ["mcp_egress_last_message_timestamp_seconds"] = [],
         ["mcp_egress_config_reloads_total"] = ["result"],
         ["mcp_egress_events_written_total"] = ["kind"],
+        ["mcp_egress_mcp_server_info"] = ["client", "server", "package", "version", "instrumented", "advisory"],
     };
 
     /// <summary>Metric name to the label names its series carry in an exposition text.</summary>

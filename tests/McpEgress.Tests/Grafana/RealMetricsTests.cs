@@ -14,7 +14,7 @@ public sealed class RealMetricsTests
         Assert.Matches(@"mcp_egress_alerts_total\{rule=""denied-domain"",severity=""critical""\} [1-9]\d*", text);
         Assert.Matches(@"mcp_egress_messages_total\{transport=""http"",provider=""postmark""\} [1-9]\d*", text);
         Assert.Matches(@"mcp_egress_messages_total\{transport=""smtp"",provider=""none""\} [1-9]\d*", text);
-        Assert.Matches(@"mcp_egress_tls_sessions_total\{decrypted=""true"",destination=""smtp""\} [1-9]", text);
+        Assert.Matches(@"mcp_egress_tls_sessions_total\{decrypted=""true"",destination=""smtp"",mcp_server="""",instrumented=""""\} [1-9]", text);
         Assert.Matches(@"mcp_egress_hidden_recipients_total\{domain=""giftshop.club"",reason=""envelope_only""\} [1-9]", text);
         Assert.Matches(@"mcp_egress_events_written_total\{kind=""message""\} [1-9]", text);
         Assert.Matches(@"mcp_egress_capture_packets_total\{interface=""lo""\} [1-9]", text);

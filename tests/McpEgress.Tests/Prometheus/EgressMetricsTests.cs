@@ -65,15 +65,15 @@ public class EgressMetricsTests
         foreach (var p in EgressLabelValues.Providers)
         {
             Assert.Equal("0", s[$"mcp_egress_messages_total{{transport=\"http\",provider=\"{p}\"}}"]);
-            Assert.Equal("0", s[$"mcp_egress_tls_sessions_total{{decrypted=\"false\",destination=\"{p}\"}}"]);
+            Assert.Equal("0", s[$"mcp_egress_tls_sessions_total{{decrypted=\"false\",destination=\"{p}\",mcp_server=\"\",instrumented=\"\"}}"]);
         }
         foreach (var role in new[] { "to", "cc", "hidden" }) Assert.Equal("0", s[$"mcp_egress_recipients_total{{role=\"{role}\"}}"]);
         foreach (var rule in new[] { "denied-domain", "hidden-foreign-domain" })
             foreach (var sev in new[] { "low", "medium", "high", "critical" })
                 Assert.Equal("0", s[$"mcp_egress_alerts_total{{rule=\"{rule}\",severity=\"{sev}\"}}"]);
         Assert.Equal("0", s["mcp_egress_process_messages_total{package=\"unknown\"}"]);
-        Assert.Equal("0", s["mcp_egress_tls_sessions_total{decrypted=\"true\",destination=\"smtp\"}"]);
-        Assert.Equal("0", s["mcp_egress_tls_sessions_total{decrypted=\"true\",destination=\"other\"}"]);
+        Assert.Equal("0", s["mcp_egress_tls_sessions_total{decrypted=\"true\",destination=\"smtp\",mcp_server=\"\",instrumented=\"\"}"]);
+        Assert.Equal("0", s["mcp_egress_tls_sessions_total{decrypted=\"true\",destination=\"other\",mcp_server=\"\",instrumented=\"\"}"]);
         foreach (var kind in new[] { "reassembly", "tls_parked", "capture_queue" }) Assert.Equal("0", s[$"mcp_egress_buffered_bytes{{kind=\"{kind}\"}}"]);
         Assert.Equal("0", s["mcp_egress_active_flows"]);
         Assert.Equal("0", s["mcp_egress_keylog_secrets"]);
@@ -142,10 +142,10 @@ public class EgressMetricsTests
         metrics.OnTlsSession(Tls(decrypted: false), "smtp");
         metrics.OnTlsSession(Tls(decrypted: false), "evil.example"); // not a bounded value: other
         var s = Exposition.Samples(metrics);
-        Assert.Equal("1", s["mcp_egress_tls_sessions_total{decrypted=\"true\",destination=\"postmark\"}"]);
-        Assert.Equal("1", s["mcp_egress_tls_sessions_total{decrypted=\"false\",destination=\"smtp\"}"]);
-        Assert.Equal("1", s["mcp_egress_tls_sessions_total{decrypted=\"false\",destination=\"other\"}"]);
-        Assert.Equal("0", s["mcp_egress_tls_sessions_total{decrypted=\"true\",destination=\"smtp\"}"]);
+        Assert.Equal("1", s["mcp_egress_tls_sessions_total{decrypted=\"true\",destination=\"postmark\",mcp_server=\"\",instrumented=\"\"}"]);
+        Assert.Equal("1", s["mcp_egress_tls_sessions_total{decrypted=\"false\",destination=\"smtp\",mcp_server=\"\",instrumented=\"\"}"]);
+        Assert.Equal("1", s["mcp_egress_tls_sessions_total{decrypted=\"false\",destination=\"other\",mcp_server=\"\",instrumented=\"\"}"]);
+        Assert.Equal("0", s["mcp_egress_tls_sessions_total{decrypted=\"true\",destination=\"smtp\",mcp_server=\"\",instrumented=\"\"}"]);
     }
 
     private static TlsSessionRecord Tls(bool decrypted) => new()
@@ -261,7 +261,7 @@ public class EgressMetricsTests
             "build_info", "start_time_seconds", "messages_total", "recipients_total", "hidden_recipients_total", "alerts_total",
             "process_messages_total", "tls_sessions_total", "mail_api_unreadable_total", "capture_packets_total",
             "capture_bytes_total", "capture_drops_total", "anomalies_total", "active_flows", "buffered_bytes",
-            "keylog_secrets", "last_message_timestamp_seconds", "config_reloads_total", "events_written_total",
+            "keylog_secrets", "last_message_timestamp_seconds", "config_reloads_total", "events_written_total", "mcp_server_info",
         ];
         foreach (var f in families) Assert.Contains($"\n# TYPE mcp_egress_{f} ", "\n" + text);
         Assert.Equal(families.Length, text.Split('\n').Count(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)));

@@ -26,7 +26,7 @@ public static class EgressLabelValues
 
     public static IReadOnlyList<string> ReloadResults { get; } = ["success", "failure"];
 
-    public static IReadOnlyList<string> EventKinds { get; } = ["message", "alert", "tls"];
+    public static IReadOnlyList<string> EventKinds { get; } = ["message", "alert", "tls", "inventory"];
 
     /// <summary>TLS session destinations: "smtp", a provider id, or "other".</summary>
     public static IReadOnlyList<string> TlsDestinations { get; } = ["smtp", .. Providers, Other];

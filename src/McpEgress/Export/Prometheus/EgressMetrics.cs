@@ -27,6 +27,10 @@ public sealed class EgressMetrics
     private readonly CappedLabelSet _interfaces;
     private readonly CappedLabelSet _unreadableReasons;
     private readonly CappedLabelSet _anomalyKeys;
+    private readonly CappedLabelSet _mcpServers, _mcpClients, _mcpPackages, _mcpVersions, _mcpAdvisories;
+    private readonly object _mcpLock = new();
+    private HashSet<McpServerInfoLabels> _mcpSeries = [];
+    private readonly ConcurrentDictionary<(bool Decrypted, int Destination, string Server, bool Instrumented), Counter.Child> _mcpTlsSessions = new();
     private readonly FrozenSet<string> _providers;
     private readonly FrozenSet<string> _tlsDestinations;
 
@@ -58,6 +62,11 @@ public sealed class EgressMetrics
         _interfaces = new CappedLabelSet(_options.InterfaceCap, maxLen);
         _unreadableReasons = new CappedLabelSet(_options.UnreadableReasonCap, maxLen);
         _anomalyKeys = new CappedLabelSet(_options.AnomalySeriesCap, 2 * maxLen + 1);
+        _mcpServers = new CappedLabelSet(_options.McpServerCap, maxLen);
+        _mcpClients = new CappedLabelSet(_options.McpServerCap, maxLen);
+        _mcpPackages = new CappedLabelSet(_options.McpServerCap, maxLen);
+        _mcpVersions = new CappedLabelSet(_options.McpServerCap, maxLen);
+        _mcpAdvisories = new CappedLabelSet(_options.McpServerCap, maxLen);
         _providers = EgressLabelValues.Providers.ToFrozenSet(StringComparer.Ordinal);
         _tlsDestinations = EgressLabelValues.TlsDestinations.ToFrozenSet(StringComparer.Ordinal);
 
@@ -69,7 +78,7 @@ public sealed class EgressMetrics
         HiddenRecipientsTotal = r.CreateCounter(Prefix + "hidden_recipients_total", "Hidden recipients by registrable domain (first " + _options.HiddenDomainCap + " distinct, then other) and reason.", "domain", "reason");
         AlertsTotal = r.CreateCounter(Prefix + "alerts_total", "Alerts raised, by rule and severity.", "rule", "severity");
         ProcessMessagesTotal = r.CreateCounter(Prefix + "process_messages_total", "Messages per sending program: npm package name (first " + _options.PackageCap + " distinct, then other), or unknown.", "package");
-        TlsSessionsTotal = r.CreateCounter(Prefix + "tls_sessions_total", "TLS sessions ended, by whether any record was decrypted and destination (smtp, a mail API provider, other).", "decrypted", "destination");
+        TlsSessionsTotal = r.CreateCounter(Prefix + "tls_sessions_total", "TLS sessions ended, by whether any record was decrypted, destination (smtp, a mail API provider, other), and the inventoried MCP server that opened it (empty: none known) and whether that server is instrumented to write key logs.", "decrypted", "destination", "mcp_server", "instrumented");
         MailApiUnreadableTotal = r.CreateCounter(Prefix + "mail_api_unreadable_total", "Send calls to mail APIs whose payload could not be read, by provider and reason.", "provider", "reason");
         CapturePacketsTotal = r.CreateCounter(Prefix + "capture_packets_total", "Packets received from libpcap.", "interface");
         CaptureBytesTotal = r.CreateCounter(Prefix + "capture_bytes_total", "Bytes received from libpcap.", "interface");
@@ -81,6 +90,7 @@ public sealed class EgressMetrics
         LastMessageTimestampSeconds = r.CreateGauge(Prefix + "last_message_timestamp_seconds", "Packet time of the last message seen, Unix seconds.");
         ConfigReloadsTotal = r.CreateCounter(Prefix + "config_reloads_total", "Configuration reloads (SIGHUP), by result.", "result");
         EventsWrittenTotal = r.CreateCounter(Prefix + "events_written_total", "NDJSON events written, by kind.", "kind");
+        McpServerInfo = r.CreateGauge(Prefix + "mcp_server_info", "MCP servers the host is configured to run or runs (inventory); always 1. advisory: the matching advisory ids, comma-separated, empty when none.", "client", "server", "package", "version", "instrumented", "advisory");
 
         var (builtVersion, builtCommit) = BuildIdentity(
             typeof(EgressMetrics).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion);
@@ -98,8 +108,8 @@ public sealed class EgressMetrics
         _tlsSessions = new Counter.Child[2 * dests.Count];
         for (int i = 0; i < dests.Count; i++)
         {
-            _tlsSessions[i] = TlsSessionsTotal.WithLabels("false", dests[i]);
-            _tlsSessions[dests.Count + i] = TlsSessionsTotal.WithLabels("true", dests[i]);
+            _tlsSessions[i] = TlsSessionsTotal.WithLabels("false", dests[i], "", "");
+            _tlsSessions[dests.Count + i] = TlsSessionsTotal.WithLabels("true", dests[i], "", "");
         }
         foreach (var kind in EgressLabelValues.BufferKinds) BufferedBytes.WithLabels(kind);
         _reloadSuccess = ConfigReloadsTotal.WithLabels("success");
@@ -131,6 +141,7 @@ public sealed class EgressMetrics
     public Gauge LastMessageTimestampSeconds { get; }
     public Counter ConfigReloadsTotal { get; }
     public Counter EventsWrittenTotal { get; }
+    public Gauge McpServerInfo { get; }
 
     /// <summary>
     /// Counts one message: transport/provider, recipients per role, hidden recipients by registrable domain and
@@ -155,12 +166,7 @@ public sealed class EgressMetrics
             pair[h.Reason == HiddenReason.BccField ? 0 : 1].Inc();
         }
 
-        foreach (var a in alerts)
-        {
-            int sev = Math.Clamp((int)a.Severity, 0, EgressLabelValues.Severities.Count - 1);
-            if (_alertsByRule.TryGetValue(a.RuleId, out var bySeverity)) bySeverity[sev].Inc();
-            else AlertsTotal.WithLabels(EgressLabelValues.Other, EgressLabelValues.Severities[sev]).Inc();
-        }
+        foreach (var a in alerts) OnAlert(a.RuleId, a.Severity);
 
         string pkg = string.IsNullOrEmpty(package) ? EgressLabelValues.UnknownPackage : _packages.Map(package);
         _messagesByPackage.GetOrAdd(pkg, static (k, family) => family.WithLabels(k), ProcessMessagesTotal).Inc();
@@ -168,16 +174,54 @@ public sealed class EgressMetrics
         if (m.TimestampNs > 0) LastMessageTimestampSeconds.Set(m.TimestampNs / 1e9);
     }
 
+    /// <summary>Counts one alert of <paramref name="ruleId"/> (an unknown rule id counts as "other").</summary>
+    public void OnAlert(string ruleId, Severity severity)
+    {
+        int sev = Math.Clamp((int)severity, 0, EgressLabelValues.Severities.Count - 1);
+        if (_alertsByRule.TryGetValue(ruleId, out var bySeverity)) bySeverity[sev].Inc();
+        else AlertsTotal.WithLabels(EgressLabelValues.Other, EgressLabelValues.Severities[sev]).Inc();
+    }
+
     /// <summary>
     /// Counts one ended TLS session. <paramref name="destination"/> is "smtp", a provider id or "other" (the daemon
-    /// decides from SNI and protocol); anything else is counted as "other".
+    /// decides from SNI and protocol); anything else is counted as "other". A session opened by an inventoried MCP
+    /// server (<see cref="ProcessFacts.McpServer"/>) carries its name (capped) and whether it is instrumented.
     /// </summary>
     public void OnTlsSession(TlsSessionRecord r, string destination)
     {
         var dests = EgressLabelValues.TlsDestinations;
         int i = _tlsDestinations.Contains(destination) ? IndexOf(dests, destination) : dests.Count - 1;
+        if (r.Process is { McpServer: { } server } p)
+        {
+            _mcpTlsSessions.GetOrAdd((r.Info.Decrypted, i, _mcpServers.Map(server), p.McpServerInstrumented),
+                static (k, family) => family.WithLabels(k.Decrypted ? "true" : "false", EgressLabelValues.TlsDestinations[k.Destination],
+                    k.Server, k.Instrumented ? "true" : "false"), TlsSessionsTotal).Inc();
+            return;
+        }
         _tlsSessions[(r.Info.Decrypted ? dests.Count : 0) + i].Inc();
     }
+
+    /// <summary>
+    /// Sets <c>mcp_egress_mcp_server_info</c> to exactly <paramref name="servers"/>: a series (value 1) per distinct
+    /// label set, each value capped (<see cref="EgressMetricsOptions.McpServerCap"/> distinct values per label, then
+    /// "other"); series of servers no longer present are removed. Called by the inventory refresh, off the packet path.
+    /// </summary>
+    public void SetMcpServers(IEnumerable<McpServerInfoLabels> servers)
+    {
+        var next = new HashSet<McpServerInfoLabels>();
+        foreach (var s in servers)
+            next.Add(new McpServerInfoLabels(_mcpClients.Map(s.Client), _mcpServers.Map(s.Server), Optional(_mcpPackages, s.Package),
+                Optional(_mcpVersions, s.Version), s.Instrumented, Optional(_mcpAdvisories, s.Advisory)));
+        lock (_mcpLock)
+        {
+            foreach (var gone in _mcpSeries)
+                if (!next.Contains(gone)) McpServerInfo.RemoveLabelled(gone.Values());
+            foreach (var now in next) McpServerInfo.WithLabels(now.Values()).Set(1);
+            _mcpSeries = next;
+        }
+    }
+
+    private static string Optional(CappedLabelSet set, string value) => value.Length == 0 ? "" : set.Map(value);
 
     /// <summary>Counts a mail-API send call whose payload could not be read. Reason ids come from code; capped anyway.</summary>
     public void OnMailApiUnreadable(string provider, string reason)

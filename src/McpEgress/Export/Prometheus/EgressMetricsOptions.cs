@@ -15,6 +15,9 @@ public sealed class EgressMetricsOptions
     /// <summary>Distinct reason ids kept in <c>mcp_egress_mail_api_unreadable_total{reason}</c>. Default 50.</summary>
     public int UnreadableReasonCap { get; init; } = 50;
 
+    /// <summary>Distinct values of each label of <c>mcp_egress_mcp_server_info</c> (server, client, package, version, advisory) and of <c>mcp_server</c> on TLS sessions, before folding into "other". Default 200.</summary>
+    public int McpServerCap { get; init; } = 200;
+
     /// <summary>Distinct (stage, name) anomaly series exported; later ones fold into name "other". Default 1000.</summary>
     public int AnomalySeriesCap { get; init; } = 1000;
 

@@ -74,6 +74,7 @@ public sealed class CodexConfigReader : IMcpConfigReader
                 Transport = command is not null ? McpTransport.Stdio : url is not null ? McpTransport.Http : McpTransport.Unknown,
                 Command = command, Args = Strings("args"), Url = url, WorkingDirectory = Str("cwd"),
                 EnvNames = env.Distinct(StringComparer.Ordinal).ToList(),
+                KeyLogWired = KeyLogWiring.IsWired(env, e is TomlTable nt && nt.TryGetValue(KeyLogWiring.NodeOptions, out var no) ? no as string : null),
                 Disabled = t.TryGetValue("enabled", out var en) && en is false,
             });
         }

@@ -59,7 +59,7 @@ public static class JsonServerEntry
             Client = client, ConfigFile = source.File, Scope = scope, Project = project, Name = name, ConfigPath = [.. path, name],
             Transport = transport, Command = command, Args = args, Url = url,
             WorkingDirectory = String(source, entry, "cwd", P("cwd")),
-            EnvNames = env, Disabled = disabled,
+            EnvNames = env, Disabled = disabled, KeyLogWired = KeyLogWiring.IsWired(env, NodeOptions(entry, "env")),
         };
     }
 
@@ -95,6 +95,11 @@ public static class JsonServerEntry
         foreach (var p in env.EnumerateObject()) names.Add(p.Name);
         return names;
     }
+
+    /// <summary>The NODE_OPTIONS value of an env object, read only to decide <see cref="KeyLogWiring.IsWired"/>.</summary>
+    public static string? NodeOptions(JsonElement entry, string key) =>
+        entry.TryGetProperty(key, out var env) && env.ValueKind == JsonValueKind.Object
+        && env.TryGetProperty(KeyLogWiring.NodeOptions, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
     private static string? String(JsonConfigSource source, JsonElement entry, string key, IReadOnlyList<string> path)
     {

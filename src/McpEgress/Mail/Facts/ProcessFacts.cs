@@ -16,4 +16,8 @@ public sealed record ProcessFacts
     /// <summary>npm package that owns the script a Node process runs.</summary>
     public string? Package { get; init; }
     public string? PackageVersion { get; init; }
+    /// <summary>The inventoried MCP server this process runs (watch with the inventory on), its client, and whether it writes key logs the daemon reads.</summary>
+    public string? McpServer { get; init; }
+    public string? McpClient { get; init; }
+    public bool McpServerInstrumented { get; init; }
 }
