@@ -15,7 +15,11 @@ public sealed class EgressMetricsOptions
     /// <summary>Distinct reason ids kept in <c>mcp_egress_mail_api_unreadable_total{reason}</c>. Default 50.</summary>
     public int UnreadableReasonCap { get; init; } = 50;
 
-    /// <summary>Distinct (stage, name) anomaly series exported; later ones fold into name "other". Default 1000.</summary>
+    /// <summary>
+    /// Distinct uncatalogued (stage, name) anomaly series exported; later ones fold into name "other". Every name in
+    /// <see cref="Diagnostics.AnomalyCatalog"/> has its own series, created at zero, outside this cap; an uncatalogued
+    /// name would be a bug (tests forbid reporting one). Default 1000.
+    /// </summary>
     public int AnomalySeriesCap { get; init; } = 1000;
 
     /// <summary>Label values longer than this fold into "other" (a DNS name is at most 253 characters). Default 253.</summary>
