@@ -122,6 +122,15 @@ public partial class AnomalyCatalogTests
         Assert.True(unknown.Count == 0, "tests name anomalies the code never reports:\n" + string.Join('\n', unknown));
     }
 
+    /// <summary>Every shipped capture replayed through the real pipeline (the Grafana metrics sample) reports only catalogued names.</summary>
+    [Fact]
+    public void ReplayingEveryCapture_ReportsOnlyCataloguedNames()
+    {
+        var series = AnomalySeries().Matches(McpEgress.Tests.Grafana.MetricsSample.Text).ToList();
+        Assert.Equal(AnomalyCatalog.All.Count, series.Count);
+        Assert.All(series, m => Assert.True(AnomalyCatalog.Contains(m.Groups[1].Value, m.Groups[2].Value), m.Value));
+    }
+
     /// <summary>ANOMALIES.md is generated; <c>MCP_EGRESS_UPDATE_DOCS=1</c> rewrites it instead of failing.</summary>
     [Fact]
     public void AnomaliesMarkdown_IsTheCatalogue()
@@ -208,6 +217,9 @@ public partial class AnomalyCatalogTests
     }
 
     private static int Line(string code, int index) => code.AsSpan(0, index).Count('\n') + 1;
+
+    [GeneratedRegex(@"^mcp_egress_anomalies_total\{stage=""([^""]*)"",name=""([^""]*)""\}", RegexOptions.Multiline)]
+    private static partial Regex AnomalySeries();
 
     [GeneratedRegex(@"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")]
     private static partial Regex SnakeCase();

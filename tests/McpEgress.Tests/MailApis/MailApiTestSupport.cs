@@ -12,8 +12,17 @@ namespace McpEgress.Tests.MailApis;
 internal sealed class MailApiAnomalySink : IAnomalySink
 {
     public List<string> Names { get; } = new();
-    public void Report(string stage, string name) => Names.Add(stage + "/" + name);
-    public bool Has(string name) => Names.Contains(AnomalyStage.MailApi + "/" + name);
+    public void Report(string stage, string name)
+    {
+        Assert.True(AnomalyCatalog.Contains(stage, name), $"{stage}/{name} is not catalogued");
+        Names.Add(stage + "/" + name);
+    }
+
+    public bool Has(string name)
+    {
+        Assert.True(AnomalyCatalog.Contains(AnomalyStage.MailApi, name), $"mail_api/{name} is not catalogued");
+        return Names.Contains(AnomalyStage.MailApi + "/" + name);
+    }
 }
 
 internal static class Api
