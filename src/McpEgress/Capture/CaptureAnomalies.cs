@@ -5,7 +5,7 @@ namespace McpEgress.Capture;
 /// <summary>
 /// Anomalies of the <c>capture</c> stage: pcap and pcapng files that break their format (draft-ietf-opsawg-pcap, draft-ietf-opsawg-pcapng).
 /// Report these names, never a string literal: the catalogue is what the anomaly metrics create at zero and
-/// what ANOMALIES.md (in Diagnostics/) documents.
+/// what src/McpEgress/Diagnostics/ANOMALIES.md documents.
 /// </summary>
 public static class CaptureAnomalies
 {

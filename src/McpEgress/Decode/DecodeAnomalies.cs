@@ -5,7 +5,7 @@ namespace McpEgress.Decode;
 /// <summary>
 /// Anomalies of the <c>decode</c> stage: link, IP and TCP headers that are cut or inconsistent, and IP fragments that can't be reassembled.
 /// Report these names, never a string literal: the catalogue is what the anomaly metrics create at zero and
-/// what ANOMALIES.md (in Diagnostics/) documents.
+/// what src/McpEgress/Diagnostics/ANOMALIES.md documents.
 /// </summary>
 public static class DecodeAnomalies
 {

@@ -3,7 +3,7 @@ namespace McpEgress.Diagnostics;
 /// <summary>
 /// Anomalies of the <c>pipeline</c> stage: bugs caught where the pipeline calls a stage or an annotator, so one bad flow doesn't stop the monitor. Declared here, beside the sink, because both the protocol router and the pipeline report them.
 /// Report these names, never a string literal: the catalogue is what the anomaly metrics create at zero and
-/// what ANOMALIES.md (in Diagnostics/) documents.
+/// what src/McpEgress/Diagnostics/ANOMALIES.md documents.
 /// </summary>
 public static class PipelineAnomalies
 {

@@ -5,7 +5,7 @@ namespace McpEgress.Export;
 /// <summary>
 /// Anomalies of the <c>export</c> stage: events that could not be written out.
 /// Report these names, never a string literal: the catalogue is what the anomaly metrics create at zero and
-/// what ANOMALIES.md (in Diagnostics/) documents.
+/// what src/McpEgress/Diagnostics/ANOMALIES.md documents.
 /// </summary>
 public static class ExportAnomalies
 {

@@ -5,7 +5,7 @@ namespace McpEgress.Reassembly;
 /// <summary>
 /// Anomalies of the <c>reassembly</c> stage: TCP segments that don't fit the flow they belong to, and flow table or buffer limits reached.
 /// Report these names, never a string literal: the catalogue is what the anomaly metrics create at zero and
-/// what ANOMALIES.md (in Diagnostics/) documents.
+/// what src/McpEgress/Diagnostics/ANOMALIES.md documents.
 /// </summary>
 public static class ReassemblyAnomalies
 {

@@ -9,7 +9,8 @@ namespace McpEgress.Tests.Anomalies;
 /// <summary>
 /// The anomaly catalogue (<see cref="AnomalyCatalog"/>) is the only place anomaly names are written: names are unique
 /// snake_case per stage, every constant is in its stage's table with the description its XML doc gives, no call site in
-/// src/ reports a string literal, tests name only catalogued anomalies, and ANOMALIES.md is the catalogue.
+/// src/ reports a string literal, tests name only catalogued anomalies, and src/McpEgress/Diagnostics/ANOMALIES.md is
+/// the catalogue.
 /// </summary>
 public partial class AnomalyCatalogTests
 {
@@ -131,7 +132,7 @@ public partial class AnomalyCatalogTests
         Assert.All(series, m => Assert.True(AnomalyCatalog.Contains(m.Groups[1].Value, m.Groups[2].Value), m.Value));
     }
 
-    /// <summary>ANOMALIES.md is generated; <c>MCP_EGRESS_UPDATE_DOCS=1</c> rewrites it instead of failing.</summary>
+    /// <summary>src/McpEgress/Diagnostics/ANOMALIES.md is generated; <c>MCP_EGRESS_UPDATE_DOCS=1</c> rewrites it instead of failing.</summary>
     [Fact]
     public void AnomaliesMarkdown_IsTheCatalogue()
     {

@@ -5,7 +5,7 @@ namespace McpEgress.Protocols.Http;
 /// <summary>
 /// Anomalies of the <c>http</c> stage: HTTP/1.1 messages (RFC 9112) and HTTP/2 frames and header blocks (RFC 9113, RFC 7541) that are malformed, and HTTP limits reached.
 /// Report these names, never a string literal: the catalogue is what the anomaly metrics create at zero and
-/// what ANOMALIES.md (in Diagnostics/) documents.
+/// what src/McpEgress/Diagnostics/ANOMALIES.md documents.
 /// </summary>
 public static class HttpAnomalies
 {

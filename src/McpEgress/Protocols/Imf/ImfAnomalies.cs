@@ -5,7 +5,7 @@ namespace McpEgress.Protocols.Imf;
 /// <summary>
 /// Anomalies of the <c>imf</c> stage: message header fields and addresses that break RFC 5322.
 /// Report these names, never a string literal: the catalogue is what the anomaly metrics create at zero and
-/// what ANOMALIES.md (in Diagnostics/) documents.
+/// what src/McpEgress/Diagnostics/ANOMALIES.md documents.
 /// </summary>
 public static class ImfAnomalies
 {

@@ -5,7 +5,7 @@ namespace McpEgress.Protocols.MailApis;
 /// <summary>
 /// Anomalies of the <c>mail_api</c> stage: mail provider API calls whose payload can't be read, or is read only in part. The first names are also <see cref="MailApiUnknownReason"/> values: the reason a send call's recipients are unknown.
 /// Report these names, never a string literal: the catalogue is what the anomaly metrics create at zero and
-/// what ANOMALIES.md (in Diagnostics/) documents.
+/// what src/McpEgress/Diagnostics/ANOMALIES.md documents.
 /// </summary>
 public static class MailApiAnomalies
 {

@@ -5,7 +5,7 @@ namespace McpEgress.Protocols.Smtp;
 /// <summary>
 /// Anomalies of the <c>smtp</c> stage: commands, replies and message content that break RFC 5321, and SMTP session limits reached.
 /// Report these names, never a string literal: the catalogue is what the anomaly metrics create at zero and
-/// what ANOMALIES.md (in Diagnostics/) documents.
+/// what src/McpEgress/Diagnostics/ANOMALIES.md documents.
 /// </summary>
 public static class SmtpAnomalies
 {

@@ -5,7 +5,7 @@ namespace McpEgress.Protocols.Tls;
 /// <summary>
 /// Anomalies of the <c>tls</c> stage: TLS records and handshakes that break RFC 5246/8446, failed decryption, and key logs (read from files, pcapng or followed) that can't be used.
 /// Report these names, never a string literal: the catalogue is what the anomaly metrics create at zero and
-/// what ANOMALIES.md (in Diagnostics/) documents.
+/// what src/McpEgress/Diagnostics/ANOMALIES.md documents.
 /// </summary>
 public static class TlsAnomalies
 {

@@ -5,7 +5,7 @@ namespace McpEgress.Protocols.Tunnels;
 /// <summary>
 /// Anomalies of the <c>tunnel</c> stage: proxy tunnel handshakes (HTTP CONNECT, RFC 9110 9.3.6; SOCKS4/4a; SOCKS5, RFC 1928) that can't be followed.
 /// Report these names, never a string literal: the catalogue is what the anomaly metrics create at zero and
-/// what ANOMALIES.md (in Diagnostics/) documents.
+/// what src/McpEgress/Diagnostics/ANOMALIES.md documents.
 /// </summary>
 public static class TunnelAnomalies
 {
