@@ -1,4 +1,7 @@
+using McpEgress.Decode;
 using McpEgress.Diagnostics;
+using McpEgress.Protocols.Imf;
+using McpEgress.Protocols.MailApis;
 
 namespace McpEgress.Fuzz;
 
@@ -11,9 +14,13 @@ internal sealed class FuzzAnomalySink : IAnomalySink
 {
     public static readonly FuzzAnomalySink Instance = new();
 
-    // decode_internal_error: PacketDecoder; header_parser_error, address_parser_error: Imf; extractor_error: MailApis.
-    private static readonly HashSet<string> SafetyNets =
-        ["decode_internal_error", "header_parser_error", "address_parser_error", "extractor_error", "internal_error"];
+    private static readonly HashSet<(string Stage, string Name)> SafetyNets =
+    [
+        (AnomalyStage.Decode, DecodeAnomalies.DecodeInternalError),
+        (AnomalyStage.Imf, ImfAnomalies.HeaderParserError),
+        (AnomalyStage.MailApi, MailApiAnomalies.ExtractorError),
+        (AnomalyStage.Pipeline, PipelineAnomalies.InternalError),
+    ];
 
     [ThreadStatic] private static Exception? _lastThrown;
 
@@ -22,7 +29,7 @@ internal sealed class FuzzAnomalySink : IAnomalySink
 
     public void Report(string stage, string name)
     {
-        if (SafetyNets.Contains(name))
+        if (SafetyNets.Contains((stage, name)))
             throw new FuzzBugException($"{stage}/{name}: the library caught its own exception", _lastThrown);
     }
 }

@@ -38,7 +38,7 @@ public sealed class PcapFileReader : ICaptureReader
         // Draft section 4: the low 16 bits are the link type; the upper bits carry FCS information.
         LinkType = (LinkType)(U32(header[16..]) & 0xFFFF);
         if (VersionMajor != 2)
-            _anomalies?.Report(AnomalyStage.Capture, "pcap_unexpected_version");
+            _anomalies?.Report(AnomalyStage.Capture, CaptureAnomalies.PcapUnexpectedVersion);
     }
 
     public ushort VersionMajor { get; }
@@ -75,10 +75,10 @@ public sealed class PcapFileReader : ICaptureReader
         if (capLength > (uint)_options.MaxRecordBytes)
             return Stop($"record {_records + 1} claims {capLength} captured bytes, more than the limit of {_options.MaxRecordBytes} (corrupt file?)");
         if (SnapLength != 0 && capLength > SnapLength)
-            _anomalies?.Report(AnomalyStage.Capture, "pcap_caplen_exceeds_snaplen");
+            _anomalies?.Report(AnomalyStage.Capture, CaptureAnomalies.PcapCaplenExceedsSnaplen);
         if (origLength < capLength)
         {
-            _anomalies?.Report(AnomalyStage.Capture, "pcap_origlen_below_caplen");
+            _anomalies?.Report(AnomalyStage.Capture, CaptureAnomalies.PcapOriglenBelowCaplen);
             origLength = capLength;
         }
 
@@ -101,7 +101,7 @@ public sealed class PcapFileReader : ICaptureReader
         {
             Truncated = true;
             TruncationReason = reason;
-            _anomalies?.Report(AnomalyStage.Capture, "capture_truncated");
+            _anomalies?.Report(AnomalyStage.Capture, CaptureAnomalies.CaptureTruncated);
         }
         return false;
     }

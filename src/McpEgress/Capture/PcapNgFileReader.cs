@@ -85,7 +85,7 @@ public sealed class PcapNgFileReader : ICaptureReader
 
             uint total = U32(header[4..]);
             if (total < 12 || (total & 3) != 0)
-                return Stop($"block at offset {blockStart} has an invalid length {total}", "pcapng_bad_block_length");
+                return Stop($"block at offset {blockStart} has an invalid length {total}", CaptureAnomalies.PcapngBadBlockLength);
             long bodyLength = total - 12L;
 
             bool isPacket = type is EnhancedPacketBlock or SimplePacketBlock or ObsoletePacketBlock;
@@ -93,9 +93,9 @@ public sealed class PcapNgFileReader : ICaptureReader
             if (bodyLength > limit)
             {
                 if (isPacket)
-                    return Stop($"packet block at offset {blockStart} is {total} bytes, more than the limit of {limit} (corrupt file?)", "pcapng_block_too_large");
+                    return Stop($"packet block at offset {blockStart} is {total} bytes, more than the limit of {limit} (corrupt file?)", CaptureAnomalies.PcapngBlockTooLarge);
                 _anomalies?.Report(AnomalyStage.Capture,
-                    type == DecryptionSecretsBlock ? "pcapng_secrets_too_large" : "pcapng_block_too_large");
+                    type == DecryptionSecretsBlock ? CaptureAnomalies.PcapngSecretsTooLarge : CaptureAnomalies.PcapngBlockTooLarge);
                 if (_input.Skip(bodyLength + 4) < bodyLength + 4)
                     return Stop($"file ends inside the block at offset {blockStart}");
                 continue;
@@ -109,7 +109,7 @@ public sealed class PcapNgFileReader : ICaptureReader
                 if (_input.Skip(bodyLength) < bodyLength) return Stop($"file ends inside the block at offset {blockStart}");
                 if (_input.Read(trailer) < 4) return Stop($"file ends inside the block at offset {blockStart}");
                 if (U32(trailer) != total)
-                    return Stop($"block at offset {blockStart}: trailing length {U32(trailer)} differs from {total}", "pcapng_block_length_mismatch");
+                    return Stop($"block at offset {blockStart}: trailing length {U32(trailer)} differs from {total}", CaptureAnomalies.PcapngBlockLengthMismatch);
                 continue;
             }
 
@@ -120,7 +120,7 @@ public sealed class PcapNgFileReader : ICaptureReader
                 return Stop($"file ends inside the block at offset {blockStart} ({got + 8} of {total} bytes present)");
             uint trailing = U32(buffer.AsSpan(body));
             if (trailing != total)
-                return Stop($"block at offset {blockStart}: trailing length {trailing} differs from {total}", "pcapng_block_length_mismatch");
+                return Stop($"block at offset {blockStart}: trailing length {trailing} differs from {total}", CaptureAnomalies.PcapngBlockLengthMismatch);
 
             ReadOnlySpan<byte> span = buffer.AsSpan(0, body);
             switch (type)
@@ -132,14 +132,14 @@ public sealed class PcapNgFileReader : ICaptureReader
                     ReadSecrets(span);
                     break;
                 case EnhancedPacketBlock:
-                    if (span.Length < 20) { Anomaly("pcapng_packet_block_too_short"); break; }
+                    if (span.Length < 20) { Anomaly(CaptureAnomalies.PcapngPacketBlockTooShort); break; }
                     if (TryMakePacket(span[20..], U32(span), ((ulong)U32(span[4..]) << 32) | U32(span[8..]),
                             U32(span[12..]), U32(span[16..]), blockStart, out packet, out string? stop))
                         return true;
                     if (stop is not null) return Stop(stop);
                     break;
                 case ObsoletePacketBlock:
-                    if (span.Length < 20) { Anomaly("pcapng_packet_block_too_short"); break; }
+                    if (span.Length < 20) { Anomaly(CaptureAnomalies.PcapngPacketBlockTooShort); break; }
                     if (TryMakePacket(span[20..], U16(span), ((ulong)U32(span[4..]) << 32) | U32(span[8..]),
                             U32(span[12..]), U32(span[16..]), blockStart, out packet, out stop))
                         return true;
@@ -165,18 +165,18 @@ public sealed class PcapNgFileReader : ICaptureReader
         }
         if (capLength > (uint)data.Length)
         {
-            Anomaly("pcapng_packet_exceeds_block");
+            Anomaly(CaptureAnomalies.PcapngPacketExceedsBlock);
             return false;
         }
         if (interfaceId >= (uint)_interfaces.Count)
         {
-            Anomaly("pcapng_unknown_interface");
+            Anomaly(CaptureAnomalies.PcapngUnknownInterface);
             return false;
         }
         var iface = _interfaces[(int)interfaceId];
         if (origLength < capLength)
         {
-            Anomaly("pcapng_origlen_below_caplen");
+            Anomaly(CaptureAnomalies.PcapngOriglenBelowCaplen);
             origLength = capLength;
         }
         long ns = iface.ToNanoseconds(timestamp);
@@ -191,8 +191,8 @@ public sealed class PcapNgFileReader : ICaptureReader
     private bool TryMakeSimplePacket(ReadOnlySpan<byte> body, out CapturedPacket packet)
     {
         packet = default;
-        if (body.Length < 4) { Anomaly("pcapng_packet_block_too_short"); return false; }
-        if (_interfaces.Count == 0) { Anomaly("pcapng_unknown_interface"); return false; }
+        if (body.Length < 4) { Anomaly(CaptureAnomalies.PcapngPacketBlockTooShort); return false; }
+        if (_interfaces.Count == 0) { Anomaly(CaptureAnomalies.PcapngUnknownInterface); return false; }
         var iface = _interfaces[0];
         uint origLength = U32(body);
         long cap = Math.Min(origLength, body.Length - 4);
@@ -204,8 +204,8 @@ public sealed class PcapNgFileReader : ICaptureReader
 
     private void ReadInterface(ReadOnlySpan<byte> body)
     {
-        if (body.Length < 8) { Anomaly("pcapng_interface_block_too_short"); return; }
-        if (_interfaces.Count >= _options.MaxInterfaces) { Anomaly("pcapng_too_many_interfaces"); return; }
+        if (body.Length < 8) { Anomaly(CaptureAnomalies.PcapngInterfaceBlockTooShort); return; }
+        if (_interfaces.Count >= _options.MaxInterfaces) { Anomaly(CaptureAnomalies.PcapngTooManyInterfaces); return; }
         var linkType = (LinkType)U16(body);
         uint snapLength = U32(body[4..]);
         byte resolution = 6;
@@ -218,7 +218,7 @@ public sealed class PcapNgFileReader : ICaptureReader
             int length = U16(options[2..]);
             if (code == OptEndOfOptions) break;
             int padded = (length + 3) & ~3;
-            if (4 + padded > options.Length) { Anomaly("pcapng_option_truncated"); break; }
+            if (4 + padded > options.Length) { Anomaly(CaptureAnomalies.PcapngOptionTruncated); break; }
             var value = options.Slice(4, length);
             if (code == OptIfTsResol && length == 1) resolution = value[0];
             else if (code == OptIfTsOffset && length == 8)
@@ -226,16 +226,16 @@ public sealed class PcapNgFileReader : ICaptureReader
             options = options[(4 + padded)..];
         }
         if ((resolution & 0x80) == 0 ? resolution > 38 : (resolution & 0x7F) > 127)
-            Anomaly("pcapng_bad_tsresol");
+            Anomaly(CaptureAnomalies.PcapngBadTsresol);
         _interfaces.Add(new PcapNgInterface(linkType, snapLength, resolution, offset));
     }
 
     private void ReadSecrets(ReadOnlySpan<byte> body)
     {
-        if (body.Length < 8) { Anomaly("pcapng_secrets_block_too_short"); return; }
+        if (body.Length < 8) { Anomaly(CaptureAnomalies.PcapngSecretsBlockTooShort); return; }
         uint secretsType = U32(body);
         uint length = U32(body[4..]);
-        if (length > (uint)(body.Length - 8)) { Anomaly("pcapng_secrets_length_exceeds_block"); return; }
+        if (length > (uint)(body.Length - 8)) { Anomaly(CaptureAnomalies.PcapngSecretsLengthExceedsBlock); return; }
         _secrets?.OnSecrets(secretsType, body.Slice(8, (int)length));
     }
 
@@ -272,7 +272,7 @@ public sealed class PcapNgFileReader : ICaptureReader
         return null;
     }
 
-    private bool Stop(string? reason, string anomaly = "capture_truncated")
+    private bool Stop(string? reason, string anomaly = CaptureAnomalies.CaptureTruncated)
     {
         _stopped = true;
         if (reason is not null)

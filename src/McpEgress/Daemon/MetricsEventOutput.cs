@@ -50,7 +50,7 @@ public sealed class MetricsEventOutput : IEventOutput, IEcsWriteObserver
 
     public void OnDropped(long count)
     {
-        for (long i = 0; i < count; i++) Anomalies?.Report(AnomalyStage.Export, "events_dropped");
+        for (long i = 0; i < count; i++) Anomalies?.Report(AnomalyStage.Export, ExportAnomalies.EventsDropped);
         if (_failing) return;
         _failing = true;
         _droppedAtStreakStart = _writer.EventsDropped - count;

@@ -50,14 +50,14 @@ internal sealed class FragmentTable
         if (more && (data.Length & 7) != 0)
         {
             // RFC 791 / RFC 8200 4.5: every fragment but the last carries a multiple of 8 bytes.
-            Report(v6 ? "ipv6_fragment_bad_length" : "ipv4_fragment_bad_length");
+            Report(v6 ? DecodeAnomalies.Ipv6FragmentBadLength : DecodeAnomalies.Ipv4FragmentBadLength);
             return FragmentOutcome.Dropped;
         }
 
         int index = Find(key);
         if (end > _options.MaxDatagramBytes)
         {
-            Report(v6 ? "ipv6_fragment_too_large" : "ipv4_fragment_too_large");
+            Report(v6 ? DecodeAnomalies.Ipv6FragmentTooLarge : DecodeAnomalies.Ipv4FragmentTooLarge);
             if (index >= 0) Free(index);
             return FragmentOutcome.Dropped;
         }
@@ -67,7 +67,7 @@ internal sealed class FragmentTable
             index = Allocate(key, nowNs);
             if (index < 0)
             {
-                Report(v6 ? "ipv6_fragment_table_full" : "ipv4_fragment_table_full");
+                Report(v6 ? DecodeAnomalies.Ipv6FragmentTableFull : DecodeAnomalies.Ipv4FragmentTableFull);
                 return FragmentOutcome.Dropped;
             }
         }
@@ -79,7 +79,7 @@ internal sealed class FragmentTable
             if (s == offset && e == end) return FragmentOutcome.Held; // retransmitted duplicate
             if (offset < e && s < end)
             {
-                Report(v6 ? "ipv6_fragment_overlap" : "ipv4_fragment_overlap");
+                Report(v6 ? DecodeAnomalies.Ipv6FragmentOverlap : DecodeAnomalies.Ipv4FragmentOverlap);
                 Free(index);
                 return FragmentOutcome.Dropped;
             }
@@ -89,7 +89,7 @@ internal sealed class FragmentTable
         {
             if (d.TotalLength >= 0 && d.TotalLength != end || MaxEnd(d) > end)
             {
-                Report(v6 ? "ipv6_fragment_inconsistent_length" : "ipv4_fragment_inconsistent_length");
+                Report(v6 ? DecodeAnomalies.Ipv6FragmentInconsistentLength : DecodeAnomalies.Ipv4FragmentInconsistentLength);
                 Free(index);
                 return FragmentOutcome.Dropped;
             }
@@ -97,14 +97,14 @@ internal sealed class FragmentTable
         }
         else if (d.TotalLength >= 0 && end > d.TotalLength)
         {
-            Report(v6 ? "ipv6_fragment_inconsistent_length" : "ipv4_fragment_inconsistent_length");
+            Report(v6 ? DecodeAnomalies.Ipv6FragmentInconsistentLength : DecodeAnomalies.Ipv4FragmentInconsistentLength);
             Free(index);
             return FragmentOutcome.Dropped;
         }
 
         if (d.RangeCount == d.Ranges.Length)
         {
-            Report(v6 ? "ipv6_fragment_too_many" : "ipv4_fragment_too_many");
+            Report(v6 ? DecodeAnomalies.Ipv6FragmentTooMany : DecodeAnomalies.Ipv4FragmentTooMany);
             Free(index);
             return FragmentOutcome.Dropped;
         }
@@ -168,7 +168,7 @@ internal sealed class FragmentTable
             var s = _slots[i];
             if (s is { InUse: true } && nowNs - s.FirstSeenNs > _timeoutNs)
             {
-                Report(s.Key.IsV6 ? "ipv6_fragment_timeout" : "ipv4_fragment_timeout");
+                Report(s.Key.IsV6 ? DecodeAnomalies.Ipv6FragmentTimeout : DecodeAnomalies.Ipv4FragmentTimeout);
                 Free(i);
             }
         }

@@ -78,7 +78,7 @@ public sealed class PacketDecoder
             // Every length is checked before it is used; this is a safety net so a decoder bug costs one packet.
             segment = default;
             TruncatedPayloadBytes = 0;
-            result = Malformed("decode_internal_error");
+            result = Malformed(DecodeAnomalies.DecodeInternalError);
         }
 
         switch (result)
@@ -104,15 +104,15 @@ public sealed class PacketDecoder
         {
             case LinkType.Ethernet:
             {
-                if (d.Length < 14) return Malformed("ethernet_too_short");
+                if (d.Length < 14) return Malformed(DecodeAnomalies.EthernetTooShort);
                 etherType = BinaryPrimitives.ReadUInt16BigEndian(d[12..]);
                 int offset = 14;
                 int tags = 0;
                 while (etherType is EtherTypeVlan or EtherTypeQinQ or EtherTypeQinQOld)
                 {
                     // 802.1Q tag: TCI (2) then the inner EtherType (2).
-                    if (++tags > _options.MaxVlanTags) return Malformed("ethernet_too_many_vlan_tags");
-                    if (d.Length < offset + 4) return Malformed("ethernet_vlan_tag_truncated");
+                    if (++tags > _options.MaxVlanTags) return Malformed(DecodeAnomalies.EthernetTooManyVlanTags);
+                    if (d.Length < offset + 4) return Malformed(DecodeAnomalies.EthernetVlanTagTruncated);
                     etherType = BinaryPrimitives.ReadUInt16BigEndian(d[(offset + 2)..]);
                     offset += 4;
                 }
@@ -121,21 +121,21 @@ public sealed class PacketDecoder
             }
             case LinkType.LinuxSll:
                 // packet type (2), ARPHRD type (2), address length (2), address (8), protocol (2).
-                if (d.Length < 16) return Malformed("sll_too_short");
+                if (d.Length < 16) return Malformed(DecodeAnomalies.SllTooShort);
                 etherType = BinaryPrimitives.ReadUInt16BigEndian(d[14..]);
                 d = d[16..];
                 break;
             case LinkType.LinuxSll2:
                 // protocol (2), reserved (2), interface index (4), ARPHRD type (2), packet type (1),
                 // address length (1), address (8).
-                if (d.Length < 20) return Malformed("sll2_too_short");
+                if (d.Length < 20) return Malformed(DecodeAnomalies.Sll2TooShort);
                 etherType = BinaryPrimitives.ReadUInt16BigEndian(d);
                 d = d[20..];
                 break;
             case LinkType.Null:
             case LinkType.Loop:
             {
-                if (d.Length < 4) return Malformed("loopback_too_short");
+                if (d.Length < 4) return Malformed(DecodeAnomalies.LoopbackTooShort);
                 // Null: host byte order of the capturing machine, which the file does not say; an address family
                 // is small, so a value with high bits set was written in the other order. Loop: network order.
                 uint family = packet.LinkType == LinkType.Loop
@@ -153,9 +153,9 @@ public sealed class PacketDecoder
                 break;
             }
             case LinkType.Raw:
-                if (d.Length < 1) return Malformed("raw_too_short");
+                if (d.Length < 1) return Malformed(DecodeAnomalies.RawTooShort);
                 etherType = (d[0] >> 4) switch { 4 => EtherTypeIpv4, 6 => EtherTypeIpv6, _ => 0 };
-                if (etherType == 0) return Malformed("raw_bad_ip_version");
+                if (etherType == 0) return Malformed(DecodeAnomalies.RawBadIpVersion);
                 break;
             case LinkType.Ipv4:
                 etherType = EtherTypeIpv4;
@@ -164,7 +164,7 @@ public sealed class PacketDecoder
                 etherType = EtherTypeIpv6;
                 break;
             default:
-                _anomalies.Report(AnomalyStage.Decode, "unsupported_link_type");
+                _anomalies.Report(AnomalyStage.Decode, DecodeAnomalies.UnsupportedLinkType);
                 return DecodeResult.UnsupportedLinkType;
         }
 
@@ -180,28 +180,28 @@ public sealed class PacketDecoder
     private DecodeResult DecodeIpv4(ReadOnlySpan<byte> d, bool snapCut, long ts, out TcpSegment segment)
     {
         segment = default;
-        if (d.Length < 20) return Malformed(snapCut ? "ipv4_header_truncated" : "ipv4_too_short");
-        if (d[0] >> 4 != 4) return Malformed("ipv4_bad_version");
+        if (d.Length < 20) return Malformed(snapCut ? DecodeAnomalies.Ipv4HeaderTruncated : DecodeAnomalies.Ipv4TooShort);
+        if (d[0] >> 4 != 4) return Malformed(DecodeAnomalies.Ipv4BadVersion);
         int headerLength = (d[0] & 0x0F) * 4;
-        if (headerLength < 20) return Malformed("ipv4_bad_header_length");
-        if (headerLength > d.Length) return Malformed(snapCut ? "ipv4_header_truncated" : "ipv4_bad_header_length");
+        if (headerLength < 20) return Malformed(DecodeAnomalies.Ipv4BadHeaderLength);
+        if (headerLength > d.Length) return Malformed(snapCut ? DecodeAnomalies.Ipv4HeaderTruncated : DecodeAnomalies.Ipv4BadHeaderLength);
 
         int total = BinaryPrimitives.ReadUInt16BigEndian(d[2..]);
         int missing = 0;
         if (total == 0)
         {
             // Segmentation offload: the sending host's capture sees the super-packet before the NIC fills the length.
-            _anomalies.Report(AnomalyStage.Decode, "ipv4_zero_total_length");
+            _anomalies.Report(AnomalyStage.Decode, DecodeAnomalies.Ipv4ZeroTotalLength);
             total = d.Length;
         }
         else if (total < headerLength)
         {
-            return Malformed("ipv4_bad_total_length");
+            return Malformed(DecodeAnomalies.Ipv4BadTotalLength);
         }
         else if (total > d.Length)
         {
             missing = total - d.Length;
-            if (!snapCut) _anomalies.Report(AnomalyStage.Decode, "ipv4_total_length_exceeds_packet");
+            if (!snapCut) _anomalies.Report(AnomalyStage.Decode, DecodeAnomalies.Ipv4TotalLengthExceedsPacket);
             total = d.Length;
         }
         d = d[..total]; // drops Ethernet padding after short datagrams
@@ -216,7 +216,7 @@ public sealed class PacketDecoder
         if (more || fragmentOffset != 0)
         {
             if (protocol != ProtocolTcp) return DecodeResult.NotTcp; // not worth a slot in the table
-            if (missing > 0) return Malformed("ipv4_fragment_truncated");
+            if (missing > 0) return Malformed(DecodeAnomalies.Ipv4FragmentTruncated);
             var key = new FragmentKey(source, destination, BinaryPrimitives.ReadUInt16BigEndian(d[4..]), protocol, false);
             var outcome = _fragments.Add(key, fragmentOffset, more, d[headerLength..], protocol, ts, out var datagram, out _);
             if (outcome == FragmentOutcome.Held) return DecodeResult.FragmentHeld;
@@ -233,21 +233,21 @@ public sealed class PacketDecoder
     private DecodeResult DecodeIpv6(ReadOnlySpan<byte> d, bool snapCut, long ts, out TcpSegment segment)
     {
         segment = default;
-        if (d.Length < 40) return Malformed(snapCut ? "ipv6_header_truncated" : "ipv6_too_short");
-        if (d[0] >> 4 != 6) return Malformed("ipv6_bad_version");
+        if (d.Length < 40) return Malformed(snapCut ? DecodeAnomalies.Ipv6HeaderTruncated : DecodeAnomalies.Ipv6TooShort);
+        if (d[0] >> 4 != 6) return Malformed(DecodeAnomalies.Ipv6BadVersion);
         int payloadLength = BinaryPrimitives.ReadUInt16BigEndian(d[4..]);
         byte next = d[6];
         int missing = 0;
         if (payloadLength == 0 && next != 59)
         {
             // Segmentation offload (or a jumbogram, RFC 2675, which is not followed further).
-            _anomalies.Report(AnomalyStage.Decode, "ipv6_zero_payload_length");
+            _anomalies.Report(AnomalyStage.Decode, DecodeAnomalies.Ipv6ZeroPayloadLength);
             payloadLength = d.Length - 40;
         }
         else if (40 + payloadLength > d.Length)
         {
             missing = 40 + payloadLength - d.Length;
-            if (!snapCut) _anomalies.Report(AnomalyStage.Decode, "ipv6_payload_length_exceeds_packet");
+            if (!snapCut) _anomalies.Report(AnomalyStage.Decode, DecodeAnomalies.Ipv6PayloadLengthExceedsPacket);
             payloadLength = d.Length - 40;
         }
         var source = IpAddress16.FromV6(d[8..]);
@@ -261,7 +261,7 @@ public sealed class PacketDecoder
         segment = default;
         for (int headers = 0; ; headers++)
         {
-            if (headers > _options.MaxIpv6ExtensionHeaders) return Malformed("ipv6_too_many_ext_headers");
+            if (headers > _options.MaxIpv6ExtensionHeaders) return Malformed(DecodeAnomalies.Ipv6TooManyExtHeaders);
             int length;
             switch (next)
             {
@@ -273,16 +273,16 @@ public sealed class PacketDecoder
                 case 135: // mobility (RFC 6275)
                 case 139: // HIP (RFC 7401)
                 case 140: // shim6 (RFC 5533)
-                    if (p.Length < 2) return Malformed("ipv6_ext_header_truncated");
+                    if (p.Length < 2) return Malformed(DecodeAnomalies.Ipv6ExtHeaderTruncated);
                     length = (p[1] + 1) * 8;
                     break;
                 case 51: // authentication header (RFC 4302 2.2): length in 4-octet units minus 2
-                    if (p.Length < 2) return Malformed("ipv6_ext_header_truncated");
+                    if (p.Length < 2) return Malformed(DecodeAnomalies.Ipv6ExtHeaderTruncated);
                     length = (p[1] + 2) * 4;
                     break;
                 case 44: // fragment (RFC 8200 4.5)
                 {
-                    if (p.Length < 8) return Malformed("ipv6_ext_header_truncated");
+                    if (p.Length < 8) return Malformed(DecodeAnomalies.Ipv6ExtHeaderTruncated);
                     byte fragmentNext = p[0];
                     int offsetAndFlags = BinaryPrimitives.ReadUInt16BigEndian(p[2..]);
                     int offset = offsetAndFlags & 0xFFF8;
@@ -294,11 +294,11 @@ public sealed class PacketDecoder
                         p = p[8..];
                         continue;
                     }
-                    if (!allowFragment) return Malformed("ipv6_nested_fragment");
+                    if (!allowFragment) return Malformed(DecodeAnomalies.Ipv6NestedFragment);
                     // Only the offset-zero fragment's next header counts (RFC 8200 4.5); an obviously non-TCP
                     // upper layer in any fragment is taken at its word so UDP floods don't fill the table.
                     if (fragmentNext != ProtocolTcp && !IsIpv6ExtensionHeader(fragmentNext)) return DecodeResult.NotTcp;
-                    if (missing > 0) return Malformed("ipv6_fragment_truncated");
+                    if (missing > 0) return Malformed(DecodeAnomalies.Ipv6FragmentTruncated);
                     var key = new FragmentKey(source, destination, BinaryPrimitives.ReadUInt32BigEndian(p[4..]), 0, true);
                     var outcome = _fragments.Add(key, offset, more, p[8..], fragmentNext, ts, out var datagram, out byte first);
                     if (outcome == FragmentOutcome.Held) return DecodeResult.FragmentHeld;
@@ -309,7 +309,7 @@ public sealed class PacketDecoder
                 default: // ESP (50), no next header (59), UDP, ICMPv6, ...
                     return DecodeResult.NotTcp;
             }
-            if (length > p.Length) return Malformed("ipv6_ext_header_truncated");
+            if (length > p.Length) return Malformed(DecodeAnomalies.Ipv6ExtHeaderTruncated);
             next = p[0];
             p = p[length..];
         }
@@ -322,15 +322,15 @@ public sealed class PacketDecoder
         long ts, out TcpSegment segment)
     {
         segment = default;
-        if (t.Length < 20) return Malformed(missing > 0 ? "tcp_header_truncated" : "tcp_too_short");
+        if (t.Length < 20) return Malformed(missing > 0 ? DecodeAnomalies.TcpHeaderTruncated : DecodeAnomalies.TcpTooShort);
         int dataOffset = (t[12] >> 4) * 4;
-        if (dataOffset < 20) return Malformed("tcp_bad_data_offset");
-        if (dataOffset > t.Length) return Malformed(missing > 0 ? "tcp_header_truncated" : "tcp_bad_data_offset");
+        if (dataOffset < 20) return Malformed(DecodeAnomalies.TcpBadDataOffset);
+        if (dataOffset > t.Length) return Malformed(missing > 0 ? DecodeAnomalies.TcpHeaderTruncated : DecodeAnomalies.TcpBadDataOffset);
 
         if (missing > 0)
         {
             TruncatedPayloadBytes = missing;
-            if (snapCut) _anomalies.Report(AnomalyStage.Decode, "payload_truncated_by_snaplen");
+            if (snapCut) _anomalies.Report(AnomalyStage.Decode, DecodeAnomalies.PayloadTruncatedBySnaplen);
         }
         segment = new TcpSegment(
             new Endpoint(source, BinaryPrimitives.ReadUInt16BigEndian(t)),

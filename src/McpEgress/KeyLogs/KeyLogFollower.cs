@@ -87,7 +87,7 @@ public sealed class KeyLogFollower : IDisposable
             while (!token.IsCancellationRequested)
             {
                 try { Poll(); }
-                catch (Exception) { _anomalies?.Report(AnomalyStage.Tls, "keylog_follow_error"); }
+                catch (Exception) { _anomalies?.Report(AnomalyStage.Tls, TlsAnomalies.KeylogFollowError); }
                 try { await _wake.WaitAsync(_options.PollInterval, token).ConfigureAwait(false); }
                 catch (OperationCanceledException) { break; }
             }
@@ -162,8 +162,8 @@ public sealed class KeyLogFollower : IDisposable
         try { handle = File.OpenHandle(f.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _anomalies?.Report(AnomalyStage.Tls, "keylog_unreadable");
-            WarnOnce(f.Path, "keylog_unreadable",
+            _anomalies?.Report(AnomalyStage.Tls, TlsAnomalies.KeylogUnreadable);
+            WarnOnce(f.Path, TlsAnomalies.KeylogUnreadable,
                 $"key log {f.Path} cannot be read ({(e is UnauthorizedAccessException ? "permission denied" : e.Message)}); its sessions stay opaque");
             return 0;
         }
@@ -176,13 +176,13 @@ public sealed class KeyLogFollower : IDisposable
             // Only regular files are read: a device (/dev/zero), FIFO or socket has no size to follow and may never end.
             if ((st.Mode & 0xF000) != 0x8000)
             {
-                _anomalies?.Report(AnomalyStage.Tls, "keylog_not_regular_file");
-                WarnOnce(f.Path, "keylog_not_regular_file", $"key log {f.Path} is not a regular file (a device, FIFO or socket); not read");
+                _anomalies?.Report(AnomalyStage.Tls, TlsAnomalies.KeylogNotRegularFile);
+                WarnOnce(f.Path, TlsAnomalies.KeylogNotRegularFile, $"key log {f.Path} is not a regular file (a device, FIFO or socket); not read");
                 return 0;
             }
             if (!f.Initialized || st.Inode != f.Inode || st.Device != f.Device)
             {
-                if (f.Initialized) _anomalies?.Report(AnomalyStage.Tls, "keylog_replaced");
+                if (f.Initialized) _anomalies?.Report(AnomalyStage.Tls, TlsAnomalies.KeylogReplaced);
                 Reset(f);
                 f.Initialized = true;
                 f.Device = st.Device;
@@ -190,7 +190,7 @@ public sealed class KeyLogFollower : IDisposable
             }
             else if (st.Size < f.Offset || !TailUnchanged(f, handle))
             {
-                _anomalies?.Report(AnomalyStage.Tls, "keylog_truncated");
+                _anomalies?.Report(AnomalyStage.Tls, TlsAnomalies.KeylogTruncated);
                 Reset(f);
             }
             Warn(f.Path, st);
@@ -201,7 +201,7 @@ public sealed class KeyLogFollower : IDisposable
                 int want = (int)Math.Min(Math.Min(_buffer.Length, st.Size - f.Offset), budget);
                 int n;
                 try { n = RandomAccess.Read(handle, _buffer.AsSpan(0, want), f.Offset); }
-                catch (IOException) { _anomalies?.Report(AnomalyStage.Tls, "keylog_unreadable"); break; }
+                catch (IOException) { _anomalies?.Report(AnomalyStage.Tls, TlsAnomalies.KeylogUnreadable); break; }
                 if (n <= 0) break;
                 f.Offset += n;
                 budget -= n;
@@ -265,8 +265,8 @@ public sealed class KeyLogFollower : IDisposable
             }
             if (f.PartialLength + piece.Length > _options.MaxLineBytes + 1)
             {
-                _anomalies?.Report(AnomalyStage.Tls, "keylog_line_too_long");
-                WarnOnce(f.Path, "keylog_line_too_long", $"key log {f.Path} has a line longer than {_options.MaxLineBytes} bytes (not a key log?); such lines are skipped");
+                _anomalies?.Report(AnomalyStage.Tls, TlsAnomalies.KeylogLineTooLong);
+                WarnOnce(f.Path, TlsAnomalies.KeylogLineTooLong, $"key log {f.Path} has a line longer than {_options.MaxLineBytes} bytes (not a key log?); such lines are skipped");
                 f.PartialLength = 0;
                 f.SkippingLongLine = nl < 0;
                 continue;
@@ -305,8 +305,8 @@ public sealed class KeyLogFollower : IDisposable
                 if (File.Exists(pattern)) Add(result, pattern);
                 else if (Directory.Exists(pattern))
                 {
-                    _anomalies?.Report(AnomalyStage.Tls, "keylog_not_regular_file");
-                    WarnOnce(pattern, "keylog_not_regular_file", $"key log {pattern} is a directory; use a glob such as {Path.Combine(pattern, "*.keys")}");
+                    _anomalies?.Report(AnomalyStage.Tls, TlsAnomalies.KeylogNotRegularFile);
+                    WarnOnce(pattern, TlsAnomalies.KeylogNotRegularFile, $"key log {pattern} is a directory; use a glob such as {Path.Combine(pattern, "*.keys")}");
                 }
                 continue;
             }
@@ -326,7 +326,7 @@ public sealed class KeyLogFollower : IDisposable
         if (set.Count < _options.MaxFiles) { set.Add(path); return; }
         if (set.Contains(path) || _tooManyReported) return;
         _tooManyReported = true;
-        _anomalies?.Report(AnomalyStage.Tls, "keylog_too_many_files");
+        _anomalies?.Report(AnomalyStage.Tls, TlsAnomalies.KeylogTooManyFiles);
     }
 
     private void Warn(string path, FileStatus st)

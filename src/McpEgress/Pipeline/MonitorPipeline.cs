@@ -160,6 +160,6 @@ public sealed class MonitorPipeline : IProtocolEventSink
     {
         Stats.InternalErrors++;
         LastInternalError = $"{ex.GetType().Name}: {ex.Message}";
-        Anomalies.Report(AnomalyStage.Pipeline, "internal_error");
+        Anomalies.Report(AnomalyStage.Pipeline, PipelineAnomalies.InternalError);
     }
 }

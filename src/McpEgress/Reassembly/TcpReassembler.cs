@@ -109,7 +109,7 @@ public sealed class TcpReassembler
         {
             if (syn && !ack && StartsNewConnection(state, in segment))
             {
-                if (state.Phase == FlowPhase.Open) Report("syn_on_open_flow");
+                if (state.Phase == FlowPhase.Open) Report(ReassemblyAnomalies.SynOnOpenFlow);
                 // The tuple is reused: the old connection ended without us seeing it end.
                 Retire(state, FlowCloseReason.Evicted, ts);
                 state = null;
@@ -214,7 +214,7 @@ public sealed class TcpReassembler
             return;
         }
         var victim = _active.Head!;
-        Report("flow_table_full");
+        Report(ReassemblyAnomalies.FlowTableFull);
         Evictions++;
         Retire(victim, FlowCloseReason.Evicted, ts);
     }
@@ -292,7 +292,7 @@ public sealed class TcpReassembler
             Retransmissions++;
             return;
         }
-        Report("data_after_close");
+        Report(ReassemblyAnomalies.DataAfterClose);
     }
 
     /// <summary>The peer acknowledged <paramref name="ack"/> in direction <paramref name="d"/>'s sequence space.</summary>
@@ -335,7 +335,7 @@ public sealed class TcpReassembler
             d.AckHoleSinceSegment = state.Segments;
         }
         if (state.Segments - d.AckHoleSinceSegment < _options.AckAboveHoleGraceSegments) return;
-        Report("ack_above_hole");
+        Report(ReassemblyAnomalies.AckAboveHole);
         while (d.Next < d.AckedBeyond)
         {
             long holeEnd = d.HasBuffered ? Math.Min(d.AckedBeyond, d.Buffer!.First.Start) : d.AckedBeyond;
@@ -351,7 +351,7 @@ public sealed class TcpReassembler
         long end = offset + data.Length;
         if (d.FinSeen && end > d.FinOffset)
         {
-            Report("data_after_fin");
+            Report(ReassemblyAnomalies.DataAfterFin);
             if (offset >= d.FinOffset) return;
             data = data[..(int)(d.FinOffset - offset)];
             end = d.FinOffset;
@@ -364,7 +364,7 @@ public sealed class TcpReassembler
         }
         if (offset - d.Next > MaxWindow)
         {
-            Report("sequence_out_of_window");
+            Report(ReassemblyAnomalies.SequenceOutOfWindow);
             return;
         }
         if (offset <= d.Next)
@@ -397,7 +397,7 @@ public sealed class TcpReassembler
                     long overlapEnd = Math.Min(end, c.End);
                     int n = (int)(overlapEnd - d.Next);
                     if (!data.Slice((int)(d.Next - offset), n).SequenceEqual(c.Span.Slice((int)(d.Next - c.Start), n)))
-                        Report("overlap_differs");
+                        Report(ReassemblyAnomalies.OverlapDiffers);
                 }
                 if (c.End > d.Next) Emit(state, dir, c.Span[(int)(d.Next - c.Start)..], ts);
                 BufferedBytes -= buf.RemoveFirst();
@@ -428,7 +428,7 @@ public sealed class TcpReassembler
                 && BufferedBytes + uncovered <= _options.MaxBufferedBytesTotal)
                 break;
 
-            Report("out_of_order_buffer_full");
+            Report(ReassemblyAnomalies.OutOfOrderBufferFull);
             if (buf.Count == 0 || buf.First.Start > offset)
             {
                 // This segment is the earliest data we have: give up on the hole before it and deliver it now.
@@ -446,7 +446,7 @@ public sealed class TcpReassembler
             }
         }
 
-        if (buf.Insert(offset, data, out long added)) Report("overlap_differs");
+        if (buf.Insert(offset, data, out long added)) Report(ReassemblyAnomalies.OverlapDiffers);
         if (added == 0) Retransmissions++;
         BufferedBytes += added;
     }
@@ -457,7 +457,7 @@ public sealed class TcpReassembler
     /// </summary>
     private void CheckDelivered(in DirectionState d, long offset, ReadOnlySpan<byte> data)
     {
-        if (d.DiffersFromDelivered(offset, data)) Report("overlap_differs");
+        if (d.DiffersFromDelivered(offset, data)) Report(ReassemblyAnomalies.OverlapDiffers);
     }
 
     private void Emit(FlowState state, int dir, ReadOnlySpan<byte> data, long ts)

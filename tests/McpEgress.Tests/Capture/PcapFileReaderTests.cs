@@ -88,7 +88,7 @@ public class PcapFileReaderTests
         Assert.Single(packets);
         Assert.True(reader.Truncated);
         Assert.Contains("limit", reader.TruncationReason);
-        Assert.Equal(1, anomalies.Get(AnomalyStage.Capture, "capture_truncated"));
+        Assert.Equal(1, anomalies.Get(AnomalyStage.Capture, CaptureAnomalies.CaptureTruncated));
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public class PcapFileReaderTests
         var file = Concat(PcapHeader(false, snapLength: 2), PcapRecord(false, 1, 0, [1, 2, 3]));
         using var reader = CapturedRecord.Open(file, anomalies: anomalies);
         Assert.Single(CapturedRecord.ReadAll(reader));
-        Assert.Equal(1, anomalies.Get(AnomalyStage.Capture, "pcap_caplen_exceeds_snaplen"));
+        Assert.Equal(1, anomalies.Get(AnomalyStage.Capture, CaptureAnomalies.PcapCaplenExceedsSnaplen));
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public class PcapFileReaderTests
         var file = Concat(PcapHeader(false), PcapRecord(false, 1, 0, [1, 2, 3], origLength: 1));
         using var reader = CapturedRecord.Open(file, anomalies: anomalies);
         Assert.Equal(3, Assert.Single(CapturedRecord.ReadAll(reader)).OriginalLength);
-        Assert.Equal(1, anomalies.Get(AnomalyStage.Capture, "pcap_origlen_below_caplen"));
+        Assert.Equal(1, anomalies.Get(AnomalyStage.Capture, CaptureAnomalies.PcapOriglenBelowCaplen));
     }
 
     [Fact]

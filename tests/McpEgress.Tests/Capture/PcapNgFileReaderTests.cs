@@ -99,7 +99,7 @@ public class PcapNgFileReaderTests
         Assert.Equal([1, 0, 0], packets.Select(p => p.InterfaceId));
         Assert.Equal([1_000_000_000L, 2_000_000_000L, 4_000_000_000L], packets.Select(p => p.TimestampNs));
         Assert.Equal(3, ((PcapNgFileReader)reader).Sections);
-        Assert.Equal(1, anomalies.Get(AnomalyStage.Capture, "pcapng_unknown_interface"));
+        Assert.Equal(1, anomalies.Get(AnomalyStage.Capture, CaptureAnomalies.PcapngUnknownInterface));
         Assert.False(reader.Truncated);
     }
 
@@ -165,7 +165,7 @@ public class PcapNgFileReaderTests
         using var reader = CapturedRecord.Open(file, new CaptureReaderOptions { MaxSecretsBytes = 100 }, secrets, anomalies);
         Assert.Single(CapturedRecord.ReadAll(reader));
         Assert.Empty(secrets.Received);
-        Assert.Equal(1, anomalies.Get(AnomalyStage.Capture, "pcapng_secrets_too_large"));
+        Assert.Equal(1, anomalies.Get(AnomalyStage.Capture, CaptureAnomalies.PcapngSecretsTooLarge));
     }
 
     [Theory]
@@ -191,7 +191,7 @@ public class PcapNgFileReaderTests
         using var reader = CapturedRecord.Open(file, anomalies: anomalies);
         Assert.Single(CapturedRecord.ReadAll(reader));
         Assert.True(reader.Truncated);
-        Assert.Equal(1, anomalies.Get(AnomalyStage.Capture, "pcapng_block_length_mismatch"));
+        Assert.Equal(1, anomalies.Get(AnomalyStage.Capture, CaptureAnomalies.PcapngBlockLengthMismatch));
     }
 
     [Fact]
@@ -203,7 +203,7 @@ public class PcapNgFileReaderTests
         var file = Concat(Shb(false), Idb(false), bad, Epb(false, 0, 2, [9]));
         using var reader = CapturedRecord.Open(file, anomalies: anomalies);
         Assert.Equal(new byte[] { 9 }, Assert.Single(CapturedRecord.ReadAll(reader)).Data);
-        Assert.Equal(1, anomalies.Get(AnomalyStage.Capture, "pcapng_packet_exceeds_block"));
+        Assert.Equal(1, anomalies.Get(AnomalyStage.Capture, CaptureAnomalies.PcapngPacketExceedsBlock));
     }
 
     [Fact]
@@ -213,7 +213,7 @@ public class PcapNgFileReaderTests
         var file = Concat(Shb(false), Idb(false), Block(false, 0x00000BAD, new byte[5000]), Epb(false, 0, 1, [7]));
         using var reader = CapturedRecord.Open(file, new CaptureReaderOptions { MaxBlockBytes = 1024 }, anomalies: anomalies);
         Assert.Equal(new byte[] { 7 }, Assert.Single(CapturedRecord.ReadAll(reader)).Data);
-        Assert.Equal(1, anomalies.Get(AnomalyStage.Capture, "pcapng_block_too_large"));
+        Assert.Equal(1, anomalies.Get(AnomalyStage.Capture, CaptureAnomalies.PcapngBlockTooLarge));
         Assert.False(reader.Truncated);
     }
 
@@ -237,7 +237,7 @@ public class PcapNgFileReaderTests
         var file = Concat(Shb(false), Epb(false, 0, 1, [1]), Spb(false, 1, [2]), Idb(false), Epb(false, 0, 1, [3]));
         using var reader = CapturedRecord.Open(file, anomalies: anomalies);
         Assert.Equal(new byte[] { 3 }, Assert.Single(CapturedRecord.ReadAll(reader)).Data);
-        Assert.Equal(2, anomalies.Get(AnomalyStage.Capture, "pcapng_unknown_interface"));
+        Assert.Equal(2, anomalies.Get(AnomalyStage.Capture, CaptureAnomalies.PcapngUnknownInterface));
     }
 
     [Fact]

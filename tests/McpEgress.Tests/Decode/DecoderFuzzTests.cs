@@ -94,7 +94,7 @@ public class DecoderFuzzTests
             var result = decoder.Decode(packet, out var segment);
             if (result == DecodeResult.Tcp) Assert.True(segment.Payload.Length <= length);
         }
-        Assert.Equal(0, anomalies.Get(AnomalyStage.Decode, "decode_internal_error"));
+        Assert.Equal(0, anomalies.Get(AnomalyStage.Decode, DecodeAnomalies.DecodeInternalError));
     }
 
     [Fact]
@@ -123,7 +123,7 @@ public class DecoderFuzzTests
             var packet = new CapturedPacket(linkType, i * 10_000_000L, bytes.Length, 0, bytes.AsSpan(0, length));
             decoder.Decode(packet, out _);
         }
-        Assert.Equal(0, anomalies.Get(AnomalyStage.Decode, "decode_internal_error"));
+        Assert.Equal(0, anomalies.Get(AnomalyStage.Decode, DecodeAnomalies.DecodeInternalError));
         Assert.True(decoder.FragmentDatagramsInProgress <= 3);
     }
 }

@@ -72,7 +72,7 @@ public class FragmentReassemblyTests
         Feed(d, V4Fragment(0, 24));
         var overlap = Feed(d, V4Fragment(16, 48));
         Assert.Equal(DecodeResult.Malformed, overlap.Result);
-        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, "ipv4_fragment_overlap"));
+        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, DecodeAnomalies.Ipv4FragmentOverlap));
         Assert.Equal(0, d.FragmentDatagramsInProgress);
         // The rest can no longer complete the discarded datagram.
         Assert.Equal(DecodeResult.FragmentHeld, Feed(d, V4Fragment(48, 60)).Result);
@@ -96,9 +96,9 @@ public class FragmentReassemblyTests
         var d = NewDecoder(new DecoderOptions { FragmentTimeout = TimeSpan.FromSeconds(30) });
         Feed(d, V4Fragment(0, 24), ts: 0);
         Feed(d, V4Fragment(24, 48), ts: 29 * Second);
-        Assert.Equal(0, _anomalies.Get(AnomalyStage.Decode, "ipv4_fragment_timeout"));
+        Assert.Equal(0, _anomalies.Get(AnomalyStage.Decode, DecodeAnomalies.Ipv4FragmentTimeout));
         Assert.Equal(DecodeResult.FragmentHeld, Feed(d, V4Fragment(48, 60), ts: 31 * Second).Result);
-        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, "ipv4_fragment_timeout"));
+        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, DecodeAnomalies.Ipv4FragmentTimeout));
         Assert.Equal(1, d.FragmentDatagramsInProgress); // only the new datagram started by the last fragment
     }
 
@@ -109,7 +109,7 @@ public class FragmentReassemblyTests
         Feed(d, V4Fragment(0, 24, id: 1));
         Feed(d, V4Fragment(0, 24, id: 2));
         Assert.Equal(DecodeResult.Malformed, Feed(d, V4Fragment(0, 24, id: 3)).Result);
-        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, "ipv4_fragment_table_full"));
+        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, DecodeAnomalies.Ipv4FragmentTableFull));
         // Datagrams already held still complete.
         Feed(d, V4Fragment(24, 48, id: 2));
         AssertComplete(Feed(d, V4Fragment(48, 60, id: 2)));
@@ -129,7 +129,7 @@ public class FragmentReassemblyTests
         var d = NewDecoder();
         var p = Ipv4(6, new byte[16], id: 9, moreFragments: false, fragmentOffset: 65528);
         Assert.Equal(DecodeResult.Malformed, Feed(d, p).Result);
-        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, "ipv4_fragment_too_large"));
+        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, DecodeAnomalies.Ipv4FragmentTooLarge));
     }
 
     [Fact]
@@ -137,7 +137,7 @@ public class FragmentReassemblyTests
     {
         var d = NewDecoder();
         Assert.Equal(DecodeResult.Malformed, Feed(d, V4Fragment(0, 23, more: true)).Result);
-        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, "ipv4_fragment_bad_length"));
+        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, DecodeAnomalies.Ipv4FragmentBadLength));
     }
 
     [Fact]
@@ -146,7 +146,7 @@ public class FragmentReassemblyTests
         var d = NewDecoder();
         Feed(d, V4Fragment(48, 60));
         Assert.Equal(DecodeResult.Malformed, Feed(d, V4Fragment(24, 48, more: false)).Result); // a second, shorter end
-        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, "ipv4_fragment_inconsistent_length"));
+        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, DecodeAnomalies.Ipv4FragmentInconsistentLength));
     }
 
     [Fact]
@@ -197,7 +197,7 @@ public class FragmentReassemblyTests
         var d = NewDecoder();
         Feed(d, V6Fragment(0, 24));
         Assert.Equal(DecodeResult.Malformed, Feed(d, V6Fragment(8, 32)).Result);
-        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, "ipv6_fragment_overlap"));
+        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, DecodeAnomalies.Ipv6FragmentOverlap));
     }
 
     [Fact]
@@ -206,8 +206,8 @@ public class FragmentReassemblyTests
         var d = NewDecoder(new DecoderOptions { MaxFragmentDatagrams = 1, FragmentTimeout = TimeSpan.FromSeconds(5) });
         Feed(d, V6Fragment(0, 24, id: 1), ts: 0);
         Assert.Equal(DecodeResult.Malformed, Feed(d, V6Fragment(0, 24, id: 2), ts: Second).Result);
-        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, "ipv6_fragment_table_full"));
+        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, DecodeAnomalies.Ipv6FragmentTableFull));
         Assert.Equal(DecodeResult.FragmentHeld, Feed(d, V6Fragment(0, 24, id: 2), ts: 6 * Second).Result);
-        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, "ipv6_fragment_timeout"));
+        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, DecodeAnomalies.Ipv6FragmentTimeout));
     }
 }

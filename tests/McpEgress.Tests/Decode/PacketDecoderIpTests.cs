@@ -66,7 +66,7 @@ public class PacketDecoderIpTests
         var s = Raw(Ipv4(6, Tcp("abc"u8.ToArray()), totalLength: 0));
         Assert.Equal(DecodeResult.Tcp, s.Result);
         Assert.Equal("abc", s.PayloadText);
-        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, "ipv4_zero_total_length"));
+        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, DecodeAnomalies.Ipv4ZeroTotalLength));
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public class PacketDecoderIpTests
         Assert.Equal(DecodeResult.Tcp, s.Result);
         Assert.Equal("0123", s.PayloadText);
         Assert.Equal(6, s.TruncatedPayloadBytes);
-        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, "payload_truncated_by_snaplen"));
+        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, DecodeAnomalies.PayloadTruncatedBySnaplen));
 
         // The next packet resets the count.
         Assert.Equal(0, Raw(full).TruncatedPayloadBytes);
@@ -91,8 +91,8 @@ public class PacketDecoderIpTests
         var s = Raw(full[..44]); // original length = captured length: the IP header lies
         Assert.Equal(DecodeResult.Tcp, s.Result);
         Assert.Equal(6, s.TruncatedPayloadBytes);
-        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, "ipv4_total_length_exceeds_packet"));
-        Assert.Equal(0, _anomalies.Get(AnomalyStage.Decode, "payload_truncated_by_snaplen"));
+        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, DecodeAnomalies.Ipv4TotalLengthExceedsPacket));
+        Assert.Equal(0, _anomalies.Get(AnomalyStage.Decode, DecodeAnomalies.PayloadTruncatedBySnaplen));
     }
 
     [Fact]
@@ -178,7 +178,7 @@ public class PacketDecoderIpTests
         var decoder = new PacketDecoder(new DecoderOptions { MaxIpv6ExtensionHeaders = 2 }, _anomalies);
         var p = Ipv6(60, Concat([60, 0, 0, 0, 0, 0, 0, 0], [60, 0, 0, 0, 0, 0, 0, 0], [6, 0, 0, 0, 0, 0, 0, 0], Tcp([])));
         Assert.Equal(DecodeResult.Malformed, DecodedSegment.Decode(decoder, LinkType.Raw, p).Result);
-        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, "ipv6_too_many_ext_headers"));
+        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, DecodeAnomalies.Ipv6TooManyExtHeaders));
     }
 
     [Fact]
@@ -188,7 +188,7 @@ public class PacketDecoderIpTests
         var s = Raw(full[..(40 + 20 + 3)], originalLength: full.Length);
         Assert.Equal("012", s.PayloadText);
         Assert.Equal(7, s.TruncatedPayloadBytes);
-        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, "payload_truncated_by_snaplen"));
+        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, DecodeAnomalies.PayloadTruncatedBySnaplen));
     }
 
     [Fact]

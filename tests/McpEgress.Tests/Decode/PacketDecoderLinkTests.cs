@@ -89,7 +89,7 @@ public class PacketDecoderLinkTests
         var decoder = new PacketDecoder(new DecoderOptions { MaxVlanTags = 1 }, _anomalies);
         var frame = Ethernet(0x8100, Concat([0, 1, 0x81, 0x00], [0, 2, 0x08, 0x00], Ipv4Tcp));
         Assert.Equal(DecodeResult.Malformed, DecodedSegment.Decode(decoder, LinkType.Ethernet, frame).Result);
-        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, "ethernet_too_many_vlan_tags"));
+        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, DecodeAnomalies.EthernetTooManyVlanTags));
     }
 
     [Fact]
@@ -97,14 +97,14 @@ public class PacketDecoderLinkTests
     {
         var frame = Ethernet(0x8100, [0, 1]);
         Assert.Equal(DecodeResult.Malformed, DecodedSegment.Decode(_decoder, LinkType.Ethernet, frame).Result);
-        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, "ethernet_vlan_tag_truncated"));
+        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, DecodeAnomalies.EthernetVlanTagTruncated));
     }
 
     [Fact]
     public void ShortEthernetIsMalformed()
     {
         Assert.Equal(DecodeResult.Malformed, DecodedSegment.Decode(_decoder, LinkType.Ethernet, new byte[13]).Result);
-        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, "ethernet_too_short"));
+        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, DecodeAnomalies.EthernetTooShort));
         Assert.Equal(1, _decoder.MalformedPackets);
     }
 
@@ -154,8 +154,8 @@ public class PacketDecoderLinkTests
     {
         Assert.Equal(DecodeResult.Malformed, DecodedSegment.Decode(_decoder, LinkType.LinuxSll, new byte[15]).Result);
         Assert.Equal(DecodeResult.Malformed, DecodedSegment.Decode(_decoder, LinkType.LinuxSll2, new byte[19]).Result);
-        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, "sll_too_short"));
-        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, "sll2_too_short"));
+        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, DecodeAnomalies.SllTooShort));
+        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, DecodeAnomalies.Sll2TooShort));
     }
 
     [Theory]
@@ -198,7 +198,7 @@ public class PacketDecoderLinkTests
         var v6 = DecodedSegment.Decode(_decoder, LinkType.Raw, Ipv6(6, Tcp("hi"u8.ToArray())));
         Assert.Equal(DecodeResult.Tcp, v6.Result);
         Assert.Equal(DecodeResult.Malformed, DecodedSegment.Decode(_decoder, LinkType.Raw, [0x50, 0, 0]).Result);
-        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, "raw_bad_ip_version"));
+        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, DecodeAnomalies.RawBadIpVersion));
     }
 
     [Fact]
@@ -215,7 +215,7 @@ public class PacketDecoderLinkTests
     {
         var s = DecodedSegment.Decode(_decoder, (LinkType)105, Ipv4Tcp); // 802.11
         Assert.Equal(DecodeResult.UnsupportedLinkType, s.Result);
-        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, "unsupported_link_type"));
+        Assert.Equal(1, _anomalies.Get(AnomalyStage.Decode, DecodeAnomalies.UnsupportedLinkType));
         Assert.Equal(1, _decoder.UnsupportedLinkTypePackets);
     }
 }

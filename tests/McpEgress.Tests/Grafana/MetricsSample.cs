@@ -5,6 +5,7 @@ using McpEgress.Diagnostics;
 using McpEgress.Export;
 using McpEgress.Export.Prometheus;
 using McpEgress.Pipeline;
+using McpEgress.Protocols.Smtp;
 using McpEgress.Tests.Golden;
 
 namespace McpEgress.Tests.Grafana;
@@ -15,7 +16,8 @@ namespace McpEgress.Tests.Grafana;
 /// through the real pipeline into the daemon's own event output (<see cref="MetricsEventOutput"/>) and one real
 /// <see cref="EgressMetrics"/>, which is then scraped. What a replay cannot produce and a live daemon does is added
 /// through the same public methods the daemon calls, and named here: capture statistics (the replayed packets and bytes
-/// as interface "lo"), one anomaly (the shipped captures are clean) and one config reload.
+/// as interface "lo"), one anomaly (the shipped captures are clean; every catalogued anomaly is there at zero) and one
+/// config reload.
 /// </summary>
 internal static partial class MetricsSample
 {
@@ -57,7 +59,7 @@ internal static partial class MetricsSample
             metrics.SetCaptureStats("lo", packets, bytes, 0, 0, 0);
         }
         var live = new AnomalyCounters();
-        live.Report(AnomalyStage.Smtp, "line_too_long");
+        live.Report(AnomalyStage.Smtp, SmtpAnomalies.LineTooLong);
         metrics.AttachAnomalies(live);
         metrics.OnConfigReload(true);
         // The inventory of a live daemon: one server matching the built-in advisory, one clean.

@@ -70,7 +70,7 @@ public sealed class HostileKeyLogTests : IDisposable
         Assert.True(log.TryGetSecret(real, TlsSecretKind.MasterSecret, out _));
         Assert.Equal(100, log.Count);
         Assert.Equal(10_001 - 100, log.Evicted);
-        Assert.Equal(log.Evicted, anomalies.Get(AnomalyStage.Tls, "keylog_evicted"));
+        Assert.Equal(log.Evicted, anomalies.Get(AnomalyStage.Tls, TlsAnomalies.KeylogEvicted));
         // Unwanted ones still go oldest first.
         Assert.False(log.Contains(JunkRandom(0)));
         Assert.True(log.Contains(JunkRandom(9_999)));
@@ -175,8 +175,8 @@ public sealed class HostileKeyLogTests : IDisposable
         follower.Poll(); // warned once
         var codes = follower.Warnings.Select(w => w.Code).Order().ToArray();
         Assert.Equal(["keylog_line_too_long", "keylog_not_regular_file", "keylog_not_regular_file"], codes);
-        Assert.Equal(2 * 2, anomalies.Get(AnomalyStage.Tls, "keylog_not_regular_file")); // counted on every poll
-        Assert.Equal(1, anomalies.Get(AnomalyStage.Tls, "keylog_line_too_long"));
+        Assert.Equal(2 * 2, anomalies.Get(AnomalyStage.Tls, TlsAnomalies.KeylogNotRegularFile)); // counted on every poll
+        Assert.Equal(1, anomalies.Get(AnomalyStage.Tls, TlsAnomalies.KeylogLineTooLong));
         Assert.All(follower.Warnings, w => Assert.DoesNotContain('\n', w.Message));
     }
 }

@@ -124,7 +124,7 @@ public sealed class HostileOutputTests : IDisposable
         var message = TestMessages.PostmarkMcp();
         for (int i = 0; i < 50; i++) output.OnMessage(message, []);
         Assert.True(writer.EventsDropped > 0, "the filesystem never filled");
-        Assert.Equal(writer.EventsDropped, anomalies.Get(AnomalyStage.Export, "events_dropped"));
+        Assert.Equal(writer.EventsDropped, anomalies.Get(AnomalyStage.Export, ExportAnomalies.EventsDropped));
         var warning = Assert.Single(log);
         Assert.StartsWith("warning: cannot write events (No space left on device", warning);
         File.Delete(filler);

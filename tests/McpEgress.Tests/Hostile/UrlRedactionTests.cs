@@ -80,7 +80,7 @@ public class UrlRedactionTests
     {
         Assert.Equal(expected, r.RedactedTarget);
         Assert.DoesNotContain(Secret, r.ToString());
-        var result = new MailApiExtractor(MailApiOptions.Default, new MailApiAnomalies()).Extract(r, "api.postmarkapp.com");
+        var result = new MailApiExtractor(MailApiOptions.Default, new MailApiAnomalySink()).Extract(r, "api.postmarkapp.com");
         Assert.NotNull(result);
         // Matrix parameters don't hide the endpoint (/email;key=x is routed as /email): the message comes out, redacted.
         if (r.Target.StartsWith("/v1;")) return;

@@ -154,7 +154,7 @@ public class Http1SessionTests
         Assert.Equal("a b", r.GetHeader("X-Long"));
         Assert.Equal("hi", Bytes.Utf8(r.Body));
         Assert.Equal(200, r.ResponseStatus);
-        Assert.Equal(1, anomalies.Get(AnomalyStage.Http, "obs_fold"));
+        Assert.Equal(1, anomalies.Get(AnomalyStage.Http, HttpAnomalies.ObsFold));
     }
 
     private static byte[] Compress(string coding, byte[] data)
@@ -197,7 +197,7 @@ public class Http1SessionTests
         var r = Assert.Single(Run(Post("gzip", bomb), Ok, options, anomalies));
         Assert.Equal(1024 * 1024, r.Body.Length);
         Assert.True(r.BodyTruncated);
-        Assert.Equal(1, anomalies.Get(AnomalyStage.Http, "decompressed_body_limit"));
+        Assert.Equal(1, anomalies.Get(AnomalyStage.Http, HttpAnomalies.DecompressedBodyLimit));
     }
 
     [Fact]
@@ -206,7 +206,7 @@ public class Http1SessionTests
         var anomalies = new AnomalyCounters();
         var r = Assert.Single(Run(Post("gzip", Bytes.Ascii("this is not gzip at all")), Ok, anomalies: anomalies));
         Assert.Equal("gzip: invalid data", r.BodyDecodeError);
-        Assert.Equal(1, anomalies.Get(AnomalyStage.Http, "gzip_invalid"));
+        Assert.Equal(1, anomalies.Get(AnomalyStage.Http, HttpAnomalies.GzipInvalid));
     }
 
     [Theory]
@@ -309,7 +309,7 @@ public class Http1SessionTests
         s.OnClose(4);
         Assert.Equal(101, Assert.Single(h.Requests).ResponseStatus);
         Assert.True(s.Stopped);
-        Assert.Equal(1, a.Get(AnomalyStage.Http, "protocol_upgrade"));
+        Assert.Equal(1, a.Get(AnomalyStage.Http, HttpAnomalies.ProtocolUpgrade));
     }
 
     [Fact]
@@ -322,7 +322,7 @@ public class Http1SessionTests
         var r = Assert.Single(h.Requests);
         Assert.Equal("CONNECT", r.Method);
         Assert.Equal(200, r.ResponseStatus);
-        Assert.Equal(1, a.Get(AnomalyStage.Http, "connect_tunnel"));
+        Assert.Equal(1, a.Get(AnomalyStage.Http, HttpAnomalies.ConnectTunnel));
     }
 
     [Fact]
@@ -333,7 +333,7 @@ public class Http1SessionTests
         var client = Bytes.Ascii("GET /big HTTP/1.1\r\nX-A: " + new string('a', 300) + "\r\n\r\nGET /ok HTTP/1.1\r\nHost: h\r\n\r\n");
         var rs = Run(client, Ok, options, anomalies);
         Assert.Equal("/ok", Assert.Single(rs).Target);
-        Assert.True(anomalies.Get(AnomalyStage.Http, "header_section_too_large") >= 1);
+        Assert.True(anomalies.Get(AnomalyStage.Http, HttpAnomalies.HeaderSectionTooLarge) >= 1);
     }
 
     [Fact]
@@ -342,7 +342,7 @@ public class Http1SessionTests
         var anomalies = new AnomalyCounters();
         var rs = Run(Bytes.Ascii("POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"), Ok, anomalies: anomalies);
         Assert.True(Assert.Single(rs).Incomplete);
-        Assert.Equal(1, anomalies.Get(AnomalyStage.Http, "bad_chunk_size"));
+        Assert.Equal(1, anomalies.Get(AnomalyStage.Http, HttpAnomalies.BadChunkSize));
     }
 
     [Fact]
@@ -354,7 +354,7 @@ public class Http1SessionTests
         for (int i = 0; i < 3; i++)
             s.OnClientData(Bytes.Ascii($"GET /{i} HTTP/1.1\r\nHost: h\r\n\r\n"), i);
         Assert.Equal("/0", Assert.Single(h.Requests).Target);
-        Assert.Equal(1, a.Get(AnomalyStage.Http, "too_many_pending_requests"));
+        Assert.Equal(1, a.Get(AnomalyStage.Http, HttpAnomalies.TooManyPendingRequests));
     }
 
     [Fact]

@@ -96,7 +96,7 @@ public class Http2SessionTests
         var client = Bytes.Concat(H2.Preface, H2.Headers(1, block[..2], false, endHeaders: false), H2.Data(1, "x", true),
             Request(3, "GET", "/after", true));
         Assert.Empty(Run(client, [], a: a));
-        Assert.Equal(1, a.Get(AnomalyStage.Http, "continuation_expected"));
+        Assert.Equal(1, a.Get(AnomalyStage.Http, HttpAnomalies.ContinuationExpected));
     }
 
     [Fact]
@@ -123,7 +123,7 @@ public class Http2SessionTests
         Assert.Equal(8192, s.ClientDecoder.AllowedTableSize);
         s.OnClientData(H2.Headers(1, _req.Encode(_req.SizeUpdate(8192), (":method", "GET"), (":path", "/" + new string('a', 5000))), true), 3);
         s.OnClientData(H2.Headers(3, _req.Encode((":method", "GET"), (":path", "/" + new string('a', 5000))), true), 4);
-        Assert.Equal(0, a.Get(AnomalyStage.Http, "hpack_table_size_update_above_setting"));
+        Assert.Equal(0, a.Get(AnomalyStage.Http, HttpAnomalies.HpackTableSizeUpdateAboveSetting));
         Assert.Equal(8192, s.ClientDecoder.Table.MaxSize);
         s.OnServerData(Bytes.Concat(Response(1, 200), Response(3, 200)), 5);
         Assert.Equal(2, h.Requests.Count);
@@ -132,7 +132,7 @@ public class Http2SessionTests
         // Larger than our cap: capped and reported.
         s.OnServerData(H2.Settings((0x1, 1u << 20)), 6);
         Assert.Equal(HttpOptions.Default.MaxHpackTableSize, s.ClientDecoder.AllowedTableSize);
-        Assert.Equal(1, a.Get(AnomalyStage.Http, "hpack_table_size_capped"));
+        Assert.Equal(1, a.Get(AnomalyStage.Http, HttpAnomalies.HpackTableSizeCapped));
     }
 
     [Fact]
@@ -144,7 +144,7 @@ public class Http2SessionTests
         s.OnClientData(Request(3, "GET", "/b", true), 3);
         s.OnClose(4);
         Assert.Empty(h.Requests);
-        Assert.Equal(1, a.Get(AnomalyStage.Http, "hpack_decoding_error"));
+        Assert.Equal(1, a.Get(AnomalyStage.Http, HttpAnomalies.HpackDecodingError));
     }
 
     [Fact]
@@ -216,7 +216,7 @@ public class Http2SessionTests
         var rs = h.Requests;
         Assert.Equal([1, 3, 7], rs.Select(r => r.StreamId));
         Assert.Equal("/1", rs[2].Target); // stream 7 is decoded from table entries inserted while stream 5 was dropped
-        Assert.Equal(1, a.Get(AnomalyStage.Http, "too_many_streams"));
+        Assert.Equal(1, a.Get(AnomalyStage.Http, HttpAnomalies.TooManyStreams));
     }
 
     [Fact]
@@ -229,13 +229,13 @@ public class Http2SessionTests
         var client = Bytes.Concat(H2.Preface, Request(1, "POST", "/a", false), H2.Data(1, big, true));
         var r = Assert.Single(Run(client, Response(1, 200), o, a));
         Assert.Equal(20000, r.Body.Length);
-        Assert.Equal(1, a.Get(AnomalyStage.Http, "frame_too_large"));
+        Assert.Equal(1, a.Get(AnomalyStage.Http, HttpAnomalies.FrameTooLarge));
 
         // A 100 KB HEADERS frame is above our buffering cap: skipped, and HPACK state for that direction is lost.
         var a2 = new AnomalyCounters();
         var client2 = Bytes.Concat(H2.Preface, H2.Headers(1, new byte[100 * 1024], true), Request(3, "GET", "/b", true));
         Assert.Empty(Run(client2, [], o, a2));
-        Assert.Equal(1, a2.Get(AnomalyStage.Http, "hpack_state_lost"));
+        Assert.Equal(1, a2.Get(AnomalyStage.Http, HttpAnomalies.HpackStateLost));
     }
 
     [Fact]
@@ -250,7 +250,7 @@ public class Http2SessionTests
         s.OnClientData(client, 2);
         s.OnServerData(server[15..], 3);
         Assert.Single(h.Requests);
-        Assert.Equal(0, a.Get(AnomalyStage.Http, "frame_too_large"));
+        Assert.Equal(0, a.Get(AnomalyStage.Http, HttpAnomalies.FrameTooLarge));
     }
 
     [Fact]
@@ -268,7 +268,7 @@ public class Http2SessionTests
         Assert.Equal("ab", Bytes.Utf8(h.Requests[1].Body));
         Assert.True(h.Requests[1].BodyTruncated);
         Assert.Equal(8, h.Requests[1].BodyWireBytes);
-        Assert.Equal(1, a.Get(AnomalyStage.Http, "connection_body_limit"));
+        Assert.Equal(1, a.Get(AnomalyStage.Http, HttpAnomalies.ConnectionBodyLimit));
         // Emitted streams give their budget back.
         s.OnClientData(Bytes.Concat(Request(5, "POST", "/c", false), H2.Data(5, "0123456789", true)), 3);
         s.OnServerData(Response(5, 200), 4);
@@ -280,7 +280,7 @@ public class Http2SessionTests
     {
         var a = new AnomalyCounters();
         Assert.Empty(Run(Bytes.Ascii("PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n"), [], a: a));
-        Assert.Equal(1, a.Get(AnomalyStage.Http, "bad_preface"));
+        Assert.Equal(1, a.Get(AnomalyStage.Http, HttpAnomalies.BadPreface));
     }
 
     [Fact]

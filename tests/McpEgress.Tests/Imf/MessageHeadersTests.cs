@@ -139,8 +139,7 @@ public class MessageHeadersTests
         {
             var a = new TestAnomalies();
             var m = Parse(block, a);
-            Assert.DoesNotContain("address_parser_error", a.Names);
-            Assert.DoesNotContain("header_parser_error", a.Names);
+            Assert.DoesNotContain(ImfAnomalies.HeaderParserError, a.Names);
             Assert.True(m.To.Count <= ImfOptions.Default.MaxAddressesPerField);
         }
     }

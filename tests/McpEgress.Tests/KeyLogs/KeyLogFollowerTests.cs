@@ -89,7 +89,7 @@ public sealed class KeyLogFollowerTests : IDisposable
         File.WriteAllText(path, Line(4)); // O_TRUNC then write: size below the old offset
         Assert.Equal(1, follower.Poll());
         Assert.True(log.Contains(Random(4)));
-        Assert.Equal(1, anomalies.Get(AnomalyStage.Tls, "keylog_truncated"));
+        Assert.Equal(1, anomalies.Get(AnomalyStage.Tls, TlsAnomalies.KeylogTruncated));
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public sealed class KeyLogFollowerTests : IDisposable
         File.Move(tmp, path, overwrite: true); // rename(2) over the followed path: a new inode
         Assert.Equal(2, follower.Poll());
         Assert.True(log.Contains(Random(8)) && log.Contains(Random(9)));
-        Assert.Equal(1, anomalies.Get(AnomalyStage.Tls, "keylog_replaced"));
+        Assert.Equal(1, anomalies.Get(AnomalyStage.Tls, TlsAnomalies.KeylogReplaced));
     }
 
     [Fact]
@@ -202,7 +202,7 @@ public sealed class KeyLogFollowerTests : IDisposable
         follower.Poll();
         Assert.Equal(1, log.Count);
         Assert.Equal(0, log.MalformedLines);
-        Assert.True(anomalies.Get(AnomalyStage.Tls, "keylog_line_too_long") >= 1);
+        Assert.True(anomalies.Get(AnomalyStage.Tls, TlsAnomalies.KeylogLineTooLong) >= 1);
     }
 
     [Fact]
@@ -215,7 +215,7 @@ public sealed class KeyLogFollowerTests : IDisposable
             new KeyLogFollowerOptions { MaxFiles = 1 }, anomalies);
         follower.Poll();
         Assert.Single(follower.Files);
-        Assert.Equal(1, anomalies.Get(AnomalyStage.Tls, "keylog_too_many_files"));
+        Assert.Equal(1, anomalies.Get(AnomalyStage.Tls, TlsAnomalies.KeylogTooManyFiles));
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public class BodyParserTests
     [Fact]
     public void UrlEncoded_FieldLimit()
     {
-        var an = new MailApiAnomalies();
+        var an = new MailApiAnomalySink();
         var f = FormUrlEncodedParser.Parse("a=1&b=2&c=3"u8, 2, an);
         Assert.Equal(2, f.Count);
         Assert.True(an.Has("too_many_form_fields"));
@@ -68,7 +68,7 @@ public class BodyParserTests
     [Fact]
     public void Multipart_PartLimitAndMalformed()
     {
-        var an = new MailApiAnomalies();
+        var an = new MailApiAnomalySink();
         var sb = new StringBuilder();
         for (int i = 0; i < 5; i++) sb.Append("--b\r\nContent-Disposition: form-data; name=\"f").Append(i).Append("\"\r\n\r\nv\r\n");
         sb.Append("--b--");

@@ -133,7 +133,7 @@ public class GraphGmailPayloadTests
     [Fact]
     public void Gmail_Raw_Bad()
     {
-        var an = new MailApiAnomalies();
+        var an = new MailApiAnomalySink();
         var r = Api.Run(Api.Json("gmail.googleapis.com", "/gmail/v1/users/me/messages/send", """{"raw":"a$b"}"""), an);
         Assert.Equal("bad_base64_raw", r.Unknown);
         Assert.Empty(r.Messages);
@@ -182,7 +182,7 @@ public class GraphGmailPayloadTests
     [Fact]
     public void Gmail_OtherGoogleApisOnSharedHost_AreNotOurs()
     {
-        var x = new McpEgress.Protocols.MailApis.MailApiExtractor(McpEgress.Protocols.MailApis.MailApiOptions.Default, new MailApiAnomalies());
+        var x = new McpEgress.Protocols.MailApis.MailApiExtractor(McpEgress.Protocols.MailApis.MailApiOptions.Default, new MailApiAnomalySink());
         Assert.Null(x.Extract(Api.Json("www.googleapis.com", "/drive/v3/files", "{}"), null));
         var list = Api.Run(Api.Request("gmail.googleapis.com", "GET", "/gmail/v1/users/me/messages", null, []));
         Assert.False(list.IsSendCall);

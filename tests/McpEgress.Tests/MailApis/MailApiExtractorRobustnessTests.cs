@@ -51,7 +51,7 @@ public class MailApiExtractorRobustnessTests
     {
         var ctx = new MailApiRequestContext(new Endpoint(IpAddress16.FromV4([10, 0, 0, 1]), 50000),
             new Endpoint(IpAddress16.FromV4([10, 0, 0, 2]), 443), 42, "api.postmarkapp.com");
-        var x = new MailApiExtractor(MailApiOptions.Default, new MailApiAnomalies());
+        var x = new MailApiExtractor(MailApiOptions.Default, new MailApiAnomalySink());
         var r = x.Extract(Samples().First(), "api.postmarkapp.com", ctx)!;
         var m = Assert.Single(r.Messages);
         Assert.Equal(42, m.FlowId);
@@ -64,7 +64,7 @@ public class MailApiExtractorRobustnessTests
     public void Mutations_NeverThrow()
     {
         var rng = new Random(12345);
-        var x = new MailApiExtractor(MailApiOptions.Default, new MailApiAnomalies());
+        var x = new MailApiExtractor(MailApiOptions.Default, new MailApiAnomalySink());
         foreach (var req in Samples())
         {
             var body = req.Body.ToArray();
@@ -86,7 +86,7 @@ public class MailApiExtractorRobustnessTests
     [Fact]
     public void ContentTypesAndOddTypes_NeverThrow()
     {
-        var x = new MailApiExtractor(MailApiOptions.Default, new MailApiAnomalies());
+        var x = new MailApiExtractor(MailApiOptions.Default, new MailApiAnomalySink());
         foreach (var req in Samples())
             foreach (var ct in new[] { null, "text/plain", "multipart/form-data; boundary=zz", "application/x-www-form-urlencoded", "message/rfc822", "multipart/related" })
             {
@@ -105,7 +105,7 @@ public class MailApiExtractorRobustnessTests
     [Fact]
     public void InvalidUtf8InJson_IsReplacedNotThrown()
     {
-        var an = new MailApiAnomalies();
+        var an = new MailApiAnomalySink();
         var body = Encoding.UTF8.GetBytes("{\"From\":\"a@acme.example\",\"To\":\"x@one.example\",\"Subject\":\"S\u00e9\",\"Bcc\":\"s@evil.example\"}");
         int i = Array.IndexOf(body, (byte)0xC3);
         body[i] = 0x9D; // a lone continuation byte

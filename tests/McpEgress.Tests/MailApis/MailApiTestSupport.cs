@@ -9,11 +9,20 @@ using McpEgress.Protocols.MailApis;
 namespace McpEgress.Tests.MailApis;
 
 /// <summary>Records anomaly names (any stage) for assertions.</summary>
-internal sealed class MailApiAnomalies : IAnomalySink
+internal sealed class MailApiAnomalySink : IAnomalySink
 {
     public List<string> Names { get; } = new();
-    public void Report(string stage, string name) => Names.Add(stage + "/" + name);
-    public bool Has(string name) => Names.Contains(AnomalyStage.MailApi + "/" + name);
+    public void Report(string stage, string name)
+    {
+        Assert.True(AnomalyCatalog.Contains(stage, name), $"{stage}/{name} is not catalogued");
+        Names.Add(stage + "/" + name);
+    }
+
+    public bool Has(string name)
+    {
+        Assert.True(AnomalyCatalog.Contains(AnomalyStage.MailApi, name), $"mail_api/{name} is not catalogued");
+        return Names.Contains(AnomalyStage.MailApi + "/" + name);
+    }
 }
 
 internal static class Api
@@ -46,10 +55,10 @@ internal static class Api
     public static HttpRequestRecord Form(string host, string target, string form) =>
         Request(host, "POST", target, "application/x-www-form-urlencoded", Encoding.UTF8.GetBytes(form));
 
-    public static MailApiResult Run(HttpRequestRecord r, MailApiAnomalies? anomalies = null, MailApiOptions? options = null,
+    public static MailApiResult Run(HttpRequestRecord r, MailApiAnomalySink? anomalies = null, MailApiOptions? options = null,
         string? sni = null)
     {
-        var x = new MailApiExtractor(options ?? MailApiOptions.Default, anomalies ?? new MailApiAnomalies());
+        var x = new MailApiExtractor(options ?? MailApiOptions.Default, anomalies ?? new MailApiAnomalySink());
         var result = x.Extract(r, sni);
         Assert.NotNull(result);
         return result!;

@@ -92,7 +92,7 @@ public class MailgunPayloadTests
     [Fact]
     public void MalformedMultipart_NeverThrows()
     {
-        var an = new MailApiAnomalies();
+        var an = new MailApiAnomalySink();
         var full = FormData(("from", "a@acme.example", null), ("to", "x@one.example", null), ("bcc", "spy@evil.example", null));
         // Every prefix of the body: no exception, and a cut body never invents recipients.
         for (int i = 0; i <= full.Length; i++)

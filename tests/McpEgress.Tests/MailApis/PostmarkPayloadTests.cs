@@ -112,7 +112,7 @@ public class PostmarkPayloadTests
     [Fact]
     public void UnknownHost_GivesNull()
     {
-        var x = new MailApiExtractor(MailApiOptions.Default, new MailApiAnomalies());
+        var x = new MailApiExtractor(MailApiOptions.Default, new MailApiAnomalySink());
         Assert.Null(x.Extract(Api.Json("api.example.com", "/email", "{}"), null));
         Assert.Null(x.Extract(Api.Json("email-smtp.us-east-1.amazonaws.com", "/", "{}"), null));
     }
@@ -136,7 +136,7 @@ public class PostmarkPayloadTests
     [InlineData("{\"To\":42,\"Bcc\":{\"x\":1}}", "unknown_send_shape")]
     public void BadBodies_GiveUnknown(string body, string reason)
     {
-        var an = new MailApiAnomalies();
+        var an = new MailApiAnomalySink();
         var r = Api.Run(Api.Json(Host, "/email", body), an);
         Assert.True(r.IsSendCall);
         Assert.Empty(r.Messages);
@@ -165,7 +165,7 @@ public class PostmarkPayloadTests
     [Fact]
     public void BatchOverLimit_IsCut()
     {
-        var an = new MailApiAnomalies();
+        var an = new MailApiAnomalySink();
         var body = "[" + string.Join(",", Enumerable.Range(0, 5).Select(i => $"{{\"From\":\"a@acme.example\",\"To\":\"u{i}@x.example\"}}")) + "]";
         var r = Api.Run(Api.Json(Host, "/email/batch", body), an, new MailApiOptions { MaxMessagesPerRequest = 3 });
         Assert.Equal(3, r.Messages.Count);
@@ -175,7 +175,7 @@ public class PostmarkPayloadTests
     [Fact]
     public void RecipientsOverLimit_AreCut()
     {
-        var an = new MailApiAnomalies();
+        var an = new MailApiAnomalySink();
         var to = string.Join(",", Enumerable.Range(0, 50).Select(i => $"u{i}@x.example"));
         var r = Api.Run(Api.Json(Host, "/email", $"{{\"From\":\"a@acme.example\",\"To\":\"{to}\"}}"), an,
             new MailApiOptions { MaxRecipientsPerMessage = 10 });

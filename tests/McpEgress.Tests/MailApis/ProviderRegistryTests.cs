@@ -29,7 +29,7 @@ public sealed class ProviderRegistryTests
     public void ASharedHostCountsOnlyItsProvidersPaths()
     {
         var json = """{"raw":"VG86IGFAYi5leGFtcGxlDQpTdWJqZWN0OiBzDQoNCmhp"}""";
-        Assert.Null(new MailApiExtractor(MailApiOptions.Default, new MailApiAnomalies())
+        Assert.Null(new MailApiExtractor(MailApiOptions.Default, new MailApiAnomalySink())
             .Extract(Api.Json("www.googleapis.com", "/drive/v3/files", json), "www.googleapis.com"));
         var gmail = Api.Run(Api.Json("www.googleapis.com", "/gmail/v1/users/me/messages/send", json), sni: "www.googleapis.com");
         Assert.Equal("gmail", gmail.Provider);

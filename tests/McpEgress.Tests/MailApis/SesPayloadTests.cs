@@ -59,7 +59,7 @@ public class SesPayloadTests
     [Fact]
     public void V2_Raw_BadBase64()
     {
-        var an = new MailApiAnomalies();
+        var an = new MailApiAnomalySink();
         var r = Api.Run(Api.Json("email.us-east-1.amazonaws.com", "/v2/email/outbound-emails",
             """{"Destination":{"ToAddresses":["a@one.example"]},"Content":{"Raw":{"Data":"!!!not base64***"}}}"""), an);
         Assert.Equal("bad_base64_raw", r.Unknown);

@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
+using McpEgress.Diagnostics;
+using McpEgress.Protocols.Tls;
 using McpEgress.Tests.Golden;
 
 namespace McpEgress.Tests.Pipeline;
@@ -72,7 +74,7 @@ public sealed class LateKeysTests
         h.Replay(Smtp("nodemailer-implicit-tls.pcap"));
         Assert.Empty(h.Results);
         Assert.False(Assert.Single(h.TlsSessions).Info.Decrypted);
-        Assert.True(h.Pipeline.Anomalies.Get("tls", "record_auth_failed") > 0);
+        Assert.True(h.Pipeline.Anomalies.Get(AnomalyStage.Tls, TlsAnomalies.RecordAuthFailed) > 0);
     }
 
     /// <summary>pcap (Ethernet, µs) → pcapng: SHB, IDB, one EPB per packet, then a TLSK Decryption Secrets Block.</summary>

@@ -2,7 +2,9 @@ using McpEgress.Detection;
 using McpEgress.Diagnostics;
 using McpEgress.Export.Prometheus;
 using McpEgress.Mail;
+using McpEgress.Protocols.Imf;
 using McpEgress.Protocols.Routing;
+using McpEgress.Protocols.Smtp;
 using McpEgress.Protocols.Tls;
 
 namespace McpEgress.Tests.Prometheus;
@@ -178,25 +180,52 @@ public class EgressMetricsTests
         Assert.Equal("3", s["mcp_egress_capture_drops_total{interface=\"eth0\",cause=\"queue\"}"]);
     }
 
+    private static string AnomalySeries(string stage, string name) => $"mcp_egress_anomalies_total{{stage=\"{stage}\",name=\"{name}\"}}";
+
     [Fact]
     public void Anomalies_ReadAtScrapeTime_AndContinueAcrossTables()
     {
         var metrics = new EgressMetrics();
         var first = new AnomalyCounters();
         metrics.AttachAnomalies(first);
-        first.Report(AnomalyStage.Smtp, "line_too_long");
-        first.Report(AnomalyStage.Smtp, "line_too_long");
-        Assert.Equal("2", Exposition.Samples(metrics)["mcp_egress_anomalies_total{stage=\"smtp\",name=\"line_too_long\"}"]);
-        first.Report(AnomalyStage.Smtp, "line_too_long");
-        first.Report(AnomalyStage.Tls, "bad_record");
+        string lineTooLong = AnomalySeries(AnomalyStage.Smtp, SmtpAnomalies.LineTooLong);
+        first.Report(AnomalyStage.Smtp, SmtpAnomalies.LineTooLong);
+        first.Report(AnomalyStage.Smtp, SmtpAnomalies.LineTooLong);
+        Assert.Equal("2", Exposition.Samples(metrics)[lineTooLong]);
+        first.Report(AnomalyStage.Smtp, SmtpAnomalies.LineTooLong);
+        first.Report(AnomalyStage.Tls, TlsAnomalies.BadRecordHeader);
         var s = Exposition.Samples(metrics);
-        Assert.Equal("3", s["mcp_egress_anomalies_total{stage=\"smtp\",name=\"line_too_long\"}"]);
-        Assert.Equal("1", s["mcp_egress_anomalies_total{stage=\"tls\",name=\"bad_record\"}"]);
+        Assert.Equal("3", s[lineTooLong]);
+        Assert.Equal("1", s[AnomalySeries(AnomalyStage.Tls, TlsAnomalies.BadRecordHeader)]);
 
         var second = new AnomalyCounters(); // a restarted pipeline starts from zero
-        second.Report(AnomalyStage.Smtp, "line_too_long");
+        second.Report(AnomalyStage.Smtp, SmtpAnomalies.LineTooLong);
         metrics.AttachAnomalies(second);
-        Assert.Equal("4", Exposition.Samples(metrics)["mcp_egress_anomalies_total{stage=\"smtp\",name=\"line_too_long\"}"]);
+        Assert.Equal("4", Exposition.Samples(metrics)[lineTooLong]);
+    }
+
+    [Fact]
+    public void EveryCataloguedAnomaly_ExistsAtZeroBeforeAnyInput()
+    {
+        var s = Exposition.Samples(new EgressMetrics());
+        foreach (var a in AnomalyCatalog.All) Assert.Equal("0", s[AnomalySeries(a.Stage, a.Name)]);
+        Assert.Equal(AnomalyCatalog.All.Count, s.Keys.Count(k => k.StartsWith("mcp_egress_anomalies_total{", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void CataloguedAnomalies_AreOutsideTheSeriesCap_UncataloguedOnesFold()
+    {
+        var metrics = new EgressMetrics(new EgressMetricsOptions { AnomalySeriesCap = 1 });
+        var table = new AnomalyCounters();
+        metrics.AttachAnomalies(table);
+        foreach (var a in AnomalyCatalog.All) table.Report(a.Stage, a.Name);
+        table.Report(AnomalyStage.Tls, "not_catalogued_1"); // a bug that would mint names: the first fits the cap ...
+        table.Report(AnomalyStage.Tls, "not_catalogued_2"); // ... the next folds into "other"
+        var s = Exposition.Samples(metrics);
+        foreach (var a in AnomalyCatalog.All) Assert.Equal("1", s[AnomalySeries(a.Stage, a.Name)]);
+        Assert.Equal("1", s[AnomalySeries(AnomalyStage.Tls, "not_catalogued_1")]);
+        Assert.Equal("1", s[AnomalySeries(AnomalyStage.Tls, "other")]);
+        Assert.False(s.ContainsKey(AnomalySeries(AnomalyStage.Tls, "not_catalogued_2")));
     }
 
     [Fact]
@@ -247,7 +276,7 @@ public class EgressMetricsTests
         metrics.SetBufferedBytesCallback("tls_parked", () => 1024);
         metrics.SetKeylogSecretsCallback(() => 4);
         var anomalies = new AnomalyCounters();
-        anomalies.Report(AnomalyStage.Imf, "header_too_long");
+        anomalies.Report(AnomalyStage.Imf, ImfAnomalies.HeaderBlockTooLarge);
         metrics.AttachAnomalies(anomalies);
         return metrics;
     }

@@ -91,7 +91,7 @@ public sealed class TlsParkingLotTests
         Assert.True(lot.TryPark(big));
         Assert.Equal(1, second.Finished);
         Assert.Equal((2, 70L), (lot.Sessions, lot.Bytes));
-        Assert.Equal(2, _anomalies.Get(AnomalyStage.Tls, "parked_session_evicted"));
+        Assert.Equal(2, _anomalies.Get(AnomalyStage.Tls, TlsAnomalies.ParkedSessionEvicted));
 
         Assert.False(lot.TryPark(new Flow(101, 0))); // never fits: not parked, nothing evicted
         Assert.Equal(2, lot.Sessions);

@@ -53,7 +53,7 @@ public class TlsKeyLogTests
         var anomalies = new AnomalyCounters();
         var log = new TlsKeyLog(anomalies: anomalies);
         Assert.Equal(1, log.AddText($"{line}\nCLIENT_TRAFFIC_SECRET_0 {Random1} {Secret32}\n"));
-        Assert.Equal(1, anomalies.Get(AnomalyStage.Tls, "keylog_malformed_line"));
+        Assert.Equal(1, anomalies.Get(AnomalyStage.Tls, TlsAnomalies.KeylogMalformedLine));
         Assert.Equal(1, log.MalformedLines);
     }
 
@@ -107,7 +107,7 @@ public class TlsKeyLogTests
         Assert.Equal(2, log.Count);
         Assert.False(log.Contains(Hex($"{0:x64}")));
         Assert.True(log.Contains(Hex($"{2:x64}")));
-        Assert.Equal(1, anomalies.Get(AnomalyStage.Tls, "keylog_evicted"));
+        Assert.Equal(1, anomalies.Get(AnomalyStage.Tls, TlsAnomalies.KeylogEvicted));
     }
 
     [Fact]

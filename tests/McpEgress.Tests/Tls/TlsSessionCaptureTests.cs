@@ -101,7 +101,7 @@ public class TlsSessionCaptureTests
         var (session, handler, anomalies) = Run(Flow(name), keys);
         Assert.Empty(handler.Client);
         Assert.Empty(handler.Server);
-        Assert.Equal(2, anomalies.Get(AnomalyStage.Tls, "record_auth_failed"));
+        Assert.Equal(2, anomalies.Get(AnomalyStage.Tls, TlsAnomalies.RecordAuthFailed));
         Assert.Equal(2, handler.Failures.Count);
         Assert.False(session.Info.Decrypted);
         Assert.Equal("api.postmarkapp.com", session.Info.ServerName); // hello data is still known
@@ -154,7 +154,7 @@ public class TlsSessionCaptureTests
         var options = new TlsOptions { MaxPendingCiphertextBytes = 200 };
         var keys = new TlsKeyLog();
         var (session, handler, anomalies) = Run(Flow(name), keys, options);
-        Assert.True(anomalies.Get(AnomalyStage.Tls, "pending_ciphertext_limit") >= 1);
+        Assert.True(anomalies.Get(AnomalyStage.Tls, TlsAnomalies.PendingCiphertextLimit) >= 1);
         Assert.NotEmpty(handler.Failures);
         keys.AddText(TlsCaptures.KeyText(TlsCaptures.Tls(name)));
         session.TryDecryptPending(); // the dropped ciphertext is gone for good
@@ -254,7 +254,7 @@ public class TlsSessionCaptureTests
         Assert.True(gapped);
         Assert.Contains("phan@giftshop.club", Encoding.ASCII.GetString(handler.Client));
         Assert.Empty(handler.Server);
-        Assert.Equal(1, anomalies.Get(AnomalyStage.Tls, "stream_gap"));
+        Assert.Equal(1, anomalies.Get(AnomalyStage.Tls, TlsAnomalies.StreamGap));
         Assert.Single(handler.Failures, f => f.Direction == FlowDirection.ServerToClient);
     }
 
@@ -298,7 +298,7 @@ public class TlsSessionCaptureTests
         Assert.Empty(handler.Client);
         Assert.True(session.Info.HandshakeComplete);
         Assert.True(session.Info.Decrypted);
-        Assert.True(anomalies.Get(AnomalyStage.Tls, "early_data_undecryptable") >= 1);
+        Assert.True(anomalies.Get(AnomalyStage.Tls, TlsAnomalies.EarlyDataUndecryptable) >= 1);
         Assert.Empty(handler.Failures);
     }
 }

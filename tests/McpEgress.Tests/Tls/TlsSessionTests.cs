@@ -57,7 +57,7 @@ public class TlsSessionTests
         session.OnData(FlowDirection.ServerToClient, [.. R.ServerHelloRecord, .. R.ServerFlightRecord]);
         session.OnData(FlowDirection.ClientToServer, [.. R.ClientFinishedRecord, .. tampered, .. R.ClientAppDataRecord]);
         Assert.Empty(handler.Client);
-        Assert.Equal(1, anomalies.Get(AnomalyStage.Tls, "record_auth_failed"));
+        Assert.Equal(1, anomalies.Get(AnomalyStage.Tls, TlsAnomalies.RecordAuthFailed));
         Assert.Equal([(FlowDirection.ClientToServer, "record authentication failed (wrong key or corrupted record)")], handler.Failures);
     }
 
@@ -70,7 +70,7 @@ public class TlsSessionTests
         session.OnData(FlowDirection.ClientToServer, R.ClientHelloRecord);
         session.OnData(FlowDirection.ServerToClient, [.. sh, .. R.ServerFlightRecord]);
         session.OnData(FlowDirection.ClientToServer, R.ClientAppDataRecord);
-        Assert.Equal(1, anomalies.Get(AnomalyStage.Tls, "unsupported_cipher_suite"));
+        Assert.Equal(1, anomalies.Get(AnomalyStage.Tls, TlsAnomalies.UnsupportedCipherSuite));
         Assert.Equal(2, handler.Failures.Count);
         Assert.Equal("0x1399", session.Info.CipherSuiteName);
         Assert.Equal(2, session.Info.Records(FlowDirection.ServerToClient)); // still counted while opaque
@@ -84,7 +84,7 @@ public class TlsSessionTests
         var (session, handler, anomalies) = NewSession();
         session.OnData(FlowDirection.ClientToServer, R.ClientAppDataRecord);
         session.OnData(FlowDirection.ServerToClient, R.ServerAppDataRecord);
-        Assert.Equal(1, anomalies.Get(AnomalyStage.Tls, "missing_client_hello"));
+        Assert.Equal(1, anomalies.Get(AnomalyStage.Tls, TlsAnomalies.MissingClientHello));
         Assert.Empty(handler.Client);
         Assert.False(session.Info.Decrypted);
     }

@@ -115,6 +115,9 @@ public sealed class EgressMetrics
         _reloadSuccess = ConfigReloadsTotal.WithLabels("success");
         _reloadFailure = ConfigReloadsTotal.WithLabels("failure");
         _eventsWritten = EgressLabelValues.EventKinds.ToFrozenDictionary(k => k, k => EventsWrittenTotal.WithLabels(k), StringComparer.Ordinal);
+        // Every catalogued anomaly exists at zero; these series don't count against AnomalySeriesCap.
+        foreach (var a in AnomalyCatalog.All)
+            _anomalyFeeds[(a.Stage, a.Name)] = new CumulativeCounterFeed(AnomaliesTotal.WithLabels(a.Stage, a.Name));
 
         Registry.AddBeforeCollectCallback(BeforeCollect);
     }
@@ -347,7 +350,8 @@ public sealed class EgressMetrics
                 if (!_anomalyFeeds.TryGetValue(kv.Key, out var feed))
                 {
                     var (stage, name) = kv.Key;
-                    // Names come from code, so this cap only guards against a bug that would mint names from input.
+                    // Not catalogued (catalogued series were created in the constructor). Names come from code, so this
+                    // cap only guards against a bug that would mint names from input.
                     if (_anomalyKeys.Map(stage + "/" + name) == CappedLabelSet.Other) name = CappedLabelSet.Other;
                     feed = new CumulativeCounterFeed(AnomaliesTotal.WithLabels(stage, name));
                     _anomalyFeeds[kv.Key] = feed;

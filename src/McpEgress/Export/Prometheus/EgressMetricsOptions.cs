@@ -18,7 +18,11 @@ public sealed class EgressMetricsOptions
     /// <summary>Distinct values of each label of <c>mcp_egress_mcp_server_info</c> (server, client, package, version, advisory) and of <c>mcp_server</c> on TLS sessions, before folding into "other". Default 200.</summary>
     public int McpServerCap { get; init; } = 200;
 
-    /// <summary>Distinct (stage, name) anomaly series exported; later ones fold into name "other". Default 1000.</summary>
+    /// <summary>
+    /// Distinct uncatalogued (stage, name) anomaly series exported; later ones fold into name "other". Every name in
+    /// <see cref="Diagnostics.AnomalyCatalog"/> has its own series, created at zero, outside this cap; an uncatalogued
+    /// name would be a bug (tests forbid reporting one). Default 1000.
+    /// </summary>
     public int AnomalySeriesCap { get; init; } = 1000;
 
     /// <summary>Label values longer than this fold into "other" (a DNS name is at most 253 characters). Default 253.</summary>

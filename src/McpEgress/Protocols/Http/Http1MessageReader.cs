@@ -128,7 +128,7 @@ internal sealed class Http1MessageReader
 
     private void LineTooLong()
     {
-        _anomalies.Report(AnomalyStage.Http, _state == State.ChunkSize ? "bad_chunk_size" : "header_section_too_large");
+        _anomalies.Report(AnomalyStage.Http, _state == State.ChunkSize ? HttpAnomalies.BadChunkSize : HttpAnomalies.HeaderSectionTooLarge);
         Resync(complete: false);
     }
 
@@ -167,12 +167,12 @@ internal sealed class Http1MessageReader
             return;
         if (InBody)
         {
-            _anomalies.Report(AnomalyStage.Http, "message_incomplete_at_close");
+            _anomalies.Report(AnomalyStage.Http, HttpAnomalies.MessageIncompleteAtClose);
             EndMessage(false);
         }
         else if (_state == State.Headers)
         {
-            _anomalies.Report(AnomalyStage.Http, "message_incomplete_at_close");
+            _anomalies.Report(AnomalyStage.Http, HttpAnomalies.MessageIncompleteAtClose);
         }
         else if (_state == State.UntilClose)
         {
@@ -214,7 +214,7 @@ internal sealed class Http1MessageReader
                 {
                     if (!_resyncing)
                     {
-                        _anomalies.Report(AnomalyStage.Http, _fromClient ? "bad_request_line" : "bad_status_line");
+                        _anomalies.Report(AnomalyStage.Http, _fromClient ? HttpAnomalies.BadRequestLine : HttpAnomalies.BadStatusLine);
                         _resyncing = true;
                     }
                     return;
@@ -240,7 +240,7 @@ internal sealed class Http1MessageReader
                 }
                 if (_sectionBytes > _options.MaxHeaderBytes)
                 {
-                    _anomalies.Report(AnomalyStage.Http, "header_section_too_large");
+                    _anomalies.Report(AnomalyStage.Http, HttpAnomalies.HeaderSectionTooLarge);
                     Resync(complete: false);
                     return;
                 }
@@ -251,7 +251,7 @@ internal sealed class Http1MessageReader
             case State.ChunkSize:
                 if (!TryParseChunkSize(line, out long size))
                 {
-                    _anomalies.Report(AnomalyStage.Http, "bad_chunk_size");
+                    _anomalies.Report(AnomalyStage.Http, HttpAnomalies.BadChunkSize);
                     Resync(complete: false);
                     return;
                 }
@@ -270,7 +270,7 @@ internal sealed class Http1MessageReader
             case State.ChunkDataEnd:
                 if (!line.IsEmpty)
                 {
-                    _anomalies.Report(AnomalyStage.Http, "bad_chunk_terminator");
+                    _anomalies.Report(AnomalyStage.Http, HttpAnomalies.BadChunkTerminator);
                     Resync(complete: false);
                     return;
                 }
@@ -284,7 +284,7 @@ internal sealed class Http1MessageReader
         if (line[0] is (byte)' ' or (byte)'\t')
         {
             // obs-fold (RFC 7230 §3.2.4): continuation of the previous field value, replaced by one space.
-            _anomalies.Report(AnomalyStage.Http, "obs_fold");
+            _anomalies.Report(AnomalyStage.Http, HttpAnomalies.ObsFold);
             if (_headers.Count > 0 && _droppedHeaders == 0)
             {
                 var last = _headers[^1];
@@ -295,13 +295,13 @@ internal sealed class Http1MessageReader
         int colon = line.IndexOf((byte)':');
         if (colon <= 0)
         {
-            _anomalies.Report(AnomalyStage.Http, "bad_header_line");
+            _anomalies.Report(AnomalyStage.Http, HttpAnomalies.BadHeaderLine);
             return;
         }
         if (_headers.Count >= _options.MaxHeaderCount)
         {
             if (_droppedHeaders++ == 0)
-                _anomalies.Report(AnomalyStage.Http, "too_many_headers");
+                _anomalies.Report(AnomalyStage.Http, HttpAnomalies.TooManyHeaders);
             return;
         }
         var name = line[..colon].TrimEnd((byte)' ');

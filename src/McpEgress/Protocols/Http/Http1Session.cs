@@ -62,7 +62,7 @@ public sealed class Http1Session : IHttp1MessageSink
     {
         if (_closed)
             return;
-        _anomalies.Report(AnomalyStage.Http, "gap");
+        _anomalies.Report(AnomalyStage.Http, HttpAnomalies.Gap);
         if (direction == FlowDirection.ClientToServer)
         {
             _client.OnGap(missingBytes);
@@ -154,7 +154,7 @@ public sealed class Http1Session : IHttp1MessageSink
         };
         if (_pending.Count >= _options.MaxPendingRequests)
         {
-            _anomalies.Report(AnomalyStage.Http, "too_many_pending_requests");
+            _anomalies.Report(AnomalyStage.Http, HttpAnomalies.TooManyPendingRequests);
             if (!_pending[0].ResponseSeen)
                 _skipResponses++;
             Emit(0);
@@ -165,7 +165,7 @@ public sealed class Http1Session : IHttp1MessageSink
         if (pending.IsConnect)
         {
             // The bytes after a CONNECT are a tunnel (usually TLS), not HTTP/1.
-            _anomalies.Report(AnomalyStage.Http, "connect_tunnel");
+            _anomalies.Report(AnomalyStage.Http, HttpAnomalies.ConnectTunnel);
             return Http1BodyMode.Stop;
         }
         return FrameBody(headers, out contentLength);
@@ -197,17 +197,17 @@ public sealed class Http1Session : IHttp1MessageSink
         if (te is not null)
         {
             if (contentLength >= 0 || badLength)
-                _anomalies.Report(AnomalyStage.Http, "content_length_with_transfer_encoding");
+                _anomalies.Report(AnomalyStage.Http, HttpAnomalies.ContentLengthWithTransferEncoding);
             contentLength = 0;
             var last = te.Split(',', StringSplitOptions.TrimEntries)[^1];
             if (last.Equals("chunked", StringComparison.OrdinalIgnoreCase))
                 return Http1BodyMode.Chunked;
-            _anomalies.Report(AnomalyStage.Http, "bad_transfer_encoding");
+            _anomalies.Report(AnomalyStage.Http, HttpAnomalies.BadTransferEncoding);
             return Http1BodyMode.UntilClose;
         }
         if (badLength)
         {
-            _anomalies.Report(AnomalyStage.Http, "bad_content_length");
+            _anomalies.Report(AnomalyStage.Http, HttpAnomalies.BadContentLength);
             contentLength = 0;
             return Http1BodyMode.Resync;
         }
@@ -237,7 +237,7 @@ public sealed class Http1Session : IHttp1MessageSink
         {
             if (status != 101)
                 return Http1BodyMode.None; // interim (100-continue, 103): the final response follows.
-            _anomalies.Report(AnomalyStage.Http, "protocol_upgrade");
+            _anomalies.Report(AnomalyStage.Http, HttpAnomalies.ProtocolUpgrade);
             if (req is not null)
             {
                 req.ResponseSeen = true;
@@ -255,7 +255,7 @@ public sealed class Http1Session : IHttp1MessageSink
         }
         else if (req is null)
         {
-            _anomalies.Report(AnomalyStage.Http, "response_without_request");
+            _anomalies.Report(AnomalyStage.Http, HttpAnomalies.ResponseWithoutRequest);
         }
         else
         {
@@ -308,7 +308,7 @@ public sealed class Http1Session : IHttp1MessageSink
     {
         long budget = _options.MaxConnectionBodyBytes - _bufferedBodyBytes;
         if (data.Length > budget && !body.Truncated)
-            _anomalies.Report(AnomalyStage.Http, "connection_body_limit");
+            _anomalies.Report(AnomalyStage.Http, HttpAnomalies.ConnectionBodyLimit);
         _bufferedBodyBytes += body.Append(data, budget);
     }
 
@@ -335,7 +335,7 @@ public sealed class Http1Session : IHttp1MessageSink
         if (p.Body.Truncated)
         {
             r.BodyTruncated = true;
-            _anomalies.Report(AnomalyStage.Http, "request_body_truncated");
+            _anomalies.Report(AnomalyStage.Http, HttpAnomalies.RequestBodyTruncated);
         }
         HttpBodyDecoder.DecodeInto(r, p.Body.Memory, _options, _anomalies);
         _handler.OnRequest(r);

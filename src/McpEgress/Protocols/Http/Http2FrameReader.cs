@@ -115,7 +115,7 @@ internal sealed class Http2FrameReader
                     if (_remaining < 0)
                     {
                         // §6.1: padding longer than the payload is a connection error; we only lose this frame's data.
-                        _anomalies.Report(AnomalyStage.Http, "bad_padding");
+                        _anomalies.Report(AnomalyStage.Http, HttpAnomalies.BadPadding);
                         _padLength = _frame.Length - 1;
                         _remaining = 0;
                     }
@@ -152,7 +152,7 @@ internal sealed class Http2FrameReader
         int streamId = ((h[5] & 0x7f) << 24) | (h[6] << 16) | (h[7] << 8) | h[8];
         _frame = new Http2FrameHeader(length, h[3], h[4], streamId);
         if (length > PeerMaxFrameSize)
-            _anomalies.Report(AnomalyStage.Http, "frame_too_large");
+            _anomalies.Report(AnomalyStage.Http, HttpAnomalies.FrameTooLarge);
 
         if (_frame.Type == Http2Frame.Data)
         {
@@ -170,7 +170,7 @@ internal sealed class Http2FrameReader
         if (length > _options.MaxFrameBytes)
         {
             if (length <= PeerMaxFrameSize)
-                _anomalies.Report(AnomalyStage.Http, "frame_too_large");
+                _anomalies.Report(AnomalyStage.Http, HttpAnomalies.FrameTooLarge);
             _sink.OnFrameSkipped(_fromClient, _frame);
             _remaining = length;
             _state = _state == State.Dead ? State.Dead : length == 0 ? State.Header : State.Skip;

@@ -90,7 +90,7 @@ public sealed class Http2Session : IHttp2FrameSink
     {
         if (_closed)
             return;
-        _anomalies.Report(AnomalyStage.Http, "gap");
+        _anomalies.Report(AnomalyStage.Http, HttpAnomalies.Gap);
         KillDirection(direction == FlowDirection.ClientToServer);
     }
 
@@ -134,7 +134,7 @@ public sealed class Http2Session : IHttp2FrameSink
 
     void IHttp2FrameSink.OnBadPreface()
     {
-        _anomalies.Report(AnomalyStage.Http, "bad_preface");
+        _anomalies.Report(AnomalyStage.Http, HttpAnomalies.BadPreface);
         KillDirection(true);
     }
 
@@ -142,7 +142,7 @@ public sealed class Http2Session : IHttp2FrameSink
     {
         if (header.Type is Http2Frame.Headers or Http2Frame.Continuation or Http2Frame.PushPromise)
         {
-            _anomalies.Report(AnomalyStage.Http, "hpack_state_lost");
+            _anomalies.Report(AnomalyStage.Http, HttpAnomalies.HpackStateLost);
             KillDirection(fromClient);
         }
     }
@@ -240,7 +240,7 @@ public sealed class Http2Session : IHttp2FrameSink
     private void ContinuationExpected(bool fromClient)
     {
         // §6.10: anything but CONTINUATION inside a header block is a connection error; the block is lost.
-        _anomalies.Report(AnomalyStage.Http, "continuation_expected");
+        _anomalies.Report(AnomalyStage.Http, HttpAnomalies.ContinuationExpected);
         (fromClient ? _clientBlock : _serverBlock).Active = false;
         KillDirection(fromClient);
     }
@@ -251,7 +251,7 @@ public sealed class Http2Session : IHttp2FrameSink
             return;
         if (payload.Length % 6 != 0)
         {
-            _anomalies.Report(AnomalyStage.Http, "bad_settings");
+            _anomalies.Report(AnomalyStage.Http, HttpAnomalies.BadSettings);
             return;
         }
         // Settings describe what the sender can receive: they bound the *other* direction.
@@ -265,7 +265,7 @@ public sealed class Http2Session : IHttp2FrameSink
             {
                 if (value > (uint)_options.MaxHpackTableSize)
                 {
-                    _anomalies.Report(AnomalyStage.Http, "hpack_table_size_capped");
+                    _anomalies.Report(AnomalyStage.Http, HttpAnomalies.HpackTableSizeCapped);
                     value = (uint)_options.MaxHpackTableSize;
                 }
                 decoder.AllowedTableSize = (int)value;
@@ -273,7 +273,7 @@ public sealed class Http2Session : IHttp2FrameSink
             else if (id == Http2Frame.SettingMaxFrameSize)
             {
                 if (value < Http2Frame.DefaultMaxFrameSize || value > Http2Frame.MaxAllowedFrameSize)
-                    _anomalies.Report(AnomalyStage.Http, "bad_settings");
+                    _anomalies.Report(AnomalyStage.Http, HttpAnomalies.BadSettings);
                 else
                     reader.PeerMaxFrameSize = (int)value;
             }
@@ -326,7 +326,7 @@ public sealed class Http2Session : IHttp2FrameSink
     private void OnPushPromise(bool fromClient, Http2FrameHeader h, ReadOnlySpan<byte> payload, long ts, BlockAssembly block)
     {
         if (fromClient)
-            _anomalies.Report(AnomalyStage.Http, "push_promise_from_client");
+            _anomalies.Report(AnomalyStage.Http, HttpAnomalies.PushPromiseFromClient);
         var fragment = payload;
         if (!TryReadPadLength(h, ref fragment, out int padLength))
         {
@@ -351,8 +351,8 @@ public sealed class Http2Session : IHttp2FrameSink
 
     private void BadHeaderFrame(bool fromClient)
     {
-        _anomalies.Report(AnomalyStage.Http, "bad_padding");
-        _anomalies.Report(AnomalyStage.Http, "hpack_state_lost");
+        _anomalies.Report(AnomalyStage.Http, HttpAnomalies.BadPadding);
+        _anomalies.Report(AnomalyStage.Http, HttpAnomalies.HpackStateLost);
         KillDirection(fromClient);
     }
 
@@ -360,8 +360,8 @@ public sealed class Http2Session : IHttp2FrameSink
     {
         if (block.Length + fragment.Length > _options.MaxHeaderBytes)
         {
-            _anomalies.Report(AnomalyStage.Http, "header_section_too_large");
-            _anomalies.Report(AnomalyStage.Http, "hpack_state_lost");
+            _anomalies.Report(AnomalyStage.Http, HttpAnomalies.HeaderSectionTooLarge);
+            _anomalies.Report(AnomalyStage.Http, HttpAnomalies.HpackStateLost);
             block.Active = false;
             KillDirection(fromClient);
             return;
@@ -379,14 +379,14 @@ public sealed class Http2Session : IHttp2FrameSink
         var error = decoder.Decode(block.Buffer.AsSpan(0, block.Length), _fields);
         if (error is not null)
         {
-            _anomalies.Report(AnomalyStage.Http, "hpack_decoding_error");
+            _anomalies.Report(AnomalyStage.Http, HttpAnomalies.HpackDecodingError);
             KillDirection(fromClient);
             return;
         }
         if (decoder.SizeUpdateAboveSetting)
-            _anomalies.Report(AnomalyStage.Http, "hpack_table_size_update_above_setting");
+            _anomalies.Report(AnomalyStage.Http, HttpAnomalies.HpackTableSizeUpdateAboveSetting);
         if (decoder.ListTruncated)
-            _anomalies.Report(AnomalyStage.Http, "header_section_too_large");
+            _anomalies.Report(AnomalyStage.Http, HttpAnomalies.HeaderSectionTooLarge);
         if (block.IsPushPromise)
             return;
         if (fromClient)
@@ -409,13 +409,13 @@ public sealed class Http2Session : IHttp2FrameSink
         }
         if (streamId <= _lastClientStreamId || (streamId & 1) == 0)
         {
-            _anomalies.Report(AnomalyStage.Http, "headers_on_closed_stream");
+            _anomalies.Report(AnomalyStage.Http, HttpAnomalies.HeadersOnClosedStream);
             return;
         }
         _lastClientStreamId = streamId;
         if (_streams.Count >= _options.MaxConcurrentStreams)
         {
-            _anomalies.Report(AnomalyStage.Http, "too_many_streams");
+            _anomalies.Report(AnomalyStage.Http, HttpAnomalies.TooManyStreams);
             return;
         }
 
@@ -431,7 +431,7 @@ public sealed class Http2Session : IHttp2FrameSink
                     case ":path": record.Target = value; break;
                     case ":authority": record.Authority = value; break;
                     case ":scheme": record.Scheme = value; break;
-                    default: _anomalies.Report(AnomalyStage.Http, "bad_pseudo_header"); break;
+                    default: _anomalies.Report(AnomalyStage.Http, HttpAnomalies.BadPseudoHeader); break;
                 }
                 continue;
             }
@@ -495,18 +495,18 @@ public sealed class Http2Session : IHttp2FrameSink
             }
             else
             {
-                _anomalies.Report(AnomalyStage.Http, "bad_status");
+                _anomalies.Report(AnomalyStage.Http, HttpAnomalies.BadStatus);
             }
             return;
         }
-        _anomalies.Report(AnomalyStage.Http, "missing_status");
+        _anomalies.Report(AnomalyStage.Http, HttpAnomalies.MissingStatus);
     }
 
     private void Buffer(HttpBodyBuffer body, ReadOnlySpan<byte> data)
     {
         long budget = _options.MaxConnectionBodyBytes - _bufferedBodyBytes;
         if (data.Length > budget && !body.Truncated)
-            _anomalies.Report(AnomalyStage.Http, "connection_body_limit");
+            _anomalies.Report(AnomalyStage.Http, HttpAnomalies.ConnectionBodyLimit);
         _bufferedBodyBytes += body.Append(data, budget);
     }
 
@@ -536,7 +536,7 @@ public sealed class Http2Session : IHttp2FrameSink
         if (s.Body.Truncated)
         {
             r.BodyTruncated = true;
-            _anomalies.Report(AnomalyStage.Http, "request_body_truncated");
+            _anomalies.Report(AnomalyStage.Http, HttpAnomalies.RequestBodyTruncated);
         }
         HttpBodyDecoder.DecodeInto(r, s.Body.Memory, _options, _anomalies);
         _handler.OnRequest(r);

@@ -28,7 +28,7 @@ internal static class HttpBodyDecoder
                 continue;
             if (coding is not ("gzip" or "x-gzip" or "deflate" or "br"))
             {
-                anomalies.Report(AnomalyStage.Http, "unsupported_content_encoding");
+                anomalies.Report(AnomalyStage.Http, HttpAnomalies.UnsupportedContentEncoding);
                 record.BodyDecodeError = "unsupported content-encoding";
                 record.Body = current;
                 return;
@@ -47,12 +47,12 @@ internal static class HttpBodyDecoder
             }
             if (overLimit)
             {
-                anomalies.Report(AnomalyStage.Http, "decompressed_body_limit");
+                anomalies.Report(AnomalyStage.Http, HttpAnomalies.DecompressedBodyLimit);
                 record.BodyTruncated = true;
             }
             if (error is not null)
             {
-                anomalies.Report(AnomalyStage.Http, coding switch { "br" => "br_invalid", "deflate" => "deflate_invalid", _ => "gzip_invalid" });
+                anomalies.Report(AnomalyStage.Http, coding switch { "br" => HttpAnomalies.BrInvalid, "deflate" => HttpAnomalies.DeflateInvalid, _ => HttpAnomalies.GzipInvalid });
                 record.BodyDecodeError = error;
                 record.Body = result;
                 return;

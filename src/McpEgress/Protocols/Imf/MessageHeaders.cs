@@ -49,7 +49,7 @@ public sealed class MessageHeaders
         {
             // Trimmed to the budget before parsing (like Kestrel); the fields inside it still count.
             headerBlock = headerBlock[..Math.Max(0, o.MaxHeaderBlockBytes)];
-            if (!HasEmptyLine(headerBlock)) anomalies?.Report(AnomalyStage.Imf, "header_block_too_large");
+            if (!HasEmptyLine(headerBlock)) anomalies?.Report(AnomalyStage.Imf, ImfAnomalies.HeaderBlockTooLarge);
         }
         var h = new Collector(o, anomalies);
         int fieldCount = 0;
@@ -70,11 +70,11 @@ public sealed class MessageHeaders
                 }
                 if (f is { } field) h.OnField(field, header);
             }
-            if (skipped) anomalies?.Report(AnomalyStage.Imf, "too_many_header_fields");
+            if (skipped) anomalies?.Report(AnomalyStage.Imf, ImfAnomalies.TooManyHeaderFields);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            anomalies?.Report(AnomalyStage.Imf, "header_parser_error");
+            anomalies?.Report(AnomalyStage.Imf, ImfAnomalies.HeaderParserError);
         }
         return new MessageHeaders
         {
@@ -140,24 +140,24 @@ public sealed class MessageHeaders
                 case Field.Sender:
                 {
                     // §3.6.2: a single mailbox.
-                    if (_sender) { anomalies?.Report(AnomalyStage.Imf, "duplicate_header_field"); return; }
+                    if (_sender) { anomalies?.Report(AnomalyStage.Imf, ImfAnomalies.DuplicateHeaderField); return; }
                     _sender = true;
                     var l = new List<MailAddress>(1);
                     MimeAddresses.ParseInto(field.RawValue, l, o, anomalies);
                     if (l.Count > 0) Sender = l[0];
-                    if (l.Count > 1) anomalies?.Report(AnomalyStage.Imf, "sender_not_single_mailbox");
+                    if (l.Count > 1) anomalies?.Report(AnomalyStage.Imf, ImfAnomalies.SenderNotSingleMailbox);
                     return;
                 }
                 case Field.Subject:
-                    if (Subject is not null) { anomalies?.Report(AnomalyStage.Imf, "duplicate_header_field"); return; }
+                    if (Subject is not null) { anomalies?.Report(AnomalyStage.Imf, ImfAnomalies.DuplicateHeaderField); return; }
                     Subject = Text(field);
                     return;
                 case Field.MessageId:
-                    if (MessageId is not null) { anomalies?.Report(AnomalyStage.Imf, "duplicate_header_field"); return; }
+                    if (MessageId is not null) { anomalies?.Report(AnomalyStage.Imf, ImfAnomalies.DuplicateHeaderField); return; }
                     MessageId = Text(field);
                     return;
                 case Field.Date:
-                    if (Date is not null) { anomalies?.Report(AnomalyStage.Imf, "duplicate_header_field"); return; }
+                    if (Date is not null) { anomalies?.Report(AnomalyStage.Imf, ImfAnomalies.DuplicateHeaderField); return; }
                     Date = Text(field);
                     return;
                 default:
@@ -165,7 +165,7 @@ public sealed class MessageHeaders
                     ref var list = ref Lists[(int)f];
                     // §3.6.2/§3.6.3 allow each originator/destination field once; Resent-* blocks may repeat (§3.6.6).
                     if (list is not null && f is Field.From or Field.ReplyTo or Field.To or Field.Cc or Field.Bcc)
-                        anomalies?.Report(AnomalyStage.Imf, "duplicate_header_field");
+                        anomalies?.Report(AnomalyStage.Imf, ImfAnomalies.DuplicateHeaderField);
                     list ??= new List<MailAddress>();
                     // Past the per-field cap an address is not kept, but its domain is (a limit never hides a recipient).
                     if (list.Count >= o.MaxAddressesPerField && IsBlank(field.RawValue)) return;
@@ -183,7 +183,7 @@ public sealed class MessageHeaders
             string v = raw.IndexOfAnyExceptInRange((byte)' ', (byte)'~') < 0 && raw.IndexOf("=?"u8) < 0
                 ? Encoding.ASCII.GetString(raw.Trim((byte)' '))
                 : field.Value.Trim();
-            if (v.Contains('\0')) anomalies?.Report(AnomalyStage.Imf, "header_nul_byte");
+            if (v.Contains('\0')) anomalies?.Report(AnomalyStage.Imf, ImfAnomalies.HeaderNulByte);
             return v;
         }
 

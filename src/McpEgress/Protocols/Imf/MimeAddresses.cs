@@ -64,7 +64,7 @@ public static class MimeAddresses
             // corpus values where Python still finds addresses). A monitor must not lose the good elements, so
             // each top-level element is parsed alone; an element MimeKit still rejects is searched for
             // addr-spec-shaped words (reported, never silently dropped).
-            anomalies?.Report(AnomalyStage.Imf, "address_list_invalid");
+            anomalies?.Report(AnomalyStage.Imf, ImfAnomalies.AddressListInvalid);
             foreach (var (start, length) in AddressListElements.Split(raw))
             {
                 if (full) break;
@@ -75,8 +75,8 @@ public static class MimeAddresses
                     AddressListElements.Salvage(raw.AsSpan(start, length), into, o.MaxAddressesPerField, ref full);
             }
         }
-        if (full) anomalies?.Report(AnomalyStage.Imf, "too_many_addresses");
-        if (noDomain) anomalies?.Report(AnomalyStage.Imf, "address_without_domain");
+        if (full) anomalies?.Report(AnomalyStage.Imf, ImfAnomalies.TooManyAddresses);
+        if (noDomain) anomalies?.Report(AnomalyStage.Imf, ImfAnomalies.AddressWithoutDomain);
     }
 
     private static InternetAddressList? TryParse(ImfOptions o, byte[] raw, int start, int length)

@@ -20,7 +20,7 @@ internal static class MimeHeaderBlock
         // junk); Postfix and the old parser skipped such lines, so they are skipped here and counted.
         while (!block.IsEmpty && !StartsWithField(block))
         {
-            anomalies?.Report(AnomalyStage.Imf, "header_line_without_colon");
+            anomalies?.Report(AnomalyStage.Imf, ImfAnomalies.HeaderLineWithoutColon);
             int lf = block.IndexOf((byte)'\n');
             if (lf < 0 || (lf == 0 || lf == 1 && block[0] == (byte)'\r')) return new HeaderList(); // no field, or the empty line
             block = block[(lf + 1)..];

@@ -46,7 +46,7 @@ internal static class GraphPayload
             if (!JsonRead.IsObject(r)) continue;
             if (++n > c.Options.MaxBatchRequests)
             {
-                c.Report("too_many_batch_requests");
+                c.Report(MailApiAnomalies.TooManyBatchRequests);
                 break;
             }
             var method = (JsonRead.Str(r, "method") ?? "GET").ToUpperInvariant();

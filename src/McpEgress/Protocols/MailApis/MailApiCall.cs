@@ -152,7 +152,7 @@ internal sealed class MailApiCall : IDisposable
         {
             // RFC 8259 §8.1 requires UTF-8; System.Text.Json would throw on reading such a string later.
             // Replace bad sequences with U+FFFD so every string reads.
-            Report("invalid_utf8");
+            Report(MailApiAnomalies.InvalidUtf8);
             bytes = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(bytes.Span));
         }
         try
@@ -238,12 +238,12 @@ internal sealed class MailApiCall : IDisposable
     {
         if (!d.HasRecipients)
         {
-            Report("message_without_recipients");
+            Report(MailApiAnomalies.MessageWithoutRecipients);
             return true;
         }
         if (!CanEmit)
         {
-            if (!_tooManyMessagesReported) Report("too_many_messages");
+            if (!_tooManyMessagesReported) Report(MailApiAnomalies.TooManyMessages);
             _tooManyMessagesReported = true;
             return false;
         }
@@ -266,7 +266,7 @@ internal sealed class MailApiCall : IDisposable
             into.Add(a);
             return;
         }
-        if (d.CutOrNull is null) Report("too_many_recipients");
+        if (d.CutOrNull is null) Report(MailApiAnomalies.TooManyRecipients);
         d.Cut.Add(a.Address, mayBeHidden: d.IsHiddenList(into));
     }
 
@@ -298,7 +298,7 @@ internal sealed class MailApiCall : IDisposable
             case JsonValueKind.Null or JsonValueKind.Undefined:
                 return;
             default:
-                Report("odd_address_value");
+                Report(MailApiAnomalies.OddAddressValue);
                 return;
         }
     }
@@ -315,7 +315,7 @@ internal sealed class MailApiCall : IDisposable
         bool found = JsonRead.TryProp(o, "email", out addr) || JsonRead.TryProp(o, "address", out addr);
         if (!found)
         {
-            Report("odd_address_value");
+            Report(MailApiAnomalies.OddAddressValue);
             return;
         }
         if (addr.ValueKind == JsonValueKind.Object)
@@ -352,11 +352,11 @@ internal sealed class MailApiCall : IDisposable
         {
             raw = raw[..Options.MaxRawMessageBytes];
             d.RawMessageCut = true;
-            Report("raw_message_too_large");
+            Report(MailApiAnomalies.RawMessageTooLarge);
         }
         var headerBlock = raw[..HeaderEnd(raw)];
         var h = MessageHeaders.Parse(headerBlock, ImfOptions, Anomalies);
-        if (!h.EndOfHeaders && h.FieldCount == 0) Report("raw_message_no_headers");
+        if (!h.EndOfHeaders && h.FieldCount == 0) Report(MailApiAnomalies.RawMessageNoHeaders);
         d.FromRawMessage = true;
         AddAll(d, d.From, h.From);
         d.Sender ??= h.Sender;
@@ -395,7 +395,7 @@ internal sealed class MailApiCall : IDisposable
         if (cut)
         {
             d.RawMessageCut = true;
-            Report("raw_message_too_large");
+            Report(MailApiAnomalies.RawMessageTooLarge);
         }
         ReadRaw(d, bytes);
         return true;

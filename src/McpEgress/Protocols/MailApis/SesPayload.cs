@@ -126,7 +126,7 @@ internal static class SesPayload
                     List<MailAddress>? into = null;
                     if (!byEntry.TryGetValue(n, out var d))
                     {
-                        if (byEntry.Count >= c.Options.MaxMessagesPerRequest) { c.Report("too_many_messages"); break; }
+                        if (byEntry.Count >= c.Options.MaxMessagesPerRequest) { c.Report(MailApiAnomalies.TooManyMessages); break; }
                         d = byEntry[n] = new MessageDraft();
                     }
                     if (tail.StartsWith("Destination.ToAddresses.member.")) into = d.To;

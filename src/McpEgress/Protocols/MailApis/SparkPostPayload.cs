@@ -34,7 +34,7 @@ internal static class SparkPostPayload
         {
             if (!JsonRead.TryProp(r, "address", out var address))
             {
-                c.Report("odd_address_value");
+                c.Report(MailApiAnomalies.OddAddressValue);
                 continue;
             }
             int before = d.ApiEnvelope.Count;

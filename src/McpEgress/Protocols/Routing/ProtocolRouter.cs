@@ -52,7 +52,7 @@ public sealed class ProtocolRouter : ITcpStreamHandler
         if (Annotator is { } annotator)
         {
             try { session.Process = annotator.Annotate(flow); }
-            catch (Exception e) when (e is not OutOfMemoryException) { _anomalies.Report(AnomalyStage.Pipeline, "annotator_error"); }
+            catch (Exception e) when (e is not OutOfMemoryException) { _anomalies.Report(AnomalyStage.Pipeline, PipelineAnomalies.AnnotatorError); }
         }
         session.Root = new ProbingLayer(_layers, session, allowTls: true, allowTunnel: true);
         flow.ProtocolState = session;

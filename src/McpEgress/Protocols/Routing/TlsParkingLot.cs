@@ -40,7 +40,7 @@ public sealed class TlsParkingLot
         if (bytes > _options.MaxParkedTlsBytes) return false;
         while (_parked.Count > 0 && (_parked.Count >= _options.MaxParkedTlsSessions || _bytes + bytes > _options.MaxParkedTlsBytes))
         {
-            _anomalies.Report(AnomalyStage.Tls, "parked_session_evicted");
+            _anomalies.Report(AnomalyStage.Tls, TlsAnomalies.ParkedSessionEvicted);
             Unpark(_parked.First!).Finish();
         }
         _parked.AddLast((flow, bytes));

@@ -53,7 +53,7 @@ internal sealed class TunnelLayer : IStreamLayer
                 _context.ReportTunnel(_session, h.Kind, TunnelStatus.Rejected);
                 if (_session.TunnelAttempts >= _context.Settings.Tunnel.MaxAttemptsPerConnection)
                 {
-                    _context.Anomalies.Report(AnomalyStage.Tunnel, "too_many_tunnel_attempts");
+                    _context.Anomalies.Report(AnomalyStage.Tunnel, TunnelAnomalies.TooManyTunnelAttempts);
                     Die();
                     break;
                 }
@@ -91,7 +91,7 @@ internal sealed class TunnelLayer : IStreamLayer
         if (_next is not null) { _next.OnGap(direction, missingBytes, timestampNs); return; }
         if (_dead) return;
         // A hole inside the handshake: the tunnel's start can't be found any more.
-        _context.Anomalies.Report(AnomalyStage.Tunnel, "tunnel_handshake_gap");
+        _context.Anomalies.Report(AnomalyStage.Tunnel, TunnelAnomalies.TunnelHandshakeGap);
         Die();
     }
 

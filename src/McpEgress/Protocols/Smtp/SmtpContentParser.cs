@@ -115,6 +115,6 @@ internal static class SmtpContentParser
     {
         if (tx.BareLfReported) return;
         tx.BareLfReported = true;
-        anomalies.Report(AnomalyStage.Smtp, "bare_lf");
+        anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.BareLf);
     }
 }

@@ -167,7 +167,7 @@ internal sealed class SmtpConversation : ISmtpConversation
         else if (!_clientBareLfReported)
         {
             _clientBareLfReported = true;
-            _anomalies.Report(AnomalyStage.Smtp, "bare_lf");
+            _anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.BareLf);
         }
 
         if (_clientMode == ClientMode.AuthResponse)
@@ -202,7 +202,7 @@ internal sealed class SmtpConversation : ISmtpConversation
                     tx.MailFrom = path;
                     SmtpCommandParser.ParseMailParameters(parameters, tx);
                 }
-                else _anomalies.Report(AnomalyStage.Smtp, "bad_mail_from");
+                else _anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.BadMailFrom);
                 break;
             }
 
@@ -212,19 +212,19 @@ internal sealed class SmtpConversation : ISmtpConversation
                 cmd.Tx = tx;
                 if (!SmtpCommandParser.TryParsePath(args, "TO"u8, out var path, out _))
                 {
-                    _anomalies.Report(AnomalyStage.Smtp, "bad_rcpt_to");
+                    _anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.BadRcptTo);
                     break;
                 }
                 if (tx.RecipientCount >= _options.MaxRecipientsPerTransaction)
                 {
                     // Not kept, but never unseen: the domain goes with the message for the rules.
-                    if (tx.DroppedRecipients++ == 0) _anomalies.Report(AnomalyStage.Smtp, "too_many_recipients");
+                    if (tx.DroppedRecipients++ == 0) _anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.TooManyRecipients);
                     tx.AddCutRecipient(path);
                 }
                 else
                 {
                     var kept = AddressText.KeepDomain(path, _options.MaxAddressChars, out bool shortened);
-                    if (shortened && tx.ShortenedAddresses++ == 0) _anomalies.Report(AnomalyStage.Smtp, "address_too_long");
+                    if (shortened && tx.ShortenedAddresses++ == 0) _anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.AddressTooLong);
                     cmd.RcptIndex = tx.AddRecipient(kept);
                 }
                 break;
@@ -246,7 +246,7 @@ internal sealed class SmtpConversation : ISmtpConversation
                 if (!SmtpCommandParser.TryParseBdat(args, out long size, out bool last))
                 {
                     // Without a size the chunk can't be skipped: resynchronise on the next command line.
-                    _anomalies.Report(AnomalyStage.Smtp, "bdat_bad_size");
+                    _anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.BdatBadSize);
                     tx.Incomplete = true;
                     _clientMode = ClientMode.Resync;
                     cmd.Kind = SmtpCommandKind.Unknown;
@@ -279,7 +279,7 @@ internal sealed class SmtpConversation : ISmtpConversation
 
             case SmtpCommandKind.Unknown:
                 UnknownCommandCount++;
-                _anomalies.Report(AnomalyStage.Smtp, line.IsEmpty ? "empty_command" : "unknown_command");
+                _anomalies.Report(AnomalyStage.Smtp, line.IsEmpty ? SmtpAnomalies.EmptyCommand : SmtpAnomalies.UnknownCommand);
                 break;
         }
         Push(cmd);
@@ -303,7 +303,7 @@ internal sealed class SmtpConversation : ISmtpConversation
     {
         int index = TransactionCount++;
         bool suppressed = index >= _options.MaxTransactionsPerSession;
-        if (suppressed && index == _options.MaxTransactionsPerSession) _anomalies.Report(AnomalyStage.Smtp, "too_many_transactions");
+        if (suppressed && index == _options.MaxTransactionsPerSession) _anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.TooManyTransactions);
         return new SmtpTransactionBuilder(index, suppressed ? 0 : _options.MaxHeaderBytes)
         {
             Suppressed = suppressed,
@@ -359,7 +359,7 @@ internal sealed class SmtpConversation : ISmtpConversation
     /// <summary>Zeek's smtp_excessive_pending_cmds: give up on the oldest command's reply.</summary>
     private void DropOldestPending()
     {
-        _anomalies.Report(AnomalyStage.Smtp, "excessive_pending_cmds");
+        _anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.ExcessivePendingCmds);
         var oldest = _pending.Pop();
         Complete(oldest, 0, oldest.Ts);
     }
@@ -395,7 +395,7 @@ internal sealed class SmtpConversation : ISmtpConversation
         else if (!_serverBareLfReported)
         {
             _serverBareLfReported = true;
-            _anomalies.Report(AnomalyStage.Smtp, "bare_lf");
+            _anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.BareLf);
         }
 
         bool wellFormed = line.Length >= 3 && char.IsAsciiDigit((char)line[0]) && char.IsAsciiDigit((char)line[1])
@@ -407,7 +407,7 @@ internal sealed class SmtpConversation : ISmtpConversation
         }
         if (!wellFormed)
         {
-            _anomalies.Report(AnomalyStage.Smtp, "bad_reply_line");
+            _anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.BadReplyLine);
             return;
         }
 
@@ -439,7 +439,7 @@ internal sealed class SmtpConversation : ISmtpConversation
         }
         else
         {
-            if (code != _replyCode) _anomalies.Report(AnomalyStage.Smtp, "reply_code_mismatch");
+            if (code != _replyCode) _anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.ReplyCodeMismatch);
             if (_replyHasTarget && _pending.Head.Kind == SmtpCommandKind.Ehlo && _capsBuilding is { } caps && caps.Count < _options.MaxCapabilities)
             {
                 var kw = SmtpCommandParser.TrimStart(text);
@@ -455,7 +455,7 @@ internal sealed class SmtpConversation : ISmtpConversation
         _sawServerReply = true;
         if (!_replyHasTarget)
         {
-            if (!(first && _replyCode == 220) && _replyCode != 421) _anomalies.Report(AnomalyStage.Smtp, "reply_without_command");
+            if (!(first && _replyCode == 220) && _replyCode != 421) _anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.ReplyWithoutCommand);
             return;
         }
         ref var head = ref _pending.Head;
@@ -561,11 +561,11 @@ internal sealed class SmtpConversation : ISmtpConversation
         switch (_clientMode)
         {
             case ClientMode.Data:
-                _anomalies.Report(AnomalyStage.Smtp, "gap_in_data");
+                _anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.GapInData);
                 SmtpContentParser.AfterGap(_content!, missing);
                 break;
             case ClientMode.Bdat:
-                _anomalies.Report(AnomalyStage.Smtp, "gap_in_data");
+                _anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.GapInData);
                 if (missing < _bdatRemaining)
                 {
                     _bdatRemaining -= missing;
@@ -584,7 +584,7 @@ internal sealed class SmtpConversation : ISmtpConversation
                 _clientMode = ClientMode.Resync;
                 break;
             default:
-                _anomalies.Report(AnomalyStage.Smtp, "gap_in_commands");
+                _anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.GapInCommands);
                 if (_current is not null) _current.Incomplete = true; // an RCPT may be in the hole
                 _clientMode = ClientMode.Resync;
                 break;
@@ -593,7 +593,7 @@ internal sealed class SmtpConversation : ISmtpConversation
 
     public void OnServerGap()
     {
-        _anomalies.Report(AnomalyStage.Smtp, "gap_in_replies");
+        _anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.GapInReplies);
         _serverLines.Reset();
         _inReply = false;
         _serverResync = true;

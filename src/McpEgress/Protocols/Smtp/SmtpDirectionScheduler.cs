@@ -71,7 +71,7 @@ internal sealed class SmtpDirectionScheduler
                 Pump();
                 return data.Length;
             }
-            _anomalies.Report(AnomalyStage.Smtp, "held_bytes_overflow");
+            _anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.HeldBytesOverflow);
             if (client)
             {
                 for (int round = 0; HasHeld(dir) && !_conversation.ClientIsTls && round < MaxForcedRounds; round++)
@@ -97,7 +97,7 @@ internal sealed class SmtpDirectionScheduler
                 break;
             }
             // Too much to hold: stop waiting and assume the usual outcome.
-            _anomalies.Report(AnomalyStage.Smtp, "held_bytes_overflow");
+            _anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.HeldBytesOverflow);
             if (client) _conversation.AssumeUsualReply();
             else pos += Process(dir, data[pos..], ts, force: true);
         }

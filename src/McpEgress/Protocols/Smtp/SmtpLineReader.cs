@@ -67,7 +67,7 @@ internal sealed class SmtpLineReader
             if (_skipping) return SmtpLineStatus.NeedMore;
             if (_count + rest.Length > _max)
             {
-                _anomalies.Report(AnomalyStage.Smtp, "line_too_long");
+                _anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.LineTooLong);
                 _skipping = true;
                 _count = 0;
                 return SmtpLineStatus.NeedMore;
@@ -84,7 +84,7 @@ internal sealed class SmtpLineReader
         }
         if (_count + lf > _max)
         {
-            _anomalies.Report(AnomalyStage.Smtp, "line_too_long");
+            _anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.LineTooLong);
             _count = 0;
             return SmtpLineStatus.SkippedLine;
         }

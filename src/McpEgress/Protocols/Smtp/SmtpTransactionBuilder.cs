@@ -79,7 +79,7 @@ internal sealed class SmtpTransactionBuilder
         if (bytes.Length > room)
         {
             HeadersTruncated = true;
-            anomalies.Report(AnomalyStage.Smtp, "header_block_truncated");
+            anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.HeaderBlockTruncated);
             _overflow = new HeaderOverflowScanner();
             _overflow.Append(bytes[Math.Max(0, room)..]);
             bytes = bytes[..Math.Max(0, room)];

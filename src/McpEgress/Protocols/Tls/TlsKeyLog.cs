@@ -294,7 +294,7 @@ public sealed class TlsKeyLog
             }
             _entries.Remove(oldest);
             Interlocked.Increment(ref _evicted);
-            _anomalies?.Report(AnomalyStage.Tls, "keylog_evicted");
+            _anomalies?.Report(AnomalyStage.Tls, TlsAnomalies.KeylogEvicted);
             return;
         }
     }
@@ -302,7 +302,7 @@ public sealed class TlsKeyLog
     private int Malformed()
     {
         Interlocked.Increment(ref _malformedLines);
-        _anomalies?.Report(AnomalyStage.Tls, "keylog_malformed_line");
+        _anomalies?.Report(AnomalyStage.Tls, TlsAnomalies.KeylogMalformedLine);
         return 0;
     }
 

@@ -118,7 +118,7 @@ public sealed class TlsSession : IDisposable
     {
         var d = _dirs[(int)direction];
         if (_closed || d.Phase == TlsDirectionPhase.Unframed) return;
-        _anomalies.Report(AnomalyStage.Tls, "stream_gap");
+        _anomalies.Report(AnomalyStage.Tls, TlsAnomalies.StreamGap);
         bool wasDecrypting = d.Phase != TlsDirectionPhase.Stopped;
         StopDirection(direction, wasDecrypting ? "gap in the TCP stream" : null);
         d.Phase = TlsDirectionPhase.Unframed;
@@ -131,8 +131,8 @@ public sealed class TlsSession : IDisposable
         DrainIfNeeded();
         foreach (var d in _dirs)
         {
-            if (d.PendingLength > 0) _anomalies.Report(AnomalyStage.Tls, "undecrypted_at_close");
-            if (d.RecordFill > 0) _anomalies.Report(AnomalyStage.Tls, "truncated_record_at_close");
+            if (d.PendingLength > 0) _anomalies.Report(AnomalyStage.Tls, TlsAnomalies.UndecryptedAtClose);
+            if (d.RecordFill > 0) _anomalies.Report(AnomalyStage.Tls, TlsAnomalies.TruncatedRecordAtClose);
         }
         _closed = true;
         Dispose();
@@ -166,8 +166,8 @@ public sealed class TlsSession : IDisposable
         byte type = header[0];
         int length = (header[3] << 8) | header[4];
         string? anomaly = null;
-        if (type is < ChangeCipherSpec or > Heartbeat || header[1] != 3 || header[2] > 4) anomaly = "bad_record_header";
-        else if (length > _options.MaxRecordBytes) anomaly = "record_too_large";
+        if (type is < ChangeCipherSpec or > Heartbeat || header[1] != 3 || header[2] > 4) anomaly = TlsAnomalies.BadRecordHeader;
+        else if (length > _options.MaxRecordBytes) anomaly = TlsAnomalies.RecordTooLarge;
         if (anomaly is null) return true;
 
         _anomalies.Report(AnomalyStage.Tls, anomaly);
@@ -199,7 +199,7 @@ public sealed class TlsSession : IDisposable
             if (!isClient) return false;
             if (type != Handshake)
             {
-                _anomalies.Report(AnomalyStage.Tls, "missing_client_hello");
+                _anomalies.Report(AnomalyStage.Tls, TlsAnomalies.MissingClientHello);
                 MakeOpaque("no ClientHello at the start of the stream");
                 return true;
             }
@@ -219,16 +219,16 @@ public sealed class TlsSession : IDisposable
                     return true;
                 case ChangeCipherSpec:
                     if (_serverHello is null && Info.HelloRetryRequest) return true; // TLS 1.3 compatibility CCS (RFC 8446 §D.4)
-                    if (_serverHello is null) { _anomalies.Report(AnomalyStage.Tls, "unexpected_change_cipher_spec"); return true; }
+                    if (_serverHello is null) { _anomalies.Report(AnomalyStage.Tls, TlsAnomalies.UnexpectedChangeCipherSpec); return true; }
                     if (IsTls13) return true;
-                    if (d.HandshakeMessageInProgress) { _anomalies.Report(AnomalyStage.Tls, "handshake_spans_key_change"); d.ResetHandshake(); }
+                    if (d.HandshakeMessageInProgress) { _anomalies.Report(AnomalyStage.Tls, TlsAnomalies.HandshakeSpansKeyChange); d.ResetHandshake(); }
                     d.Phase = TlsDirectionPhase.Protected; // TLS 1.2: the next record is under the new keys, seq 0
                     return true;
                 case Alert:
                     OnAlert(body);
                     return true;
                 case ApplicationData:
-                    _anomalies.Report(AnomalyStage.Tls, "plaintext_application_data");
+                    _anomalies.Report(AnomalyStage.Tls, TlsAnomalies.PlaintextApplicationData);
                     StopDirection(direction, "application data before the keys were negotiated");
                     return true;
                 default:
@@ -240,7 +240,7 @@ public sealed class TlsSession : IDisposable
         if (type == ChangeCipherSpec)
         {
             if (IsTls13) return true; // compatibility CCS, may come at any point of the handshake
-            _anomalies.Report(AnomalyStage.Tls, "renegotiation");
+            _anomalies.Report(AnomalyStage.Tls, TlsAnomalies.Renegotiation);
             StopDirection(direction, "TLS 1.2 renegotiation is not supported");
             return true;
         }
@@ -248,7 +248,7 @@ public sealed class TlsSession : IDisposable
         {
             // TLS 1.3 protected records are always type 23 outside; a plaintext alert is still legal.
             if (type == Alert) OnAlert(body);
-            else _anomalies.Report(AnomalyStage.Tls, "unexpected_plaintext_record");
+            else _anomalies.Report(AnomalyStage.Tls, TlsAnomalies.UnexpectedPlaintextRecord);
             return true;
         }
         return DecryptRecord(direction, d, record[..HeaderLength], body);
@@ -276,7 +276,7 @@ public sealed class TlsSession : IDisposable
                 d.DropEarlyProtection();
                 return ProcessDecrypted(direction, d, contentType, length);
             }
-            _anomalies.Report(AnomalyStage.Tls, "early_data_undecryptable");
+            _anomalies.Report(AnomalyStage.Tls, TlsAnomalies.EarlyDataUndecryptable);
             if (++d.SkippedEarlyRecords > _options.MaxSkippedEarlyDataRecords) AuthFailed(direction);
             return true;
         }
@@ -298,7 +298,7 @@ public sealed class TlsSession : IDisposable
             case ApplicationData:
                 if (IsTls13 && d.Stage == Tls13KeyStage.Handshake)
                 {
-                    _anomalies.Report(AnomalyStage.Tls, "application_data_under_handshake_keys");
+                    _anomalies.Report(AnomalyStage.Tls, TlsAnomalies.ApplicationDataUnderHandshakeKeys);
                     break;
                 }
                 CompleteHandshake();
@@ -312,10 +312,10 @@ public sealed class TlsSession : IDisposable
                 OnAlert(plaintext);
                 break;
             case 0:
-                _anomalies.Report(AnomalyStage.Tls, "inner_plaintext_without_type");
+                _anomalies.Report(AnomalyStage.Tls, TlsAnomalies.InnerPlaintextWithoutType);
                 break;
             default:
-                _anomalies.Report(AnomalyStage.Tls, "unexpected_content_type");
+                _anomalies.Report(AnomalyStage.Tls, TlsAnomalies.UnexpectedContentType);
                 break;
         }
         ApplyKeyChange(d);
@@ -330,7 +330,7 @@ public sealed class TlsSession : IDisposable
         d.KeyChangeAfterRecord = Tls13KeyChange.None;
         if (d.HandshakeMessageInProgress)
         {
-            _anomalies.Report(AnomalyStage.Tls, "handshake_spans_key_change");
+            _anomalies.Report(AnomalyStage.Tls, TlsAnomalies.HandshakeSpansKeyChange);
             d.ResetHandshake();
         }
         switch (change)
@@ -404,7 +404,7 @@ public sealed class TlsSession : IDisposable
         catch (System.Security.Cryptography.CryptographicException)
         {
             // e.g. a 3DES/DES key the framework rejects as weak: no way to decrypt this direction.
-            _anomalies.Report(AnomalyStage.Tls, "key_rejected");
+            _anomalies.Report(AnomalyStage.Tls, TlsAnomalies.KeyRejected);
             StopDirection(direction, "the cipher rejected the derived key");
             return false;
         }
@@ -440,7 +440,7 @@ public sealed class TlsSession : IDisposable
                 }
                 if (parsed && length > _options.MaxHandshakeMessageBytes)
                 {
-                    _anomalies.Report(AnomalyStage.Tls, "handshake_message_too_large");
+                    _anomalies.Report(AnomalyStage.Tls, TlsAnomalies.HandshakeMessageTooLarge);
                     parsed = false;
                 }
                 d.HandshakeBody = parsed ? new byte[length] : null;
@@ -471,12 +471,12 @@ public sealed class TlsSession : IDisposable
                 if (!complete) break;
                 if (!isClient || d.Phase != TlsDirectionPhase.Plaintext)
                 {
-                    _anomalies.Report(AnomalyStage.Tls, isClient ? "renegotiation" : "unexpected_handshake_message");
+                    _anomalies.Report(AnomalyStage.Tls, isClient ? TlsAnomalies.Renegotiation : TlsAnomalies.UnexpectedHandshakeMessage);
                     break;
                 }
                 if (!TlsHelloParser.TryParseClientHello(body, out var ch))
                 {
-                    _anomalies.Report(AnomalyStage.Tls, "malformed_client_hello");
+                    _anomalies.Report(AnomalyStage.Tls, TlsAnomalies.MalformedClientHello);
                     MakeOpaque("malformed ClientHello");
                     break;
                 }
@@ -493,11 +493,11 @@ public sealed class TlsSession : IDisposable
                 {
                     // After a HelloRetryRequest the client repeats its hello, random included (RFC 8446 §4.1.2).
                     _awaitingSecondClientHello = false;
-                    if (!ch.Random.AsSpan().SequenceEqual(_clientHello.Random)) _anomalies.Report(AnomalyStage.Tls, "client_random_changed_after_retry");
+                    if (!ch.Random.AsSpan().SequenceEqual(_clientHello.Random)) _anomalies.Report(AnomalyStage.Tls, TlsAnomalies.ClientRandomChangedAfterRetry);
                 }
                 else
                 {
-                    _anomalies.Report(AnomalyStage.Tls, "unexpected_handshake_message");
+                    _anomalies.Report(AnomalyStage.Tls, TlsAnomalies.UnexpectedHandshakeMessage);
                 }
                 _drainRequested = true;
                 break;
@@ -506,12 +506,12 @@ public sealed class TlsSession : IDisposable
                 if (!complete) break;
                 if (isClient || _serverHello is not null || _clientHello is null)
                 {
-                    _anomalies.Report(AnomalyStage.Tls, "unexpected_handshake_message");
+                    _anomalies.Report(AnomalyStage.Tls, TlsAnomalies.UnexpectedHandshakeMessage);
                     break;
                 }
                 if (!TlsHelloParser.TryParseServerHello(body, out var sh))
                 {
-                    _anomalies.Report(AnomalyStage.Tls, "malformed_server_hello");
+                    _anomalies.Report(AnomalyStage.Tls, TlsAnomalies.MalformedServerHello);
                     MakeOpaque("malformed ServerHello");
                     break;
                 }
@@ -525,7 +525,7 @@ public sealed class TlsSession : IDisposable
                     Info.AlpnSelected = alpn;
                     Info.EarlyDataAccepted = earlyAccepted;
                 }
-                else _anomalies.Report(AnomalyStage.Tls, "malformed_encrypted_extensions");
+                else _anomalies.Report(AnomalyStage.Tls, TlsAnomalies.MalformedEncryptedExtensions);
                 break;
 
             case 20: // finished
@@ -541,7 +541,7 @@ public sealed class TlsSession : IDisposable
 
             case 24: // key_update
                 if (IsTls13 && d.Stage == Tls13KeyStage.Application) d.KeyChangeAfterRecord = Tls13KeyChange.KeyUpdate;
-                else _anomalies.Report(AnomalyStage.Tls, "unexpected_key_update");
+                else _anomalies.Report(AnomalyStage.Tls, TlsAnomalies.UnexpectedKeyUpdate);
                 break;
         }
     }
@@ -573,20 +573,20 @@ public sealed class TlsSession : IDisposable
 
         if (sh.Version is < Tls10 or > Tls13)
         {
-            _anomalies.Report(AnomalyStage.Tls, "unsupported_version");
+            _anomalies.Report(AnomalyStage.Tls, TlsAnomalies.UnsupportedVersion);
             MakeOpaque($"unsupported version {Info.VersionName}");
             return;
         }
         if (_suite is null || _suite.IsTls13 != (sh.Version == Tls13))
         {
-            _anomalies.Report(AnomalyStage.Tls, "unsupported_cipher_suite");
+            _anomalies.Report(AnomalyStage.Tls, TlsAnomalies.UnsupportedCipherSuite);
             MakeOpaque($"unsupported cipher suite {TlsCipherSuite.NameOf(sh.CipherSuite)}");
             return;
         }
         if (_suite.RequiresTls12 && sh.Version < Tls12)
         {
             // AEAD and SHA-256/384 suites do not exist before TLS 1.2; no real peer negotiates them there.
-            _anomalies.Report(AnomalyStage.Tls, "cipher_suite_version_mismatch");
+            _anomalies.Report(AnomalyStage.Tls, TlsAnomalies.CipherSuiteVersionMismatch);
             MakeOpaque($"{_suite.Name} is not defined for {Info.VersionName}");
             return;
         }
@@ -624,7 +624,7 @@ public sealed class TlsSession : IDisposable
 
     private void AuthFailed(FlowDirection direction)
     {
-        _anomalies.Report(AnomalyStage.Tls, "record_auth_failed");
+        _anomalies.Report(AnomalyStage.Tls, TlsAnomalies.RecordAuthFailed);
         StopDirection(direction, "record authentication failed (wrong key or corrupted record)");
     }
 
@@ -661,7 +661,7 @@ public sealed class TlsSession : IDisposable
         int needed = d.PendingLength + record.Length;
         if (needed > _options.MaxPendingCiphertextBytes)
         {
-            _anomalies.Report(AnomalyStage.Tls, "pending_ciphertext_limit");
+            _anomalies.Report(AnomalyStage.Tls, TlsAnomalies.PendingCiphertextLimit);
             StopDirection(direction, "keys did not arrive before the pending ciphertext limit");
             return;
         }

@@ -111,7 +111,7 @@ public sealed class TunnelHandshake
                 : _options.MaxHandshakeBytes + _options.MaxRejectBodyBytes))
         {
             Fail(_clientStep == ClientStep.Done && direction == FlowDirection.ClientToServer
-                ? "tunnel_early_data_too_long" : "tunnel_header_too_long");
+                ? TunnelAnomalies.TunnelEarlyDataTooLong : TunnelAnomalies.TunnelHeaderTooLong);
             return;
         }
         Advance();
@@ -155,7 +155,7 @@ public sealed class TunnelHandshake
                 var head = b[..end];
                 int eol = head.IndexOf("\r\n"u8);
                 var line = eol < 0 ? head : head[..eol];
-                if (!ParseConnectLine(line, out var host, out int port)) { Fail("tunnel_bad_connect_request"); return false; }
+                if (!ParseConnectLine(line, out var host, out int port)) { Fail(TunnelAnomalies.TunnelBadConnectRequest); return false; }
                 if (eol >= 0 && HasHeader(head[(eol + 2)..], "proxy-authorization"u8)) ClientAuthenticated = true;
                 Target = new TunnelTarget(Kind, host, port);
                 _client.Consume(end + 4);
@@ -165,7 +165,7 @@ public sealed class TunnelHandshake
             case ClientStep.Socks5Greeting:
             {
                 if (b.Length < 2) return false;
-                if (b[0] != 5 || b[1] == 0) { Fail("socks_bad_greeting"); return false; }
+                if (b[0] != 5 || b[1] == 0) { Fail(TunnelAnomalies.SocksBadGreeting); return false; }
                 if (b.Length < 2 + b[1]) return false;
                 _clientOfferedUserPass = b.Slice(2, b[1]).Contains((byte)2);
                 _client.Consume(2 + b[1]);
@@ -195,11 +195,11 @@ public sealed class TunnelHandshake
             {
                 // VER=5, CMD, RSV, ATYP, DST.ADDR, DST.PORT
                 if (b.Length < 5) return false;
-                if (b[0] != 5) { Fail("socks_bad_request"); return false; }
-                if (b[1] != 1) { Fail("socks_unsupported_command"); return false; }
+                if (b[0] != 5) { Fail(TunnelAnomalies.SocksBadRequest); return false; }
+                if (b[1] != 1) { Fail(TunnelAnomalies.SocksUnsupportedCommand); return false; }
                 if (!TryReadSocks5Address(b[3..], out var host, out int addrLen, out bool bad))
                 {
-                    if (bad) Fail("socks_bad_request");
+                    if (bad) Fail(TunnelAnomalies.SocksBadRequest);
                     return false;
                 }
                 int total = 3 + addrLen + 2;
@@ -214,7 +214,7 @@ public sealed class TunnelHandshake
             {
                 // VN=4, CD=1, DSTPORT(2), DSTIP(4), USERID, NUL [, HOST, NUL when DSTIP is 0.0.0.x, x != 0]
                 if (b.Length < 9) return false;
-                if (b[0] != 4 || b[1] != 1) { Fail("socks_unsupported_command"); return false; }
+                if (b[0] != 4 || b[1] != 1) { Fail(TunnelAnomalies.SocksUnsupportedCommand); return false; }
                 int nul = b[8..].IndexOf((byte)0);
                 if (nul < 0) return TooLongIfFull(b.Length, 8 + 256);
                 if (nul > 0) ClientAuthenticated = true; // a user id is SOCKS4's only credential
@@ -226,7 +226,7 @@ public sealed class TunnelHandshake
                 {
                     int hostNul = b[used..].IndexOf((byte)0);
                     if (hostNul < 0) return TooLongIfFull(b.Length - used, 256);
-                    if (hostNul == 0) { Fail("socks_bad_request"); return false; }
+                    if (hostNul == 0) { Fail(TunnelAnomalies.SocksBadRequest); return false; }
                     host = Encoding.ASCII.GetString(b.Slice(used, hostNul));
                     used += hostNul + 1;
                     Kind = TunnelKind.Socks4a;
@@ -255,15 +255,15 @@ public sealed class TunnelHandshake
                 var head = b[..end];
                 int eol = head.IndexOf("\r\n"u8);
                 var line = eol < 0 ? head : head[..eol];
-                if (!ParseStatusLine(line, out int status)) { Fail("tunnel_bad_reply"); return false; }
+                if (!ParseStatusLine(line, out int status)) { Fail(TunnelAnomalies.TunnelBadReply); return false; }
                 _server.Consume(end + 4);
                 if (status is >= 100 and < 200) return true; // interim; the final reply follows
                 ReplyCode = status;
                 if (status is >= 200 and < 300) { _serverStep = ServerStep.Done; return FinishIfBothDone(); }
                 var headers = eol < 0 ? ReadOnlySpan<byte>.Empty : head[(eol + 2)..];
-                if (HasHeader(headers, "transfer-encoding"u8)) { Fail("tunnel_reject_body_unframed"); return false; }
+                if (HasHeader(headers, "transfer-encoding"u8)) { Fail(TunnelAnomalies.TunnelRejectBodyUnframed); return false; }
                 _rejectBodyLeft = HeaderLong(headers, "content-length"u8);
-                if (_rejectBodyLeft > _options.MaxRejectBodyBytes) { Fail("tunnel_reject_body_too_long"); return false; }
+                if (_rejectBodyLeft > _options.MaxRejectBodyBytes) { Fail(TunnelAnomalies.TunnelRejectBodyTooLong); return false; }
                 _serverStep = ServerStep.RejectBody;
                 return true;
             }
@@ -281,11 +281,11 @@ public sealed class TunnelHandshake
             case ServerStep.Socks5Method:
             {
                 if (b.Length < 2) return false;
-                if (b[0] != 5) { Fail("tunnel_bad_reply"); return false; }
+                if (b[0] != 5) { Fail(TunnelAnomalies.TunnelBadReply); return false; }
                 _socksMethod = b[1];
                 _server.Consume(2);
                 if (_socksMethod == 0xFF) { ReplyCode = 0xFF; Status = TunnelStatus.Rejected; return true; }
-                if (_socksMethod is not (0 or 2)) { Fail("socks_unsupported_method"); return false; }
+                if (_socksMethod is not (0 or 2)) { Fail(TunnelAnomalies.SocksUnsupportedMethod); return false; }
                 _serverStep = _socksMethod == 2 ? ServerStep.Socks5AuthStatus : ServerStep.Socks5Reply;
                 return true;
             }
@@ -301,10 +301,10 @@ public sealed class TunnelHandshake
             case ServerStep.Socks5Reply:
             {
                 if (b.Length < 5) return false;
-                if (b[0] != 5) { Fail("tunnel_bad_reply"); return false; }
+                if (b[0] != 5) { Fail(TunnelAnomalies.TunnelBadReply); return false; }
                 if (!TryReadSocks5Address(b[3..], out _, out int addrLen, out bool bad))
                 {
-                    if (bad) Fail("tunnel_bad_reply");
+                    if (bad) Fail(TunnelAnomalies.TunnelBadReply);
                     return false;
                 }
                 if (b.Length < 3 + addrLen + 2) return false;
@@ -318,7 +318,7 @@ public sealed class TunnelHandshake
             {
                 // VN (0; some servers send 4), CD, DSTPORT, DSTIP
                 if (b.Length < 8) return false;
-                if (b[0] is not (0 or 4)) { Fail("tunnel_bad_reply"); return false; }
+                if (b[0] is not (0 or 4)) { Fail(TunnelAnomalies.TunnelBadReply); return false; }
                 ReplyCode = b[1];
                 _server.Consume(8);
                 if (ReplyCode != 0x5A) { Status = TunnelStatus.Rejected; return true; }
@@ -341,7 +341,7 @@ public sealed class TunnelHandshake
 
     private bool TooLongIfFull(int length, int? cap = null)
     {
-        if (length > (cap ?? _options.MaxHandshakeBytes)) Fail("tunnel_header_too_long");
+        if (length > (cap ?? _options.MaxHandshakeBytes)) Fail(TunnelAnomalies.TunnelHeaderTooLong);
         return false;
     }
 

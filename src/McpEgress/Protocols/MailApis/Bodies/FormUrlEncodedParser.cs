@@ -22,7 +22,7 @@ public static class FormUrlEncodedParser
             if (pair.IsEmpty) continue;
             if (result.Count >= maxFields)
             {
-                anomalies?.Report(AnomalyStage.MailApi, "too_many_form_fields");
+                anomalies?.Report(AnomalyStage.MailApi, MailApiAnomalies.TooManyFormFields);
                 break;
             }
             int eq = pair.IndexOf((byte)'=');

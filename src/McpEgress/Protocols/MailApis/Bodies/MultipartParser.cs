@@ -25,7 +25,7 @@ public static class MultipartParser
         if (boundary.Length is 0 or > 200)
         {
             malformed = true;
-            anomalies?.Report(AnomalyStage.MailApi, "multipart_malformed");
+            anomalies?.Report(AnomalyStage.MailApi, MailApiAnomalies.MultipartMalformed);
             return parts;
         }
         byte[] delimiter = Encoding.Latin1.GetBytes("--" + boundary);
@@ -35,7 +35,7 @@ public static class MultipartParser
         if (pos < 0)
         {
             malformed = true;
-            anomalies?.Report(AnomalyStage.MailApi, "multipart_malformed");
+            anomalies?.Report(AnomalyStage.MailApi, MailApiAnomalies.MultipartMalformed);
             return parts;
         }
         int cursor = pos + delimiter.Length;
@@ -58,7 +58,7 @@ public static class MultipartParser
             int partEnd = breakStart;
             if (parts.Count >= maxParts)
             {
-                anomalies?.Report(AnomalyStage.MailApi, "too_many_multipart_parts");
+                anomalies?.Report(AnomalyStage.MailApi, MailApiAnomalies.TooManyMultipartParts);
                 closed = true; // the cut is ours, not the sender's
                 break;
             }
@@ -68,7 +68,7 @@ public static class MultipartParser
         if (!closed)
         {
             malformed = true;
-            anomalies?.Report(AnomalyStage.MailApi, "multipart_malformed");
+            anomalies?.Report(AnomalyStage.MailApi, MailApiAnomalies.MultipartMalformed);
         }
         return parts;
     }
