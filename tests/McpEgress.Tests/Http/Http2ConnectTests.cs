@@ -76,7 +76,7 @@ public sealed class Http2ConnectTests
             H2.Headers(1, _req.Encode((":method", "CONNECT"), (":scheme", "https"), (":path", "/"), (":authority", "a:1")), false));
         var (h, a) = Run(client, Bytes.Concat(H2.Settings(), Status(1, 200)));
         Assert.Empty(h.Events);
-        Assert.Equal(1, a.Get(AnomalyStage.Http, "bad_connect_request"));
+        Assert.Equal(1, a.Get(AnomalyStage.Http, HttpAnomalies.BadConnectRequest));
     }
 
     [Fact]

@@ -159,7 +159,7 @@ public sealed class Http2Session : IHttp2FrameSink
             {
                 if (s.EarlyBytes + data.Length > _options.MaxConnectEarlyDataBytes)
                 {
-                    _anomalies.Report(AnomalyStage.Http, "connect_early_data_too_long");
+                    _anomalies.Report(AnomalyStage.Http, HttpAnomalies.ConnectEarlyDataTooLong);
                     EndTunnel(streamId, s);
                     return;
                 }
@@ -450,7 +450,7 @@ public sealed class Http2Session : IHttp2FrameSink
             // CONNECT of RFC 8441 (:protocol, websockets) is not a tunnel to a mail host and stays a request.
             if (record.Authority is null || record.Target.Length > 0 || record.Scheme is not null)
             {
-                _anomalies.Report(AnomalyStage.Http, "bad_connect_request");
+                _anomalies.Report(AnomalyStage.Http, HttpAnomalies.BadConnectRequest);
                 return;
             }
             _streams.Add(streamId, new Stream

@@ -18,6 +18,12 @@ public static class HttpAnomalies
     /// <summary>A CONNECT request: the bytes after it are a tunnel, not HTTP.</summary>
     public const string ConnectTunnel = "connect_tunnel";
 
+    /// <summary>An HTTP/2 CONNECT without :authority, or with :scheme or :path (RFC 9113 8.5); not followed.</summary>
+    public const string BadConnectRequest = "bad_connect_request";
+
+    /// <summary>An HTTP/2 CONNECT stream sent more before the proxy's reply than the early-data limit; dropped.</summary>
+    public const string ConnectEarlyDataTooLong = "connect_early_data_too_long";
+
     /// <summary>A message with both Content-Length and Transfer-Encoding (RFC 9112 6.3); Transfer-Encoding wins.</summary>
     public const string ContentLengthWithTransferEncoding = "content_length_with_transfer_encoding";
 
@@ -132,6 +138,8 @@ public static class HttpAnomalies
         new(AnomalyStage.Http, Gap, "Bytes lost from an HTTP connection; it is not followed further."),
         new(AnomalyStage.Http, TooManyPendingRequests, "More pipelined requests waiting for responses than the pending request limit."),
         new(AnomalyStage.Http, ConnectTunnel, "A CONNECT request: the bytes after it are a tunnel, not HTTP."),
+        new(AnomalyStage.Http, BadConnectRequest, "An HTTP/2 CONNECT without :authority, or with :scheme or :path (RFC 9113 8.5); not followed."),
+        new(AnomalyStage.Http, ConnectEarlyDataTooLong, "An HTTP/2 CONNECT stream sent more before the proxy's reply than the early-data limit; dropped."),
         new(AnomalyStage.Http, ContentLengthWithTransferEncoding, "A message with both Content-Length and Transfer-Encoding (RFC 9112 6.3); Transfer-Encoding wins."),
         new(AnomalyStage.Http, BadTransferEncoding, "A Transfer-Encoding whose final coding is not chunked (RFC 9112 6.3)."),
         new(AnomalyStage.Http, BadContentLength, "A Content-Length that is not a number, or several that differ."),

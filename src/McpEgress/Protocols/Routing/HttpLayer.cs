@@ -40,7 +40,7 @@ internal sealed class HttpLayer : IStreamLayer, IHttpExchangeHandler
     {
         if (!TunnelHandshake.TryParseAuthority(authority, out var host, out int port))
         {
-            _context.Anomalies.Report(Diagnostics.AnomalyStage.Tunnel, "tunnel_bad_connect_request");
+            _context.Anomalies.Report(Diagnostics.AnomalyStage.Tunnel, TunnelAnomalies.TunnelBadConnectRequest);
             return;
         }
         var inner = new FlowSession(_session.Flow)
