@@ -13,4 +13,10 @@ public sealed record RuleSettings(bool Enabled = true, Severity? Severity = null
 
     /// <summary>The value of <paramref name="threshold"/>: the override, else its default.</summary>
     public long Get(RuleThreshold threshold) => Thresholds.TryGetValue(threshold.Key, out var v) ? v : threshold.Default;
+
+    public bool Equals(RuleSettings? other) =>
+        other is not null && Enabled == other.Enabled && Severity == other.Severity && Thresholds.Count == other.Thresholds.Count &&
+        Thresholds.All(t => other.Thresholds.TryGetValue(t.Key, out var v) && v == t.Value);
+
+    public override int GetHashCode() => HashCode.Combine(Enabled, Severity, Thresholds.Count);
 }

@@ -219,7 +219,7 @@ public class ConfigLoaderTests
                 hidden-foreign-domain: { severity: urgent }
             """;
         Assert.Equal([
-            "cfg:3:5: detection.rules.denied-domains: unknown rule id \"denied-domains\" (known: denied-domain, hidden-foreign-domain, limit-exceeded)",
+            "cfg:3:5: detection.rules.denied-domains: unknown rule id \"denied-domains\" (known: denied-domain, hidden-foreign-domain, limit-exceeded, hidden-sink, new-hidden-domain, behaviour-change)",
             "cfg:4:40: detection.rules.hidden-foreign-domain.severity: unknown severity \"urgent\" (expected low, medium, high or critical)",
         ], Errors(yaml, "yaml"));
     }
