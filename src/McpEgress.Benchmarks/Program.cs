@@ -13,6 +13,7 @@ using McpEgress.Benchmarks.Generator;
 //                                   the Release mcp-egress CLI (or --cli) on PATH as a child process, optionally tshark
 //                                   on the same file; wall time, MB/s, packets/s, messages/s, peak RSS, expected counts
 //   flow-flood PATH [FLOWS]         idle SMTP flows (default 1M): replay it under /usr/bin/time to see what a tracked flow costs
+//   baselines [MESSAGES]            RSS of the detection baselines under MESSAGES distinct hidden recipients (default 1M): bounded
 //   smtp-idle [SESSIONS]            bytes held per idle SmtpSession (banner + EHLO, default 10000), in process
 //   libraries PATH                  our pcap reader vs SharpPcap's, the span decoder vs PacketDotNet, and the replay with each
 //   micro [BenchmarkDotNet args]    the hot-path micro benchmarks with a memory diagnoser
@@ -27,6 +28,8 @@ switch (args.FirstOrDefault())
         Console.WriteLine($"wrote {path}: {flows} idle SMTP flows (SYN, SYN/ACK, ACK, banner, EHLO), {packets} packets, {bytes / 1e6:F0} MB");
         return 0;
     }
+    case "baselines":
+        return BaselineMemory.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000);
     case "smtp-idle":
         return SmtpIdleMemory.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000);
     case "agent-capture":

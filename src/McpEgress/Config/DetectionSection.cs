@@ -11,6 +11,7 @@ namespace McpEgress.Config;
 ///   allowed_hidden_domains: [partner.example] # hidden recipients here never raise hidden-foreign-domain
 ///   rules:
 ///     denied-domain: { enabled: true, severity: critical }   # severity: low | medium | high | critical
+///     hidden-sink: { min_messages: 3, min_visible_domains: 3, window_seconds: 86400 }   # thresholds: DetectionEngine.ThresholdsOf
 /// </code>
 /// Domains are validated as <see cref="DomainPattern"/>s, rule ids against <see cref="DetectionEngine.KnownRuleIds"/>.
 /// </summary>
@@ -46,11 +47,14 @@ internal static class DetectionSection
         foreach (var id in DetectionEngine.KnownRuleIds)
         {
             var s = policy.SettingsFor(id);
-            rules.Add(id, ConfigYamlWriter.Flow(new YamlMappingNode
+            var rule = new YamlMappingNode
             {
                 { "enabled", ConfigYamlWriter.Bool(s.Enabled) },
                 { "severity", ConfigYamlWriter.Plain((s.Severity ?? DetectionEngine.DefaultSeverity(id)).ToString().ToLowerInvariant()) },
-            }));
+            };
+            foreach (var t in DetectionEngine.ThresholdsOf(id))
+                rule.Add(t.Key, ConfigYamlWriter.Plain(s.Get(t).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            rules.Add(id, ConfigYamlWriter.Flow(rule));
         }
         return new YamlMappingNode
         {
@@ -97,10 +101,20 @@ internal static class DetectionSection
             if (e.Value.Kind == ConfigNodeKind.Null) continue;
             if (!v.ExpectMapping(e.Value, p)) continue;
             var settings = RuleSettings.Default;
-            foreach (var r in v.Entries(e.Value, p, RuleKeys))
+            var thresholds = DetectionEngine.ThresholdsOf(e.Key);
+            var values = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var r in v.Entries(e.Value, p, [.. RuleKeys, .. thresholds.Select(t => t.Key)]))
             {
                 string rp = p + "." + r.Key;
-                if (r.Key == "enabled")
+                if (thresholds.FirstOrDefault(t => t.Key == r.Key) is { } t)
+                {
+                    if (r.Value.Kind is ConfigNodeKind.Plain && long.TryParse(r.Value.Text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long n)
+                        && n >= t.Min && n <= t.Max)
+                        values[t.Key] = n;
+                    else
+                        v.Error(r.Value, rp, $"expected a whole number from {t.Min} to {t.Max} ({t.Meaning}), got {r.Value.Describe()}");
+                }
+                else if (r.Key == "enabled")
                 {
                     if (ConfigValidator.AsBool(r.Value) is { } b) settings = settings with { Enabled = b };
                     else v.Error(r.Value, rp, $"expected true or false, got {r.Value.Describe()}");
@@ -112,7 +126,7 @@ internal static class DetectionSection
                         ? $"unknown severity \"{ConfigReadLimits.Quote(r.Value.Text)}\" (expected low, medium, high or critical)"
                         : $"expected a severity (low, medium, high or critical), got {r.Value.Describe()}");
             }
-            result[e.Key] = settings;
+            result[e.Key] = values.Count == 0 ? settings : settings with { Thresholds = values };
         }
         return result;
     }

@@ -289,7 +289,7 @@ public sealed class WatchDaemon : IDisposable
         {
             var config = _reloadConfig(); // every section validated; limits and watch settings apply at restart
             string source = config.SourcePath ?? "<config>";
-            Pipeline.Detection = new DetectionEngine(config.Detection);
+            Pipeline.Detection = new DetectionEngine(config.Detection, Pipeline.Detection.Baselines); // a reload keeps the baselines
             Config = config;
             _reloadOk++;
             _metrics.OnConfigReload(true);

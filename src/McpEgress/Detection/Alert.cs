@@ -54,5 +54,8 @@ public sealed class Alert
 
     private readonly int? _matchCount;
 
+    /// <summary>The baseline the alert broke (baseline rules only); null for rules that need no memory.</summary>
+    public AlertBaseline? Baseline { get; init; }
+
     public override string ToString() => $"[{Severity}] {RuleId}: {Message}";
 }

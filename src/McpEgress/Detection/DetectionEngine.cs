@@ -1,14 +1,30 @@
+using McpEgress.Detection.Baselines;
 using McpEgress.Mail;
 
 namespace McpEgress.Detection;
 
 /// <summary>
-/// Runs the enabled rules of a <see cref="DetectionPolicy"/> over each message. Thread-safe: rules hold only the
-/// validated policy.
+/// Runs the enabled rules of a <see cref="DetectionPolicy"/> over each message. Thread-safe: rules hold the validated
+/// policy, and the baseline rules (hidden-sink, new-hidden-domain, behaviour-change) a thread-safe
+/// <see cref="IBaselineStore"/>. Messages are expected in capture-time order. Before the rules run, hidden recipients
+/// at known sinks (<see cref="KnownSinks"/>) are marked with their vendor.
 /// </summary>
 public sealed class DetectionEngine
 {
-    public static IReadOnlyList<string> KnownRuleIds { get; } = [DeniedDomainRule.RuleId, HiddenRecipientRule.RuleId, LimitExceededRule.RuleId, McpServerAdvisoryRule.RuleId];
+    public static IReadOnlyList<string> KnownRuleIds { get; } =
+    [
+        DeniedDomainRule.RuleId, HiddenRecipientRule.RuleId, LimitExceededRule.RuleId,
+        HiddenSinkRule.RuleId, NewHiddenDomainRule.RuleId, BehaviourChangeRule.RuleId, McpServerAdvisoryRule.RuleId,
+    ];
+
+    /// <summary>The numeric settings a known rule accepts under <c>detection.rules.&lt;id&gt;</c> (empty for most).</summary>
+    public static IReadOnlyList<RuleThreshold> ThresholdsOf(string ruleId) => ruleId switch
+    {
+        HiddenSinkRule.RuleId => HiddenSinkRule.Thresholds,
+        NewHiddenDomainRule.RuleId => NewHiddenDomainRule.Thresholds,
+        BehaviourChangeRule.RuleId => BehaviourChangeRule.Thresholds,
+        _ => [],
+    };
 
     /// <summary>The severity of a known rule's alerts when the policy sets none (<see cref="RuleSettings.Severity"/> null).</summary>
     public static Severity DefaultSeverity(string ruleId) => ruleId switch
@@ -16,14 +32,22 @@ public sealed class DetectionEngine
         DeniedDomainRule.RuleId => DeniedDomainRule.DefaultSeverity,
         HiddenRecipientRule.RuleId => HiddenRecipientRule.DefaultSeverity,
         LimitExceededRule.RuleId => LimitExceededRule.DefaultSeverity,
+        HiddenSinkRule.RuleId => HiddenSinkRule.DefaultSeverity,
+        NewHiddenDomainRule.RuleId => NewHiddenDomainRule.DefaultSeverity,
+        BehaviourChangeRule.RuleId => BehaviourChangeRule.DefaultSeverity,
         McpServerAdvisoryRule.RuleId => McpServerAdvisoryRule.DefaultSeverity,
         _ => throw new ArgumentException($"unknown rule id \"{ruleId}\"", nameof(ruleId)),
     };
 
     private readonly IRule[] _rules;
 
+    /// <param name="policy">The rules and their settings.</param>
+    /// <param name="baselines">
+    /// What the baseline rules remember; a new bounded in-memory store when null. Pass the previous engine's
+    /// <see cref="Baselines"/> on a config reload so that a reload does not forget.
+    /// </param>
     /// <exception cref="ArgumentException">A domain entry is invalid or a rule id is unknown.</exception>
-    public DetectionEngine(DetectionPolicy policy)
+    public DetectionEngine(DetectionPolicy policy, IBaselineStore? baselines = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
         foreach (var id in policy.Rules.Keys)
@@ -39,6 +63,15 @@ public sealed class DetectionEngine
             rules.Add(new HiddenRecipientRule(policy.AllowedHiddenDomains.Select(DomainPattern.Parse), hidden.Severity ?? DefaultSeverity(HiddenRecipientRule.RuleId)));
         var limit = policy.SettingsFor(LimitExceededRule.RuleId);
         if (limit.Enabled) rules.Add(new LimitExceededRule(limit.Severity ?? DefaultSeverity(LimitExceededRule.RuleId)));
+
+        Baselines = baselines ?? new InMemoryBaselineStore();
+        var allowed = policy.AllowedHiddenDomains.Select(DomainPattern.Parse).ToArray();
+        var sink = policy.SettingsFor(HiddenSinkRule.RuleId);
+        if (sink.Enabled) rules.Add(new HiddenSinkRule(Baselines, allowed, sink, sink.Severity ?? HiddenSinkRule.DefaultSeverity));
+        var fresh = policy.SettingsFor(NewHiddenDomainRule.RuleId);
+        if (fresh.Enabled) rules.Add(new NewHiddenDomainRule(Baselines, allowed, fresh.Severity ?? NewHiddenDomainRule.DefaultSeverity));
+        var change = policy.SettingsFor(BehaviourChangeRule.RuleId);
+        if (change.Enabled) rules.Add(new BehaviourChangeRule(Baselines, change, change.Severity ?? BehaviourChangeRule.DefaultSeverity));
         _rules = rules.ToArray();
         var advisory = policy.SettingsFor(McpServerAdvisoryRule.RuleId);
         if (advisory.Enabled) McpServerAdvisory = new McpServerAdvisoryRule(advisory.Severity ?? McpServerAdvisoryRule.DefaultSeverity);
@@ -49,6 +82,9 @@ public sealed class DetectionEngine
     public McpServerAdvisoryRule? McpServerAdvisory { get; }
 
     public DetectionPolicy Policy { get; }
+
+    /// <summary>What the baseline rules remember (shared with the next engine on a reload).</summary>
+    public IBaselineStore Baselines { get; }
     public IReadOnlyList<IRule> Rules => _rules;
 
     /// <summary>Addresses listed in one alert (default 1,000); the alert still counts all of them (<see cref="Alert.MatchCount"/>).</summary>
@@ -61,6 +97,7 @@ public sealed class DetectionEngine
     public IReadOnlyList<Alert> Evaluate(MailMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
+        MarkKnownSinks(message);
         List<Alert>? result = null;
         var found = t_found ??= new List<Alert>();
         foreach (var rule in _rules)
@@ -71,6 +108,20 @@ public sealed class DetectionEngine
         }
         found.Clear();
         return result ?? (IReadOnlyList<Alert>)[];
+    }
+
+    /// <summary>Sets <see cref="HiddenRecipient.KnownSink"/> on hidden recipients at known sinks (the list is replaced, never edited).</summary>
+    internal static void MarkKnownSinks(MailMessage message)
+    {
+        var hidden = message.Hidden;
+        HiddenRecipient[]? marked = null;
+        for (int i = 0; i < hidden.Count; i++)
+        {
+            if (hidden[i].KnownSink is not null || KnownSinks.Match(hidden[i].Address.Domain) is not { } vendor) continue;
+            marked ??= hidden.ToArray();
+            marked[i] = marked[i] with { KnownSink = vendor };
+        }
+        if (marked is not null) message.Hidden = marked;
     }
 
     // One scratch list per thread: rules append to it, the engine groups what they found.
@@ -93,6 +144,7 @@ public sealed class DetectionEngine
         {
             Matches = matches,
             MatchCount = first.Role == RecipientRole.None ? 0 : found.Count,
+            Baseline = first.Baseline,
         };
     }
 }

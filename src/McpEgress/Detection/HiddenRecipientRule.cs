@@ -9,7 +9,8 @@ namespace McpEgress.Detection;
 /// (<see cref="DomainName.AreRelated"/>): a sender at mail.example.com Bcc'ing archive@example.com is its own
 /// organisation. When the sender's domain is unknown, nothing can be "own", so every hidden recipient outside
 /// visible and allowed domains raises an alert. Addresses without a domain (local mailboxes) are skipped.
-/// This is the postmark-mcp pattern: a silent "Bcc: phan@giftshop.club" on every mail.
+/// This is the postmark-mcp pattern: a silent "Bcc: phan@giftshop.club" on every mail. Known CRM-logging sinks
+/// (<see cref="KnownSinks"/>) are not foreign here: they are reported on the message and judged by behaviour-change.
 /// </summary>
 public sealed class HiddenRecipientRule : IRule
 {
@@ -42,7 +43,7 @@ public sealed class HiddenRecipientRule : IRule
         {
             string domain = h.Address.Domain;
             if (domain.Length == 0) continue;
-            if (!IsForeign(message, domain, sender, ref visible)) continue;
+            if (h.KnownSink is not null || !IsForeign(message, domain, sender, ref visible)) continue;
 
             string how = h.Reason == HiddenReason.BccField ? "listed only in a Bcc field" : "an envelope recipient no To/Cc header shows";
             string senderText = sender.Length > 0 ? $"the sender's domain {message.SenderDomain}" : "the sender's domain, which is unknown";
@@ -67,24 +68,9 @@ public sealed class HiddenRecipientRule : IRule
     private bool IsForeign(MailMessage message, string domain, string sender, ref List<string>? visible)
     {
         string d = DomainName.Normalize(domain);
-        if (sender.Length > 0 && DomainName.AreRelated(d, sender)) return false;
-        visible ??= VisibleDomains(message);
-        foreach (var v in visible)
-            if (DomainName.AreRelated(d, v)) return false;
+        if (HiddenRecipients.IsOwnOrVisible(message, d, sender, ref visible)) return false;
         foreach (var p in _allowed)
             if (p.Matches(d)) return false;
-        return true;
-    }
-
-    private static List<string> VisibleDomains(MailMessage m)
-    {
-        var result = new List<string>();
-        foreach (var list in new[] { m.To, m.Cc, m.ResentTo, m.ResentCc })
-            foreach (var a in list)
-            {
-                string d = DomainName.Normalize(a.Domain);
-                if (d.Length > 0 && !result.Contains(d)) result.Add(d);
-            }
-        return result;
+        return KnownSinks.Match(d) is null;
     }
 }

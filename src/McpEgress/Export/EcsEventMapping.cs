@@ -322,6 +322,7 @@ internal static class EcsEventMapping
         {
             w.String("address", h.Address.Address);
             w.String("reason", h.Reason == HiddenReason.BccField ? "bcc_field" : "envelope_only");
+            w.String("known_sink", h.KnownSink);
         });
         w.Open("resent");
         AddressArray(w, "to", m.ResentTo, max);
@@ -368,6 +369,28 @@ internal static class EcsEventMapping
                 w.Close();
             }
         }
+        if (alert.Baseline is { } b) BaselineFields(w, b);
+        w.Close();
+    }
+
+    /// <summary><c>mcp_egress.alert.baseline.*</c>: what the baseline rule knew before this message.</summary>
+    private static void BaselineFields(EcsFieldWriter w, AlertBaseline b)
+    {
+        w.Open("baseline");
+        w.String("subject", b.Subject);
+        if (b.FirstSeenNs is { } first) Timestamp(w, "first_seen", first);
+        if (b.Messages is { } n) w.Long("messages", n);
+        if (b.WindowSeconds is { } window) w.Long("window_seconds", window);
+        if (b.VisibleDomains.Count > 0)
+        {
+            w.Long("visible_domain_count", b.VisibleDomains.Count);
+            w.Strings("visible_domains", b.VisibleDomains);
+        }
+        w.String("sender", b.Sender);
+        w.String("new_version", b.NewVersion);
+        if (b.OldVersions.Count > 0) w.Strings("old_versions", b.OldVersions);
+        if (b.OldVersionMessages is { } old) w.Long("old_version_messages", old);
+        w.String("known_sink", b.KnownSink);
         w.Close();
     }
 

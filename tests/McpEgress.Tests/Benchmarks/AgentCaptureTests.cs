@@ -42,7 +42,8 @@ public sealed class AgentCaptureTests : IDisposable
         Assert.Equal(expected.Flows, h.Pipeline.Reassembler.FlowsOpened);
         Assert.Equal(expected.Messages, s.Messages);
         Assert.Equal(expected.SmtpMessages, h.Results.Count(r => r.Message.Transport == McpEgress.Mail.MailTransport.Smtp));
-        Assert.Equal(expected.Alerts, s.Alerts);
+        // The expected counts cover the stateless rules; baseline rules add alerts that depend on what came before.
+        Assert.Equal(expected.Alerts, h.Results.Sum(r => r.Alerts.Count(a => McpEgress.Tests.Golden.ExpectedCapture.DefaultRules.Contains(a.RuleId))));
         Assert.Equal(expected.ApiRequests, h.Pipeline.Router.Counters.HttpRequests);
         Assert.Equal(expected.KeyedTlsFlows, s.TlsDecrypted);
         Assert.Equal(expected.UnkeyedTlsFlows, s.TlsOpaque);

@@ -35,8 +35,8 @@ public sealed class ReplayCliTests : IDisposable
         Assert.Equal("smtp", message.GetProperty("network").GetProperty("protocol").GetString());
         Assert.Contains("phan@giftshop.club", message.GetProperty("email").GetProperty("bcc").GetProperty("address").EnumerateArray().Select(e => e.GetString()));
         var alerts = docs.Where(d => d.GetProperty("event").GetProperty("kind").GetString() == "alert").ToList();
-        Assert.Equal(new[] { "denied-domain", "hidden-foreign-domain" }, alerts.Select(a => a.GetProperty("rule").GetProperty("id").GetString()).Order());
-        Assert.Contains("messages: 1; alerts: 2 (1 critical, 1 high)", stderr);
+        Assert.Equal(new[] { "denied-domain", "hidden-foreign-domain", "new-hidden-domain" }, alerts.Select(a => a.GetProperty("rule").GetProperty("id").GetString()).Order());
+        Assert.Contains("messages: 1; alerts: 3 (1 critical, 1 high)", stderr);
     }
 
     [Fact]

@@ -39,7 +39,7 @@ public class ConfigLoaderTests
         Assert.True(c.Limits.Protocols.Imf.Strict);
         Assert.Equal(50, c.Limits.Protocols.Imf.MaxHeaderFields); // a limit may be quoted, as before
         Assert.Equal(["lo"], c.Watch.Interfaces);
-        Assert.Equal(["denied-domain", "limit-exceeded"], new DetectionEngine(c.Detection).Rules.Select(r => r.Id));
+        Assert.Equal(["denied-domain", "limit-exceeded", "hidden-sink", "new-hidden-domain", "behaviour-change"], new DetectionEngine(c.Detection).Rules.Select(r => r.Id));
     }
 
     [Fact]
@@ -103,7 +103,8 @@ public class ConfigLoaderTests
         Assert.Equal(ConfigYamlWriter.Write(McpEgressConfig.Default), ConfigYamlWriter.Write(ConfigLoader.LoadOrDefault(null)));
         Assert.NotSame(McpEgressConfig.Default.Limits, McpEgressConfig.Default.Limits); // mutable options: never shared
         Assert.Equal(["giftshop.club"], McpEgressConfig.Default.Detection.DeniedDomains);
-        Assert.Equal(["denied-domain", "hidden-foreign-domain", "limit-exceeded"], new DetectionEngine(McpEgressConfig.Default.Detection).Rules.Select(r => r.Id));
+        Assert.Equal(["denied-domain", "hidden-foreign-domain", "limit-exceeded", "hidden-sink", "new-hidden-domain", "behaviour-change"],
+            new DetectionEngine(McpEgressConfig.Default.Detection).Rules.Select(r => r.Id));
     }
 
     [Fact]
@@ -219,7 +220,7 @@ public class ConfigLoaderTests
                 hidden-foreign-domain: { severity: urgent }
             """;
         Assert.Equal([
-            "cfg:3:5: detection.rules.denied-domains: unknown rule id \"denied-domains\" (known: denied-domain, hidden-foreign-domain, limit-exceeded, mcp-server-advisory)",
+            "cfg:3:5: detection.rules.denied-domains: unknown rule id \"denied-domains\" (known: denied-domain, hidden-foreign-domain, limit-exceeded, hidden-sink, new-hidden-domain, behaviour-change, mcp-server-advisory)",
             "cfg:4:40: detection.rules.hidden-foreign-domain.severity: unknown severity \"urgent\" (expected low, medium, high or critical)",
         ], Errors(yaml, "yaml"));
     }

@@ -10,8 +10,9 @@ public class DetectionEngineTests
     public void DefaultPolicyDeniedHiddenRecipientRaisesBothRules()
     {
         var alerts = new DetectionEngine(DetectionPolicy.Default).Evaluate(PostmarkMcp());
-        Assert.Equal(["denied-domain", "hidden-foreign-domain"], alerts.Select(a => a.RuleId));
-        Assert.Equal([Severity.Critical, Severity.High], alerts.Select(a => a.Severity));
+        // new-hidden-domain (medium) beside them: the first hidden copy from this host to giftshop.club.
+        Assert.Equal(["denied-domain", "hidden-foreign-domain", "new-hidden-domain"], alerts.Select(a => a.RuleId));
+        Assert.Equal([Severity.Critical, Severity.High, Severity.Medium], alerts.Select(a => a.Severity));
         Assert.All(alerts, a => Assert.Equal("phan@giftshop.club", a.Address.Address));
     }
 
@@ -31,13 +32,16 @@ public class DetectionEngineTests
             {
                 ["denied-domain"] = new(Enabled: false),
                 ["hidden-foreign-domain"] = new(Severity: Severity.Medium),
+                ["new-hidden-domain"] = new(Enabled: false),
+                ["hidden-sink"] = new(Severity: Severity.High),
             },
         };
         var engine = new DetectionEngine(policy);
         var alert = Assert.Single(engine.Evaluate(PostmarkMcp()));
         Assert.Equal("hidden-foreign-domain", alert.RuleId);
         Assert.Equal(Severity.Medium, alert.Severity);
-        Assert.Equal(["hidden-foreign-domain", "limit-exceeded"], engine.Rules.Select(r => r.Id));
+        Assert.Equal(["hidden-foreign-domain", "limit-exceeded", "hidden-sink", "behaviour-change"], engine.Rules.Select(r => r.Id));
+        Assert.Equal(Severity.High, ((HiddenSinkRule)engine.Rules[2]).Severity);
     }
 
     [Fact]

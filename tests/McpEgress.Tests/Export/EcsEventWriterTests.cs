@@ -315,7 +315,7 @@ public class EcsEventWriterTests
         var m = PostmarkMcp();
         var alerts = new DetectionEngine(DetectionPolicy.Default).Evaluate(m);
         var lines = Lines(w => { foreach (var a in alerts) w.WriteAlert(a); });
-        Assert.Equal(2, lines.Count);
+        Assert.Equal(3, lines.Count); // denied-domain, hidden-foreign-domain, new-hidden-domain
 
         var e = lines[0];
         Assert.Equal("alert", Str(e, "event.kind"));
@@ -421,7 +421,7 @@ public class EcsEventWriterTests
         w.WriteMessage(m);
         foreach (var a in new DetectionEngine(DetectionPolicy.Default).Evaluate(m)) w.WriteAlert(a);
         w.Flush();
-        Assert.Equal(["message:1", "alert:2"], observer.Events);
+        Assert.Equal(["message:1", "alert:3"], observer.Events);
         failing.Fail = true;
         w.WriteMessage(m);
         w.WriteMessage(m);

@@ -14,6 +14,14 @@ internal sealed class ExpectedCapture
     public List<string> SecretsAbsent { get; } = [];
     public List<string> DeniedDomains { get; } = [];
 
+    /// <summary>
+    /// The rules whose alerts the file lists (<c>"rules"</c>; default the three stateless ones). Alerts of other rules
+    /// are not compared: baseline rules depend on what came before, and a file lists them only when it says so.
+    /// </summary>
+    public HashSet<string> Rules { get; } = new(StringComparer.Ordinal);
+
+    public static IReadOnlyList<string> DefaultRules { get; } = ["denied-domain", "hidden-foreign-domain", "limit-exceeded"];
+
     /// <summary>The proxy tunnel every message of the capture travelled in ("type", "target_host", "target_port").</summary>
     public (string Type, string Host, int Port)? Tunnel { get; private init; }
 
@@ -32,6 +40,8 @@ internal sealed class ExpectedCapture
         foreach (var m in Arr(root, "messages")) e.Messages.Add(ExpectedMessage.Parse(m));
         foreach (var s in Arr(root, "secrets_absent")) e.SecretsAbsent.Add(s.GetString()!);
         foreach (var s in Arr(root, "denied_domains")) e.DeniedDomains.Add(s.GetString()!);
+        foreach (var s in Arr(root, "rules")) e.Rules.Add(s.GetString()!);
+        if (e.Rules.Count == 0) e.Rules.UnionWith(DefaultRules);
         return e;
     }
 

@@ -27,7 +27,7 @@ public sealed class LateKeysTests
             Assert.Empty(h.Errors);
             var (m, alerts) = Assert.Single(h.Results);
             Assert.Contains(m.Hidden, x => x.Address.Address == "phan@giftshop.club");
-            Assert.Equal(2, alerts.Count);
+            Assert.Equal(3, alerts.Count); // denied-domain, hidden-foreign-domain, new-hidden-domain
             var tls = Assert.Single(h.TlsSessions);
             Assert.True(tls.Info.Decrypted);
             Assert.True(tls.StartTls);

@@ -72,7 +72,7 @@ public sealed class LimitsNeverHideRecipientsTests
         Assert.Equal("b", m.Subject);
         Assert.Equal("BDAT", m.Envelope!.DataCommand);
         Assert.Equal(250, m.Envelope.DataReplyCode);
-        Assert.Equal("denied-domain:phan@giftshop.club,hidden-foreign-domain:phan@giftshop.club", Alerts(h, 0));
+        Assert.Equal("denied-domain:phan@giftshop.club,hidden-foreign-domain:phan@giftshop.club,new-hidden-domain:phan@giftshop.club", Alerts(h, 0));
         Assert.Empty(m.Truncations);
     }
 

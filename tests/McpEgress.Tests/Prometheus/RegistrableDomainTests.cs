@@ -1,4 +1,4 @@
-using McpEgress.Export.Prometheus;
+using McpEgress.Detection;
 
 namespace McpEgress.Tests.Prometheus;
 

@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 
-namespace McpEgress.Export.Prometheus;
+namespace McpEgress.Detection;
 
 /// <summary>
 /// An approximation of the registrable domain ("eTLD+1") used to label hidden recipients by organisation rather than
