@@ -393,4 +393,29 @@ public class SmtpServerStateTests
         Assert.True(h.Session.StartedTls);
         Assert.Equal(new byte[] { 0x17, 0x03 }, h.Client([0x17, 0x03]).Client);
     }
+
+    // ------------------------------------------------------------------ the shared transcripts (split tests use them too)
+
+    [Fact]
+    public void Transcript_refused_commands_keep_state()
+    {
+        var h = new SmtpHarness().Run(SmtpTranscripts.RefusedCommandsKeepState().Steps);
+        var t = Assert.Single(h.Transactions);
+        Assert.Equal("real@corp.example", t.MailFrom);
+        Assert.Equal("client.example.com", t.Helo);
+        Assert.Equal("x@customer.example/250,phan@giftshop.club/250", Rcpts(t));
+        Assert.Equal("Subject: chunked\r\n", Encoding.ASCII.GetString(t.HeaderBlock));
+        Assert.Equal(250, t.DataReplyCode);
+        Assert.Equal(0, h.Anomalies.Total);
+    }
+
+    [Fact]
+    public void Transcript_starttls_in_the_clear()
+    {
+        var h = new SmtpHarness().Run(SmtpTranscripts.StartTlsInTheClear().Steps);
+        var t = Assert.Single(h.Transactions);
+        Assert.Equal("phan@giftshop.club/250", Rcpts(t));
+        Assert.False(h.Session.StartedTls);
+        Assert.Equal(1, h.Anomaly("starttls_not_followed_by_tls"));
+    }
 }
