@@ -189,11 +189,43 @@ internal static class SmtpTranscripts
         .C(".\r\n")
         .S("250 2.0.0 queued\r\n");
 
+    /// <summary>
+    /// Refused commands that must change nothing (issue 12): a nested MAIL (503), EHLO with a bad name (501), RSET with
+    /// an argument (501), then the pipelined BDAT of the transaction the server kept open.
+    /// </summary>
+    public static SmtpTranscript RefusedCommandsKeepState() => new SmtpTranscript()
+        .S("220 mx.example.org ESMTP\r\n")
+        .C("EHLO client.example.com\r\n")
+        .S("250-mx.example.org\r\n250-PIPELINING\r\n250 CHUNKING\r\n")
+        .C("MAIL FROM:<real@corp.example>\r\nRCPT TO:<x@customer.example>\r\nMAIL FROM:<ceo@bank.example>\r\n")
+        .S("250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n503 5.5.1 Error: nested MAIL command\r\n")
+        .C("EHLO bad..name\r\n")
+        .S("501 5.5.2 invalid domain\r\n")
+        .C("RSET now\r\nRCPT TO:<phan@giftshop.club>\r\nBDAT 26 LAST\r\nSubject: chunked\r\n\r\nbody\r\n")
+        .S("501 5.5.4 Syntax: RSET\r\n250 2.1.5 Ok\r\n250 2.0.0 queued\r\n")
+        .C("QUIT\r\n")
+        .S("221 bye\r\n");
+
+    /// <summary>STARTTLS accepted, then the client goes on in the clear (or the capture was exported after decryption).</summary>
+    public static SmtpTranscript StartTlsInTheClear() => new SmtpTranscript()
+        .S("220 mx.example.org ESMTP\r\n")
+        .C("EHLO client.example.com\r\n")
+        .S("250-mx.example.org\r\n250 STARTTLS\r\n")
+        .C("STARTTLS\r\n")
+        .S("220 2.0.0 Ready to start TLS\r\n")
+        .C("EHLO client.example.com\r\n")
+        .S("250-mx.example.org\r\n250 AUTH PLAIN\r\n")
+        .C("MAIL FROM:<a@corp.example>\r\nRCPT TO:<phan@giftshop.club>\r\nDATA\r\n")
+        .S("250 Ok\r\n250 Ok\r\n354 go\r\n")
+        .C("Subject: clear\r\n\r\nbody\r\n.\r\n")
+        .S("250 queued\r\n");
+
     /// <summary>All transcripts that have no TLS switch or gap, for split and interleaving tests.</summary>
     public static IEnumerable<object[]> Plain() =>
     [
         [nameof(Basic)], [nameof(LoginPipelined)], [nameof(XOAuth2ThenPlain)], [nameof(DataRefusedThenRetry)],
         [nameof(Bdat)], [nameof(RsetAndTwoMessages)], [nameof(SmtplibSession)], [nameof(SwaksSession)], [nameof(NodemailerSession)],
+        [nameof(RefusedCommandsKeepState)], [nameof(StartTlsInTheClear)],
     ];
 
     public static SmtpTranscript ByName(string name) =>

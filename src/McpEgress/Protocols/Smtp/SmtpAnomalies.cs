@@ -66,6 +66,9 @@ public static class SmtpAnomalies
     /// <summary>Bytes lost from the server's reply stream.</summary>
     public const string GapInReplies = "gap_in_replies";
 
+    /// <summary>After STARTTLS and its 220 the session went on in cleartext (RFC 3207); it is still read as SMTP.</summary>
+    public const string StartTlsNotFollowedByTls = "starttls_not_followed_by_tls";
+
     /// <summary>Every name of this stage with its description, in declaration order.</summary>
     public static IReadOnlyList<AnomalyDefinition> Table { get; } =
     [
@@ -88,5 +91,6 @@ public static class SmtpAnomalies
         new(AnomalyStage.Smtp, GapInData, "Bytes of message content lost from the capture; the message is marked incomplete."),
         new(AnomalyStage.Smtp, GapInCommands, "Bytes lost from the client's command stream; the session resynchronises on the next command."),
         new(AnomalyStage.Smtp, GapInReplies, "Bytes lost from the server's reply stream."),
+        new(AnomalyStage.Smtp, StartTlsNotFollowedByTls, "After STARTTLS and its 220 the session went on in cleartext (RFC 3207); it is still read as SMTP."),
     ];
 }

@@ -8,6 +8,13 @@ namespace McpEgress.Protocols.Smtp;
 /// replies matched to commands FIFO (RFC 2920), and the transactions they make. It parses whatever it is given and
 /// stops where a direction needs the other one (<see cref="ISmtpConversation"/>); <see cref="SmtpDirectionScheduler"/>
 /// decides what it is given when.
+/// <para>
+/// A command changes the session only through its reply (RFC 5321 §4.1.1, §4.1.4): MAIL opens the transaction, and
+/// RSET/EHLO/HELO close it, only when the server says 2xx (or its reply is never seen); a refused MAIL leaves the
+/// open transaction's sender alone; each RCPT is added with its reply code. The client runs ahead of the replies
+/// (pipelining, or one direction fed before the other), so it builds on its own guess, "every command accepted":
+/// that guess only decides which builder takes BDAT chunks before their replies; the envelope emitted is the server's.
+/// </para>
 /// </summary>
 internal sealed class SmtpConversation : ISmtpConversation
 {
@@ -22,7 +29,8 @@ internal sealed class SmtpConversation : ISmtpConversation
     // Client direction.
     private ClientMode _clientMode = ClientMode.Command;
     private ClientWait _clientWait = ClientWait.None;
-    private SmtpTransactionBuilder? _current;   // receives MAIL/RCPT/DATA/BDAT commands
+    private SmtpTransactionBuilder? _current;   // the client's guess of the open transaction (all commands accepted)
+    private SmtpTransactionBuilder? _txn;       // the transaction the server has open, by its replies
     private SmtpTransactionBuilder? _content;   // receives DATA content or BDAT chunks
     private long _bdatRemaining;
     private bool _bdatLast;
@@ -114,6 +122,9 @@ internal sealed class SmtpConversation : ISmtpConversation
         {
             switch (_clientMode)
             {
+                case ClientMode.AfterStartTls:
+                    DecideAfterStartTls(data[pos], fromClient: true);
+                    break;
                 case ClientMode.Data:
                 {
                     var tx = _content!;
@@ -183,13 +194,13 @@ internal sealed class SmtpConversation : ISmtpConversation
         }
 
         var kind = SmtpCommandParser.ParseVerb(line, out var args);
-        var cmd = new SmtpPendingCommand { Kind = kind, Ts = ts, RcptIndex = -1 };
+        var cmd = new SmtpPendingCommand { Kind = kind, Ts = ts };
         switch (kind)
         {
             case SmtpCommandKind.Ehlo:
             case SmtpCommandKind.Helo:
-                Helo = Truncate(SmtpCommandParser.Decode(args.TrimEnd((byte)' ')), SmtpOptions.MaxHostChars);
-                _current = null; // RFC 5321 §4.1.4: EHLO/HELO reset the transaction.
+                cmd.Argument = Truncate(SmtpCommandParser.Decode(args.TrimEnd((byte)' ')), SmtpOptions.MaxHostChars);
+                _current = null; // RFC 5321 §4.1.4: EHLO/HELO reset the transaction (if accepted: see Complete).
                 break;
 
             case SmtpCommandKind.Mail:
@@ -208,36 +219,16 @@ internal sealed class SmtpConversation : ISmtpConversation
 
             case SmtpCommandKind.Rcpt:
             {
-                var tx = _current ??= NewTransaction(ts);
-                cmd.Tx = tx;
-                if (!SmtpCommandParser.TryParsePath(args, "TO"u8, out var path, out _))
-                {
-                    _anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.BadRcptTo);
-                    break;
-                }
-                if (tx.RecipientCount >= _options.MaxRecipientsPerTransaction)
-                {
-                    // Not kept, but never unseen: the domain goes with the message for the rules.
-                    if (tx.DroppedRecipients++ == 0) _anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.TooManyRecipients);
-                    tx.AddCutRecipient(path);
-                }
-                else
-                {
-                    var kept = AddressText.KeepDomain(path, _options.MaxAddressChars, out bool shortened);
-                    if (shortened && tx.ShortenedAddresses++ == 0) _anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.AddressTooLong);
-                    cmd.RcptIndex = tx.AddRecipient(kept);
-                }
+                cmd.Tx = _current ??= NewTransaction(ts);
+                if (SmtpCommandParser.TryParsePath(args, "TO"u8, out var path, out _)) cmd.Argument = path;
+                else _anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.BadRcptTo);
                 break;
             }
 
             case SmtpCommandKind.Data:
-            {
-                var tx = _current ??= NewTransaction(ts);
-                tx.DataCommand ??= "DATA";
-                cmd.Tx = tx;
+                cmd.Tx = _current ??= NewTransaction(ts);
                 _clientWait = ClientWait.Data;
                 break;
-            }
 
             case SmtpCommandKind.Bdat:
             {
@@ -269,7 +260,7 @@ internal sealed class SmtpConversation : ISmtpConversation
                 break;
 
             case SmtpCommandKind.Auth:
-                cmd.Mechanism = SmtpCommandParser.ParseAuthMechanism(args);
+                cmd.Argument = SmtpCommandParser.ParseAuthMechanism(args);
                 _clientWait = ClientWait.Auth;
                 break;
 
@@ -317,6 +308,7 @@ internal sealed class SmtpConversation : ISmtpConversation
     private void StartDataContent(SmtpTransactionBuilder? tx)
     {
         tx ??= NewTransaction(0);
+        tx.DataCommand ??= "DATA";
         _content = tx;
         tx.ContentState = SmtpContentState.LineStart;
         _clientMode = ClientMode.Data;
@@ -327,7 +319,7 @@ internal sealed class SmtpConversation : ISmtpConversation
         tx.EndTs = ts;
         _content = null;
         _clientMode = ClientMode.Command;
-        if (_current == tx) _current = null;
+        _current = null;
         Push(new SmtpPendingCommand { Kind = SmtpCommandKind.DataEnd, Ts = ts, Tx = tx });
     }
 
@@ -348,6 +340,23 @@ internal sealed class SmtpConversation : ISmtpConversation
     {
         _clientTls = true;
         _clientMode = ClientMode.Tls;
+    }
+
+    /// <summary>
+    /// After 220 to STARTTLS, the first byte of either direction: TLS unless it starts an SMTP line (a command verb
+    /// from the client, a reply code from the server); a TLS record starts with its content type, 0x14-0x17.
+    /// </summary>
+    private void DecideAfterStartTls(byte first, bool fromClient)
+    {
+        bool clear = fromClient ? char.IsAsciiLetter((char)first) : char.IsAsciiDigit((char)first);
+        if (!clear)
+        {
+            _serverTls = true;
+            SwitchClientToTls();
+            return;
+        }
+        _anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.StartTlsNotFollowedByTls);
+        _clientMode = ClientMode.Command;
     }
 
     private void Push(in SmtpPendingCommand cmd)
@@ -371,6 +380,11 @@ internal sealed class SmtpConversation : ISmtpConversation
         int pos = 0;
         while (pos < data.Length && !_serverTls)
         {
+            if (_clientMode == ClientMode.AfterStartTls)
+            {
+                DecideAfterStartTls(data[pos], fromClient: false);
+                continue;
+            }
             if (!_inReply && !_serverResync && !force && !_serverLines.HasPartial && ServerMustWait(data[pos..]))
                 break;
             var status = _serverLines.TryRead(data, ref pos, out var line);
@@ -481,52 +495,73 @@ internal sealed class SmtpConversation : ISmtpConversation
         _ => code is not (354 or 334 or 220),
     };
 
-    /// <summary>Applies a reply (or 0: reply never seen) to its command.</summary>
+    /// <summary>
+    /// Applies a reply (or 0: reply never seen) to its command. Only here does a command change the session: the
+    /// server's open transaction, the HELO name, the capabilities, the AUTH mechanism (RFC 5321 §4.1.4).
+    /// </summary>
     private void Complete(in SmtpPendingCommand cmd, int code, long ts)
     {
         switch (cmd.Kind)
         {
             case SmtpCommandKind.Ehlo:
-                if (code is >= 200 and < 300)
+            case SmtpCommandKind.Helo:
+                if (!Accepted(code)) break; // 5xx: the server keeps its state, an open transaction too
+                Helo = cmd.Argument;
+                _txn = null;
+                if (code != 0 && cmd.Kind == SmtpCommandKind.Ehlo)
                 {
-                    // Only a seen reply gets here (code 0 never does), so no EHLO reply is in progress: let the list go.
+                    // A seen reply, so no EHLO reply is in progress: let the list go.
                     _capabilities = _capsBuilding?.ToArray() ?? [];
                     _capsBuilding = null;
                 }
                 break;
+            case SmtpCommandKind.Rset:
+                if (Accepted(code)) _txn = null;
+                break;
             case SmtpCommandKind.Mail:
                 cmd.Tx!.MailFromReplyCode = code;
+                // A refused MAIL (503 nested MAIL, 550...) leaves the open transaction, and its sender, as they were.
+                if (Accepted(code)) Open(cmd.Tx);
                 break;
             case SmtpCommandKind.Rcpt:
-                cmd.Tx?.SetRecipientCode(cmd.RcptIndex, code);
+            {
+                var tx = OpenTransaction(cmd);
+                if (cmd.Argument is { } path) AddRecipient(tx, path, code);
                 break;
+            }
             case SmtpCommandKind.Data:
-                if (cmd.Assumed) break;
-                if (code is 354 or 0)
-                {
-                    _clientWait = ClientWait.None;
-                    StartDataContent(cmd.Tx);
-                }
+            {
+                var tx = OpenTransaction(cmd);
+                if (cmd.Assumed) break; // the content already went to the client's guess (held bytes overflowed)
+                _clientWait = ClientWait.None;
+                if (code is 354 or 0) StartDataContent(tx);
                 else
                 {
                     // 503/554: no content follows; the transaction stays open for more RCPT or RSET.
-                    cmd.Tx!.DataReplyCode = code;
-                    _clientWait = ClientWait.None;
+                    tx.DataCommand ??= "DATA";
+                    tx.DataReplyCode = code;
                 }
                 break;
+            }
             case SmtpCommandKind.DataEnd:
+                // RFC 5321 §4.1.1.4: the end of the data closes the transaction, whatever the reply.
                 cmd.Tx!.DataReplyCode = code;
-                Emit(cmd.Tx);
+                Emit(cmd.Tx, _txn);
+                _txn = null;
                 break;
             case SmtpCommandKind.Bdat:
+            {
+                var tx = OpenTransaction(cmd);
                 if (cmd.Last)
                 {
                     cmd.Tx!.DataReplyCode = code;
-                    Emit(cmd.Tx);
+                    Emit(cmd.Tx, tx);
+                    _txn = null;
                 }
                 break;
+            }
             case SmtpCommandKind.Auth:
-                if (code == 235 || code == 0) AuthMechanism = cmd.Mechanism;
+                if (code == 235 || code == 0) AuthMechanism = cmd.Argument;
                 if (!cmd.Assumed)
                 {
                     _clientWait = ClientWait.None;
@@ -536,21 +571,53 @@ internal sealed class SmtpConversation : ISmtpConversation
             case SmtpCommandKind.StartTls:
                 if (code == 220)
                 {
-                    // RFC 3207 §4: TLS negotiation starts right after this reply, in both directions.
-                    _serverTls = true;
-                    if (!_clientTls) SwitchClientToTls();
+                    // RFC 3207 §4: TLS negotiation starts right after this reply, in both directions; the first byte
+                    // either side sends next tells whether it really does (a capture exported after decryption, or
+                    // a client that gives up, goes on in the clear).
                     _clientWait = ClientWait.None;
+                    if (_clientTls) _serverTls = true; // the client's bytes were already taken as TLS (forced)
+                    else _clientMode = ClientMode.AfterStartTls;
                 }
                 else if (!cmd.Assumed) _clientWait = ClientWait.None;
                 break;
         }
     }
 
-    private void Emit(SmtpTransactionBuilder tx)
+    /// <summary>2xx, or no reply seen (counted as accepted, like a recipient's).</summary>
+    private static bool Accepted(int code) => code is 0 or (>= 200 and < 300);
+
+    /// <summary>The server's open transaction; a command that needs one without it (MAIL never seen, or refused)
+    /// opens the one the client built it on, as the server would not have answered it otherwise.</summary>
+    private SmtpTransactionBuilder OpenTransaction(in SmtpPendingCommand cmd) => _txn ?? Open(cmd.Tx ?? NewTransaction(cmd.Ts));
+
+    /// <summary>The server accepted the transaction: it takes the session's state of now, not of when it was sent.</summary>
+    private SmtpTransactionBuilder Open(SmtpTransactionBuilder tx)
     {
-        if (tx.Emitted) return;
-        tx.Emitted = true;
-        _handler.OnTransaction(tx.Build());
+        tx.Helo = Helo;
+        tx.AuthMechanism = AuthMechanism;
+        return _txn = tx;
+    }
+
+    private void AddRecipient(SmtpTransactionBuilder tx, string path, int code)
+    {
+        if (tx.RecipientCount >= _options.MaxRecipientsPerTransaction)
+        {
+            // Not kept, but never unseen: the domain goes with the message for the rules.
+            if (tx.DroppedRecipients++ == 0) _anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.TooManyRecipients);
+            tx.AddCutRecipient(path);
+            return;
+        }
+        var kept = AddressText.KeepDomain(path, _options.MaxAddressChars, out bool shortened);
+        if (shortened && tx.ShortenedAddresses++ == 0) _anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.AddressTooLong);
+        tx.AddRecipient(kept, code);
+    }
+
+    /// <summary>Emits <paramref name="content"/> with the envelope of the server's transaction (its own if none).</summary>
+    private void Emit(SmtpTransactionBuilder content, SmtpTransactionBuilder? envelope)
+    {
+        if (content.Emitted) return;
+        content.Emitted = true;
+        _handler.OnTransaction(content.Build(envelope ?? content));
     }
 
     // ---------------------------------------------------------------- gaps and close
@@ -560,6 +627,11 @@ internal sealed class SmtpConversation : ISmtpConversation
         _clientLines.Reset();
         switch (_clientMode)
         {
+            case ClientMode.AfterStartTls:
+                // The byte that would tell is lost: the usual outcome.
+                _serverTls = true;
+                SwitchClientToTls();
+                break;
             case ClientMode.Data:
                 _anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.GapInData);
                 SmtpContentParser.AfterGap(_content!, missing);
@@ -585,7 +657,9 @@ internal sealed class SmtpConversation : ISmtpConversation
                 break;
             default:
                 _anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.GapInCommands);
-                if (_current is not null) _current.Incomplete = true; // an RCPT may be in the hole
+                // An RCPT may be in the hole.
+                if (_current is not null) _current.Incomplete = true;
+                if (_txn is not null) _txn.Incomplete = true;
                 _clientMode = ClientMode.Resync;
                 break;
         }
@@ -593,6 +667,13 @@ internal sealed class SmtpConversation : ISmtpConversation
 
     public void OnServerGap()
     {
+        if (_clientMode == ClientMode.AfterStartTls)
+        {
+            // The byte that would tell is lost: the usual outcome.
+            _serverTls = true;
+            SwitchClientToTls();
+            return;
+        }
         _anomalies.Report(AnomalyStage.Smtp, SmtpAnomalies.GapInReplies);
         _serverLines.Reset();
         _inReply = false;
@@ -608,22 +689,19 @@ internal sealed class SmtpConversation : ISmtpConversation
 
     public void OnClose(long ts)
     {
+        // Replies never seen: each command as if accepted, in order, so the envelope is what the server would hold.
         while (_pending.Count > 0)
         {
             var cmd = _pending.Pop();
-            if (cmd.Kind == SmtpCommandKind.DataEnd || (cmd.Kind == SmtpCommandKind.Bdat && cmd.Last))
-            {
-                cmd.Tx!.DataReplyCode = 0;
-                Emit(cmd.Tx);
-            }
-            else if (cmd.Kind == SmtpCommandKind.Auth) AuthMechanism ??= cmd.Mechanism;
+            if (cmd.Kind == SmtpCommandKind.Auth) AuthMechanism ??= cmd.Argument;
+            else Complete(cmd, 0, cmd.Ts);
         }
         if (_content is { ContentStarted: true } open && _clientMode is ClientMode.Data or ClientMode.Bdat)
         {
             // The capture ended inside the content.
             open.Incomplete = true;
             open.EndTs = ts;
-            Emit(open);
+            Emit(open, _txn);
         }
     }
 
@@ -638,6 +716,8 @@ internal sealed class SmtpConversation : ISmtpConversation
         AuthResponse,
         Data,
         Bdat,
+        /// <summary>After 220 to STARTTLS, until the first byte of either direction says TLS or not.</summary>
+        AfterStartTls,
         Tls,
     }
 

@@ -20,7 +20,9 @@ namespace McpEgress.Protocols.Smtp;
 /// <b>STARTTLS.</b> Every call returns a <see cref="StartTlsHandoff"/>: empty while the connection is plaintext;
 /// once a direction is TLS, every byte of it comes back there exactly once and in order (bytes held before the switch
 /// was known, then the untaken rest of the call, then whole later calls). Forward each handoff to a TLS layer.
-/// If the server refuses STARTTLS (454...), the session continues in plaintext. After STARTTLS (or for implicit TLS)
+/// If the server refuses STARTTLS (454...), the session continues in plaintext; so it does when, after the 220, the
+/// first byte of either direction starts an SMTP line instead of a TLS record (a capture exported after decryption, a
+/// client that gave up on TLS), counted as <c>starttls_not_followed_by_tls</c>. After STARTTLS (or for implicit TLS)
 /// the caller creates a new session for the decrypted stream with <see cref="InsideTls"/> = true; it starts without a
 /// banner, with the client's new EHLO (RFC 3207 §4.2).
 /// </para>

@@ -18,8 +18,8 @@ internal sealed class SmtpTransactionBuilder
     public int Index { get; }
     public bool Suppressed { get; init; }
     public bool Emitted { get; set; }
-    public string? Helo { get; init; }
-    public string? AuthMechanism { get; init; }
+    public string? Helo { get; set; }
+    public string? AuthMechanism { get; set; }
     public bool InsideTls { get; init; }
     public long StartTs { get; init; }
     public long EndTs { get; set; }
@@ -53,16 +53,10 @@ internal sealed class SmtpTransactionBuilder
 
     public void AddCutRecipient(string address) => (CutRecipients ??= new CutRecipients()).Add(address, mayBeHidden: true);
 
-    public int AddRecipient(string address)
+    public void AddRecipient(string address, int code)
     {
         _rcptAddresses.Add(address);
-        _rcptCodes.Add(EnvelopeRecipient.NoReply);
-        return _rcptAddresses.Count - 1;
-    }
-
-    public void SetRecipientCode(int index, int code)
-    {
-        if ((uint)index < (uint)_rcptCodes.Count) _rcptCodes[index] = code;
+        _rcptCodes.Add(code);
     }
 
     /// <summary>Counts content; keeps it while still inside the header section, up to the header limit.</summary>
@@ -96,34 +90,40 @@ internal sealed class SmtpTransactionBuilder
         _headerLength = need;
     }
 
-    public SmtpTransaction Build()
+    /// <summary>
+    /// The transaction with this builder's content and <paramref name="envelope"/>'s envelope: the server's open
+    /// transaction, which is another builder only when the client's commands ran ahead of replies that refused one
+    /// (a BDAT chunk sent after a nested MAIL that got 503).
+    /// </summary>
+    public SmtpTransaction Build(SmtpTransactionBuilder envelope)
     {
-        var recipients = new EnvelopeRecipient[_rcptAddresses.Count];
-        for (int i = 0; i < recipients.Length; i++) recipients[i] = new EnvelopeRecipient(_rcptAddresses[i], _rcptCodes[i]);
+        var e = envelope;
+        var recipients = new EnvelopeRecipient[e._rcptAddresses.Count];
+        for (int i = 0; i < recipients.Length; i++) recipients[i] = new EnvelopeRecipient(e._rcptAddresses[i], e._rcptCodes[i]);
         return new SmtpTransaction
         {
-            Index = Index,
-            Helo = Helo,
-            MailFrom = MailFrom,
-            MailFromReplyCode = MailFromReplyCode,
-            DeclaredSize = DeclaredSize,
-            Body = Body,
-            SmtpUtf8 = SmtpUtf8,
+            Index = e.Index,
+            Helo = e.Helo,
+            MailFrom = e.MailFrom,
+            MailFromReplyCode = e.MailFromReplyCode,
+            DeclaredSize = e.DeclaredSize,
+            Body = e.Body,
+            SmtpUtf8 = e.SmtpUtf8,
             Recipients = recipients,
-            DroppedRecipients = DroppedRecipients,
-            AuthMechanism = AuthMechanism,
+            DroppedRecipients = e.DroppedRecipients,
+            AuthMechanism = e.AuthMechanism,
             DataCommand = DataCommand,
             DataReplyCode = DataReplyCode,
             HeaderBlock = _header is null ? [] : _header.AsSpan(0, _headerLength).ToArray(),
             HeadersTruncated = HeadersTruncated,
             MessageBytes = MessageBytes,
-            InsideTls = InsideTls,
-            StartTimestampNs = StartTs,
+            InsideTls = e.InsideTls,
+            StartTimestampNs = e.StartTs,
             EndTimestampNs = EndTs,
-            Incomplete = Incomplete,
+            Incomplete = Incomplete || e.Incomplete,
             // RCPT TO past the limit, and header lines past the byte budget: both only by their domains.
-            CutRecipients = Mail.CutRecipients.Combine(CutRecipients, _overflow?.Found),
-            ShortenedAddresses = ShortenedAddresses,
+            CutRecipients = Mail.CutRecipients.Combine(e.CutRecipients, _overflow?.Found),
+            ShortenedAddresses = e.ShortenedAddresses,
             HeadersNotParsed = Suppressed,
         };
     }
