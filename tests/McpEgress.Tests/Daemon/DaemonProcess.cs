@@ -81,6 +81,32 @@ internal sealed partial class DaemonProcess : IDisposable
         return null;
     }
 
+    /// <summary>Sum of the exposition lines whose series starts with <paramref name="prefix"/> (e.g. a metric with some labels fixed and the rest free).</summary>
+    public static double SumSamples(string exposition, string prefix)
+    {
+        double sum = 0;
+        foreach (var line in exposition.Split('\n'))
+            if (line.StartsWith(prefix, StringComparison.Ordinal) && line.LastIndexOf(' ') is var sp and > 0)
+                sum += double.Parse(line[(sp + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        return sum;
+    }
+
+    /// <summary>Polls /metrics until the series starting with <paramref name="prefix"/> sum to <paramref name="atLeast"/>.</summary>
+    public async Task<string> WaitForSumAsync(string prefix, double atLeast, TimeSpan timeout)
+    {
+        var sw = Stopwatch.StartNew();
+        string last = "";
+        while (sw.Elapsed < timeout)
+        {
+            if (Process.HasExited) Assert.Fail($"daemon exited ({Process.ExitCode}):\n{Stderr}");
+            last = await ScrapeAsync();
+            if (SumSamples(last, prefix) >= atLeast) return last;
+            await Task.Delay(200);
+        }
+        Assert.Fail($"{prefix}... did not reach {atLeast} within {timeout.TotalSeconds} s (now {SumSamples(last, prefix)}).\nstderr:\n{Stderr}");
+        return last;
+    }
+
     /// <summary>Polls /metrics until <paramref name="series"/> reaches <paramref name="atLeast"/>; returns the last scrape.</summary>
     public async Task<string> WaitForSampleAsync(string series, double atLeast, TimeSpan timeout)
     {
