@@ -92,7 +92,7 @@ public sealed class EcsFieldListTests
         // Every vendored ECS field is in the template with its ECS type.
         foreach (var (field, type) in Vendored.Value.Types)
             Assert.Equal(type, Mapping(mappings, field)?.GetProperty("type").GetString());
-        Assert.Equal(Vendored.Value.Version, EcsEventMapping.EcsVersion);
+        Assert.Equal(EcsEventMapping.EcsVersion, Vendored.Value.Version);
     }
 
     private static List<JsonElement> Events(string capture)
