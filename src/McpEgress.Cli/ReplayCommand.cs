@@ -27,21 +27,23 @@ internal static class ReplayCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var noProgress = new Option<bool>("--no-progress") { Description = "never draw a progress bar" };
+        var state = new Option<string?>("--state") { Description = "state database: load baselines from it and save them back (default: state.path; none: memory only)" };
 
         var command = new Command("replay", "Replay capture files: every message with its real recipients, and alerts on hidden ones.")
         {
-            files, config, output, keylogs, noProgress,
+            files, config, output, keylogs, noProgress, state,
         };
         command.SetAction(parse => Run(
             parse.GetValue(files) ?? [],
             parse.GetValue(config),
             parse.GetValue(output),
             parse.GetValue(keylogs) ?? [],
-            parse.GetValue(noProgress)));
+            parse.GetValue(noProgress),
+            parse.GetValue(state)));
         return command;
     }
 
-    private static int Run(string[] files, string? configPath, string? outputPath, string[] keylogs, bool noProgress)
+    private static int Run(string[] files, string? configPath, string? outputPath, string[] keylogs, bool noProgress, string? statePath = null)
     {
         if (!CliConfig.TryLoad(configPath, out var config)) return ExitCodes.Config;
         var limits = config.Limits;
@@ -61,7 +63,12 @@ internal static class ReplayCommand
         // write(2) per event, 18% of a mail-heavy replay even to /dev/null (watch adds a 100 ms flush deadline).
         var writer = new EcsEventWriter(outStream);
         var output = new EcsPipelineOutput(writer);
-        var pipeline = new MonitorPipeline(limits, new DetectionEngine(config.Detection), output);
+        // With a state file, baselines start from what earlier runs saved and are written back behind the rules.
+        using var state = (statePath ?? config.State.Path) is { Length: > 0 } stateFile
+            ? McpEgress.State.StateDatabase.TryOpen(stateFile, config.State, line => Console.Error.WriteLine("mcp-egress: " + line))
+            : null;
+        var baselines = McpEgress.State.BaselinePersistence.Open(state, log: line => Console.Error.WriteLine("mcp-egress: " + line));
+        var pipeline = new MonitorPipeline(limits, new DetectionEngine(config.Detection, baselines), output);
         if (ReplayKeyLogs.Load(pipeline.KeyLog, keylogs, files) is { } keyLogError)
         {
             Console.Error.WriteLine($"mcp-egress: {keyLogError}");

@@ -50,6 +50,7 @@ public sealed class WatchDaemon : IDisposable
     private FlowProcessCache? _earlyProcesses;
     private SynTap? _synTap;
     private InventoryMonitor? _inventory;
+    private McpEgress.State.StateDatabase? _state;
     private long _heartbeat = Stopwatch.GetTimestamp();
     private volatile bool _stopRequested;
     private volatile bool _reloadRequested;
@@ -98,7 +99,9 @@ public sealed class WatchDaemon : IDisposable
         {
             OpenOutput();
             var output = new MetricsEventOutput(_writer!, _metrics) { Log = Log };
-            var pipeline = new MonitorPipeline(Limits, new DetectionEngine(Config.Detection), output);
+            OpenState();
+            var baselines = McpEgress.State.BaselinePersistence.Open(_state, log: Log);
+            var pipeline = new MonitorPipeline(Limits, new DetectionEngine(Config.Detection, baselines), output);
             output.Anomalies = pipeline.Anomalies;
             _pipelineInstance = pipeline;
             if (_options.ProcessAttribution)
@@ -384,10 +387,23 @@ public sealed class WatchDaemon : IDisposable
     {
         var options = Config.Inventory;
         if (!options.Enabled) return;
-        _inventory = new InventoryMonitor(options, _writer!, _metrics, () => Pipeline.Detection, Log);
+        _inventory = new InventoryMonitor(options, _writer!, _metrics, () => Pipeline.Detection, Log) { State = _state };
         if (_annotator is { } annotator) _inventory.Refreshed += index => annotator.McpServers = index;
         _inventory.Start();
     }
+
+    /// <summary>
+    /// The state database (<c>state.path</c>; the watch command fills in its default): baselines and inventory history
+    /// that survive restarts. Never fails start-up: a corrupt file is kept aside, an unusable one leaves state in memory.
+    /// A SIGHUP keeps the database open (a changed <c>state:</c> section takes effect at the next start).
+    /// </summary>
+    private void OpenState()
+    {
+        if (Config.State.Path is { Length: > 0 } path) _state = McpEgress.State.StateDatabase.TryOpen(path, Config.State, Log);
+    }
+
+    /// <summary>The open state database; null when none was configured or it could not be used.</summary>
+    public McpEgress.State.StateDatabase? State => _state;
 
     /// <summary>The inventory monitor, when <c>inventory.enabled</c>.</summary>
     public InventoryMonitor? Inventory => _inventory;
@@ -432,6 +448,8 @@ public sealed class WatchDaemon : IDisposable
         _follower = null;
         _inventory?.Dispose();
         _inventory = null;
+        _state?.Dispose(); // after the pipeline stopped and the inventory's last scan: commits what is queued
+        _state = null;
         _synTap?.Dispose();
         _capture?.Dispose();
         _server?.Dispose();
