@@ -5,6 +5,7 @@ using McpEgress.Capture;
 using McpEgress.Capture.Live;
 using McpEgress.Config;
 using McpEgress.Detection;
+using McpEgress.Detection.Baselines;
 using McpEgress.Export;
 using McpEgress.Export.Prometheus;
 using McpEgress.KeyLogs;
@@ -99,8 +100,7 @@ public sealed class WatchDaemon : IDisposable
         {
             OpenOutput();
             var output = new MetricsEventOutput(_writer!, _metrics) { Log = Log };
-            OpenState();
-            var baselines = McpEgress.State.BaselinePersistence.Open(_state, log: Log);
+            var baselines = new InMemoryBaselineStore(); // filled from the state file once everything else is open
             var pipeline = new MonitorPipeline(Limits, new DetectionEngine(Config.Detection, baselines), output);
             output.Anomalies = pipeline.Anomalies;
             _pipelineInstance = pipeline;
@@ -133,6 +133,7 @@ public sealed class WatchDaemon : IDisposable
 
             OpenCapture();
             if (_earlyProcesses is not null) OpenSynTap(new SynTapOptions());
+            OpenState(baselines); // last of what can fail: a start-up that fails never touches the state file
             StartInventory();
             Interlocked.Exchange(ref _heartbeat, Stopwatch.GetTimestamp());
             _running = true;
@@ -397,9 +398,11 @@ public sealed class WatchDaemon : IDisposable
     /// that survive restarts. Never fails start-up: a corrupt file is kept aside, an unusable one leaves state in memory.
     /// A SIGHUP keeps the database open (a changed <c>state:</c> section takes effect at the next start).
     /// </summary>
-    private void OpenState()
+    private void OpenState(InMemoryBaselineStore baselines)
     {
-        if (Config.State.Path is { Length: > 0 } path) _state = McpEgress.State.StateDatabase.TryOpen(path, Config.State, Log);
+        if (Config.State.Path is not { Length: > 0 } path) return;
+        _state = McpEgress.State.StateDatabase.TryOpen(path, Config.State, Log);
+        if (_state is not null) McpEgress.State.BaselinePersistence.Load(_state, baselines, BaselineLimits.Default, Log);
     }
 
     /// <summary>The open state database; null when none was configured or it could not be used.</summary>
