@@ -111,7 +111,7 @@ internal static class InventoryCommand
     /// <summary>Records the scan in the state database (a warning on stderr when it cannot be used; the exit code is the scan's).</summary>
     private static void RecordState(string path, InventoryResult result)
     {
-        using var db = McpEgress.State.StateDatabase.TryOpen(path, null, line => Console.Error.WriteLine("mcp-egress: " + line));
+        using var db = McpEgress.State.StateDatabase.TryOpen(path, new McpEgress.State.StateOptions { WaitWhenFull = true }, line => Console.Error.WriteLine("mcp-egress: " + line));
         if (db is null) return;
         McpEgress.State.InventoryHistory.Record(db, McpServerState.ByKey(result.Servers).Values, (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100, result.Problems.Count);
     }

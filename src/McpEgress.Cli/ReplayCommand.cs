@@ -43,6 +43,14 @@ internal static class ReplayCommand
         return command;
     }
 
+    /// <summary>Replay is offline: a full state queue makes it wait, never drop a write.</summary>
+    private static McpEgress.State.StateOptions WaitWhenFull(McpEgress.State.StateOptions options)
+    {
+        var copy = options.Copy();
+        copy.WaitWhenFull = true;
+        return copy;
+    }
+
     private static int Run(string[] files, string? configPath, string? outputPath, string[] keylogs, bool noProgress, string? statePath = null)
     {
         if (!CliConfig.TryLoad(configPath, out var config)) return ExitCodes.Config;
@@ -65,7 +73,7 @@ internal static class ReplayCommand
         var output = new EcsPipelineOutput(writer);
         // With a state file, baselines start from what earlier runs saved and are written back behind the rules.
         using var state = (statePath ?? config.State.Path) is { Length: > 0 } stateFile
-            ? McpEgress.State.StateDatabase.TryOpen(stateFile, config.State, line => Console.Error.WriteLine("mcp-egress: " + line))
+            ? McpEgress.State.StateDatabase.TryOpen(stateFile, WaitWhenFull(config.State), line => Console.Error.WriteLine("mcp-egress: " + line))
             : null;
         var baselines = McpEgress.State.BaselinePersistence.Open(state, log: line => Console.Error.WriteLine("mcp-egress: " + line));
         var pipeline = new MonitorPipeline(limits, new DetectionEngine(config.Detection, baselines), output);
@@ -108,6 +116,12 @@ internal static class ReplayCommand
         sw.Stop();
 
         ReplaySummary.Write(Console.Error, files.Length, pipeline, sw.Elapsed);
+        if (state is not null)
+        {
+            state.Flush();
+            Console.Error.WriteLine($"mcp-egress: state {state.Path}: {state.Writes} writes" +
+                (state.DroppedWrites > 0 ? $", {state.DroppedWrites} dropped (queue full)" : ""));
+        }
         foreach (var e in errors) Console.Error.WriteLine($"mcp-egress: {e}");
         if (writer.WriteFailures > 0)
         {

@@ -229,10 +229,12 @@ public sealed class StateDatabase : IDisposable
 
     /// <summary>
     /// Queues one statement (parameters <c>$a0</c>, <c>$a1</c>, ...) for the writer thread. Any thread; O(1). When
-    /// the queue holds <see cref="StateOptions.MaxQueuedWrites"/>, the oldest write is dropped and counted.
+    /// the queue holds <see cref="StateOptions.MaxQueuedWrites"/>, the oldest write is dropped and counted (or, with
+    /// <see cref="StateOptions.WaitWhenFull"/>, the caller commits the queue itself first).
     /// </summary>
     public void Enqueue(string sql, params object?[] args)
     {
+        if (_options.WaitWhenFull && QueuedWrites >= _options.MaxQueuedWrites) Flush(); // offline: the caller waits instead
         bool wake;
         lock (_queueLock)
         {
@@ -282,7 +284,23 @@ public sealed class StateDatabase : IDisposable
         }
     }
 
-    /// <summary>Deletes rows not updated within <see cref="StateOptions.RetentionDays"/>; the next run is a day later.</summary>
+    /// <summary>
+    /// Rows kept per baseline table beyond which the least recently updated are deleted with the retention: the
+    /// bounds of <see cref="McpEgress.Detection.Baselines.BaselineLimits.Default"/>, past which a load never reads them.
+    /// </summary>
+    internal static readonly (string Table, long MaxRows)[] RowCaps =
+    [
+        ("sinks", McpEgress.Detection.Baselines.BaselineLimits.Default.MaxSinks),
+        ("hidden_domains", McpEgress.Detection.Baselines.BaselineLimits.Default.MaxHiddenDomains),
+        ("sender_domains", McpEgress.Detection.Baselines.BaselineLimits.Default.MaxSenderDomains),
+        ("package_versions", (long)McpEgress.Detection.Baselines.BaselineLimits.Default.MaxPackages * McpEgress.Detection.Baselines.BaselineLimits.Default.MaxVersionsPerPackage),
+        ("package_domains", (long)McpEgress.Detection.Baselines.BaselineLimits.Default.MaxPackages * McpEgress.Detection.Baselines.BaselineLimits.Default.MaxDomainsPerPackage),
+    ];
+
+    /// <summary>
+    /// Deletes rows not updated within <see cref="StateOptions.RetentionDays"/>, and baseline rows past
+    /// <see cref="RowCaps"/> (least recently updated first); the next run is a day later.
+    /// </summary>
     public int EnforceRetention()
     {
         lock (_dbLock)
@@ -299,6 +317,14 @@ public sealed class StateDatabase : IDisposable
                     cmd.Transaction = tx;
                     cmd.CommandText = $"DELETE FROM {table} WHERE updated_at < $cutoff";
                     cmd.Parameters.AddWithValue("$cutoff", cutoff);
+                    deleted += cmd.ExecuteNonQuery();
+                }
+                foreach (var (table, max) in RowCaps)
+                {
+                    using var cmd = _connection.CreateCommand();
+                    cmd.Transaction = tx;
+                    cmd.CommandText = $"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} ORDER BY updated_at DESC LIMIT -1 OFFSET $max)";
+                    cmd.Parameters.AddWithValue("$max", max);
                     deleted += cmd.ExecuteNonQuery();
                 }
                 tx.Commit();

@@ -19,6 +19,12 @@ public sealed class StateOptions
     /// <summary>Writes waiting for the writer thread; when full the oldest is dropped and counted. Default 65,536.</summary>
     public int MaxQueuedWrites { get; set; } = 65_536;
 
+    /// <summary>
+    /// When the queue is full, the writing thread commits it itself instead of dropping the oldest write: for
+    /// <c>replay</c> and <c>inventory</c>, where nothing is live to fall behind. The daemon drops (false).
+    /// </summary>
+    public bool WaitWhenFull { get; set; }
+
     /// <summary>How often the writer commits what is queued. Default 1 s.</summary>
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -226,6 +226,28 @@ public sealed class StateDatabaseTests : IDisposable
     }
 
     [Fact]
+    public void WaitWhenFullCommitsInsteadOfDropping()
+    {
+        using var db = Open(File(), new StateOptions { MaxQueuedWrites = 10, FlushInterval = TimeSpan.FromHours(1), WaitWhenFull = true });
+        for (int i = 0; i < 25; i++)
+            db.Enqueue("INSERT INTO inventory_scans(at_ns, servers, problems, updated_at) VALUES($a0, 0, 0, $a1)", (long)i, db.Now);
+        Assert.Equal(0, db.DroppedWrites);
+        Assert.Equal(25, db.Count("inventory_scans"));
+    }
+
+    [Fact]
+    public void RetentionAlsoTrimsBaselineTablesToWhatALoadCanRead()
+    {
+        using var db = Open(File(), new StateOptions { WaitWhenFull = true });
+        long cap = StateDatabase.RowCaps.Single(c => c.Table == "hidden_domains").MaxRows;
+        for (long i = 0; i < cap + 5; i++)
+            db.Enqueue("INSERT INTO hidden_domains VALUES($a0, 0, 1, 0, $a1)", $"d{i}.example", db.Now - (cap + 5 - i)); // d0 oldest
+        db.Flush();
+        Assert.Equal(5, db.EnforceRetention());
+        Assert.Equal(cap, db.Count("hidden_domains"));
+    }
+
+    [Fact]
     public void InventoryHistoryKeepsFirstSeenAndWhatIsPresent()
     {
         McpServerState Server(string name, string version) => new()
