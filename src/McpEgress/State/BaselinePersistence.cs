@@ -35,9 +35,9 @@ public static class BaselinePersistence
                     r => store.RestoreHiddenDomain(r.GetString(0), r.GetInt64(1), r.GetInt64(2)));
                 Rows(c, "SELECT sender, domain FROM (SELECT * FROM sender_domains ORDER BY updated_at DESC LIMIT $n) ORDER BY updated_at", limits.MaxSenderDomains,
                     r => store.RestoreSenderDomain(r.GetString(0), r.GetString(1)));
-                Rows(c, "SELECT package, version, messages, first_seen_ns, last_seen_ns FROM package_versions ORDER BY first_seen_ns LIMIT $n", limits.MaxPackages * limits.MaxVersionsPerPackage,
+                Rows(c, "SELECT package, version, messages, first_seen_ns, last_seen_ns FROM (SELECT * FROM package_versions ORDER BY updated_at DESC LIMIT $n) ORDER BY first_seen_ns", limits.MaxPackages * limits.MaxVersionsPerPackage,
                     r => store.RestorePackageVersion(r.GetString(0), new VersionStats(r.GetString(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4))));
-                Rows(c, "SELECT package, domain FROM package_domains ORDER BY first_seen_ns LIMIT $n", limits.MaxPackages * limits.MaxDomainsPerPackage,
+                Rows(c, "SELECT package, domain FROM (SELECT * FROM package_domains ORDER BY updated_at DESC LIMIT $n) ORDER BY first_seen_ns", limits.MaxPackages * limits.MaxDomainsPerPackage,
                     r => store.RestorePackageDomain(r.GetString(0), r.GetString(1)));
                 return 0;
             });

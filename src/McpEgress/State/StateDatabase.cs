@@ -77,6 +77,10 @@ public sealed class StateDatabase : IDisposable
     private readonly Thread _thread;
     private volatile bool _stop;
     private DateTimeOffset _nextRetention;
+    private long _writesAtRetention;
+
+    /// <summary>Writes after which the retention and row caps run again without waiting for the day.</summary>
+    internal const long TrimEveryWrites = 250_000;
     private long _dropped, _written, _failures, _retained;
     private bool _disposed;
 
@@ -279,7 +283,9 @@ public sealed class StateDatabase : IDisposable
             {
                 if (_disposed) return;
                 Drain();
-                if (_clock.GetUtcNow() >= _nextRetention) EnforceRetention();
+                // Daily, and after every TrimEveryWrites writes: the file's high-water mark stays near the row caps (freed
+                // pages are reused) however fast a flood writes.
+                if (_clock.GetUtcNow() >= _nextRetention || Writes - _writesAtRetention >= TrimEveryWrites) EnforceRetention();
             }
         }
     }
@@ -306,6 +312,7 @@ public sealed class StateDatabase : IDisposable
         lock (_dbLock)
         {
             _nextRetention = _clock.GetUtcNow().AddDays(1);
+            _writesAtRetention = Writes;
             long cutoff = Now - (long)_options.RetentionDays * 86_400;
             int deleted = 0;
             try
