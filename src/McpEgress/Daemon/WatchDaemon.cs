@@ -451,6 +451,8 @@ public sealed class WatchDaemon : IDisposable
         _follower = null;
         _inventory?.Dispose();
         _inventory = null;
+        if (_state is { DroppedWrites: > 0 } dropping)
+            Log($"warning: {dropping.DroppedWrites} state writes were dropped (queue full) in this run; those baseline updates are not in {dropping.Path}");
         _state?.Dispose(); // after the pipeline stopped and the inventory's last scan: commits what is queued
         _state = null;
         _synTap?.Dispose();
