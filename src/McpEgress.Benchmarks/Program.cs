@@ -29,7 +29,7 @@ switch (args.FirstOrDefault())
         return 0;
     }
     case "baselines":
-        return BaselineMemory.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000);
+        return BaselineMemory.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000, args.ElementAtOrDefault(2));
     case "smtp-idle":
         return SmtpIdleMemory.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10_000);
     case "agent-capture":

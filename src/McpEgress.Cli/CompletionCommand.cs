@@ -11,7 +11,7 @@ namespace McpEgress.Cli;
 internal static class CompletionCommand
 {
     /// <summary>Options that take a file or folder path (completed as files by every shell).</summary>
-    private static readonly HashSet<string> FileOptions = ["--config", "--output", "--keylog", "--home", "--advisories", "--preload", "--keylog-dir"];
+    private static readonly HashSet<string> FileOptions = ["--config", "--output", "--keylog", "--home", "--advisories", "--preload", "--keylog-dir", "--state"];
 
     public static Command Create(RootCommand root)
     {

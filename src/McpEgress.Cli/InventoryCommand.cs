@@ -41,9 +41,10 @@ internal static class InventoryCommand
             Description = $"folder the servers write key logs into; watch follows its *.keys (default {KeyLogDefaults.Directory}, watch's default too)",
             DefaultValueFactory = _ => KeyLogDefaults.Directory,
         };
+        var state = new Option<string?>("--state") { Description = "record this scan in a state database (servers, versions, first/last seen)" };
         var command = new Command("inventory", "List the MCP servers this host is configured to run and those running, with their packages and advisories.")
         {
-            home, advisories, json, noProcesses, instrument, apply, revert, preload, keylogDir,
+            home, advisories, json, noProcesses, instrument, apply, revert, preload, keylogDir, state,
         };
         command.SetAction(parse =>
         {
@@ -51,12 +52,12 @@ internal static class InventoryCommand
             if (parse.GetValue(instrument) || doApply || doRevert)
                 return InstrumentCommand.Run(parse.GetValue(home), parse.GetValue(advisories) ?? [], doApply, doRevert, parse.GetValue(json),
                     parse.GetValue(preload)!, parse.GetValue(keylogDir)!);
-            return Run(parse.GetValue(home), parse.GetValue(advisories) ?? [], parse.GetValue(json), parse.GetValue(noProcesses));
+            return Run(parse.GetValue(home), parse.GetValue(advisories) ?? [], parse.GetValue(json), parse.GetValue(noProcesses), parse.GetValue(state));
         });
         return command;
     }
 
-    private static int Run(string? home, string[] advisoryDirs, bool json, bool noProcesses)
+    private static int Run(string? home, string[] advisoryDirs, bool json, bool noProcesses, string? statePath)
     {
         if (home is not null && !Directory.Exists(home))
         {
@@ -75,6 +76,7 @@ internal static class InventoryCommand
         if (json) WriteJson(Console.OpenStandardOutput(), result.Servers);
         else WriteTable(result);
         foreach (var p in result.Problems) Console.Error.WriteLine($"mcp-egress: {p}");
+        if (statePath is not null) RecordState(statePath, result);
         return result.Problems.Count == 0 ? ExitCodes.Success : ExitCodes.Config;
     }
 
@@ -106,6 +108,14 @@ internal static class InventoryCommand
     /// <c>package.*</c> (ECS package fields), <c>vulnerability.id</c> for advisories, and per running process
     /// <c>process.*</c> / <c>user.*</c>. Absent values are omitted. Env vars appear by name only.
     /// </summary>
+    /// <summary>Records the scan in the state database (a warning on stderr when it cannot be used; the exit code is the scan's).</summary>
+    private static void RecordState(string path, InventoryResult result)
+    {
+        using var db = McpEgress.State.StateDatabase.TryOpen(path, new McpEgress.State.StateOptions { WaitWhenFull = true }, line => Console.Error.WriteLine("mcp-egress: " + line));
+        if (db is null) return;
+        McpEgress.State.InventoryHistory.Record(db, McpServerState.ByKey(result.Servers).Values, (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100, result.Problems.Count);
+    }
+
     internal static void WriteJson(Stream stream, IReadOnlyList<McpServerRecord> servers)
     {
         using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });

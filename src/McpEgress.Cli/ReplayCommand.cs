@@ -27,21 +27,31 @@ internal static class ReplayCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var noProgress = new Option<bool>("--no-progress") { Description = "never draw a progress bar" };
+        var state = new Option<string?>("--state") { Description = "state database: load baselines from it and save them back (default: state.path; none: memory only)" };
 
         var command = new Command("replay", "Replay capture files: every message with its real recipients, and alerts on hidden ones.")
         {
-            files, config, output, keylogs, noProgress,
+            files, config, output, keylogs, noProgress, state,
         };
         command.SetAction(parse => Run(
             parse.GetValue(files) ?? [],
             parse.GetValue(config),
             parse.GetValue(output),
             parse.GetValue(keylogs) ?? [],
-            parse.GetValue(noProgress)));
+            parse.GetValue(noProgress),
+            parse.GetValue(state)));
         return command;
     }
 
-    private static int Run(string[] files, string? configPath, string? outputPath, string[] keylogs, bool noProgress)
+    /// <summary>Replay is offline: a full state queue makes it wait, never drop a write.</summary>
+    private static McpEgress.State.StateOptions WaitWhenFull(McpEgress.State.StateOptions options)
+    {
+        var copy = options.Copy();
+        copy.WaitWhenFull = true;
+        return copy;
+    }
+
+    private static int Run(string[] files, string? configPath, string? outputPath, string[] keylogs, bool noProgress, string? statePath = null)
     {
         if (!CliConfig.TryLoad(configPath, out var config)) return ExitCodes.Config;
         var limits = config.Limits;
@@ -61,7 +71,12 @@ internal static class ReplayCommand
         // write(2) per event, 18% of a mail-heavy replay even to /dev/null (watch adds a 100 ms flush deadline).
         var writer = new EcsEventWriter(outStream);
         var output = new EcsPipelineOutput(writer);
-        var pipeline = new MonitorPipeline(limits, new DetectionEngine(config.Detection), output);
+        // With a state file, baselines start from what earlier runs saved and are written back behind the rules.
+        using var state = (statePath ?? config.State.Path) is { Length: > 0 } stateFile
+            ? McpEgress.State.StateDatabase.TryOpen(stateFile, WaitWhenFull(config.State), line => Console.Error.WriteLine("mcp-egress: " + line))
+            : null;
+        var baselines = McpEgress.State.BaselinePersistence.Open(state, log: line => Console.Error.WriteLine("mcp-egress: " + line));
+        var pipeline = new MonitorPipeline(limits, new DetectionEngine(config.Detection, baselines), output);
         if (ReplayKeyLogs.Load(pipeline.KeyLog, keylogs, files) is { } keyLogError)
         {
             Console.Error.WriteLine($"mcp-egress: {keyLogError}");
@@ -101,6 +116,12 @@ internal static class ReplayCommand
         sw.Stop();
 
         ReplaySummary.Write(Console.Error, files.Length, pipeline, sw.Elapsed);
+        if (state is not null)
+        {
+            state.Flush();
+            Console.Error.WriteLine($"mcp-egress: state {state.Path}: {state.Writes} writes" +
+                (state.DroppedWrites > 0 ? $", {state.DroppedWrites} dropped (queue full)" : ""));
+        }
         foreach (var e in errors) Console.Error.WriteLine($"mcp-egress: {e}");
         if (writer.WriteFailures > 0)
         {

@@ -26,10 +26,11 @@ internal static class WatchCommand
         var config = new Option<string?>("--config", "-c") { Description = "config file (YAML or JSON); SIGHUP reloads it" };
         var metrics = new Option<string?>("--metrics-listen") { Description = "HOST:PORT for /metrics and /healthz (default 127.0.0.1:9464)" };
         var output = new Option<string?>("--output", "-o") { Description = "ECS NDJSON events file, rotated by size (default: stdout)" };
+        var state = new Option<string?>("--state") { Description = $"state database (baselines, inventory history; default: state.path, else {McpEgress.State.StateOptions.DefaultWatchPath})" };
 
         var command = new Command("watch", "Watch live traffic: every outbound message with its real recipients, alerts on hidden ones, Prometheus metrics.")
         {
-            interfaces, filter, keylogs, config, metrics, output,
+            interfaces, filter, keylogs, config, metrics, output, state,
         };
         command.SetAction(parse => Run(
             parse.GetValue(interfaces) ?? [],
@@ -37,13 +38,17 @@ internal static class WatchCommand
             parse.GetValue(keylogs) ?? [],
             parse.GetValue(config),
             parse.GetValue(metrics),
-            parse.GetValue(output)));
+            parse.GetValue(output),
+            parse.GetValue(state)));
         return command;
     }
 
-    private static int Run(string[] interfaces, string? filter, string[] keylogs, string? configPath, string? metricsListen, string? outputPath)
+    private static int Run(string[] interfaces, string? filter, string[] keylogs, string? configPath, string? metricsListen, string? outputPath, string? statePath)
     {
         if (!CliConfig.TryLoad(configPath, out var config)) return ExitCodes.Config;
+        var stateOptions = config.State.Copy();
+        stateOptions.Path = statePath ?? stateOptions.Path ?? McpEgress.State.StateOptions.DefaultWatchPath;
+        config = config.WithState(stateOptions);
 
         // Flags override the config file (on a copy: the loaded config stays what the file says).
         var options = config.Watch.Clone();

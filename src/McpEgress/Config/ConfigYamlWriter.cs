@@ -20,6 +20,7 @@ public static class ConfigYamlWriter
             { LimitsSection.Name, LimitsSection.Write(config.Limits) },
             { WatchSection.Name, WatchSection.Write(config.Watch) },
             { InventorySection.Name, InventorySection.Write(config.Inventory) },
+            { StateSection.Name, StateSection.Write(config.State) },
         };
         var text = new StringWriter(CultureInfo.InvariantCulture);
         new YamlStream(new YamlDocument(root)).Save(text, assignAnchors: false);

@@ -25,8 +25,17 @@ public sealed class McpEgressConfig
     /// <summary><c>inventory:</c> the daemon's MCP server inventory (used by <c>mcp-egress watch</c> only).</summary>
     public InventoryWatchOptions Inventory { get; init; } = new();
 
+    /// <summary><c>state:</c> the state database (baselines, inventory history); see <see cref="McpEgress.State.StateOptions"/>.</summary>
+    public McpEgress.State.StateOptions State { get; init; } = new();
+
     /// <summary>The file it came from; null for the built-in default or parsed text.</summary>
     public string? SourcePath { get; init; }
+
+    /// <summary>This config with <paramref name="state"/> as its <c>state:</c> section (a command's flag over the file).</summary>
+    public McpEgressConfig WithState(McpEgress.State.StateOptions state) => new()
+    {
+        Detection = Detection, Limits = Limits, Watch = Watch, Inventory = Inventory, State = state, SourcePath = SourcePath,
+    };
 
     /// <summary>The built-in configuration used when no file is given (a new object each time: its options are mutable).</summary>
     public static McpEgressConfig Default => new();

@@ -3,6 +3,7 @@ using McpEgress.Export;
 using McpEgress.Export.Prometheus;
 using McpEgress.Inventory;
 using McpEgress.Inventory.Advisories;
+using McpEgress.State;
 
 namespace McpEgress.Daemon;
 
@@ -13,7 +14,9 @@ namespace McpEgress.Daemon;
 ///   - sets <c>mcp_egress_mcp_server_info</c> to the servers found (series of servers gone are removed),
 ///   - writes an <c>mcp_egress.inventory</c> event per server that appeared, changed version or disappeared,
 ///   - raises <c>mcp-server-advisory</c> alerts (<see cref="McpServerAdvisoryRule"/>) for newly matching servers,
-///   - publishes a <see cref="McpServerIndex"/> that names the MCP server of each attributed flow (<see cref="Refreshed"/>).
+///   - publishes a <see cref="McpServerIndex"/> that names the MCP server of each attributed flow (<see cref="Refreshed"/>),
+///   - records the scan in the state database (<see cref="State"/>, <see cref="InventoryHistory"/>), whose servers it
+///     starts from: a restart reports what changed while the daemon was down, not every server as appeared.
 /// A failing scan is logged and the previous state kept; the daemon never stops for it.
 /// </summary>
 public sealed class InventoryMonitor : IDisposable
@@ -31,6 +34,7 @@ public sealed class InventoryMonitor : IDisposable
     private volatile bool _stop;
     private Thread? _thread;
     private long _refreshes;
+    private bool _historyLoaded;
 
     /// <param name="detection">The current detection engine (its <see cref="DetectionEngine.McpServerAdvisory"/> rule; replaced by a config reload).</param>
     public InventoryMonitor(InventoryWatchOptions options, EcsEventWriter writer, EgressMetrics metrics, Func<DetectionEngine> detection, Action<string> log)
@@ -41,6 +45,9 @@ public sealed class InventoryMonitor : IDisposable
         _detection = detection;
         _log = log;
     }
+
+    /// <summary>The state database the inventory's history is read from at the first refresh and written to after each; null: none.</summary>
+    public StateDatabase? State { get; init; }
 
     /// <summary>After each refresh, with the new index (on the monitor's thread).</summary>
     public event Action<McpServerIndex>? Refreshed;
@@ -89,6 +96,11 @@ public sealed class InventoryMonitor : IDisposable
 
     private void RefreshCore()
     {
+        if (!_historyLoaded)
+        {
+            _historyLoaded = true;
+            if (State is { } db) Volatile.Write(ref _previous, InventoryHistory.LoadPresent(db, _log));
+        }
         if (_reloadAdvisories || _advisories is null)
         {
             _reloadAdvisories = false;
@@ -103,14 +115,7 @@ public sealed class InventoryMonitor : IDisposable
         foreach (var p in result.Problems)
             if (_problemsLogged.Count < 1000 && _problemsLogged.Add(p.ToString())) _log($"inventory: {p}");
 
-        var current = new Dictionary<string, McpServerState>(StringComparer.Ordinal);
-        foreach (var record in result.Servers)
-        {
-            var state = McpServerState.From(record, _options.ProcRoot);
-            string key = state.Key;
-            for (int n = 2; current.ContainsKey(key); n++) key = state.Key + "\0" + n; // the same name twice in one file
-            current[key] = key == state.Key ? state : state with { Key = key };
-        }
+        var current = McpServerState.ByKey(result.Servers, _options.ProcRoot);
 
         long now = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
         var previous = _previous;
@@ -130,6 +135,7 @@ public sealed class InventoryMonitor : IDisposable
         _metrics.SetMcpServers(current.Values.Select(s => new McpServerInfoLabels(s.Client, s.Name, s.Package ?? "", s.Version ?? "",
             s.Instrumented, string.Join(",", s.Advisories.Select(a => a.Id)))));
         Volatile.Write(ref _previous, current);
+        if (State is { } stateDb) InventoryHistory.Record(stateDb, current.Values, now, result.Problems.Count);
         Refreshed?.Invoke(new McpServerIndex(current.Values));
     }
 

@@ -5,6 +5,7 @@ using McpEgress.Capture;
 using McpEgress.Capture.Live;
 using McpEgress.Config;
 using McpEgress.Detection;
+using McpEgress.Detection.Baselines;
 using McpEgress.Export;
 using McpEgress.Export.Prometheus;
 using McpEgress.KeyLogs;
@@ -50,6 +51,7 @@ public sealed class WatchDaemon : IDisposable
     private FlowProcessCache? _earlyProcesses;
     private SynTap? _synTap;
     private InventoryMonitor? _inventory;
+    private McpEgress.State.StateDatabase? _state;
     private long _heartbeat = Stopwatch.GetTimestamp();
     private volatile bool _stopRequested;
     private volatile bool _reloadRequested;
@@ -98,7 +100,8 @@ public sealed class WatchDaemon : IDisposable
         {
             OpenOutput();
             var output = new MetricsEventOutput(_writer!, _metrics) { Log = Log };
-            var pipeline = new MonitorPipeline(Limits, new DetectionEngine(Config.Detection), output);
+            var baselines = new InMemoryBaselineStore(); // filled from the state file once everything else is open
+            var pipeline = new MonitorPipeline(Limits, new DetectionEngine(Config.Detection, baselines), output);
             output.Anomalies = pipeline.Anomalies;
             _pipelineInstance = pipeline;
             if (_options.ProcessAttribution)
@@ -130,6 +133,7 @@ public sealed class WatchDaemon : IDisposable
 
             OpenCapture();
             if (_earlyProcesses is not null) OpenSynTap(new SynTapOptions());
+            OpenState(baselines); // last of what can fail: a start-up that fails never touches the state file
             StartInventory();
             Interlocked.Exchange(ref _heartbeat, Stopwatch.GetTimestamp());
             _running = true;
@@ -384,10 +388,25 @@ public sealed class WatchDaemon : IDisposable
     {
         var options = Config.Inventory;
         if (!options.Enabled) return;
-        _inventory = new InventoryMonitor(options, _writer!, _metrics, () => Pipeline.Detection, Log);
+        _inventory = new InventoryMonitor(options, _writer!, _metrics, () => Pipeline.Detection, Log) { State = _state };
         if (_annotator is { } annotator) _inventory.Refreshed += index => annotator.McpServers = index;
         _inventory.Start();
     }
+
+    /// <summary>
+    /// The state database (<c>state.path</c>; the watch command fills in its default): baselines and inventory history
+    /// that survive restarts. Never fails start-up: a corrupt file is kept aside, an unusable one leaves state in memory.
+    /// A SIGHUP keeps the database open (a changed <c>state:</c> section takes effect at the next start).
+    /// </summary>
+    private void OpenState(InMemoryBaselineStore baselines)
+    {
+        if (Config.State.Path is not { Length: > 0 } path) return;
+        _state = McpEgress.State.StateDatabase.TryOpen(path, Config.State, Log);
+        if (_state is not null) McpEgress.State.BaselinePersistence.Load(_state, baselines, BaselineLimits.Default, Log);
+    }
+
+    /// <summary>The open state database; null when none was configured or it could not be used.</summary>
+    public McpEgress.State.StateDatabase? State => _state;
 
     /// <summary>The inventory monitor, when <c>inventory.enabled</c>.</summary>
     public InventoryMonitor? Inventory => _inventory;
@@ -432,6 +451,10 @@ public sealed class WatchDaemon : IDisposable
         _follower = null;
         _inventory?.Dispose();
         _inventory = null;
+        if (_state is { DroppedWrites: > 0 } dropping)
+            Log($"warning: {dropping.DroppedWrites} state writes were dropped (queue full) in this run; those baseline updates are not in {dropping.Path}");
+        _state?.Dispose(); // after the pipeline stopped and the inventory's last scan: commits what is queued
+        _state = null;
         _synTap?.Dispose();
         _capture?.Dispose();
         _server?.Dispose();

@@ -42,6 +42,20 @@ public sealed record McpServerState
         };
     }
 
+    /// <summary>The snapshots of a scan's servers by <see cref="Key"/> (the same name twice in one file gets "\0" + 2, 3, ...).</summary>
+    public static Dictionary<string, McpServerState> ByKey(IEnumerable<McpServerRecord> records, string procRoot = "/proc")
+    {
+        var current = new Dictionary<string, McpServerState>(StringComparer.Ordinal);
+        foreach (var record in records)
+        {
+            var state = From(record, procRoot);
+            string key = state.Key;
+            for (int n = 2; current.ContainsKey(key); n++) key = state.Key + "\0" + n;
+            current[key] = key == state.Key ? state : state with { Key = key };
+        }
+        return current;
+    }
+
     /// <summary>The running process's environment (/proc/PID/environ: its owner or CAP_SYS_PTRACE) sets up key logging.</summary>
     private static bool RunningWired(string procRoot, int pid)
     {

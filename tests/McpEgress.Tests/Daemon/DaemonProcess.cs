@@ -20,6 +20,8 @@ internal sealed partial class DaemonProcess : IDisposable
         MetricsPort = metricsPort;
     }
 
+    private string? _stateDir;
+
     public Process Process { get; }
     public int MetricsPort { get; }
 
@@ -41,9 +43,17 @@ internal sealed partial class DaemonProcess : IDisposable
         psi.ArgumentList.Add("--metrics-listen");
         psi.ArgumentList.Add($"127.0.0.1:{metricsPort}");
         foreach (var a in args) psi.ArgumentList.Add(a);
+        // Each daemon gets its own state file, never the machine's /var/lib/mcp-egress/state.db (watch's default).
+        string? stateDir = null;
+        if (!args.Contains("--state"))
+        {
+            stateDir = Directory.CreateTempSubdirectory("mcp-egress-daemon-state").FullName;
+            psi.ArgumentList.Add("--state");
+            psi.ArgumentList.Add(Path.Combine(stateDir, "state.db"));
+        }
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         var p = Process.Start(psi)!;
-        var d = new DaemonProcess(p, metricsPort);
+        var d = new DaemonProcess(p, metricsPort) { _stateDir = stateDir };
         p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (d._stderr) d._stderr.AppendLine(e.Data); };
         p.OutputDataReceived += (_, _) => { };
         p.BeginErrorReadLine();
@@ -150,5 +160,7 @@ internal sealed partial class DaemonProcess : IDisposable
         catch (InvalidOperationException) { }
         Process.Dispose();
         _http.Dispose();
+        try { if (_stateDir is not null) Directory.Delete(_stateDir, recursive: true); }
+        catch (IOException) { }
     }
 }

@@ -22,6 +22,9 @@ public sealed class InMemoryBaselineStore : IBaselineStore
         _packages = new(_limits.MaxPackages, StringComparer.Ordinal);
     }
 
+    /// <summary>Told every change (the state database's write-behind); null: memory only.</summary>
+    public IBaselineJournal? Journal { get; set; }
+
     public long Evictions
     {
         get { lock (_lock) return _sinks.Evictions + _domains.Evictions + _senderDomains.Evictions + _packages.Evictions; }
@@ -41,6 +44,7 @@ public sealed class InMemoryBaselineStore : IBaselineStore
             s.Times[s.Next] = timestampNs;
             s.Next = (s.Next + 1) % s.Times.Length;
             foreach (var d in visibleDomains) s.Touch(d, timestampNs);
+            Journal?.SinkChanged(s.Snapshot(sink));
 
             long since = timestampNs - windowNs;
             int messages = 0;
@@ -56,7 +60,11 @@ public sealed class InMemoryBaselineStore : IBaselineStore
     public void MarkSinkAlerted(string sink, long timestampNs)
     {
         lock (_lock)
-            if (_sinks.TryGet(sink, out var s)) s.LastAlertNs = timestampNs;
+            if (_sinks.TryGet(sink, out var s))
+            {
+                s.LastAlertNs = timestampNs;
+                Journal?.SinkChanged(s.Snapshot(sink));
+            }
     }
 
     public HiddenDomainSeen RecordHiddenDomain(string domain, string? sender, long timestampNs)
@@ -66,10 +74,12 @@ public sealed class InMemoryBaselineStore : IBaselineStore
             var d = _domains.GetOrAdd(domain, () => new DomainState(timestampNs), out bool newForHost);
             var seen = new HiddenDomainSeen(newForHost, false, d.FirstSeenNs, d.Messages);
             d.Messages++;
+            Journal?.HiddenDomainChanged(domain, d.FirstSeenNs, d.Messages, timestampNs);
             if (sender is not null)
             {
                 _senderDomains.GetOrAdd((sender, domain), static () => true, out bool newForSender);
                 seen = seen with { NewForSender = newForSender };
+                Journal?.SenderDomainSeen(sender, domain, timestampNs); // every time: refreshes the row against the retention
             }
             return seen;
         }
@@ -96,14 +106,61 @@ public sealed class InMemoryBaselineStore : IBaselineStore
             if (current is not null) p.Versions.Remove(current);
             else if (p.Versions.Count >= _limits.MaxVersionsPerPackage) p.Versions.RemoveAt(0);
             p.Versions.Add(updated);
+            Journal?.PackageVersionChanged(package, updated);
 
             if (fresh is not null)
                 foreach (var d in fresh)
                 {
                     if (p.Domains.Count >= _limits.MaxDomainsPerPackage) p.Domains.Remove(p.Domains.First());
                     p.Domains.Add(d);
+                    Journal?.PackageDomainAdded(package, d, timestampNs);
                 }
             return new SenderSeen(fresh ?? (IReadOnlyList<string>)[], others, current?.FirstSeenNs ?? timestampNs);
+        }
+    }
+
+    // Restoring (the state database loads its rows here at start, oldest first, before the journal is attached).
+
+    internal void RestoreSink(SinkSnapshot snap)
+    {
+        lock (_lock)
+        {
+            var s = _sinks.GetOrAdd(snap.Sink, () => new SinkState(snap.FirstSeenNs, Math.Clamp(snap.Times.Length, 1, 1024), Math.Clamp(snap.MaxDomains, 1, 1024)), out _);
+            s.Total = snap.Total;
+            s.LastAlertNs = snap.LastAlertNs;
+            for (int i = 0; i < Math.Min(s.Times.Length, snap.Times.Length); i++) s.Times[i] = snap.Times[i];
+            s.Next = snap.Times.Length == 0 ? 0 : Math.Clamp(snap.Next, 0, s.Times.Length - 1);
+            foreach (var (d, t) in snap.Domains) s.Touch(d, t);
+        }
+    }
+
+    internal void RestoreHiddenDomain(string domain, long firstSeenNs, long messages)
+    {
+        lock (_lock) _domains.GetOrAdd(domain, () => new DomainState(firstSeenNs), out _).Messages = messages;
+    }
+
+    internal void RestoreSenderDomain(string sender, string domain)
+    {
+        lock (_lock) _senderDomains.GetOrAdd((sender, domain), static () => true, out _);
+    }
+
+    internal void RestorePackageVersion(string package, VersionStats version)
+    {
+        lock (_lock)
+        {
+            var p = _packages.GetOrAdd(package, static () => new PackageState(), out _);
+            p.Versions.RemoveAll(v => v.Version == version.Version);
+            if (p.Versions.Count >= _limits.MaxVersionsPerPackage) p.Versions.RemoveAt(0);
+            p.Versions.Add(version);
+        }
+    }
+
+    internal void RestorePackageDomain(string package, string domain)
+    {
+        lock (_lock)
+        {
+            var p = _packages.GetOrAdd(package, static () => new PackageState(), out _);
+            if (p.Domains.Count < _limits.MaxDomainsPerPackage) p.Domains.Add(domain);
         }
     }
 
@@ -125,6 +182,9 @@ public sealed class InMemoryBaselineStore : IBaselineStore
         public int Next;
         public readonly List<(string Domain, long LastSeenNs)> Domains;
         private readonly int MaxDomains;
+
+        public SinkSnapshot Snapshot(string sink) =>
+            new(sink, FirstSeenNs, Total, LastAlertNs, (long[])Times.Clone(), Next, Domains.ToArray(), MaxDomains);
 
         /// <summary>Records a visible domain; when full, the one seen longest ago makes room.</summary>
         public void Touch(string domain, long ts)
