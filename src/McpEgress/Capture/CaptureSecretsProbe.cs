@@ -10,9 +10,12 @@ namespace McpEgress.Capture;
 /// </summary>
 public static class CaptureSecretsProbe
 {
-    private const uint SectionHeader = 0x0A0D0D0A;
-    private const uint DecryptionSecrets = 0x0000000A;
-    private const uint ByteOrderMagic = 0x1A2B3C4D;
+    private const uint SectionHeader = CaptureFile.PcapNgSectionHeader;
+    private const uint DecryptionSecrets = PcapNgFileReader.DecryptionSecretsBlock;
+    private const uint ByteOrderMagic = PcapNgFileReader.ByteOrderMagic;
+
+    private static bool IsPcap(uint magic) =>
+        magic is CaptureFile.PcapMagicMicro or CaptureFile.PcapMagicNano or CaptureFile.PcapMagicModified;
 
     public static bool MayCarrySecrets(string path)
     {
@@ -22,7 +25,7 @@ public static class CaptureSecretsProbe
             Span<byte> head = stackalloc byte[12];
             if (f.ReadAtLeast(head, 4, throwOnEndOfStream: false) < 4) return true;
             uint magic = BinaryPrimitives.ReadUInt32LittleEndian(head);
-            if (magic is 0xA1B2C3D4 or 0xD4C3B2A1 or 0xA1B23C4D or 0x4D3CB2A1 or 0xA1B2CD34 or 0x34CDB2A1) return false; // pcap
+            if (IsPcap(magic) || IsPcap(BinaryPrimitives.ReverseEndianness(magic))) return false; // classic pcap, either order
             if (magic != SectionHeader || !f.CanSeek) return true;
             f.Position = 0;
             bool bigEndian = false;

@@ -18,8 +18,8 @@ public sealed class PcapNgFileReader : ICaptureReader
     private const uint ObsoletePacketBlock = 0x00000002;
     private const uint SimplePacketBlock = 0x00000003;
     private const uint EnhancedPacketBlock = 0x00000006;
-    private const uint DecryptionSecretsBlock = 0x0000000A;
-    private const uint ByteOrderMagic = 0x1A2B3C4D;
+    internal const uint DecryptionSecretsBlock = 0x0000000A;
+    internal const uint ByteOrderMagic = 0x1A2B3C4D;
 
     private const ushort OptEndOfOptions = 0;
     private const ushort OptIfTsResol = 9;

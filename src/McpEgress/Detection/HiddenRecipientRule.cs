@@ -65,12 +65,6 @@ public sealed class HiddenRecipientRule : IRule
     /// <summary>The address an alert about cut recipients names: only their domain is known.</summary>
     internal static MailAddress CutAddress(string domain) => new("*@" + domain);
 
-    private bool IsForeign(MailMessage message, string domain, string sender, ref List<string>? visible)
-    {
-        string d = DomainName.Normalize(domain);
-        if (HiddenRecipients.IsOwnOrVisible(message, d, sender, ref visible)) return false;
-        foreach (var p in _allowed)
-            if (p.Matches(d)) return false;
-        return KnownSinks.Match(d) is null;
-    }
+    private bool IsForeign(MailMessage message, string domain, string sender, ref List<string>? visible) =>
+        HiddenRecipients.IsForeign(message, DomainName.Normalize(domain), sender, _allowed, ref visible);
 }

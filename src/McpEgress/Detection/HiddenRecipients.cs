@@ -30,6 +30,21 @@ public static class HiddenRecipients
         return false;
     }
 
+    /// <summary>
+    /// True when a hidden recipient's normalized <paramref name="domain"/> is foreign to the message: not the sender's
+    /// or a visible recipient's organisation (<see cref="IsOwnOrVisible"/>), not in <paramref name="allowed"/>, and
+    /// not a known CRM/archive sink (<see cref="KnownSinks"/>). The one test hidden-foreign-domain, hidden-sink and
+    /// new-hidden-domain share.
+    /// </summary>
+    public static bool IsForeign(MailMessage message, string domain, string sender, IReadOnlyList<DomainPattern> allowed,
+        ref List<string>? visible)
+    {
+        if (IsOwnOrVisible(message, domain, sender, ref visible)) return false;
+        foreach (var p in allowed)
+            if (p.Matches(domain)) return false;
+        return KnownSinks.Match(domain) is null;
+    }
+
     /// <summary>The normalized domains of the visible recipients (To, Cc, Resent-To, Resent-Cc), each once.</summary>
     public static List<string> VisibleDomains(MailMessage m)
     {

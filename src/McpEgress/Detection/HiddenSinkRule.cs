@@ -55,7 +55,7 @@ public sealed class HiddenSinkRule : IRule
         {
             if (h.KnownSink is not null) continue;
             string d = DomainName.Normalize(h.Address.Domain);
-            if (d.Length == 0 || HiddenRecipients.IsOwnOrVisible(message, d, sender, ref visible) || IsAllowed(d) || KnownSinks.Match(d) is not null) continue;
+            if (d.Length == 0 || !HiddenRecipients.IsForeign(message, d, sender, _allowed, ref visible)) continue;
             string sink = HiddenRecipients.SinkKey(h.Address);
             if (!(seen ??= new(StringComparer.Ordinal)).Add(sink)) continue;
             visibleOrgs ??= visible!.Select(RegistrableDomain.Of).Where(v => v.Length > 0).Distinct(StringComparer.Ordinal).ToList();
@@ -87,11 +87,4 @@ public sealed class HiddenSinkRule : IRule
 
     internal static string Window(long seconds) =>
         seconds % 3600 == 0 ? $"{seconds / 3600} h" : seconds % 60 == 0 ? $"{seconds / 60} min" : $"{seconds} s";
-
-    private bool IsAllowed(string domain)
-    {
-        foreach (var p in _allowed)
-            if (p.Matches(domain)) return true;
-        return false;
-    }
 }

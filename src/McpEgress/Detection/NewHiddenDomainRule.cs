@@ -43,10 +43,7 @@ public sealed class NewHiddenDomainRule : IRule
         {
             if (h.KnownSink is not null) continue;
             string d = DomainName.Normalize(h.Address.Domain);
-            if (d.Length == 0 || HiddenRecipients.IsOwnOrVisible(message, d, sender, ref visible) || KnownSinks.Match(d) is not null) continue;
-            bool allowed = false;
-            foreach (var p in _allowed) allowed |= p.Matches(d);
-            if (allowed) continue;
+            if (d.Length == 0 || !HiddenRecipients.IsForeign(message, d, sender, _allowed, ref visible)) continue;
             string org = RegistrableDomain.Of(d);
             if (org.Length == 0 || !(seen ??= new(StringComparer.Ordinal)).Add(org)) continue;
 

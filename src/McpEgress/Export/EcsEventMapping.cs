@@ -60,15 +60,22 @@ internal static class EcsEventMapping
     /// <summary>One <c>event.kind: alert</c>, carrying the same message fields as <see cref="Message"/>.</summary>
     public static void Alert(EcsFieldWriter w, Alert alert, int maxAddresses)
     {
-        OpenEvent(w, alert.Mail.TimestampNs, "alert", "mcp_egress.alert", AlertCategory, InfoType, alert.RuleId);
-        w.Long("severity", SeverityNumber(alert.Severity));
+        AlertHead(w, alert.Mail.TimestampNs, AlertCategory, alert.RuleId, alert.RuleName, alert.Severity, alert.Message);
+        MessageFields(w, alert.Mail, maxAddresses, alert);
+    }
+
+    /// <summary>What every alert event starts with: <c>event.*</c> (kind alert, severity), <c>rule.id/name</c>, <c>message</c>.</summary>
+    private static void AlertHead(EcsFieldWriter w, long timestampNs, string[] category, string ruleId, string ruleName,
+        Severity severity, string message)
+    {
+        OpenEvent(w, timestampNs, "alert", "mcp_egress.alert", category, InfoType, ruleId);
+        w.Long("severity", SeverityNumber(severity));
         w.Close();
         w.Open("rule");
-        w.String("id", alert.RuleId);
-        w.String("name", alert.RuleName);
+        w.String("id", ruleId);
+        w.String("name", ruleName);
         w.Close();
-        w.String("message", alert.Message);
-        MessageFields(w, alert.Mail, maxAddresses, alert);
+        w.String("message", message);
     }
 
     /// <summary>
@@ -135,14 +142,7 @@ internal static class EcsEventMapping
     /// <summary>One <c>event.kind: alert</c> about an MCP server (<c>mcp-server-advisory</c>): the server, its package and the advisory.</summary>
     public static void McpServerAlert(EcsFieldWriter w, McpServerAlert alert)
     {
-        OpenEvent(w, alert.TimestampNs, "alert", "mcp_egress.alert", PackageAlertCategory, InfoType, alert.RuleId);
-        w.Long("severity", SeverityNumber(alert.Severity));
-        w.Close();
-        w.Open("rule");
-        w.String("id", alert.RuleId);
-        w.String("name", alert.RuleName);
-        w.Close();
-        w.String("message", alert.Message);
+        AlertHead(w, alert.TimestampNs, PackageAlertCategory, alert.RuleId, alert.RuleName, alert.Severity, alert.Message);
         w.Open("mcp_egress");
         w.Open("alert");
         w.String("severity", SeverityName(alert.Severity));

@@ -40,7 +40,6 @@ internal sealed class LayerContext : ILayerContext
         var tunnel = allowTunnel ? TunnelHandshake.Probe(client, out tunnelKind) : ProbeResult.NoMatch;
         if (tunnel == ProbeResult.Match)
         {
-            _counters.TunnelFlows++;
             protocol = "tunnel";
             result = ProbeResult.Match;
             return new TunnelLayer(this, session, tunnelKind);

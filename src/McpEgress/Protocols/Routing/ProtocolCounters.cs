@@ -10,9 +10,6 @@ public sealed class ProtocolCounters
     public long HttpFlows { get; internal set; }
     public long UnidentifiedFlows { get; internal set; }
 
-    /// <summary>Flows that began with a proxy tunnel request (CONNECT, SOCKS).</summary>
-    public long TunnelFlows { get; internal set; }
-
     private readonly long[] _tunnels = new long[4 * 4];
 
     /// <summary>Tunnel requests by kind and outcome (InProgress at close: asked, never answered).</summary>
