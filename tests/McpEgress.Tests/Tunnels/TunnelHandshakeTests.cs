@@ -150,6 +150,42 @@ public sealed class TunnelHandshakeTests
         Assert.Equal(TunnelStatus.Rejected, refused.Status);
     }
 
+    [Fact]
+    public void Socks5_ByteByByte_GivesTheSameResult_AndTruncatedStaysInProgress()
+    {
+        byte[] name = A("api.postmarkapp.com");
+        var client = Cat([5, 2, 0, 2], [1, 1, (byte)'u', 1, (byte)'p'], Cat([5, 1, 0, 3, (byte)name.Length], name, [1, 0xBB]), ClientHello);
+        var server = Cat([5, 2], [1, 0], [5, 0, 0, 1, 10, 0, 0, 1, 0x1F, 0x90]);
+        var h = new TunnelHandshake(TunnelKind.Socks5, new TunnelOptions());
+        foreach (var b in client) h.Feed(C, [b]);
+        foreach (var b in server) h.Feed(S, [b]);
+        Assert.Equal(TunnelStatus.Established, h.Status);
+        Assert.Equal(new TunnelTarget(TunnelKind.Socks5, "api.postmarkapp.com", 443), h.Target);
+        Assert.Equal(ClientHello, h.TakeLeftover(C));
+
+        // Every cut of the server's answers short of the final reply: asked, never answered.
+        for (int cut = 0; cut < server.Length; cut++)
+        {
+            var t = new TunnelHandshake(TunnelKind.Socks5, new TunnelOptions());
+            t.Feed(C, client);
+            t.Feed(S, server.AsSpan(0, cut));
+            Assert.Equal(TunnelStatus.InProgress, t.Status);
+        }
+    }
+
+    [Fact]
+    public void Socks5_MalformedReplies_AreUnfollowable()
+    {
+        // An unknown ATYP in the request reply, and a SOCKS4-style answer to a SOCKS5 greeting.
+        var badAtyp = Run(TunnelKind.Socks5, (C, [5, 1, 0]), (S, [5, 0]), (C, [5, 1, 0, 1, 10, 0, 0, 1, 0, 25]), (S, [5, 0, 0, 9, 0, 0]));
+        var wrongVersion = Run(TunnelKind.Socks5, (C, [5, 1, 0]), (S, [4, 0]));
+        foreach (var h in new[] { badAtyp, wrongVersion })
+        {
+            Assert.Equal(TunnelStatus.Unfollowable, h.Status);
+            Assert.Equal(TunnelAnomalies.TunnelBadReply, h.Anomaly);
+        }
+    }
+
     [Theory]
     [InlineData(new byte[] { (byte)'C', (byte)'O', (byte)'N' }, ProbeResult.NeedMore)]
     [InlineData(new byte[] { (byte)'C', (byte)'O', (byte)'P' }, ProbeResult.NoMatch)]
