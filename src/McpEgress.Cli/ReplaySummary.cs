@@ -27,6 +27,9 @@ internal static class ReplaySummary
             w.WriteLine("tunnels: " + string.Join(", ", parts));
         }
         w.WriteLine($"messages: {s.Messages}; alerts: {s.Alerts} ({s.CriticalAlerts} critical, {s.HighAlerts} high)");
+        if (s.AlertsByRule.Count > 0)
+            w.WriteLine("alerts by rule: " + string.Join(", ",
+                s.AlertsByRule.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key} {r.Value}")));
         var anomalies = p.Anomalies.Snapshot();
         w.WriteLine($"anomalies: {anomalies.Sum(a => a.Value)}" +
             (anomalies.Count == 0 ? "" : " (" + string.Join(", ", anomalies.Select(a => $"{a.Key.Stage}/{a.Key.Name}={a.Value}")) + ")"));

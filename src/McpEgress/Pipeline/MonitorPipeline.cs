@@ -137,6 +137,7 @@ public sealed class MonitorPipeline : IProtocolEventSink
         foreach (var a in alerts)
         {
             Stats.Alerts++;
+            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(Stats.AlertsByRule, a.RuleId, out _)++;
             if (a.Severity == Severity.Critical) Stats.CriticalAlerts++;
             else if (a.Severity == Severity.High) Stats.HighAlerts++;
         }

@@ -12,6 +12,9 @@ public sealed class PipelineStats
     public long Alerts;
     public long CriticalAlerts;
     public long HighAlerts;
+
+    /// <summary>Alerts by rule id (a bounded key set: the engine's rules).</summary>
+    public Dictionary<string, long> AlertsByRule { get; } = new(StringComparer.Ordinal);
     public long InternalErrors;
     public long TlsDecrypted;
     public long TlsOpaque;
