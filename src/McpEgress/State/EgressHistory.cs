@@ -52,6 +52,25 @@ public static class EgressHistory
     public static List<EgressRow> Query(StateDatabase db, long sinceNs) =>
         db.Read(c => Select(c, $"SELECT {Columns} FROM egress WHERE last_seen_ns >= $since ORDER BY client, server, destination, ip, port", ("$since", sinceNs)));
 
+    /// <summary>
+    /// <c>--since</c>: a duration back from <paramref name="now"/> (<c>90s</c>, <c>30m</c>, <c>24h</c>, <c>7d</c>, the
+    /// config's duration syntax) or an ISO 8601 time (<c>2026-01-31</c>, <c>2026-01-31T08:00:00Z</c>; no zone: UTC), as Unix ns.
+    /// </summary>
+    public static bool TryParseSince(string text, DateTimeOffset now, out long sinceNs)
+    {
+        sinceNs = 0;
+        text = text.Trim();
+        if (text.Length > 0 && char.IsAsciiLetter(text[^1]) && McpEgress.Config.LimitsSection.TryParseDuration(text, out var back))
+        {
+            sinceNs = Math.Max(0, (now - back).ToUnixTimeMilliseconds()) * 1_000_000;
+            return true;
+        }
+        if (!DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AllowWhiteSpaces, out var at)) return false;
+        sinceNs = Math.Max(0, (at.UtcTicks - DateTime.UnixEpoch.Ticks) * 100);
+        return true;
+    }
+
     private static List<EgressRow> Select(SqliteConnection c, string sql, (string Name, long Value) arg)
     {
         using var cmd = c.CreateCommand();

@@ -63,7 +63,7 @@ public sealed class ProtocolRouter : ITcpStreamHandler
         var session = Session(flow);
         session.CurrentTimestampNs = timestampNs;
         session.Root.OnData(direction, data, timestampNs);
-        if (!session.SummaryOpened && (session.ServerName is not null || session.HttpHost is not null))
+        if (!session.SummaryOpened && (SummaryServerName(session) is not null || session.HttpHost is not null))
             EmitFlowSummary(session, closed: false, timestampNs);
     }
 
@@ -77,6 +77,9 @@ public sealed class ProtocolRouter : ITcpStreamHandler
         flow.ProtocolState = null;
         EmitFlowSummary(session, closed: true, timestampNs);
     }
+
+    /// <summary>The SNI: the session's once the handshake completed, else the ClientHello's (an opaque flow's too).</summary>
+    private static string? SummaryServerName(FlowSession session) => session.ServerName ?? session.TlsInfo?.ServerName;
 
     /// <summary>The flow's summary (see <see cref="FlowSummaryRecord"/>): once when its destination is named, once at its end.</summary>
     private void EmitFlowSummary(FlowSession session, bool closed, long timestampNs)
@@ -93,7 +96,7 @@ public sealed class ProtocolRouter : ITcpStreamHandler
             EndTimestampNs = timestampNs,
             Closed = closed,
             ReportedOpen = closed && opened,
-            ServerName = session.ServerName,
+            ServerName = SummaryServerName(session),
             HttpHost = session.HttpHost,
             BytesOut = flow.DeliveredBytes[c2s] + flow.GapBytes[c2s],
             BytesIn = flow.DeliveredBytes[s2c] + flow.GapBytes[s2c],
