@@ -56,7 +56,7 @@ internal sealed class EgressReport
             .AddColumn("Server").AddColumn("Client").AddColumn("Package").AddColumn("Destination").AddColumn("IP").AddColumn(new TableColumn("Port").RightAligned())
             .AddColumn("First seen").AddColumn("Last seen").AddColumn(new TableColumn("Conns").RightAligned())
             .AddColumn(new TableColumn("Bytes out").RightAligned()).AddColumn(new TableColumn("Bytes in").RightAligned());
-        var rows = Shown.ToList();
+        var rows = Shown.OrderBy(r => r.Client.Length == 0).ToList(); // MCP servers first
         foreach (var r in rows)
             table.AddRow(Markup.Escape(r.Server), Markup.Escape(r.IsMcpServer ? r.Client : "-"), Markup.Escape(Package(r) ?? "-"),
                 Markup.Escape(r.Destination.Length > 0 ? r.Destination : "-"), Markup.Escape(r.Ip), r.Port.ToString(CultureInfo.InvariantCulture),
@@ -77,7 +77,7 @@ internal sealed class EgressReport
     public void WriteOthers(Utf8JsonWriter w, IReadOnlyList<McpServerRecord> scanned)
     {
         var known = scanned.Select(s => (s.Client, s.Name)).ToHashSet();
-        foreach (var group in Shown.GroupBy(r => (r.Client, r.Server)).Where(g => !known.Contains(g.Key)))
+        foreach (var group in Shown.GroupBy(r => (r.Client, r.Server)).Where(g => !known.Contains(g.Key)).OrderBy(g => g.Key.Client.Length == 0)) // MCP servers first
         {
             var first = group.First();
             w.WriteStartObject();
