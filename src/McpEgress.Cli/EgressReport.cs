@@ -52,7 +52,7 @@ internal sealed class EgressReport
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
         if (Console.IsOutputRedirected) console.Profile.Width = 400;
-        var table = new Table().Border(TableBorder.Rounded).Title("Destinations (per-server egress)")
+        var table = new Table().Border(TableBorder.Rounded)
             .AddColumn("Server").AddColumn("Client").AddColumn("Package").AddColumn("Destination").AddColumn("IP").AddColumn(new TableColumn("Port").RightAligned())
             .AddColumn("First seen").AddColumn("Last seen").AddColumn(new TableColumn("Conns").RightAligned())
             .AddColumn(new TableColumn("Bytes out").RightAligned()).AddColumn(new TableColumn("Bytes in").RightAligned());
@@ -62,6 +62,7 @@ internal sealed class EgressReport
                 Markup.Escape(r.Destination.Length > 0 ? r.Destination : "-"), Markup.Escape(r.Ip), r.Port.ToString(CultureInfo.InvariantCulture),
                 Time(r.FirstSeenNs), Time(r.LastSeenNs), r.Connections.ToString(CultureInfo.InvariantCulture),
                 r.BytesOut.ToString(CultureInfo.InvariantCulture), r.BytesIn.ToString(CultureInfo.InvariantCulture));
+        console.WriteLine("Destinations (per-server egress, as watch recorded them):");
         if (rows.Count > 0) console.Write(table);
         int servers = rows.Select(r => (r.Client, r.Server)).Distinct().Count();
         console.WriteLine($"{rows.Count} destinations of {servers} {(_allSenders ? "senders" : "MCP servers")}{(since is null ? "" : " last seen since " + since)}");
