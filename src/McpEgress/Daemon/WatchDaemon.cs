@@ -53,7 +53,7 @@ public sealed class WatchDaemon : IDisposable
     private SynTap? _synTap;
     private InventoryMonitor? _inventory;
     private McpEgress.State.StateDatabase? _state;
-    private readonly EgressTracker _egress = new();
+    private readonly EgressTracker _egress;
     private long _heartbeat = Stopwatch.GetTimestamp();
     private volatile bool _stopRequested;
     private volatile bool _reloadRequested;
@@ -75,6 +75,7 @@ public sealed class WatchDaemon : IDisposable
         Limits.Protocols.Protocol.MaxParkedTlsBytes = options.KeyHoldBytes;
         _metrics = new EgressMetrics(metricsOptions);
         Config = config;
+        _egress = new EgressTracker(options.ProcessAttribution ? EgressOptions.Default : new EgressOptions { MaxPendingFlows = 0 });
     }
 
     /// <summary>The limits the pipeline runs with: the config's, with the watch key hold applied.</summary>

@@ -178,6 +178,10 @@ public sealed class EgressTrackerTests
         for (int i = 0; i < 25; i++) t.OnFlowSummary(Flow("203.0.113.7", 443, "x.example", null));
         Assert.Equal(10, t.PendingFlows);
         Assert.Equal(15, t.PendingEvicted);
+        // Without process attribution nothing waits (and nothing is counted as evicted).
+        var (off, _, _) = Tracker(new EgressOptions { MaxPendingFlows = 0 });
+        for (int i = 0; i < 25; i++) off.OnFlowSummary(Flow("203.0.113.7", 443, "x.example", null));
+        Assert.Equal((0, 0L), (off.PendingFlows, off.PendingEvicted));
     }
 
     [Fact]

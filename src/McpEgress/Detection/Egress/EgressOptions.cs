@@ -23,7 +23,7 @@ public sealed class EgressOptions
 
     /// <summary>
     /// Flow summaries whose process is not known yet, kept (oldest evicted first) for a process resolved after the flow
-    /// (<see cref="EgressTracker.OnSenderResolved"/>). Default 4096.
+    /// (<see cref="EgressTracker.OnSenderResolved"/>). Default 4096; 0: summaries without a process are ignored (the daemon without process attribution).
     /// </summary>
     public int MaxPendingFlows { get; init; } = 4096;
 

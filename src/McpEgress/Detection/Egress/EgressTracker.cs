@@ -93,6 +93,7 @@ public sealed class EgressTracker(EgressOptions? options = null)
             var process = record.Process ?? _resolved.Get(record.Key);
             if (process is null)
             {
+                if (_options.MaxPendingFlows == 0) return; // no late attribution to wait for
                 // Wait for a late process; an earlier summary of the same flow (its open one) is folded in.
                 bool countConnection = !record.ReportedOpen || (_pending.Get(record.Key)?.CountConnection ?? false);
                 if (_pending.Put(record.Key, new Pending(record, countConnection), _options.MaxPendingFlows)) _pendingEvicted++;
