@@ -9,7 +9,7 @@ using Spectre.Console;
 namespace McpEgress.Cli;
 
 /// <summary>
-/// <c>mcp-egress inventory [--home DIR] [--advisories DIR]... [--json] [--no-processes] [--instrument [--apply|--revert] [--preload F] [--keylog-dir D]]</c>: every MCP server this host
+/// <c>mcp-egress inventory [--home DIR] [--advisories DIR]... [--json] [--no-processes] [--config F] [--state F [--since 24h|ISO] [--all-senders]] [--instrument [--apply|--revert] [--preload F] [--keylog-dir D]]</c>: every MCP server this host
 /// is configured to run and every one running, with its package@version and matching advisories, as a table or a JSON
 /// array (one object per server); <c>--instrument</c>: see <see cref="InstrumentCommand"/>. Exit 0; 2 when a config or advisory file could not be read (each reported on stderr
 /// as file:line:col: what; the rest is still listed); 1 for a bad command line.
@@ -41,10 +41,16 @@ internal static class InventoryCommand
             Description = $"folder the servers write key logs into; watch follows its *.keys (default {KeyLogDefaults.Directory}, watch's default too)",
             DefaultValueFactory = _ => KeyLogDefaults.Directory,
         };
-        var state = new Option<string?>("--state") { Description = "record this scan in a state database (servers, versions, first/last seen)" };
-        var command = new Command("inventory", "List the MCP servers this host is configured to run and those running, with their packages and advisories.")
+        var state = new Option<string?>("--state")
         {
-            home, advisories, json, noProcesses, instrument, apply, revert, preload, keylogDir, state,
+            Description = "state database (watch's, default state.path of --config): record this scan in it (servers, versions, advisory matches) and print each server's destinations (per-server egress)",
+        };
+        var since = new Option<string?>("--since") { Description = "with --state: only destinations last seen within a duration (24h, 7d, 30m) or since an ISO 8601 time" };
+        var allSenders = new Option<bool>("--all-senders") { Description = "with --state: also list the destinations of attributed processes that are no MCP server" };
+        var config = new Option<string?>("--config", "-c") { Description = "config file (watch's): state.path, inventory.advisories, inventory.homes, inventory.processes" };
+        var command = new Command("inventory", "List the MCP servers this host is configured to run and those running, with their packages, advisories and (with --state) destinations.")
+        {
+            home, advisories, json, noProcesses, instrument, apply, revert, preload, keylogDir, state, since, allSenders, config,
         };
         command.SetAction(parse =>
         {
@@ -52,31 +58,53 @@ internal static class InventoryCommand
             if (parse.GetValue(instrument) || doApply || doRevert)
                 return InstrumentCommand.Run(parse.GetValue(home), parse.GetValue(advisories) ?? [], doApply, doRevert, parse.GetValue(json),
                     parse.GetValue(preload)!, parse.GetValue(keylogDir)!);
-            return Run(parse.GetValue(home), parse.GetValue(advisories) ?? [], parse.GetValue(json), parse.GetValue(noProcesses), parse.GetValue(state));
+            return Run(parse.GetValue(home), parse.GetValue(advisories) ?? [], parse.GetValue(json), parse.GetValue(noProcesses), parse.GetValue(state),
+                parse.GetValue(since), parse.GetValue(allSenders), parse.GetValue(config));
         });
         return command;
     }
 
-    private static int Run(string? home, string[] advisoryDirs, bool json, bool noProcesses, string? statePath)
+    private static int Run(string? home, string[] advisoryDirs, bool json, bool noProcesses, string? statePath, string? since, bool allSenders,
+        string? configPath)
     {
+        if (!CliConfig.TryLoad(configPath, out var config)) return ExitCodes.Config;
+        statePath ??= config.State.Path;
+        long sinceNs = 0;
+        if (since is not null)
+        {
+            if (statePath is null)
+            {
+                Console.Error.WriteLine("mcp-egress: --since needs a state database (--state FILE, or state.path in --config)");
+                return ExitCodes.Usage;
+            }
+            if (!McpEgress.State.EgressHistory.TryParseSince(since, DateTimeOffset.UtcNow, out sinceNs))
+            {
+                Console.Error.WriteLine($"mcp-egress: --since '{since}': expected a duration (24h, 7d, 30m) or an ISO 8601 time (2026-01-31T08:00:00Z)");
+                return ExitCodes.Usage;
+            }
+        }
         if (home is not null && !Directory.Exists(home))
         {
             Console.Error.WriteLine($"mcp-egress: --home {home}: not a folder");
             return ExitCodes.Usage;
         }
         var db = AdvisoryDatabase.BuiltIn();
-        foreach (var dir in advisoryDirs) db.AddDirectory(dir);
+        foreach (var dir in advisoryDirs.Concat(configPath is null ? [] : config.Inventory.Advisories).Distinct(StringComparer.Ordinal)) db.AddDirectory(dir);
         var inventory = new McpInventory(new InventoryOptions
         {
-            Homes = home is null ? null : [home],
-            ScanProcesses = !noProcesses,
+            Homes = home is not null ? [home] : configPath is not null ? config.Inventory.Homes : null,
+            ScanProcesses = !noProcesses && (configPath is null || config.Inventory.ScanProcesses),
         }, db);
         var result = inventory.Scan();
 
-        if (json) WriteJson(Console.OpenStandardOutput(), result.Servers);
-        else WriteTable(result);
+        EgressReport? egress = statePath is null ? null : EgressReport.Record(statePath, config.State, result, sinceNs, allSenders);
+        if (json) WriteJson(Console.OpenStandardOutput(), result.Servers, egress);
+        else
+        {
+            WriteTable(result);
+            egress?.WriteTable(Console.Out, since);
+        }
         foreach (var p in result.Problems) Console.Error.WriteLine($"mcp-egress: {p}");
-        if (statePath is not null) RecordState(statePath, result);
         return result.Problems.Count == 0 ? ExitCodes.Success : ExitCodes.Config;
     }
 
@@ -106,17 +134,11 @@ internal static class InventoryCommand
     /// <summary>
     /// One JSON object per server, ECS-style nested names: <c>mcp_egress.mcp_server.*</c> for the server,
     /// <c>package.*</c> (ECS package fields), <c>vulnerability.id</c> for advisories, and per running process
-    /// <c>process.*</c> / <c>user.*</c>. Absent values are omitted. Env vars appear by name only.
+    /// <c>process.*</c> / <c>user.*</c>. Absent values are omitted. Env vars appear by name only. With a state
+    /// database: each server's <c>destinations</c>, each advisory's <c>first_matched</c>, and one object more per
+    /// server (or, with --all-senders, other sender) seen only in traffic.
     /// </summary>
-    /// <summary>Records the scan in the state database (a warning on stderr when it cannot be used; the exit code is the scan's).</summary>
-    private static void RecordState(string path, InventoryResult result)
-    {
-        using var db = McpEgress.State.StateDatabase.TryOpen(path, new McpEgress.State.StateOptions { WaitWhenFull = true }, line => Console.Error.WriteLine("mcp-egress: " + line));
-        if (db is null) return;
-        McpEgress.State.InventoryHistory.Record(db, McpServerState.ByKey(result.Servers).Values, (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100, result.Problems.Count);
-    }
-
-    internal static void WriteJson(Stream stream, IReadOnlyList<McpServerRecord> servers)
+    internal static void WriteJson(Stream stream, IReadOnlyList<McpServerRecord> servers, EgressReport? egress = null)
     {
         using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         var now = DateTimeOffset.UtcNow;
@@ -155,6 +177,7 @@ internal static class InventoryCommand
                     if (a.Summary is not null) w.WriteString("summary", a.Summary);
                     w.WriteString("matched_by", a.MatchedBy);
                     w.WriteBoolean("malicious", a.Malicious);
+                    if (egress?.FirstMatched(r.Client, r.Name, a.Id) is { } first) w.WriteString("first_matched", EgressReport.Time(first));
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
@@ -200,6 +223,7 @@ internal static class InventoryCommand
                 }
                 w.WriteEndArray();
             }
+            egress?.WriteDestinations(w, r.Client, r.Name);
             w.WriteEndObject(); // mcp_server
             w.WriteEndObject(); // mcp_egress
             if (r.Package is { } pkg)
@@ -220,13 +244,14 @@ internal static class InventoryCommand
             }
             w.WriteEndObject();
         }
+        egress?.WriteOthers(w, servers);
         w.WriteEndArray();
         w.Flush();
         stream.Write("\n"u8);
         stream.Flush();
     }
 
-    private static string Transport(McpTransport t) => t switch
+    internal static string Transport(McpTransport t) => t switch
     {
         McpTransport.Stdio => "stdio",
         McpTransport.Http => "http",

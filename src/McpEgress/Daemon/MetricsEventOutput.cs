@@ -36,6 +36,9 @@ public sealed class MetricsEventOutput : IEventOutput, IEcsWriteObserver
     /// <summary>Where dropped events are counted (the pipeline's anomaly counters, exported as metrics).</summary>
     public IAnomalySink? Anomalies { get; set; }
 
+    /// <summary>Per-server egress: every flow summary goes to it (null: not kept).</summary>
+    public McpEgress.Detection.Egress.EgressTracker? Egress { get; set; }
+
     /// <summary>Receives the one-line reports of a write failure streak and its end.</summary>
     public Action<string>? Log { get; set; }
 
@@ -74,6 +77,8 @@ public sealed class MetricsEventOutput : IEventOutput, IEcsWriteObserver
         _ecs.OnMailApiUnreadable(record);
         _metrics.OnMailApiUnreadable(record.Provider, record.Reason);
     }
+    public void OnFlowSummary(FlowSummaryRecord record) => Egress?.OnFlowSummary(record);
+
     /// <summary>"smtp" when the session carried SMTP (or began with STARTTLS), the provider id when SNI is a known mail-API host, else "other".</summary>
     public static string Destination(TlsSessionRecord r)
     {

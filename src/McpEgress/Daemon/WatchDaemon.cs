@@ -6,6 +6,7 @@ using McpEgress.Capture.Live;
 using McpEgress.Config;
 using McpEgress.Detection;
 using McpEgress.Detection.Baselines;
+using McpEgress.Detection.Egress;
 using McpEgress.Export;
 using McpEgress.Export.Prometheus;
 using McpEgress.KeyLogs;
@@ -52,6 +53,7 @@ public sealed class WatchDaemon : IDisposable
     private SynTap? _synTap;
     private InventoryMonitor? _inventory;
     private McpEgress.State.StateDatabase? _state;
+    private readonly EgressTracker _egress;
     private long _heartbeat = Stopwatch.GetTimestamp();
     private volatile bool _stopRequested;
     private volatile bool _reloadRequested;
@@ -73,6 +75,7 @@ public sealed class WatchDaemon : IDisposable
         Limits.Protocols.Protocol.MaxParkedTlsBytes = options.KeyHoldBytes;
         _metrics = new EgressMetrics(metricsOptions);
         Config = config;
+        _egress = new EgressTracker(options.ProcessAttribution ? EgressOptions.Default : new EgressOptions { MaxPendingFlows = 0 });
     }
 
     /// <summary>The limits the pipeline runs with: the config's, with the watch key hold applied.</summary>
@@ -99,7 +102,14 @@ public sealed class WatchDaemon : IDisposable
         try
         {
             OpenOutput();
-            var output = new MetricsEventOutput(_writer!, _metrics) { Log = Log };
+            var output = new MetricsEventOutput(_writer!, _metrics) { Log = Log, Egress = _egress };
+            var writer = _writer!;
+            _egress.NewDestinationFound = d =>
+            {
+                writer.WriteEgressNewDestination(d);
+                _metrics.SetMcpServerDestinations(d.Row.Client, d.Row.Server, d.KnownDestinations);
+            };
+            _metrics.SetEgressOverflowCallback(() => (_egress.ServerOverflow, _egress.DestinationOverflow, _egress.PendingEvicted));
             var baselines = new InMemoryBaselineStore(); // filled from the state file once everything else is open
             var pipeline = new MonitorPipeline(Limits, new DetectionEngine(Config.Detection, baselines), output);
             output.Anomalies = pipeline.Anomalies;
@@ -257,6 +267,8 @@ public sealed class WatchDaemon : IDisposable
                 + $"{_annotator!.EarlyHits} flows attributed from the tap, {_annotator.Annotated - _annotator.EarlyHits} at flow open");
         }
         else if (_annotator is { } a) Log($"process attribution: {a.Annotated} flows attributed at flow open (no SYN tap)");
+        if (_egress.NewDestinations + _egress.ServerOverflow + _egress.DestinationOverflow > 0)
+            Log($"egress: {_egress.NewDestinations} new MCP server destinations; not kept: {_egress.ServerOverflow} senders, {_egress.DestinationOverflow} destinations past the bounds");
         var s = pipeline.Stats;
         Log($"stopped: {s.Packets} packets ({drained} drained at exit), {s.Messages} messages, {s.Alerts} alerts, {s.TlsDecrypted + s.TlsOpaque} TLS sessions ({s.TlsOpaque} opaque)");
         if (_writer is { EventsDropped: > 0 } w)
@@ -390,6 +402,7 @@ public sealed class WatchDaemon : IDisposable
         if (!options.Enabled) return;
         _inventory = new InventoryMonitor(options, _writer!, _metrics, () => Pipeline.Detection, Log) { State = _state };
         if (_annotator is { } annotator) _inventory.Refreshed += index => annotator.McpServers = index;
+        _inventory.Refreshed += index => _egress.McpServers = index;
         _inventory.Start();
     }
 
@@ -402,8 +415,17 @@ public sealed class WatchDaemon : IDisposable
     {
         if (Config.State.Path is not { Length: > 0 } path) return;
         _state = McpEgress.State.StateDatabase.TryOpen(path, Config.State, Log);
-        if (_state is not null) McpEgress.State.BaselinePersistence.Load(_state, baselines, BaselineLimits.Default, Log);
+        if (_state is not { } state) return;
+        McpEgress.State.BaselinePersistence.Load(state, baselines, BaselineLimits.Default, Log);
+        _metrics.SetStateWritesDroppedCallback(() => state.DroppedWrites);
+        // Per-server egress: destinations seen before this start are not new again; each flow's share is queued behind the pipeline.
+        _egress.Load(McpEgress.State.EgressHistory.Load(state, McpEgress.State.EgressHistory.MaxRows, Log));
+        foreach (var (client, server, count) in _egress.DestinationCounts()) _metrics.SetMcpServerDestinations(client, server, count);
+        _egress.Accounted = row => McpEgress.State.EgressHistory.Record(state, row);
     }
+
+    /// <summary>Per-server egress (every flow summary; new-destination events; persisted with the state).</summary>
+    public EgressTracker Egress => _egress;
 
     /// <summary>The open state database; null when none was configured or it could not be used.</summary>
     public McpEgress.State.StateDatabase? State => _state;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using McpEgress.Decode;
 using McpEgress.Detection;
+using McpEgress.Detection.Egress;
 using McpEgress.Inventory;
 using McpEgress.Mail;
 using McpEgress.Protocols.Routing;
@@ -150,6 +151,36 @@ internal static class EcsEventMapping
         w.Bool("malicious", alert.Advisory.Malicious);
         w.Close();
         McpServerFields(w, alert.Server, null);
+        w.Close();
+    }
+
+    /// <summary>
+    /// One <c>event.dataset: mcp_egress.egress</c> event when an MCP server reaches a destination it never reached
+    /// before (<c>mcp-server-new-destination</c>): the destination (name when the flow showed one, IP, port), the first
+    /// flow to it, the server's process and package, and how many destinations it has now.
+    /// </summary>
+    public static void EgressNewDestination(EcsFieldWriter w, NewDestination d)
+    {
+        var row = d.Row;
+        OpenEvent(w, d.TimestampNs, "event", "mcp_egress.egress", NetworkCategory, ConnectionType, "mcp-server-new-destination");
+        w.Close();
+        string package = d.Row.Package is null ? "" : d.Row.Version is null ? $" ({row.Package})" : $" ({row.Package}@{row.Version})";
+        string where = row.Destination.Length > 0 ? $"{row.Destination} ({d.Destination})" : d.Destination.ToString();
+        w.String("message", $"MCP server {row.Server} of {row.Client}{package} reached a new destination: {where}");
+        Network(w, null);
+        Endpoint(w, "source", d.Source);
+        w.Open("destination");
+        EndpointFields(w, d.Destination);
+        w.String("domain", row.Destination.Length > 0 ? row.Destination : null);
+        w.Close();
+        ProcessFields(w, d.Process);
+        w.Open("mcp_egress");
+        w.Long("flow_id", d.FlowId);
+        w.Open("egress");
+        w.String("destination", row.Destination.Length > 0 ? row.Destination : row.Ip);
+        w.Long("destinations", d.KnownDestinations);
+        w.Close();
+        PackageFields(w, d.Process);
         w.Close();
     }
 

@@ -111,6 +111,13 @@ public sealed class EcsEventWriter : IDisposable
         Write(EcsEventKind.Inventory, (change, timestampNs), static (w, x, _) => EcsEventMapping.McpServerChange(w, x.change, x.timestampNs));
     }
 
+    /// <summary>An MCP server's first flow to a destination it never reached (see <see cref="EcsEventMapping.EgressNewDestination"/>); counted as an inventory event.</summary>
+    public void WriteEgressNewDestination(McpEgress.Detection.Egress.NewDestination destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        Write(EcsEventKind.Inventory, destination, static (w, d, _) => EcsEventMapping.EgressNewDestination(w, d));
+    }
+
     /// <summary>An alert about an MCP server (see <see cref="EcsEventMapping.McpServerAlert"/>).</summary>
     public void WriteMcpServerAlert(McpServerAlert alert)
     {

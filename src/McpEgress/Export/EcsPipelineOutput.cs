@@ -16,4 +16,7 @@ public sealed class EcsPipelineOutput(EcsEventWriter writer) : IEventOutput
     public void OnTlsSession(TlsSessionRecord record) => writer.WriteTlsSession(record);
 
     public void OnMailApiUnreadable(MailApiUnreadableRecord record) => writer.WriteMailApiUnreadable(record);
+
+    /// <summary>Flow summaries are no event lines (one per connection would drown the events); the daemon's egress tracker reads them.</summary>
+    public void OnFlowSummary(FlowSummaryRecord record) { }
 }

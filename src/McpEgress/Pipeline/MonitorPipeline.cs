@@ -157,6 +157,8 @@ public sealed class MonitorPipeline : IProtocolEventSink
         _output.OnMailApiUnreadable(record);
     }
 
+    void IProtocolEventSink.OnFlowSummary(FlowSummaryRecord record) => _output.OnFlowSummary(record);
+
     private void InternalError(Exception ex)
     {
         Stats.InternalErrors++;

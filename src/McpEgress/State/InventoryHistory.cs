@@ -5,8 +5,8 @@ namespace McpEgress.State;
 
 /// <summary>
 /// The inventory's history in the state database: every server ever seen (client, config file, name, package,
-/// version, first and last seen, whether the last scan still found it), every version each was seen at, and one row
-/// per scan. The daemon's <see cref="McpEgress.Daemon.InventoryMonitor"/> loads <see cref="LoadPresent"/> at start so a
+/// version, first and last seen, whether the last scan still found it), every version each was seen at, when each
+/// first matched each advisory, and one row per scan. The daemon's <see cref="McpEgress.Daemon.InventoryMonitor"/> loads <see cref="LoadPresent"/> at start so a
 /// restart does not report every server as appeared again; <c>inventory --state</c> records its scan.
 /// </summary>
 public static class InventoryHistory
@@ -35,6 +35,15 @@ public static class InventoryHistory
                 ON CONFLICT(key, package, version) DO UPDATE SET last_seen_ns = excluded.last_seen_ns, updated_at = excluded.updated_at
                 """,
                 s.Key, s.Package ?? "", s.Version ?? "", nowNs, now);
+            foreach (var a in s.Advisories)
+                db.Enqueue(
+                    """
+                    INSERT INTO advisory_matches(key, advisory, client, name, package, version, malicious, first_matched_ns, last_matched_ns, updated_at)
+                    VALUES($a0, $a1, $a2, $a3, $a4, $a5, $a6, $a7, $a7, $a8)
+                    ON CONFLICT(key, advisory) DO UPDATE SET client = excluded.client, name = excluded.name, package = excluded.package,
+                        version = excluded.version, malicious = excluded.malicious, last_matched_ns = excluded.last_matched_ns, updated_at = excluded.updated_at
+                    """,
+                    s.Key, a.Id, s.Client, s.Name, s.Package, s.Version, a.Malicious ? 1L : 0L, nowNs, now);
         }
         db.Enqueue("INSERT INTO inventory_scans(at_ns, servers, problems, updated_at) VALUES($a0, $a1, $a2, $a3)", nowNs, (long)count, (long)problems, now);
     }
@@ -69,6 +78,20 @@ public static class InventoryHistory
         }
         return result;
     }
+
+    /// <summary>
+    /// When each (client, server name, advisory) first matched (wall clock ns), from the recorded scans: what a
+    /// security team asks first ("since when has the malicious version been configured here?").
+    /// </summary>
+    public static Dictionary<(string Client, string Name, string Advisory), long> AdvisoryFirstMatched(StateDatabase db) => db.Read(c =>
+    {
+        var result = new Dictionary<(string, string, string), long>();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT client, name, advisory, min(first_matched_ns) FROM advisory_matches GROUP BY client, name, advisory";
+        using var r = cmd.ExecuteReader();
+        while (r.Read()) result[(r.GetString(0), r.GetString(1), r.GetString(2))] = r.GetInt64(3);
+        return result;
+    });
 
     /// <summary>When <paramref name="key"/> was first seen (wall clock ns); null when never.</summary>
     public static long? FirstSeen(StateDatabase db, string key) => db.Read(c =>

@@ -6,7 +6,7 @@ namespace McpEgress.State;
 /// <summary>
 /// The state database: one SQLite file (WAL, <c>PRAGMA user_version</c> = the schema version, migrated forward by
 /// <see cref="Migrations"/>) holding what must survive a restart: the baselines (<see cref="BaselinePersistence"/>)
-/// and the inventory's history (<see cref="InventoryHistory"/>).
+/// the inventory's history (<see cref="InventoryHistory"/>) and per-server egress (<see cref="EgressHistory"/>).
 /// <para>
 /// Writes never happen on the caller's thread: <see cref="Enqueue"/> puts a statement on a bounded queue that a
 /// writer thread commits in one transaction every <see cref="StateOptions.FlushInterval"/>; when the queue is full
@@ -56,6 +56,23 @@ public sealed class StateDatabase : IDisposable
             "CREATE INDEX package_domains_updated ON package_domains(updated_at)",
             "CREATE INDEX servers_updated ON servers(updated_at)",
         ],
+        // 3: per-server egress (EgressHistory) and when each server first matched each advisory.
+        [
+            """
+            CREATE TABLE egress(client TEXT NOT NULL, server TEXT NOT NULL, package TEXT, version TEXT, destination TEXT NOT NULL,
+                ip TEXT NOT NULL, port INTEGER NOT NULL, first_seen_ns INTEGER NOT NULL, last_seen_ns INTEGER NOT NULL,
+                connections INTEGER NOT NULL, bytes_out INTEGER NOT NULL, bytes_in INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+                PRIMARY KEY(client, server, destination, ip, port))
+            """,
+            "CREATE INDEX egress_updated ON egress(updated_at)",
+            "CREATE INDEX egress_last_seen ON egress(last_seen_ns)",
+            """
+            CREATE TABLE advisory_matches(key TEXT NOT NULL, advisory TEXT NOT NULL, client TEXT NOT NULL, name TEXT NOT NULL, package TEXT,
+                version TEXT, malicious INTEGER NOT NULL, first_matched_ns INTEGER NOT NULL, last_matched_ns INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL, PRIMARY KEY(key, advisory))
+            """,
+            "CREATE INDEX advisory_matches_updated ON advisory_matches(updated_at)",
+        ],
     ];
 
     /// <summary>The schema version this build writes.</summary>
@@ -63,7 +80,8 @@ public sealed class StateDatabase : IDisposable
 
     /// <summary>Tables the retention prunes by <c>updated_at</c> (servers still present are refreshed every scan).</summary>
     internal static readonly string[] Tables =
-        ["sinks", "hidden_domains", "sender_domains", "package_versions", "package_domains", "servers", "server_versions", "inventory_scans"];
+        ["sinks", "hidden_domains", "sender_domains", "package_versions", "package_domains", "servers", "server_versions", "inventory_scans",
+         "egress", "advisory_matches"];
 
     private readonly SqliteConnection _connection;
     private readonly StateOptions _options;
@@ -301,6 +319,7 @@ public sealed class StateDatabase : IDisposable
         ("sender_domains", McpEgress.Detection.Baselines.BaselineLimits.Default.MaxSenderDomains),
         ("package_versions", (long)McpEgress.Detection.Baselines.BaselineLimits.Default.MaxPackages * McpEgress.Detection.Baselines.BaselineLimits.Default.MaxVersionsPerPackage),
         ("package_domains", (long)McpEgress.Detection.Baselines.BaselineLimits.Default.MaxPackages * McpEgress.Detection.Baselines.BaselineLimits.Default.MaxDomainsPerPackage),
+        ("egress", EgressHistory.MaxRows),
     ];
 
     /// <summary>

@@ -194,6 +194,10 @@ public sealed class EcsFieldListTests
         new McpServerAdvisoryRule().Evaluate(server, old, 1, alertsOut);
         Assert.Single(alertsOut);
         h.Writer.WriteMcpServerAlert(alertsOut[0]);
+        // Per-server egress: a new destination, named and unnamed.
+        var row = new McpEgress.Detection.Egress.EgressRow("claude-desktop", "postmark", "postmark-mcp", "1.0.16", "giftshop.club", "203.0.113.7", 443, 1, 2, 1, 0, 0);
+        h.Writer.WriteEgressNewDestination(new(row, Node, 7, m.Source, Ep("203.0.113.7", 443), 1, 2));
+        h.Writer.WriteEgressNewDestination(new(row with { Destination = "" }, Node, 8, m.Source, Ep("203.0.113.7", 25), 1, 3));
     }
 
     /// <summary>Leaf values with their dotted paths (array items share the array's path).</summary>

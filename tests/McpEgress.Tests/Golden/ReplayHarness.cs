@@ -40,6 +40,9 @@ internal sealed class ReplayHarness : IEventOutput
 
     public List<TlsSessionRecord> TlsSessions { get; } = [];
     public List<MailApiUnreadableRecord> Unreadable { get; } = [];
+    public List<FlowSummaryRecord> FlowSummaries { get; } = [];
+
+    public void OnFlowSummary(FlowSummaryRecord record) => FlowSummaries.Add(record);
 
     public void OnMailApiUnreadable(MailApiUnreadableRecord record)
     {

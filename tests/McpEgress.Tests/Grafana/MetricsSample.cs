@@ -62,11 +62,14 @@ internal static partial class MetricsSample
         live.Report(AnomalyStage.Smtp, SmtpAnomalies.LineTooLong);
         metrics.AttachAnomalies(live);
         metrics.OnConfigReload(true);
+        metrics.SetStateWritesDroppedCallback(() => 0);
         // The inventory of a live daemon: one server matching the built-in advisory, one clean.
         metrics.SetMcpServers([
             new McpServerInfoLabels("claude-desktop", "postmark", "postmark-mcp", "1.0.16", false, "MAL-2025-47604"),
             new McpServerInfoLabels("cursor", "fetch", "mcp-server-fetch", "2025.4.7", true, ""),
         ]);
+        // Per-server egress of a live daemon: the postmark server has reached three destinations.
+        metrics.SetMcpServerDestinations("claude-desktop", "postmark", 3);
         return metrics.ToText();
     }
 
@@ -93,6 +96,9 @@ internal static partial class MetricsSample
         ["mcp_egress_config_reloads_total"] = ["result"],
         ["mcp_egress_events_written_total"] = ["kind"],
         ["mcp_egress_mcp_server_info"] = ["client", "server", "package", "version", "instrumented", "advisory"],
+        ["mcp_egress_mcp_server_destinations"] = ["client", "server"],
+        ["mcp_egress_egress_overflow_total"] = ["limit"],
+        ["mcp_egress_state_writes_dropped_total"] = [],
     };
 
     /// <summary>Metric name to the label names its series carry in an exposition text.</summary>

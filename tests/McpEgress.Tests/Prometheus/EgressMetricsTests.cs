@@ -278,7 +278,34 @@ public class EgressMetricsTests
         var anomalies = new AnomalyCounters();
         anomalies.Report(AnomalyStage.Imf, ImfAnomalies.HeaderBlockTooLarge);
         metrics.AttachAnomalies(anomalies);
+        metrics.SetMcpServerDestinations("claude-desktop", "postmark", 2);
+        metrics.SetEgressOverflowCallback(() => (0, 1, 0));
+        metrics.SetStateWritesDroppedCallback(() => 3);
         return metrics;
+    }
+
+    [Fact]
+    public void EgressAndStateCountersFollowTheirSources_AndNeverGoDown()
+    {
+        var metrics = new EgressMetrics();
+        var s = Exposition.Samples(metrics);
+        Assert.Equal("0", s["mcp_egress_state_writes_dropped_total"]);
+        foreach (var limit in new[] { "servers", "destinations", "pending" })
+            Assert.Equal("0", s[$"mcp_egress_egress_overflow_total{{limit=\"{limit}\"}}"]);
+        long dropped = 5, servers = 2;
+        metrics.SetStateWritesDroppedCallback(() => dropped);
+        metrics.SetEgressOverflowCallback(() => (servers, 7, 1));
+        metrics.SetMcpServerDestinations("claude-desktop", "postmark", 3);
+        s = Exposition.Samples(metrics);
+        Assert.Equal("5", s["mcp_egress_state_writes_dropped_total"]);
+        Assert.Equal("2", s["mcp_egress_egress_overflow_total{limit=\"servers\"}"]);
+        Assert.Equal("7", s["mcp_egress_egress_overflow_total{limit=\"destinations\"}"]);
+        Assert.Equal("3", s["mcp_egress_mcp_server_destinations{client=\"claude-desktop\",server=\"postmark\"}"]);
+        // A reopened state database starts from zero: the counter continues.
+        dropped = 0;
+        metrics.SetStateWritesDroppedCallback(() => dropped);
+        dropped = 2;
+        Assert.Equal("7", Exposition.Samples(metrics)["mcp_egress_state_writes_dropped_total"]);
     }
 
     [Fact]
@@ -291,6 +318,7 @@ public class EgressMetricsTests
             "process_messages_total", "tls_sessions_total", "mail_api_unreadable_total", "capture_packets_total",
             "capture_bytes_total", "capture_drops_total", "anomalies_total", "active_flows", "buffered_bytes",
             "keylog_secrets", "last_message_timestamp_seconds", "config_reloads_total", "events_written_total", "mcp_server_info",
+            "mcp_server_destinations", "egress_overflow_total", "state_writes_dropped_total",
         ];
         foreach (var f in families) Assert.Contains($"\n# TYPE mcp_egress_{f} ", "\n" + text);
         Assert.Equal(families.Length, text.Split('\n').Count(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)));

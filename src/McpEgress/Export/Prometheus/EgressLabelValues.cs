@@ -26,6 +26,9 @@ public static class EgressLabelValues
 
     public static IReadOnlyList<string> ReloadResults { get; } = ["success", "failure"];
 
+    /// <summary>Bounds of the per-server egress table (mcp_egress_egress_overflow_total{limit}).</summary>
+    public static IReadOnlyList<string> EgressLimits { get; } = ["servers", "destinations", "pending"];
+
     public static IReadOnlyList<string> EventKinds { get; } = ["message", "alert", "tls", "inventory"];
 
     /// <summary>TLS session destinations: "smtp", a provider id, or "other".</summary>

@@ -49,6 +49,11 @@ public sealed class EgressMetrics
 
     private readonly Dictionary<string, (IGauge Gauge, Func<double> Read)> _callbacks = new(StringComparer.Ordinal);
 
+    private readonly Dictionary<string, CumulativeCounterFeed> _egressFeeds = new(StringComparer.Ordinal);
+    private readonly CumulativeCounterFeed _stateDropsFeed;
+    private Func<(long Servers, long Destinations, long Pending)>? _egressOverflow;
+    private Func<long>? _stateDrops;
+
     private readonly object _anomalyLock = new();
     private readonly Dictionary<(string Stage, string Name), CumulativeCounterFeed> _anomalyFeeds = new();
     private AnomalyCounters? _anomalies;
@@ -90,6 +95,9 @@ public sealed class EgressMetrics
         LastMessageTimestampSeconds = r.CreateGauge(Prefix + "last_message_timestamp_seconds", "Packet time of the last message seen, Unix seconds.");
         ConfigReloadsTotal = r.CreateCounter(Prefix + "config_reloads_total", "Configuration reloads (SIGHUP), by result.", "result");
         EventsWrittenTotal = r.CreateCounter(Prefix + "events_written_total", "NDJSON events written, by kind.", "kind");
+        McpServerDestinations = r.CreateGauge(Prefix + "mcp_server_destinations", "Distinct destinations (name when the flow showed one, else IP; with the port) each MCP server has reached (per-server egress, remembered across restarts with a state file).", "client", "server");
+        EgressOverflowTotal = r.CreateCounter(Prefix + "egress_overflow_total", "Per-server egress not kept because a bound was reached: a sender past egress max servers, a destination past max destinations per server, a flow summary whose process never came.", "limit");
+        StateWritesDroppedTotal = r.CreateCounter(Prefix + "state_writes_dropped_total", "State database writes dropped because its queue was full (baselines, inventory history, egress not saved).");
         McpServerInfo = r.CreateGauge(Prefix + "mcp_server_info", "MCP servers the host is configured to run or runs (inventory); always 1. advisory: the matching advisory ids, comma-separated, empty when none.", "client", "server", "package", "version", "instrumented", "advisory");
 
         var (builtVersion, builtCommit) = BuildIdentity(
@@ -119,6 +127,9 @@ public sealed class EgressMetrics
         foreach (var a in AnomalyCatalog.All)
             _anomalyFeeds[(a.Stage, a.Name)] = new CumulativeCounterFeed(AnomaliesTotal.WithLabels(a.Stage, a.Name));
 
+        foreach (var limit in EgressLabelValues.EgressLimits) _egressFeeds[limit] = new CumulativeCounterFeed(EgressOverflowTotal.WithLabels(limit));
+        _stateDropsFeed = new CumulativeCounterFeed(StateWritesDroppedTotal);
+
         Registry.AddBeforeCollectCallback(BeforeCollect);
     }
 
@@ -145,6 +156,9 @@ public sealed class EgressMetrics
     public Counter ConfigReloadsTotal { get; }
     public Counter EventsWrittenTotal { get; }
     public Gauge McpServerInfo { get; }
+    public Gauge McpServerDestinations { get; }
+    public Counter EgressOverflowTotal { get; }
+    public Counter StateWritesDroppedTotal { get; }
 
     /// <summary>
     /// Counts one message: transport/provider, recipients per role, hidden recipients by registrable domain and
@@ -221,6 +235,26 @@ public sealed class EgressMetrics
                 if (!next.Contains(gone)) McpServerInfo.RemoveLabelled(gone.Values());
             foreach (var now in next) McpServerInfo.WithLabels(now.Values()).Set(1);
             _mcpSeries = next;
+        }
+    }
+
+    /// <summary>Sets an MCP server's count of destinations (labels capped as for mcp_server_info). Called when it reaches a new one.</summary>
+    public void SetMcpServerDestinations(string client, string server, int destinations) =>
+        McpServerDestinations.WithLabels(_mcpClients.Map(client), _mcpServers.Map(server)).Set(destinations);
+
+    /// <summary>Reads the egress tracker's overflow counts (servers, destinations, pending) at each scrape.</summary>
+    public void SetEgressOverflowCallback(Func<(long Servers, long Destinations, long Pending)>? callback)
+    {
+        lock (_callbacks) _egressOverflow = callback;
+    }
+
+    /// <summary>Reads the state database's dropped writes at each scrape (a new database continues the counter).</summary>
+    public void SetStateWritesDroppedCallback(Func<long>? callback)
+    {
+        lock (_callbacks)
+        {
+            _stateDrops = callback;
+            _stateDropsFeed.Reset();
         }
     }
 
@@ -335,6 +369,18 @@ public sealed class EgressMetrics
                 try { gauge.Set(read()); }
                 catch (Exception) { gauge.Set(double.NaN); }
             }
+            try
+            {
+                if (_stateDrops is { } drops) _stateDropsFeed.Observe(drops());
+                if (_egressOverflow is { } overflow)
+                {
+                    var (servers, destinations, pending) = overflow();
+                    _egressFeeds["servers"].Observe(servers);
+                    _egressFeeds["destinations"].Observe(destinations);
+                    _egressFeeds["pending"].Observe(pending);
+                }
+            }
+            catch (Exception) { }
         }
         try { CollectAnomalies(); }
         catch (Exception) { }

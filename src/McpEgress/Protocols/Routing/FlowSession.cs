@@ -19,6 +19,12 @@ internal sealed class FlowSession
     /// <summary>TLS server name (SNI) when the flow carries TLS.</summary>
     public string? ServerName { get; set; }
 
+    /// <summary>HTTP authority of the flow's first request (HTTP/2 :authority or the Host header), when one was read.</summary>
+    public string? HttpHost { get; set; }
+
+    /// <summary>An open <see cref="FlowSummaryRecord"/> was emitted (the destination's name became known before the flow ended).</summary>
+    public bool SummaryOpened { get; set; }
+
     /// <summary>ALPN protocol the TLS server selected ("h2", "http/1.1"), when known.</summary>
     public string? Alpn { get; set; }
 

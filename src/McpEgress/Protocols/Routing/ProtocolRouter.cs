@@ -63,6 +63,8 @@ public sealed class ProtocolRouter : ITcpStreamHandler
         var session = Session(flow);
         session.CurrentTimestampNs = timestampNs;
         session.Root.OnData(direction, data, timestampNs);
+        if (!session.SummaryOpened && (SummaryServerName(session) is not null || session.HttpHost is not null))
+            EmitFlowSummary(session, closed: false, timestampNs);
     }
 
     public void OnGap(TcpFlow flow, FlowDirection direction, long missingBytes, long timestampNs) =>
@@ -70,8 +72,37 @@ public sealed class ProtocolRouter : ITcpStreamHandler
 
     public void OnFlowClosed(TcpFlow flow, FlowCloseReason reason, long timestampNs)
     {
-        Session(flow).Root.OnClose(timestampNs);
+        var session = Session(flow);
+        session.Root.OnClose(timestampNs);
         flow.ProtocolState = null;
+        EmitFlowSummary(session, closed: true, timestampNs);
+    }
+
+    /// <summary>The SNI: the session's once the handshake completed, else the ClientHello's (an opaque flow's too).</summary>
+    private static string? SummaryServerName(FlowSession session) => session.ServerName ?? session.TlsInfo?.ServerName;
+
+    /// <summary>The flow's summary (see <see cref="FlowSummaryRecord"/>): once when its destination is named, once at its end.</summary>
+    private void EmitFlowSummary(FlowSession session, bool closed, long timestampNs)
+    {
+        var flow = session.Flow;
+        bool opened = session.SummaryOpened;
+        session.SummaryOpened = true;
+        int c2s = (int)FlowDirection.ClientToServer, s2c = (int)FlowDirection.ServerToClient;
+        _sink.OnFlowSummary(new FlowSummaryRecord
+        {
+            FlowId = flow.Id,
+            Key = flow.Key,
+            StartTimestampNs = flow.FirstSeenNs,
+            EndTimestampNs = timestampNs,
+            Closed = closed,
+            ReportedOpen = closed && opened,
+            ServerName = SummaryServerName(session),
+            HttpHost = session.HttpHost,
+            BytesOut = flow.DeliveredBytes[c2s] + flow.GapBytes[c2s],
+            BytesIn = flow.DeliveredBytes[s2c] + flow.GapBytes[s2c],
+            Process = session.Process,
+            Tunnel = session.Tunnel,
+        });
     }
 
     private FlowSession Session(TcpFlow flow)
@@ -103,6 +134,7 @@ public sealed class ProtocolRouter : ITcpStreamHandler
     {
         Counters.HttpRequests++;
         var flow = session.Flow;
+        session.HttpHost ??= request.Authority ?? request.GetHeader("host");
         var result = _mailApi.Extract(request, session.ServerName,
             new MailApiRequestContext(flow.Key.Client, flow.Key.Server, flow.Id, session.ServerName ?? request.Authority));
         if (result is null) return;
