@@ -92,6 +92,31 @@ public class BaselineRuleTests
         }
     }
 
+    /// <summary>The real captures (nodemailer over SMTP; the official postmark and SendGrid clients over HTTPS): CRM-logged mail to six vendors, each sink recurring across unrelated customers, and compliance copies in the sender's own domain.</summary>
+    [Theory]
+    [InlineData("smtp/nodemailer-crm-bcc.expected.json")]
+    [InlineData("api/crm-bcc.expected.json")]
+    public void CrmCapturesRaiseNothingAboveMediumAndComplianceCopiesNothing(string expectedFile)
+    {
+        var path = Path.Combine(RepoPaths.Captures, expectedFile);
+        var expected = ExpectedCapture.Load(path);
+        var h = new ReplayHarness();
+        if (expected.KeyLog is { } keys) h.Pipeline.KeyLog.LoadFile(Path.Combine(Path.GetDirectoryName(path)!, keys));
+        h.Replay(Path.Combine(Path.GetDirectoryName(path)!, expected.Capture));
+        Assert.Empty(h.Errors);
+        Assert.Equal(expected.Messages.Count, h.Results.Count);
+        Assert.All(h.Results.SelectMany(r => r.Alerts), a => Assert.True(a.Severity <= Severity.Medium, a.RuleId + ": " + a.Message));
+        var vendors = h.Results.SelectMany(r => r.Message.Hidden).Select(x => x.KnownSink).OfType<string>().Distinct().Order().ToList();
+        Assert.Equal(["Capsule", "Freshsales", "HubSpot", "Nutshell", "Pipedrive", "Pipeline CRM"], vendors);
+        // HubSpot's address recurs on three or more messages whose visible recipients span as many unrelated domains.
+        var hubspot = h.Results.Where(r => r.Message.Hidden.Any(x => x.KnownSink == "HubSpot")).ToList();
+        Assert.True(hubspot.Select(r => RegistrableDomain.Of(r.Message.To[0].Domain)).Distinct().Count() >= 3);
+        var compliance = h.Results.Where(r => r.Message.Hidden.Any(x => x.Address.Domain.EndsWith("corp.example", StringComparison.Ordinal))).ToList();
+        Assert.NotEmpty(compliance);
+        Assert.All(compliance, r => Assert.Empty(r.Alerts));
+        Assert.Contains("\"known_sink\":\"Pipedrive\"", h.Ndjson);
+    }
+
     [Fact]
     public void KnownSinkStillFiresBehaviourChangeAfterAnUpgrade()
     {
