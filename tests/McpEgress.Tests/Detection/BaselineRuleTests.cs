@@ -118,6 +118,35 @@ public class BaselineRuleTests
     }
 
     [Fact]
+    public void ConfiguredKnownSinksExtendAndDisableTheBuiltInList()
+    {
+        var c = ConfigLoader.Parse("""
+            detection:
+              known_sinks:
+                extra: [{ domain: bcc.crm.corp-tools.example, vendor: "Corp CRM" }]
+                disabled: [HubSpot]
+            """, "yaml");
+        var engine = new DetectionEngine(c.Detection);
+        Assert.Contains(engine.KnownSinkList, k => k.Vendor == "Corp CRM");
+        Assert.DoesNotContain(engine.KnownSinkList, k => k.Vendor == "HubSpot");
+        for (int i = 0; i < 4; i++)
+        {
+            var own = Mail($"buyer@customer{i}.example", "log+deal@bcc.crm.corp-tools.example", T0 + i * Hour);
+            Assert.Empty(engine.Evaluate(own)); // the extra sink: no rule, hidden-sink included
+            Assert.Equal("Corp CRM", Assert.Single(own.Hidden).KnownSink);
+        }
+        // HubSpot switched off: an ordinary foreign hidden recipient again, recurring into hidden-sink.
+        var hub = Enumerable.Range(0, 3).Select(i => engine.Evaluate(Mail($"x@other{i}.example", "123@bcc.hubspot.com", T0 + (10 + i) * Hour))).ToList();
+        Assert.Contains(HiddenRecipientRule.RuleId, Rules(hub[0]));
+        Assert.Contains(NewHiddenDomainRule.RuleId, Rules(hub[0]));
+        Assert.Contains(HiddenSinkRule.RuleId, Rules(hub[2]));
+        // Another engine with the defaults is unaffected.
+        var m = Mail("a@b.example", "123@bcc.hubspot.com", T0);
+        new DetectionEngine(DetectionPolicy.Default).Evaluate(m);
+        Assert.Equal("HubSpot", Assert.Single(m.Hidden).KnownSink);
+    }
+
+    [Fact]
     public void KnownSinkStillFiresBehaviourChangeAfterAnUpgrade()
     {
         var engine = new DetectionEngine(DetectionPolicy.Default);
