@@ -3,6 +3,7 @@
 # Needs root (tcpdump/dumpcap), node 20 + npm, python3, swaks, openssl, tshark/editcap.
 # Idempotent: every output is rewritten. Expected files (smtp/*.expected.json) are hand-written and
 # are NOT touched; run scripts/verify-captures.py afterwards to check the new captures against them.
+# Usage: make-captures.sh [CAPTURE...]   e.g. make-captures.sh nodemailer-crm-bcc.pcap (default: all)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -20,6 +21,11 @@ cleanup() {
 trap cleanup EXIT
 
 mkdir -p "$OUT"
+SELECTED=("$@") # capture file names to record (default: all)
+selected() {
+    [[ ${#SELECTED[@]} -eq 0 ]] && return 0
+    local s; for s in "${SELECTED[@]}"; do [[ "$s" == "$1" ]] && return 0; done; return 1
+}
 
 # Node packages (node_modules is git-ignored).
 if [[ ! -d "$HERE/node/node_modules/smtp-server" || ! -d "$HERE/node/node_modules/nodemailer" ]]; then
@@ -85,6 +91,7 @@ complete() {
 record() {
     local file=$1 port=$2 tool=$3
     shift 3
+    selected "$(basename "$file")" || return 0
     echo "$(basename "$file") ($tool)"
     for try in 1 2 3; do
         start_capture "$file" "$port" "$tool"
@@ -152,11 +159,14 @@ record "$OUT/python-smtplib-rset.pcap"             2525 lo      py rset 127.0.0.
 record "$OUT/nodemailer-starttls.pcap"             2587 lo      nm_keylog "$OUT/nodemailer-starttls.keys" starttls 127.0.0.1 2587
 record "$OUT/nodemailer-implicit-tls.pcap"         2465 lo      nm_keylog "$OUT/nodemailer-implicit-tls.keys" implicitTls 127.0.0.1 2465
 record "$OUT/python-bdat.pcap"                     2526 lo      bdat
+record "$OUT/nodemailer-crm-bcc.pcap"              2525 lo      nm crmBcc 127.0.0.1 2525
 
-echo "nodemailer-starttls-dsb.pcapng (key log embedded as a pcapng Decryption Secrets Block)"
-rm -f "$OUT/nodemailer-starttls-dsb.pcapng"
-editcap --inject-secrets "tls,$OUT/nodemailer-starttls.keys" \
-    "$OUT/nodemailer-starttls.pcap" "$OUT/nodemailer-starttls-dsb.pcapng"
+if selected nodemailer-starttls-dsb.pcapng; then
+    echo "nodemailer-starttls-dsb.pcapng (key log embedded as a pcapng Decryption Secrets Block)"
+    rm -f "$OUT/nodemailer-starttls-dsb.pcapng"
+    editcap --inject-secrets "tls,$OUT/nodemailer-starttls.keys" \
+        "$OUT/nodemailer-starttls.pcap" "$OUT/nodemailer-starttls-dsb.pcapng"
+fi
 
 # Check the new captures against the hand-written expectations.
 python3 "$SCRIPTS/verify-captures.py"

@@ -8,6 +8,9 @@ Alert policy (issue 4):
   hidden-foreign-domain  a hidden recipient (API bcc field, MIME Bcc header, or envelope-only) whose domain is neither
                          the From domain nor a visible To/Cc domain, where equal, parent or child domains count as the
                          same, and not in allowed_domains. A denied hidden recipient raises both.
+Known sinks (issue 14): a capture's "known_sinks" (hidden address -> CRM vendor, src/McpEgress/Detection/KnownSinks.cs)
+are never hidden-foreign-domain. A capture whose "rules" lists the baseline rules (hidden-sink, new-hidden-domain,
+behaviour-change) expects exactly the alerts written for them too (the golden tests compare only the listed rules).
 """
 import json
 import os
@@ -49,7 +52,8 @@ def msg(provider, endpoint, frm, to, subject, cc=(), bcc=(), api_envelope=(), al
     return m
 
 
-def cap(name, client, messages, secrets, tls=TLS13, http="HTTP/1.1", alpn="http/1.1", fmt="pcap", link="EN10MB", keys=True, requests=None, notes=None):
+def cap(name, client, messages, secrets, tls=TLS13, http="HTTP/1.1", alpn="http/1.1", fmt="pcap", link="EN10MB", keys=True, requests=None,
+        notes=None, rules=None, known_sinks=None):
     ext = "pcapng" if fmt == "pcapng" else "pcap"
     d = {
         "capture": f"{name}.{ext}",
@@ -65,6 +69,8 @@ def cap(name, client, messages, secrets, tls=TLS13, http="HTTP/1.1", alpn="http/
         "requests": requests,
         "denied_domains": DENIED,
         "allowed_domains": ALLOWED,
+        **({"rules": rules} if rules else {}),
+        **({"known_sinks": known_sinks} if known_sinks else {}),
         "messages": messages,
         "secrets_absent": secrets,
     }
@@ -74,6 +80,14 @@ def cap(name, client, messages, secrets, tls=TLS13, http="HTTP/1.1", alpn="http/
 
 
 V = lambda p: f"{p} {PKG[p]}"
+
+# CRM-logging Bcc addresses (known sinks, src/McpEgress/Detection/KnownSinks.cs) used by clients/crm-bcc.js.
+HUBSPOT, PIPEDRIVE = "20418773@bcc.hubspot.com", "corp-example@pipedrivemail.com"
+CAPSULE, PIPELINE = "dropbox@94012377.corp.capsulecrm.com", "cc@app.pipelinecrm.com"
+FRESHSALES, NUTSHELL = "sales@corp.freshsales.io", "ibx_i0068e_1ed70ec324@nutshellemail.com"
+CRM_SINKS = {HUBSPOT: "HubSpot", PIPEDRIVE: "Pipedrive", CAPSULE: "Capsule", PIPELINE: "Pipeline CRM", FRESHSALES: "Freshsales",
+             NUTSHELL: "Nutshell"}
+ALL_MESSAGE_RULES = ["denied-domain", "hidden-foreign-domain", "limit-exceeded", "hidden-sink", "new-hidden-domain", "behaviour-change"]
 
 CAPTURES = [
     cap("postmark", V("postmark") + " (global fetch / undici)", [
@@ -215,6 +229,22 @@ CAPTURES = [
             notes="To given as 'Support <help@vendor.example>'."),
     ], ["pm-srv-mcp-2b8e4f1a-6c3d-4e9f-a0b7-5d1c8e2f9a43"], link="LINUX_SLL2", requests=3,
         notes="The postmark-mcp 1.0.16 incident re-created: tcpdump -i any (LINUX_SLL2)."),
+    cap("crm-bcc", V("postmark") + " (global fetch / undici) and " + V("@sendgrid/mail") + " (axios)", [
+        msg("postmark", "POST /email", "sales@corp.example", ["ana@customer-one.example"], "Quote Q-1001", bcc=[HUBSPOT],
+            notes="To given as 'Ana Buyer <ana@customer-one.example>'."),
+        msg("postmark", "POST /email", "sales@corp.example", ["ben@customer-two.example"], "Quote Q-1002", bcc=[HUBSPOT, PIPEDRIVE]),
+        msg("postmark", "POST /email", "sales@corp.example", ["cho@customer-three.example"], "Quote Q-1003", bcc=[HUBSPOT, PIPEDRIVE, CAPSULE]),
+        msg("postmark", "POST /email", "sales@corp.example", ["dev@customer-four.example"], "Contract C-77", bcc=["compliance@archive.corp.example"],
+            notes="A compliance copy in the sender's own organisation."),
+        msg("sendgrid", "POST /v3/mail/send", "sales@corp.example", ["eve@customer-five.example"], "Follow-up F-1", bcc=[PIPELINE, FRESHSALES, NUTSHELL]),
+        msg("sendgrid", "POST /v3/mail/send", "sales@corp.example", ["fin@customer-six.example"], "Follow-up F-2", bcc=[PIPELINE, FRESHSALES, NUTSHELL]),
+        msg("sendgrid", "POST /v3/mail/send", "sales@corp.example", ["gus@customer-seven.example"], "Follow-up F-3", bcc=[PIPELINE, FRESHSALES, NUTSHELL]),
+    ], ["pm-srv-crm-5e1d7a2c-9b40-4f6e-8d13-a7c2e9f0b641", "SG.mcpEgressCrm0001.Lk3Wq8Zr5Tn2Vb7Xc4Md9Fg6Hj1Ks0Pa5Ue8Yi2Ot7"],
+        alpn=["http/1.1", None], requests=7, rules=ALL_MESSAGE_RULES, known_sinks=CRM_SINKS,
+        notes="CRM-logging Bcc addresses of six known-sink vendors, HubSpot on 3 messages to 3 unrelated customer domains and "
+              "Pipeline CRM/Freshsales/Nutshell on 3 more (hidden-sink's thresholds, were they not known sinks), and a compliance "
+              "copy in the sender's own organisation: every rule, baseline ones included, stays silent. known_sinks: the vendor "
+              "each hidden address must be marked with. Two clients, so two ALPN offers (undici http/1.1, axios none)."),
 ]
 
 
@@ -226,7 +256,7 @@ def related(d, e):
     return d == e or d.endswith("." + e) or e.endswith("." + d)
 
 
-def policy(m):
+def policy(m, known_sinks=()):
     out = []
     everyone = m["to"] + m["cc"] + m["hidden"]
     for a in everyone:
@@ -235,7 +265,8 @@ def policy(m):
     visible = [domain(m["from"])] + [domain(a) for a in m["to"] + m["cc"]]
     for a in m["hidden"]:
         d = domain(a)
-        if not any(related(d, v) for v in visible) and not any(d == x or d.endswith("." + x) for x in ALLOWED):
+        if (not any(related(d, v) for v in visible) and not any(d == x or d.endswith("." + x) for x in ALLOWED)
+                and a not in known_sinks):
             out.append(HID(a))
     return out
 
@@ -248,8 +279,9 @@ def main():
     bad = 0
     for name, d in CAPTURES:
         for m in d["messages"]:
-            if key(policy(m)) != key(m["expect_alerts"]):
-                print(f"{name} '{m['subject']}': hand-written alerts {key(m['expect_alerts'])} != policy {key(policy(m))}")
+            want = policy(m, d.get("known_sinks", {}))
+            if key(want) != key(m["expect_alerts"]):
+                print(f"{name} '{m['subject']}': hand-written alerts {key(m['expect_alerts'])} != policy {key(want)}")
                 bad += 1
     if bad:
         sys.exit(1)

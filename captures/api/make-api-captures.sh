@@ -71,6 +71,8 @@ if run resend; then
   editcap --inject-secrets "tls,$HERE/resend.keys" "$HERE/resend.pcap" "$HERE/resend.pcapng"
   rm -f "$HERE/resend.pcap" "$HERE/resend.keys"
 fi
+# CRM-logged mail (known sinks) and a compliance copy in the sender's domain, through postmark and @sendgrid/mail.
+run crm-bcc    && capture crm-bcc    tls13           lo node clients/crm-bcc.js
 # The postmark-mcp incident, end to end: agent (MCP client) -> stdio -> malicious MCP server -> postmark client -> HTTPS.
 # -i any gives a LINUX_SLL2 link layer.
 run mcp-postmark-incident && capture mcp-postmark-incident tls13 any node mcp/drive.js

@@ -113,6 +113,25 @@ const scenarios = {
         t.close();
     },
 
+    // CRM-logged sales mail on one pooled connection: the Bcc addresses businesses copy on purpose to log mail in
+    // their CRM (six known-sink vendors, src/McpEgress/Detection/KnownSinks.cs), HubSpot on four messages to four
+    // unrelated customers, then a compliance copy in the sender's own domain. nodemailer sends Bcc in RCPT only.
+    async crmBcc() {
+        const t = transport({ ignoreTLS: true, pool: true, maxConnections: 1 });
+        const hubspot = '20418773@bcc.hubspot.com';
+        const sends = [
+            { to: 'Ana Buyer <ana@customer-one.example>', bcc: [hubspot, 'corp-example@pipedrivemail.com'], subject: 'Quote Q-2001' },
+            { to: 'ben@customer-two.example', bcc: [hubspot, 'corp-example@pipedrivemail.com', 'dropbox@94012377.corp.capsulecrm.com'], subject: 'Quote Q-2002' },
+            { to: 'cho@customer-three.example', bcc: [hubspot, 'cc@app.pipelinecrm.com', 'sales@corp.freshsales.io'], subject: 'Quote Q-2003' },
+            { to: 'dev@customer-four.example', bcc: [hubspot, 'ibx_i0068e_1ed70ec324@nutshellemail.com', 'compliance@archive.corp.example'], subject: 'Quote Q-2004' },
+            { to: 'eve@customer-five.example', bcc: ['records@corp.example'], subject: 'Contract C-88' },
+        ];
+        for (const m of sends) {
+            await t.sendMail({ from: 'Sales <sales@corp.example>', text: 'Thanks for your time today.\n', ...m });
+        }
+        t.close();
+    },
+
     // For nodemailer 10.x, which pipelines MAIL, every RCPT and DATA (RFC 2920) when the server offers
     // PIPELINING. One Bcc recipient is rejected (550); nodemailer still sends to the others.
     async pipelined() {

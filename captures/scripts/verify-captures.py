@@ -150,8 +150,14 @@ def addresses(header):
     return [{"address": f"{a.username}@{a.domain}", "name": a.display_name or None} for a in header.addresses]
 
 
-def policy(m, denied, allowed):
-    """Hidden recipients and alerts as README.md defines them."""
+def related(a, b):
+    """Same organisation as README.md defines it: equal, or one a subdomain of the other."""
+    return a == b or a.endswith("." + b) or b.endswith("." + a)
+
+
+def policy(m, denied, allowed, known_sinks=()):
+    """Hidden recipients and alerts as README.md defines them; known_sinks: the file's hidden addresses at known
+    CRM-logging sinks (never hidden-foreign-domain)."""
     visible = {a["address"].lower() for a in m["to"] + m["cc"]}
     hidden = [{"address": a["address"], "reason": "BccField"} for a in m["bcc_header"]]
     seen = {h["address"].lower() for h in hidden}
@@ -171,7 +177,8 @@ def policy(m, denied, allowed):
             alerts.append({"rule": "denied-domain", "address": a})
     for h in hidden:
         d = h["address"].rsplit("@", 1)[-1].lower()
-        if d != sender and d not in visible_domains and d not in allowed:
+        if (not related(d, sender) and not any(related(d, v) for v in visible_domains) and d not in allowed
+                and h["address"].lower() not in known_sinks):
             alerts.append({"rule": "hidden-foreign-domain", "address": h["address"]})
     return hidden, alerts
 
@@ -224,7 +231,8 @@ def check(exp_path):
         params = [p for p in g["mail_from_params"] if not p.upper().startswith("SIZE=")]
         if e.get("mail_from_params", []) != params:
             errors.append(f"message {i} mail_from_params: {params} != {e.get('mail_from_params', [])}")
-        hidden, alerts = policy(e, set(exp["denied_domains"]), set(exp["allowed_domains"]))
+        hidden, alerts = policy(e, set(exp["denied_domains"]), set(exp["allowed_domains"]),
+                                {a.lower() for a in exp.get("known_sinks", {})})
         if hidden != e["hidden"]:
             errors.append(f"message {i} hidden (policy on expected) {hidden} != {e['hidden']}")
         key = lambda a: (a["rule"], a["address"].lower())

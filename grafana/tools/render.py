@@ -47,6 +47,11 @@ PANEL_RUNBOOKS = {
     "Daemons": ["McpEgressDaemonDown"],
     "Scrape": ["McpEgressDaemonDown"],
     "MCP servers with advisories": ["McpEgressMcpServerAdvisory"],
+    "Behaviour changes": ["McpEgressBehaviourChange"],
+    "Hidden sinks": ["McpEgressHiddenSink"],
+    "New hidden domains": ["McpEgressNewHiddenRecipientDomain"],
+    "Baseline alerts by host and rule": ["McpEgressBehaviourChange", "McpEgressHiddenSink", "McpEgressNewHiddenRecipientDomain"],
+    "Baseline alerts by rule": ["McpEgressBehaviourChange", "McpEgressHiddenSink", "McpEgressNewHiddenRecipientDomain"],
     "MCP server inventory": ["McpEgressMcpServerAdvisory", "McpEgressMailApiTlsOpaque"],
 }
 RATE_UNITS = {"mcp_egress_messages_total": "suffix: msg/s", "mcp_egress_tls_sessions_total": "suffix: sessions/s",

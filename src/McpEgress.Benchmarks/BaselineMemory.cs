@@ -37,13 +37,34 @@ internal static class BaselineMemory
                                   (state is null ? "" : $"  state {FileBytes(stateFile!) / 1e6,6:F0} MB  written {state.Writes:N0} dropped {state.DroppedWrites:N0}"));
             }
         }
-        Console.WriteLine($"{messages:N0} distinct hidden recipients, {alerts:N0} alerts, {messages / sw.Elapsed.TotalSeconds:F0} msg/s");
+        Console.WriteLine($"{messages:N0} distinct hidden recipients, {alerts:N0} alerts, {messages / sw.Elapsed.TotalSeconds:F0} msg/s, " +
+                          $"{sw.Elapsed.TotalSeconds:F0} s; entries {engine.Baselines.Count:N0} (bound {Bound:N0}); peak RSS {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} MB");
+        bool bounded = engine.Baselines.Count <= Bound;
         if (state is not null)
         {
+            var closing = Stopwatch.StartNew();
             state.Dispose();
-            Console.WriteLine($"state file {stateFile}: {FileBytes(stateFile!) / 1e6:F1} MB, {state.Writes:N0} rows written, {state.DroppedWrites:N0} writes dropped");
+            Console.WriteLine($"state file {stateFile}: {FileBytes(stateFile!) / 1e6:F1} MB after close ({closing.Elapsed.TotalSeconds:F1} s to drain and close), " +
+                              $"{state.Writes:N0} rows written, {state.DroppedWrites:N0} writes dropped");
+            // Reopen as a restarted daemon would: the baselines load back, bounded like the live store.
+            var reopen = Stopwatch.StartNew();
+            using var again = McpEgress.State.StateDatabase.TryOpen(stateFile!, null, Console.Error.WriteLine);
+            var loaded = McpEgress.State.BaselinePersistence.Open(again);
+            Console.WriteLine($"reopened in {reopen.Elapsed.TotalSeconds:F1} s: {loaded.Count:N0} entries loaded; peak RSS {Process.GetCurrentProcess().PeakWorkingSet64 / 1e6:F0} MB");
+            bounded &= loaded.Count <= Bound;
         }
-        return 0;
+        Console.WriteLine(bounded ? "bounded: yes" : "bounded: NO (entries above the store's bounds)");
+        return bounded ? 0 : 1;
+    }
+
+    /// <summary>Entries the in-memory store may hold at most (<see cref="McpEgress.Detection.Baselines.IBaselineStore.Count"/> counts sinks, domains, sender-domain pairs and packages).</summary>
+    private static long Bound
+    {
+        get
+        {
+            var l = new McpEgress.Detection.Baselines.BaselineLimits();
+            return (long)l.MaxSinks + l.MaxHiddenDomains + l.MaxSenderDomains + l.MaxPackages;
+        }
     }
 
     private static long FileBytes(string path) =>

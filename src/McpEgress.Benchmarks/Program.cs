@@ -13,7 +13,8 @@ using McpEgress.Benchmarks.Generator;
 //                                   the Release mcp-egress CLI (or --cli) on PATH as a child process, optionally tshark
 //                                   on the same file; wall time, MB/s, packets/s, messages/s, peak RSS, expected counts
 //   flow-flood PATH [FLOWS]         idle SMTP flows (default 1M): replay it under /usr/bin/time to see what a tracked flow costs
-//   baselines [MESSAGES]            RSS of the detection baselines under MESSAGES distinct hidden recipients (default 1M): bounded
+//   baselines [MESSAGES [STATE]]    RSS of the detection baselines under MESSAGES distinct hidden recipients (default 1M), the
+//                                   state file's size when STATE is given, the reopen: bounded (exit 1 if not)
 //   smtp-idle [SESSIONS]            bytes held per idle SmtpSession (banner + EHLO, default 10000), in process
 //   libraries PATH                  our pcap reader vs SharpPcap's, the span decoder vs PacketDotNet, and the replay with each
 //   micro [BenchmarkDotNet args]    the hot-path micro benchmarks with a memory diagnoser

@@ -12,13 +12,19 @@ namespace McpEgress.Config;
 ///   rules:
 ///     denied-domain: { enabled: true, severity: critical }   # severity: low | medium | high | critical
 ///     hidden-sink: { min_messages: 3, min_visible_domains: 3, window_seconds: 86400 }   # thresholds: DetectionEngine.ThresholdsOf
+///   known_sinks:                            # CRM-logging/archive Bcc domains (KnownSinks.BuiltIn) beside the built-in ones
+///     extra: [{ domain: bcc.crm.example, vendor: "Our CRM", source: "https://..." }]   # source optional
+///     disabled: [Nutshell, pipedrivemail.com]  # built-in entries off, by vendor or domain entry
 /// </code>
 /// Domains are validated as <see cref="DomainPattern"/>s, rule ids against <see cref="DetectionEngine.KnownRuleIds"/>.
 /// </summary>
 internal static class DetectionSection
 {
     public const string Name = "detection";
-    private static readonly string[] Keys = ["denied_domains", "allowed_hidden_domains", "rules"];
+    private static readonly string[] Keys = ["denied_domains", "allowed_hidden_domains", "rules", "known_sinks"];
+    private static readonly string[] KnownSinkKeys = ["extra", "disabled"];
+    private static readonly string[] ExtraSinkKeys = ["domain", "vendor", "source"];
+    private const int MaxVendorLength = 200;
     private static readonly string[] RuleKeys = ["enabled", "severity"];
 
     /// <param name="node">The section's mapping.</param>
@@ -27,6 +33,8 @@ internal static class DetectionSection
         var policy = DetectionPolicy.Default;
         IReadOnlyList<string> denied = policy.DeniedDomains, allowed = policy.AllowedHiddenDomains;
         IReadOnlyDictionary<string, RuleSettings> rules = policy.Rules;
+        IReadOnlyList<KnownSink> extra = policy.ExtraKnownSinks;
+        IReadOnlyList<string> disabled = policy.DisabledKnownSinks;
         foreach (var e in v.Entries(node, Name, Keys))
         {
             string p = Name + "." + e.Key;
@@ -35,9 +43,13 @@ internal static class DetectionSection
                 case "denied_domains": denied = Domains(e.Value, p, v); break;
                 case "allowed_hidden_domains": allowed = Domains(e.Value, p, v); break;
                 case "rules": rules = Rules(e.Value, p, v); break;
+                case "known_sinks": (extra, disabled) = KnownSinkChanges(e.Value, p, v); break;
             }
         }
-        return new DetectionPolicy { DeniedDomains = denied, AllowedHiddenDomains = allowed, Rules = rules };
+        return new DetectionPolicy
+        {
+            DeniedDomains = denied, AllowedHiddenDomains = allowed, Rules = rules, ExtraKnownSinks = extra, DisabledKnownSinks = disabled,
+        };
     }
 
     /// <summary>Every key with its effective value: each known rule with its severity, defaults included.</summary>
@@ -61,7 +73,83 @@ internal static class DetectionSection
             { "denied_domains", ConfigYamlWriter.Strings(policy.DeniedDomains) },
             { "allowed_hidden_domains", ConfigYamlWriter.Strings(policy.AllowedHiddenDomains) },
             { "rules", rules },
+            {
+                "known_sinks", new YamlMappingNode
+                {
+                    {
+                        "extra", new YamlSequenceNode(policy.ExtraKnownSinks.Select(ExtraSink))
+                        {
+                            Style = policy.ExtraKnownSinks.Count == 0 ? YamlDotNet.Core.Events.SequenceStyle.Flow : YamlDotNet.Core.Events.SequenceStyle.Block,
+                        }
+                    },
+                    { "disabled", ConfigYamlWriter.Strings(policy.DisabledKnownSinks) },
+                }
+            },
         };
+    }
+
+    private static YamlNode ExtraSink(KnownSink k)
+    {
+        var node = new YamlMappingNode { { "domain", ConfigYamlWriter.String(k.Domain) }, { "vendor", ConfigYamlWriter.String(k.Vendor) } };
+        if (k.Source.Length > 0) node.Add("source", ConfigYamlWriter.String(k.Source));
+        return ConfigYamlWriter.Flow(node);
+    }
+
+    /// <summary><c>known_sinks: { extra: [{domain, vendor, source?}], disabled: [vendor or domain entry] }</c>.</summary>
+    private static (IReadOnlyList<KnownSink> Extra, IReadOnlyList<string> Disabled) KnownSinkChanges(ConfigNode node, string path, ConfigValidator v)
+    {
+        var extra = new List<KnownSink>();
+        var disabled = new List<string>();
+        if (node.Kind == ConfigNodeKind.Null || !v.ExpectMapping(node, path)) return (extra, disabled);
+        foreach (var e in v.Entries(node, path, KnownSinkKeys))
+        {
+            string p = path + "." + e.Key;
+            if (e.Value.Kind == ConfigNodeKind.Null) continue;
+            if (e.Value.Kind != ConfigNodeKind.Sequence)
+            {
+                v.Error(e.Value, p, e.Key == "extra"
+                    ? $"expected a list of {{domain, vendor}} mappings, got {e.Value.Describe()}"
+                    : $"expected a list of built-in vendors or domains, got {e.Value.Describe()}");
+                continue;
+            }
+            for (int i = 0; i < e.Value.Items!.Count; i++)
+            {
+                var item = e.Value.Items[i];
+                string ip = $"{p}[{i}]";
+                if (e.Key == "disabled")
+                {
+                    if (item.Kind is not (ConfigNodeKind.String or ConfigNodeKind.Plain))
+                        v.Error(item, ip, $"expected a vendor or domain string, got {item.Describe()}");
+                    else if (!KnownSinks.IsBuiltIn(item.Text!))
+                        v.Error(item, ip, $"\"{ConfigReadLimits.Quote(item.Text)}\" is no built-in known sink (vendors: " +
+                            string.Join(", ", KnownSinks.BuiltIn.Select(k => k.Vendor)) + "; or their domain entries)");
+                    else
+                        disabled.Add(item.Text!);
+                    continue;
+                }
+                if (!v.ExpectMapping(item, ip)) continue;
+                string? domain = null, vendor = null, source = null;
+                bool bad = false;
+                foreach (var f in v.Entries(item, ip, ExtraSinkKeys))
+                {
+                    string fp = ip + "." + f.Key;
+                    string? problem = f.Value.Kind is not (ConfigNodeKind.String or ConfigNodeKind.Plain) || string.IsNullOrWhiteSpace(f.Value.Text)
+                        ? $"expected a non-empty string, got {f.Value.Describe()}"
+                        : f.Key == "domain" && !DomainPattern.TryParse(f.Value.Text, out _, out var why)
+                            ? $"invalid domain \"{ConfigReadLimits.Quote(f.Value.Text)}\": {why}"
+                            : f.Key == "vendor" && f.Value.Text!.Length > MaxVendorLength
+                                ? $"expected a vendor name of at most {MaxVendorLength} characters, got {f.Value.Text.Length}"
+                                : null;
+                    if (problem is not null) { v.Error(f.Value, fp, problem); bad = true; }
+                    else if (f.Key == "domain") domain = f.Value.Text;
+                    else if (f.Key == "vendor") vendor = f.Value.Text;
+                    else source = f.Value.Text;
+                }
+                if (domain is not null && vendor is not null) extra.Add(new KnownSink(vendor, domain, source ?? ""));
+                else if (!bad) v.Error(item, ip, "a known sink needs both domain and vendor");
+            }
+        }
+        return (extra, disabled);
     }
 
     private static List<string> Domains(ConfigNode node, string path, ConfigValidator v)

@@ -54,22 +54,23 @@ public sealed class DetectionEngine
             if (!KnownRuleIds.Contains(id))
                 throw new ArgumentException($"unknown rule id \"{id}\" (known: {string.Join(", ", KnownRuleIds)})", nameof(policy));
 
+        KnownSinkList = KnownSinks.Effective(policy);
         var rules = new List<IRule>();
         var denied = policy.SettingsFor(DeniedDomainRule.RuleId);
         if (denied.Enabled)
             rules.Add(new DeniedDomainRule(policy.DeniedDomains.Select(DomainPattern.Parse), denied.Severity ?? DefaultSeverity(DeniedDomainRule.RuleId)));
         var hidden = policy.SettingsFor(HiddenRecipientRule.RuleId);
         if (hidden.Enabled)
-            rules.Add(new HiddenRecipientRule(policy.AllowedHiddenDomains.Select(DomainPattern.Parse), hidden.Severity ?? DefaultSeverity(HiddenRecipientRule.RuleId)));
+            rules.Add(new HiddenRecipientRule(policy.AllowedHiddenDomains.Select(DomainPattern.Parse), hidden.Severity ?? DefaultSeverity(HiddenRecipientRule.RuleId), KnownSinkList));
         var limit = policy.SettingsFor(LimitExceededRule.RuleId);
         if (limit.Enabled) rules.Add(new LimitExceededRule(limit.Severity ?? DefaultSeverity(LimitExceededRule.RuleId)));
 
         Baselines = baselines ?? new InMemoryBaselineStore();
         var allowed = policy.AllowedHiddenDomains.Select(DomainPattern.Parse).ToArray();
         var sink = policy.SettingsFor(HiddenSinkRule.RuleId);
-        if (sink.Enabled) rules.Add(new HiddenSinkRule(Baselines, allowed, sink, sink.Severity ?? HiddenSinkRule.DefaultSeverity));
+        if (sink.Enabled) rules.Add(new HiddenSinkRule(Baselines, allowed, sink, sink.Severity ?? HiddenSinkRule.DefaultSeverity, KnownSinkList));
         var fresh = policy.SettingsFor(NewHiddenDomainRule.RuleId);
-        if (fresh.Enabled) rules.Add(new NewHiddenDomainRule(Baselines, allowed, fresh.Severity ?? NewHiddenDomainRule.DefaultSeverity));
+        if (fresh.Enabled) rules.Add(new NewHiddenDomainRule(Baselines, allowed, fresh.Severity ?? NewHiddenDomainRule.DefaultSeverity, KnownSinkList));
         var change = policy.SettingsFor(BehaviourChangeRule.RuleId);
         if (change.Enabled) rules.Add(new BehaviourChangeRule(Baselines, change, change.Severity ?? BehaviourChangeRule.DefaultSeverity));
         _rules = rules.ToArray();
@@ -82,6 +83,9 @@ public sealed class DetectionEngine
     public McpServerAdvisoryRule? McpServerAdvisory { get; }
 
     public DetectionPolicy Policy { get; }
+
+    /// <summary>The known sinks in force: the built-in list with the policy's changes (<see cref="KnownSinks.Effective"/>).</summary>
+    public IReadOnlyList<KnownSink> KnownSinkList { get; }
 
     /// <summary>What the baseline rules remember (shared with the next engine on a reload).</summary>
     public IBaselineStore Baselines { get; }
@@ -111,13 +115,13 @@ public sealed class DetectionEngine
     }
 
     /// <summary>Sets <see cref="HiddenRecipient.KnownSink"/> on hidden recipients at known sinks (the list is replaced, never edited).</summary>
-    internal static void MarkKnownSinks(MailMessage message)
+    internal void MarkKnownSinks(MailMessage message)
     {
         var hidden = message.Hidden;
         HiddenRecipient[]? marked = null;
         for (int i = 0; i < hidden.Count; i++)
         {
-            if (hidden[i].KnownSink is not null || KnownSinks.Match(hidden[i].Address.Domain) is not { } vendor) continue;
+            if (hidden[i].KnownSink is not null || KnownSinks.Match(KnownSinkList, hidden[i].Address.Domain) is not { } vendor) continue;
             marked ??= hidden.ToArray();
             marked[i] = marked[i] with { KnownSink = vendor };
         }

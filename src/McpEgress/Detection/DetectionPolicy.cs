@@ -11,6 +11,10 @@ public sealed class DetectionPolicy
 
     public IReadOnlyList<string> DeniedDomains { get; init; } = DefaultDeniedDomains;
     public IReadOnlyList<string> AllowedHiddenDomains { get; init; } = [];
+    /// <summary>Known sinks added to the built-in list (<c>detection.known_sinks.extra</c>).</summary>
+    public IReadOnlyList<KnownSink> ExtraKnownSinks { get; init; } = [];
+    /// <summary>Built-in known sinks switched off, by vendor or domain entry (<c>detection.known_sinks.disabled</c>; <see cref="KnownSinks.IsBuiltIn"/>).</summary>
+    public IReadOnlyList<string> DisabledKnownSinks { get; init; } = [];
     /// <summary>Overrides by rule id (<see cref="DetectionEngine.KnownRuleIds"/>); a rule not listed is enabled at its default severity.</summary>
     public IReadOnlyDictionary<string, RuleSettings> Rules { get; init; } = new Dictionary<string, RuleSettings>(StringComparer.Ordinal);
 

@@ -19,10 +19,13 @@ public sealed class HiddenRecipientRule : IRule
     public const Severity DefaultSeverity = Severity.High;
 
     private readonly DomainPattern[] _allowed;
+    private readonly IReadOnlyList<KnownSink> _knownSinks;
 
-    public HiddenRecipientRule(IEnumerable<DomainPattern> allowedHiddenDomains, Severity severity = DefaultSeverity)
+    /// <param name="knownSinks">The known sinks (default <see cref="KnownSinks.BuiltIn"/>): recipients cut by a limit in their domains are not foreign.</param>
+    public HiddenRecipientRule(IEnumerable<DomainPattern> allowedHiddenDomains, Severity severity = DefaultSeverity, IReadOnlyList<KnownSink>? knownSinks = null)
     {
         _allowed = allowedHiddenDomains.ToArray();
+        _knownSinks = knownSinks ?? KnownSinks.BuiltIn;
         Severity = severity;
     }
 
@@ -66,5 +69,5 @@ public sealed class HiddenRecipientRule : IRule
     internal static MailAddress CutAddress(string domain) => new("*@" + domain);
 
     private bool IsForeign(MailMessage message, string domain, string sender, ref List<string>? visible) =>
-        HiddenRecipients.IsForeign(message, DomainName.Normalize(domain), sender, _allowed, ref visible);
+        HiddenRecipients.IsForeign(message, DomainName.Normalize(domain), sender, _allowed, _knownSinks, ref visible);
 }

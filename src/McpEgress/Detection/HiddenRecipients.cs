@@ -33,16 +33,16 @@ public static class HiddenRecipients
     /// <summary>
     /// True when a hidden recipient's normalized <paramref name="domain"/> is foreign to the message: not the sender's
     /// or a visible recipient's organisation (<see cref="IsOwnOrVisible"/>), not in <paramref name="allowed"/>, and
-    /// not a known CRM/archive sink (<see cref="KnownSinks"/>). The one test hidden-foreign-domain, hidden-sink and
-    /// new-hidden-domain share.
+    /// not a known CRM/archive sink of <paramref name="knownSinks"/> (<see cref="KnownSinks.Effective"/>). The one test
+    /// hidden-foreign-domain, hidden-sink and new-hidden-domain share.
     /// </summary>
     public static bool IsForeign(MailMessage message, string domain, string sender, IReadOnlyList<DomainPattern> allowed,
-        ref List<string>? visible)
+        IReadOnlyList<KnownSink> knownSinks, ref List<string>? visible)
     {
         if (IsOwnOrVisible(message, domain, sender, ref visible)) return false;
         foreach (var p in allowed)
             if (p.Matches(domain)) return false;
-        return KnownSinks.Match(domain) is null;
+        return KnownSinks.Match(knownSinks, domain) is null;
     }
 
     /// <summary>The normalized domains of the visible recipients (To, Cc, Resent-To, Resent-Cc), each once.</summary>

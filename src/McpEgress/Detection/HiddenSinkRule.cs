@@ -25,14 +25,17 @@ public sealed class HiddenSinkRule : IRule
 
     private readonly IBaselineStore _store;
     private readonly DomainPattern[] _allowed;
+    private readonly IReadOnlyList<KnownSink> _knownSinks;
     private readonly int _minMessages, _minDomains;
     private readonly long _windowNs;
 
-    public HiddenSinkRule(IBaselineStore store, IEnumerable<DomainPattern> allowedHiddenDomains, RuleSettings? settings = null, Severity severity = DefaultSeverity)
+    public HiddenSinkRule(IBaselineStore store, IEnumerable<DomainPattern> allowedHiddenDomains, RuleSettings? settings = null, Severity severity = DefaultSeverity,
+        IReadOnlyList<KnownSink>? knownSinks = null)
     {
         settings ??= RuleSettings.Default;
         _store = store;
         _allowed = allowedHiddenDomains.ToArray();
+        _knownSinks = knownSinks ?? KnownSinks.BuiltIn;
         _minMessages = (int)settings.Get(MinMessages);
         _minDomains = (int)settings.Get(MinVisibleDomains);
         _windowNs = settings.Get(WindowSeconds) * 1_000_000_000;
@@ -55,7 +58,7 @@ public sealed class HiddenSinkRule : IRule
         {
             if (h.KnownSink is not null) continue;
             string d = DomainName.Normalize(h.Address.Domain);
-            if (d.Length == 0 || !HiddenRecipients.IsForeign(message, d, sender, _allowed, ref visible)) continue;
+            if (d.Length == 0 || !HiddenRecipients.IsForeign(message, d, sender, _allowed, _knownSinks, ref visible)) continue;
             string sink = HiddenRecipients.SinkKey(h.Address);
             if (!(seen ??= new(StringComparer.Ordinal)).Add(sink)) continue;
             visibleOrgs ??= visible!.Select(RegistrableDomain.Of).Where(v => v.Length > 0).Distinct(StringComparer.Ordinal).ToList();
@@ -69,7 +72,8 @@ public sealed class HiddenSinkRule : IRule
             string text = $"Hidden recipient {h.Address.Address} (mailbox {sink}) was copied on {w.Messages} messages within " +
                           $"{Window(windowSeconds)} whose visible recipients span {w.VisibleDomains.Count} unrelated domains " +
                           $"({string.Join(", ", w.VisibleDomains.Take(10))}); first seen {SenderIdentity.Time(w.FirstSeenNs)}, " +
-                          $"{w.TotalMessages} messages in all. One mailbox silently copied on mail to unrelated recipients is a collector.";
+                          $"{w.TotalMessages} messages in all. One mailbox silently copied on mail to unrelated recipients is a collector." +
+                          (SenderIdentity.Of(message.Process) is { } who ? $" This copy was sent by {who}." : "");
             alerts.Add(new Alert(RuleId, RuleName, Severity, text, message, h.Address, HiddenRecipients.RoleOf(message, h), h.Address.Domain)
             {
                 Baseline = new AlertBaseline

@@ -6,7 +6,8 @@ namespace McpEgress.Detection;
 /// above medium: <c>hidden-foreign-domain</c>, <c>hidden-sink</c> and <c>new-hidden-domain</c> skip it. It is still
 /// <c>behaviour-change</c> when a package starts copying to it after an upgrade: an attacker can open a CRM account too.
 /// Matched like <c>allowed_hidden_domains</c> (<see cref="DomainPattern"/>). Only vendors whose own documentation
-/// describes the address are listed; each entry cites it.
+/// describes the address are listed; each entry cites it. A config extends the list (<c>detection.known_sinks.extra</c>)
+/// or switches entries off by vendor or domain (<c>detection.known_sinks.disabled</c>): <see cref="Effective"/>.
 /// </summary>
 public static class KnownSinks
 {
@@ -29,13 +30,32 @@ public static class KnownSinks
         new("Nutshell", "nutshellemail.com", "https://support.nutshell.com/en/articles/14464281-crm-shared-email-inbox"),
     ];
 
-    /// <summary>The vendor whose known sink <paramref name="domain"/> is (any case, IDN either form), or null.</summary>
-    public static string? Match(string? domain)
+    /// <summary>The vendor whose built-in known sink <paramref name="domain"/> is (any case, IDN either form), or null.</summary>
+    public static string? Match(string? domain) => Match(BuiltIn, domain);
+
+    /// <summary>The vendor whose entry of <paramref name="sinks"/> matches <paramref name="domain"/>, or null.</summary>
+    public static string? Match(IReadOnlyList<KnownSink> sinks, string? domain)
     {
         string d = DomainName.Normalize(domain);
         if (d.Length == 0) return null;
-        foreach (var s in BuiltIn)
+        foreach (var s in sinks)
             if (s.Pattern.Matches(d)) return s.Vendor;
         return null;
     }
+
+    /// <summary>True when <paramref name="vendorOrDomain"/> names a built-in entry: its vendor or its domain entry, any case.</summary>
+    public static bool IsBuiltIn(string vendorOrDomain) => BuiltIn.Any(s => Names(s, vendorOrDomain));
+
+    /// <summary>
+    /// The list a policy uses: the built-in entries not named in <see cref="DetectionPolicy.DisabledKnownSinks"/>
+    /// (by vendor or domain entry), then <see cref="DetectionPolicy.ExtraKnownSinks"/>.
+    /// </summary>
+    public static IReadOnlyList<KnownSink> Effective(DetectionPolicy policy)
+    {
+        if (policy.DisabledKnownSinks.Count == 0 && policy.ExtraKnownSinks.Count == 0) return BuiltIn;
+        return [.. BuiltIn.Where(s => !policy.DisabledKnownSinks.Any(d => Names(s, d))), .. policy.ExtraKnownSinks];
+    }
+
+    private static bool Names(KnownSink s, string vendorOrDomain) =>
+        string.Equals(s.Vendor, vendorOrDomain, StringComparison.OrdinalIgnoreCase) || string.Equals(s.Domain, vendorOrDomain, StringComparison.OrdinalIgnoreCase);
 }

@@ -19,11 +19,14 @@ public sealed class NewHiddenDomainRule : IRule
 
     private readonly IBaselineStore _store;
     private readonly DomainPattern[] _allowed;
+    private readonly IReadOnlyList<KnownSink> _knownSinks;
 
-    public NewHiddenDomainRule(IBaselineStore store, IEnumerable<DomainPattern> allowedHiddenDomains, Severity severity = DefaultSeverity)
+    public NewHiddenDomainRule(IBaselineStore store, IEnumerable<DomainPattern> allowedHiddenDomains, Severity severity = DefaultSeverity,
+        IReadOnlyList<KnownSink>? knownSinks = null)
     {
         _store = store;
         _allowed = allowedHiddenDomains.ToArray();
+        _knownSinks = knownSinks ?? KnownSinks.BuiltIn;
         Severity = severity;
     }
 
@@ -43,7 +46,7 @@ public sealed class NewHiddenDomainRule : IRule
         {
             if (h.KnownSink is not null) continue;
             string d = DomainName.Normalize(h.Address.Domain);
-            if (d.Length == 0 || !HiddenRecipients.IsForeign(message, d, sender, _allowed, ref visible)) continue;
+            if (d.Length == 0 || !HiddenRecipients.IsForeign(message, d, sender, _allowed, _knownSinks, ref visible)) continue;
             string org = RegistrableDomain.Of(d);
             if (org.Length == 0 || !(seen ??= new(StringComparer.Ordinal)).Add(org)) continue;
 

@@ -75,6 +75,37 @@ public sealed class ConfigCheckCliTests : IDisposable
     }
 
     [Fact]
+    public void KnownSinksAndBaselineThresholdsArePrintedAndRoundTrip()
+    {
+        var path = Write("sinks.yaml", """
+            detection:
+              rules:
+                hidden-sink: { min_messages: 4, min_visible_domains: 2, window_seconds: 3600 }
+                new-hidden-domain: { enabled: false }
+                behaviour-change: { enabled: false }
+              known_sinks:
+                extra:
+                  - { domain: "*.bcc.crm.example", vendor: "Corp CRM", source: "https://wiki.corp.example/crm" }
+                  - { domain: archive.vault.example, vendor: Vault }
+                disabled: [nutshell, pipedrivemail.com]
+            """);
+        var c = RoundTrips(path);
+        var (_, stdout, _) = CliRunner.Run("config", "check", path);
+        Assert.Contains("hidden-sink: {enabled: true, severity: critical, min_messages: 4, min_visible_domains: 2, window_seconds: 3600}", stdout);
+        Assert.Contains("new-hidden-domain: {enabled: false, severity: medium}", stdout);
+        Assert.Contains("behaviour-change: {enabled: false, severity: critical, min_old_messages: 1}", stdout);
+        Assert.Contains("""- {domain: "*.bcc.crm.example", vendor: "Corp CRM", source: "https://wiki.corp.example/crm"}""", stdout);
+        Assert.Contains("""disabled: ["nutshell", "pipedrivemail.com"]""", stdout);
+        Assert.Equal(["Corp CRM", "Vault"], c.Detection.ExtraKnownSinks.Select(k => k.Vendor));
+        Assert.Equal(["nutshell", "pipedrivemail.com"], c.Detection.DisabledKnownSinks);
+
+        // The defaults print the keys too, empty.
+        var (_, defaults, _) = CliRunner.Run("config", "check", Write("none.yaml", ""));
+        Assert.Contains("  known_sinks:\n    extra: []\n    disabled: []\n", defaults);
+        Assert.Contains("hidden-sink: {enabled: true, severity: critical, min_messages: 3, min_visible_domains: 3, window_seconds: 86400}", defaults);
+    }
+
+    [Fact]
     public void EmptyFileIsTheDefaults() => RoundTrips(Write("empty.yaml", ""));
 
     [Theory]

@@ -142,7 +142,7 @@ public class ConfigLoaderTests
                 denied-domain: { enable: true }
             """;
         Assert.Equal([
-            "cfg:2:3: detection.deny: unknown key \"deny\" (expected one of: denied_domains, allowed_hidden_domains, rules)",
+            "cfg:2:3: detection.deny: unknown key \"deny\" (expected one of: denied_domains, allowed_hidden_domains, rules, known_sinks)",
             "cfg:4:22: detection.rules.denied-domain.enable: unknown key \"enable\" (expected one of: enabled, severity)",
         ], Errors(yaml, "yaml"));
     }
@@ -291,5 +291,30 @@ public class ConfigLoaderTests
         {
             Directory.Delete(dir, true);
         }
+    }
+
+    [Fact]
+    public void KnownSinkErrorsSayWhereAndWhy()
+    {
+        const string yaml = """
+            detection:
+              known_sinks:
+                extra:
+                  - { domain: "bad domain", vendor: X }
+                  - { vendor: Y }
+                  - 3
+                  - { domain: ok.example, vendor: "" }
+                disabled: [HubSpot2, [x]]
+                more: 1
+            """;
+        Assert.Equal([
+            "cfg:4:19: detection.known_sinks.extra[0].domain: invalid domain \"bad domain\": contains whitespace",
+            "cfg:5:9: detection.known_sinks.extra[1]: a known sink needs both domain and vendor",
+            "cfg:6:9: detection.known_sinks.extra[2]: expected a mapping, got the string \"3\"",
+            "cfg:7:39: detection.known_sinks.extra[3].vendor: expected a non-empty string, got the string \"\"",
+            "cfg:8:16: detection.known_sinks.disabled[0]: \"HubSpot2\" is no built-in known sink (vendors: HubSpot, Pipedrive, Capsule, Pipeline CRM, Freshsales, Nutshell; or their domain entries)",
+            "cfg:8:26: detection.known_sinks.disabled[1]: expected a vendor or domain string, got a list",
+            "cfg:9:5: detection.known_sinks.more: unknown key \"more\" (expected one of: extra, disabled)",
+        ], Errors(yaml, "yaml"));
     }
 }

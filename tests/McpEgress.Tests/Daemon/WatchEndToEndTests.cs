@@ -265,16 +265,16 @@ public sealed class WatchEndToEndTests(ITestOutputHelper output) : IDisposable
         return result;
     }
 
-    private static string? Kind(JsonElement d) => Str(d, "event", "kind");
+    internal static string? Kind(JsonElement d) => Str(d, "event", "kind");
 
-    private static string? Str(JsonElement d, params string[] path)
+    internal static string? Str(JsonElement d, params string[] path)
     {
         foreach (var p in path)
             if (d.ValueKind != JsonValueKind.Object || !d.TryGetProperty(p, out d)) return null;
         return d.ValueKind == JsonValueKind.String ? d.GetString() : d.ToString();
     }
 
-    private static List<string> Strings(JsonElement d, params string[] path)
+    internal static List<string> Strings(JsonElement d, params string[] path)
     {
         foreach (var p in path)
             if (d.ValueKind != JsonValueKind.Object || !d.TryGetProperty(p, out d)) return [];

@@ -92,6 +92,60 @@ public class BaselineRuleTests
         }
     }
 
+    /// <summary>The real captures (nodemailer over SMTP; the official postmark and SendGrid clients over HTTPS): CRM-logged mail to six vendors, each sink recurring across unrelated customers, and compliance copies in the sender's own domain.</summary>
+    [Theory]
+    [InlineData("smtp/nodemailer-crm-bcc.expected.json")]
+    [InlineData("api/crm-bcc.expected.json")]
+    public void CrmCapturesRaiseNothingAboveMediumAndComplianceCopiesNothing(string expectedFile)
+    {
+        var path = Path.Combine(RepoPaths.Captures, expectedFile);
+        var expected = ExpectedCapture.Load(path);
+        var h = new ReplayHarness();
+        if (expected.KeyLog is { } keys) h.Pipeline.KeyLog.LoadFile(Path.Combine(Path.GetDirectoryName(path)!, keys));
+        h.Replay(Path.Combine(Path.GetDirectoryName(path)!, expected.Capture));
+        Assert.Empty(h.Errors);
+        Assert.Equal(expected.Messages.Count, h.Results.Count);
+        Assert.All(h.Results.SelectMany(r => r.Alerts), a => Assert.True(a.Severity <= Severity.Medium, a.RuleId + ": " + a.Message));
+        var vendors = h.Results.SelectMany(r => r.Message.Hidden).Select(x => x.KnownSink).OfType<string>().Distinct().Order().ToList();
+        Assert.Equal(["Capsule", "Freshsales", "HubSpot", "Nutshell", "Pipedrive", "Pipeline CRM"], vendors);
+        // HubSpot's address recurs on three or more messages whose visible recipients span as many unrelated domains.
+        var hubspot = h.Results.Where(r => r.Message.Hidden.Any(x => x.KnownSink == "HubSpot")).ToList();
+        Assert.True(hubspot.Select(r => RegistrableDomain.Of(r.Message.To[0].Domain)).Distinct().Count() >= 3);
+        var compliance = h.Results.Where(r => r.Message.Hidden.Any(x => x.Address.Domain.EndsWith("corp.example", StringComparison.Ordinal))).ToList();
+        Assert.NotEmpty(compliance);
+        Assert.All(compliance, r => Assert.Empty(r.Alerts));
+        Assert.Contains("\"known_sink\":\"Pipedrive\"", h.Ndjson);
+    }
+
+    [Fact]
+    public void ConfiguredKnownSinksExtendAndDisableTheBuiltInList()
+    {
+        var c = ConfigLoader.Parse("""
+            detection:
+              known_sinks:
+                extra: [{ domain: bcc.crm.corp-tools.example, vendor: "Corp CRM" }]
+                disabled: [HubSpot]
+            """, "yaml");
+        var engine = new DetectionEngine(c.Detection);
+        Assert.Contains(engine.KnownSinkList, k => k.Vendor == "Corp CRM");
+        Assert.DoesNotContain(engine.KnownSinkList, k => k.Vendor == "HubSpot");
+        for (int i = 0; i < 4; i++)
+        {
+            var own = Mail($"buyer@customer{i}.example", "log+deal@bcc.crm.corp-tools.example", T0 + i * Hour);
+            Assert.Empty(engine.Evaluate(own)); // the extra sink: no rule, hidden-sink included
+            Assert.Equal("Corp CRM", Assert.Single(own.Hidden).KnownSink);
+        }
+        // HubSpot switched off: an ordinary foreign hidden recipient again, recurring into hidden-sink.
+        var hub = Enumerable.Range(0, 3).Select(i => engine.Evaluate(Mail($"x@other{i}.example", "123@bcc.hubspot.com", T0 + (10 + i) * Hour))).ToList();
+        Assert.Contains(HiddenRecipientRule.RuleId, Rules(hub[0]));
+        Assert.Contains(NewHiddenDomainRule.RuleId, Rules(hub[0]));
+        Assert.Contains(HiddenSinkRule.RuleId, Rules(hub[2]));
+        // Another engine with the defaults is unaffected.
+        var m = Mail("a@b.example", "123@bcc.hubspot.com", T0);
+        new DetectionEngine(DetectionPolicy.Default).Evaluate(m);
+        Assert.Equal("HubSpot", Assert.Single(m.Hidden).KnownSink);
+    }
+
     [Fact]
     public void KnownSinkStillFiresBehaviourChangeAfterAnUpgrade()
     {
@@ -138,6 +192,72 @@ public class BaselineRuleTests
         var second = engine.Evaluate(Mail("jane@partner.example", "stats@quiet-metrics.example", T0 + 11 * Hour, api: true, v16));
         Assert.DoesNotContain(BehaviourChangeRule.RuleId, Rules(second));
         Assert.DoesNotContain(NewHiddenDomainRule.RuleId, Rules(second));
+    }
+
+    /// <summary>Each baseline rule's alert event explains itself: a sentence naming the broken baseline, and the same facts as <c>mcp_egress.alert.baseline.*</c> fields.</summary>
+    [Fact]
+    public void EveryBaselineAlertExplainsItselfInItsMessageAndStructuredFields()
+    {
+        var engine = new DetectionEngine(DetectionPolicy.Default);
+        var v1 = new ProcessFacts { Package = "crm-mcp", PackageVersion = "2.0.0" };
+        var v2 = v1 with { PackageVersion = "2.1.0" };
+        var alerts = new List<Alert>();
+        for (int i = 0; i < 4; i++) alerts.AddRange(engine.Evaluate(Mail($"a@clean{i}.example", null, T0 + i * Hour, api: true, v1)));
+        // v2: copies to a collector (behaviour-change, new-hidden-domain, then hidden-sink) and to a CRM (behaviour-change with known_sink).
+        alerts.AddRange(engine.Evaluate(Mail("ceo@corp.example", "stats@quiet-metrics.example", T0 + 10 * Hour, api: true, v2)));
+        alerts.AddRange(engine.Evaluate(Mail("jane@partner.example", "stats@quiet-metrics.example", T0 + 11 * Hour, api: true, v2)));
+        alerts.AddRange(engine.Evaluate(Mail("help@vendor.example", "stats@quiet-metrics.example", T0 + 12 * Hour, api: true, v2)));
+        alerts.AddRange(engine.Evaluate(Mail("bo@shop.example", "42@bcc.hubspot.com", T0 + 13 * Hour, api: true, v2)));
+        // Another sender to a domain the host already knows: new-hidden-domain for that sender, with the host's baseline.
+        alerts.AddRange(engine.Evaluate(Mail("x@else.example", "stats@quiet-metrics.example", T0 + 14 * Hour, process: new ProcessFacts { Executable = "/usr/bin/python3" })));
+
+        using var ms = new MemoryStream();
+        using (var w = new McpEgress.Export.EcsEventWriter(ms))
+            foreach (var a in alerts) w.WriteAlert(a);
+        var events = System.Text.Encoding.UTF8.GetString(ms.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.Clone()).ToList();
+        Assert.Equal(alerts.Count, events.Count);
+        System.Text.Json.JsonElement B(System.Text.Json.JsonElement e) => e.GetProperty("mcp_egress").GetProperty("alert").GetProperty("baseline");
+        string Msg(System.Text.Json.JsonElement e) => e.GetProperty("message").GetString()!;
+        List<System.Text.Json.JsonElement> Of(string rule) => events.Where(e => e.GetProperty("rule").GetProperty("id").GetString() == rule).ToList();
+
+        var changes = Of(BehaviourChangeRule.RuleId);
+        Assert.Equal(2, changes.Count);
+        foreach (var c in changes)
+        {
+            var b = B(c);
+            Assert.Equal("crm-mcp", b.GetProperty("sender").GetString());
+            Assert.Equal("2.1.0", b.GetProperty("new_version").GetString());
+            Assert.Equal(["2.0.0"], b.GetProperty("old_versions").EnumerateArray().Select(x => x.GetString()));
+            Assert.Equal(4, b.GetProperty("old_version_messages").GetInt64());
+            Assert.StartsWith("2025-09-25T10:01:12", b.GetProperty("first_seen").GetString());
+            Assert.Contains("crm-mcp 2.1.0 sent a hidden copy to", Msg(c));
+            Assert.Contains("2.0.0 (4) sent 4 message(s) since 2025-09-25T10:01:12Z", Msg(c));
+            Assert.Contains(b.GetProperty("subject").GetString()!, Msg(c));
+        }
+        Assert.Equal("HubSpot", B(changes[1]).GetProperty("known_sink").GetString());
+        Assert.Contains("known HubSpot sink", Msg(changes[1]));
+
+        var sink = Assert.Single(Of(HiddenSinkRule.RuleId));
+        var sb = B(sink);
+        Assert.Equal("stats@quiet-metrics.example", sb.GetProperty("subject").GetString());
+        Assert.Equal(3, sb.GetProperty("messages").GetInt64());
+        Assert.Equal(86400, sb.GetProperty("window_seconds").GetInt64());
+        Assert.Equal(3, sb.GetProperty("visible_domain_count").GetInt64());
+        Assert.Equal("crm-mcp", sb.GetProperty("sender").GetString());
+        Assert.StartsWith("2025-09-25T20:01:12", sb.GetProperty("first_seen").GetString());
+        Assert.Contains("copied on 3 messages within 24 h whose visible recipients span 3 unrelated domains (corp.example, partner.example, vendor.example)", Msg(sink));
+        Assert.EndsWith("This copy was sent by crm-mcp.", Msg(sink));
+
+        var fresh = Of(NewHiddenDomainRule.RuleId);
+        Assert.Equal(2, fresh.Count); // the host's first, then python3's first (the HubSpot copy is a known sink: none)
+        Assert.Equal("quiet-metrics.example", B(fresh[0]).GetProperty("subject").GetString());
+        Assert.Equal("crm-mcp", B(fresh[0]).GetProperty("sender").GetString());
+        Assert.Contains("First hidden recipient from this host to domain quiet-metrics.example: stats@quiet-metrics.example, sent by crm-mcp.", Msg(fresh[0]));
+        Assert.Equal("/usr/bin/python3", B(fresh[1]).GetProperty("sender").GetString());
+        Assert.Equal(3, B(fresh[1]).GetProperty("messages").GetInt64());
+        Assert.StartsWith("2025-09-25T20:01:12", B(fresh[1]).GetProperty("first_seen").GetString());
+        Assert.Contains("this host has sent hidden mail there 3 time(s) since 2025-09-25T20:01:12Z, never from /usr/bin/python3", Msg(fresh[1]));
     }
 
     [Fact]

@@ -22,6 +22,9 @@ internal sealed class ExpectedCapture
 
     public static IReadOnlyList<string> DefaultRules { get; } = ["denied-domain", "hidden-foreign-domain", "limit-exceeded"];
 
+    /// <summary>Hidden addresses at known CRM-logging sinks and the vendor each must be marked with (<c>"known_sinks"</c>); any other hidden recipient is marked with none.</summary>
+    public Dictionary<string, string> KnownSinks { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>The proxy tunnel every message of the capture travelled in ("type", "target_host", "target_port").</summary>
     public (string Type, string Host, int Port)? Tunnel { get; private init; }
 
@@ -42,6 +45,8 @@ internal sealed class ExpectedCapture
         foreach (var s in Arr(root, "denied_domains")) e.DeniedDomains.Add(s.GetString()!);
         foreach (var s in Arr(root, "rules")) e.Rules.Add(s.GetString()!);
         if (e.Rules.Count == 0) e.Rules.UnionWith(DefaultRules);
+        if (root.TryGetProperty("known_sinks", out var sinks))
+            foreach (var s in sinks.EnumerateObject()) e.KnownSinks[s.Name] = s.Value.GetString()!;
         return e;
     }
 

@@ -79,6 +79,9 @@ public sealed class GoldenCaptureTests
             AssertAddresses(exp.Cc, m.Cc, what + " cc");
             AssertAddresses(exp.Bcc, m.Bcc, what + " bcc");
             AssertSet(exp.Hidden.Select(a => a.Address), m.Hidden.Select(a => a.Address.Address), what + " hidden");
+            foreach (var hidden in m.Hidden)
+                Assert.True(expected.KnownSinks.GetValueOrDefault(hidden.Address.Address) == hidden.KnownSink,
+                    $"{what}: known_sink of {hidden.Address.Address}: expected '{expected.KnownSinks.GetValueOrDefault(hidden.Address.Address)}' got '{hidden.KnownSink}'");
             AssertSet(exp.Alerts.Select(a => $"{a.Rule}:{a.Address}"), alerts.Where(a => expected.Rules.Contains(a.RuleId)).SelectMany(a => a.Matches.Select(x => $"{a.RuleId}:{x.Address.Address}")), what + " alerts");
         }
 

@@ -128,6 +128,6 @@ public sealed class InstrumentEndToEndTests : IDisposable
         Assert.Contains("ceo@corp.example", message.GetProperty("email").GetProperty("to").GetProperty("address").EnumerateArray().Select(e => e.GetString()));
     }
 
-    private static string? FindOnPath(string name) =>
+    internal static string? FindOnPath(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
 }
