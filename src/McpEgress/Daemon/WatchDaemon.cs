@@ -10,6 +10,7 @@ using McpEgress.Export;
 using McpEgress.Export.Prometheus;
 using McpEgress.KeyLogs;
 using McpEgress.Pipeline;
+using McpEgress.Protocols.Routing;
 
 namespace McpEgress.Daemon;
 
@@ -48,6 +49,8 @@ public sealed class WatchDaemon : IDisposable
     private KeyLogFollower? _follower;
     private ProcessResolver? _resolver;
     private ProcessFlowAnnotator? _annotator;
+    private AttributionService? _attribution;
+    private DeferredSenderRules? _deferred;
     private FlowProcessCache? _earlyProcesses;
     private SynTap? _synTap;
     private InventoryMonitor? _inventory;
@@ -109,8 +112,7 @@ public sealed class WatchDaemon : IDisposable
                 _resolver = new ProcessResolver();
                 var tap = new SynTapOptions();
                 _earlyProcesses = new FlowProcessCache(tap.CacheTtl, tap.MaxCacheEntries);
-                _annotator = new ProcessFlowAnnotator(_resolver, _earlyProcesses);
-                pipeline.Router.Annotator = _annotator;
+                StartAttribution(pipeline);
             }
 
             _metrics.AttachAnomalies(pipeline.Anomalies);
@@ -190,6 +192,7 @@ public sealed class WatchDaemon : IDisposable
             if (capture.TryReadPacket(out var packet, ReadWait, out bool timedOut))
             {
                 pipeline.Process(packet);
+                ServiceAttribution();
                 if (++sinceCheck < 64) continue;
             }
             else if (!timedOut)
@@ -200,6 +203,7 @@ public sealed class WatchDaemon : IDisposable
             else
             {
                 pipeline.Tick(WallClockNs());
+                ServiceAttribution();
             }
             sinceCheck = 0;
             long now = Stopwatch.GetTimestamp();
@@ -237,6 +241,7 @@ public sealed class WatchDaemon : IDisposable
             if (capture.TryReadPacket(out var packet, TimeSpan.FromMilliseconds(500), out bool timedOut))
             {
                 pipeline.Process(packet);
+                ServiceAttribution();
                 drained++;
                 continue;
             }
@@ -246,6 +251,7 @@ public sealed class WatchDaemon : IDisposable
         // Secrets written in the last moments still decrypt what is parked.
         try { _follower?.Poll(); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         pipeline.Finish();
+        FinishAttribution();
         ExportCaptureStats();
         _writer?.Flush();
         _running = false;
@@ -254,13 +260,75 @@ public sealed class WatchDaemon : IDisposable
         {
             tap.Dispose();
             Log($"process attribution: {tap.Syns} SYNs seen by the SYN tap, {tap.Resolved} resolved, {tap.Drops} dropped; "
-                + $"{_annotator!.EarlyHits} flows attributed from the tap, {_annotator.Annotated - _annotator.EarlyHits} at flow open");
+                + $"{_annotator!.EarlyHits} flows attributed from the tap at flow open");
         }
-        else if (_annotator is { } a) Log($"process attribution: {a.Annotated} flows attributed at flow open (no SYN tap)");
+        if (_attribution is { } at && _annotator is { } a && _deferred is { } d)
+            Log($"process attribution off the packet path: {a.LateHits} flows attributed after open; {at.Lookups} lookups "
+                + $"({at.FoundProcess} process, {at.FoundSocketOnly} socket only, {at.SynTapHits} SYN tap, {at.FoundNoSocket} no socket, "
+                + $"{at.NotLocal} not local, {at.NegativeCacheHits} negative cache), {at.Scans} scans, {at.Promoted} mail flows first, "
+                + $"{at.Dropped} dropped (queue full); {d.Deferred} messages waited for their sender ({d.Resolved} resolved, "
+                + $"{d.Unresolved} unresolved, {d.Timeouts} timed out), {d.Overflows} not held (table full)");
         var s = pipeline.Stats;
         Log($"stopped: {s.Packets} packets ({drained} drained at exit), {s.Messages} messages, {s.Alerts} alerts, {s.TlsDecrypted + s.TlsOpaque} TLS sessions ({s.TlsOpaque} opaque)");
         if (_writer is { EventsDropped: > 0 } w)
             Log($"warning: {w.EventsDropped} events could not be written ({w.LastWriteError}) and were dropped");
+    }
+
+    /// <summary>
+    /// Process attribution off the packet path: the <see cref="AttributionService"/> looks flows up on its own thread,
+    /// the annotator only enqueues at flow open and takes answers between packets (<see cref="ServiceAttribution"/>),
+    /// and messages whose sender is still being looked up wait (bounded) for the rules that need it.
+    /// </summary>
+    private void StartAttribution(MonitorPipeline pipeline)
+    {
+        var early = _earlyProcesses!;
+        _attribution = new AttributionService(_resolver!, new AttributionOptions
+        {
+            ScansPerSecond = _options.AttributionScansPerSecond,
+            MaxQueue = _options.AttributionQueue,
+        }, early: early.Get);
+        _annotator = new ProcessFlowAnnotator(_attribution, early, pipeline.Router);
+        pipeline.Router.Annotator = _annotator;
+        var deferred = new DeferredSenderRules(_annotator, new DeferredSenderOptions
+        {
+            Wait = TimeSpan.FromSeconds(_options.SenderWaitSeconds),
+            MaxHeld = _options.MaxDeferredMessages,
+        });
+        _deferred = deferred;
+        pipeline.SenderRules = deferred;
+        _annotator.SenderResolved += (_, flowId, process) => deferred.OnSenderResolved(flowId, process);
+        var service = _attribution;
+        _metrics.SetAttributionSource(() => new AttributionCounts
+        {
+            QueueDepth = service.QueueDepth,
+            Lookups = [.. Enum.GetValues<AttributionResult>().Select(service.Count)],
+            Scans = service.Scans,
+            Dropped = service.Dropped,
+            Deferred = [deferred.Deferred, deferred.Resolved, deferred.Unresolved, deferred.Timeouts, deferred.Overflows],
+        });
+        _attribution.Start();
+    }
+
+    /// <summary>Pipeline thread, between packets: late attribution answers in, messages that waited too long judged.</summary>
+    private void ServiceAttribution()
+    {
+        if (_annotator is null) return;
+        _annotator.Drain();
+        _deferred!.Expire();
+    }
+
+    /// <summary>At stop: lookups under way get a short while to answer, then what still waits is judged without a sender.</summary>
+    private void FinishAttribution()
+    {
+        if (_annotator is null) return;
+        var started = Stopwatch.GetTimestamp();
+        while (_annotator.Pending > 0 && Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(1))
+        {
+            _annotator.Drain();
+            Thread.Sleep(10);
+        }
+        _annotator.Drain();
+        _deferred!.ReleaseAll();
     }
 
     private void Reload()
@@ -456,6 +524,7 @@ public sealed class WatchDaemon : IDisposable
         _state?.Dispose(); // after the pipeline stopped and the inventory's last scan: commits what is queued
         _state = null;
         _synTap?.Dispose();
+        _attribution?.Dispose();
         _capture?.Dispose();
         _server?.Dispose();
         try { _writer?.Dispose(); }

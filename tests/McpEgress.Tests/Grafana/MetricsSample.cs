@@ -93,6 +93,11 @@ internal static partial class MetricsSample
         ["mcp_egress_config_reloads_total"] = ["result"],
         ["mcp_egress_events_written_total"] = ["kind"],
         ["mcp_egress_mcp_server_info"] = ["client", "server", "package", "version", "instrumented", "advisory"],
+        ["mcp_egress_attribution_queue_depth"] = [],
+        ["mcp_egress_attribution_lookups_total"] = ["result"],
+        ["mcp_egress_attribution_scans_total"] = [],
+        ["mcp_egress_attribution_dropped_total"] = [],
+        ["mcp_egress_deferred_messages_total"] = ["outcome"],
     };
 
     /// <summary>Metric name to the label names its series carry in an exposition text.</summary>

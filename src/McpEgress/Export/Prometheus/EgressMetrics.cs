@@ -47,6 +47,10 @@ public sealed class EgressMetrics
     private readonly object _captureLock = new();
     private readonly Dictionary<string, CumulativeCounterFeed[]> _captureFeeds = new(StringComparer.Ordinal);
 
+    private readonly CumulativeCounterFeed[] _attributionLookups, _deferredMessages;
+    private readonly CumulativeCounterFeed _attributionScans, _attributionDropped;
+    private Func<AttributionCounts>? _attribution;
+
     private readonly Dictionary<string, (IGauge Gauge, Func<double> Read)> _callbacks = new(StringComparer.Ordinal);
 
     private readonly object _anomalyLock = new();
@@ -90,6 +94,11 @@ public sealed class EgressMetrics
         LastMessageTimestampSeconds = r.CreateGauge(Prefix + "last_message_timestamp_seconds", "Packet time of the last message seen, Unix seconds.");
         ConfigReloadsTotal = r.CreateCounter(Prefix + "config_reloads_total", "Configuration reloads (SIGHUP), by result.", "result");
         EventsWrittenTotal = r.CreateCounter(Prefix + "events_written_total", "NDJSON events written, by kind.", "kind");
+        AttributionQueueDepth = r.CreateGauge(Prefix + "attribution_queue_depth", "Process attribution lookups waiting, or answered and not yet taken by the pipeline.");
+        AttributionLookupsTotal = r.CreateCounter(Prefix + "attribution_lookups_total", "Process attribution lookups answered, by result (process, socket_only, syn_tap, no_socket, not_local, negative_cache).", "result");
+        AttributionScansTotal = r.CreateCounter(Prefix + "attribution_scans_total", "Reads of /proc/net/tcp{,6} by the attribution service (each answers a batch of lookups).");
+        AttributionDroppedTotal = r.CreateCounter(Prefix + "attribution_dropped_total", "Process attribution requests refused because the queue was full.");
+        DeferredMessagesTotal = r.CreateCounter(Prefix + "deferred_messages_total", "Messages whose sender-dependent rules waited for the sender: held, then resolved, unresolved (no process), timeout; overflow: not held, the table was full.", "outcome");
         McpServerInfo = r.CreateGauge(Prefix + "mcp_server_info", "MCP servers the host is configured to run or runs (inventory); always 1. advisory: the matching advisory ids, comma-separated, empty when none.", "client", "server", "package", "version", "instrumented", "advisory");
 
         var (builtVersion, builtCommit) = BuildIdentity(
@@ -115,6 +124,10 @@ public sealed class EgressMetrics
         _reloadSuccess = ConfigReloadsTotal.WithLabels("success");
         _reloadFailure = ConfigReloadsTotal.WithLabels("failure");
         _eventsWritten = EgressLabelValues.EventKinds.ToFrozenDictionary(k => k, k => EventsWrittenTotal.WithLabels(k), StringComparer.Ordinal);
+        _attributionLookups = EgressLabelValues.AttributionResults.Select(v => new CumulativeCounterFeed(AttributionLookupsTotal.WithLabels(v))).ToArray();
+        _deferredMessages = EgressLabelValues.DeferredOutcomes.Select(v => new CumulativeCounterFeed(DeferredMessagesTotal.WithLabels(v))).ToArray();
+        _attributionScans = new CumulativeCounterFeed(AttributionScansTotal);
+        _attributionDropped = new CumulativeCounterFeed(AttributionDroppedTotal);
         // Every catalogued anomaly exists at zero; these series don't count against AnomalySeriesCap.
         foreach (var a in AnomalyCatalog.All)
             _anomalyFeeds[(a.Stage, a.Name)] = new CumulativeCounterFeed(AnomaliesTotal.WithLabels(a.Stage, a.Name));
@@ -145,6 +158,28 @@ public sealed class EgressMetrics
     public Counter ConfigReloadsTotal { get; }
     public Counter EventsWrittenTotal { get; }
     public Gauge McpServerInfo { get; }
+    public Gauge AttributionQueueDepth { get; }
+    public Counter AttributionLookupsTotal { get; }
+    public Counter AttributionScansTotal { get; }
+    public Counter AttributionDroppedTotal { get; }
+    public Counter DeferredMessagesTotal { get; }
+
+    /// <summary>
+    /// Reads the attribution and deferred-rule counts from <paramref name="read"/> at each scrape (on the scraping thread:
+    /// it must be thread-safe and cheap). Null stops reading.
+    /// </summary>
+    public void SetAttributionSource(Func<AttributionCounts>? read) => Volatile.Write(ref _attribution, read);
+
+    private void CollectAttribution()
+    {
+        if (Volatile.Read(ref _attribution) is not { } read) return;
+        var c = read();
+        AttributionQueueDepth.Set(c.QueueDepth);
+        for (int i = 0; i < _attributionLookups.Length && i < (c.Lookups?.Length ?? 0); i++) _attributionLookups[i].Observe(c.Lookups![i]);
+        for (int i = 0; i < _deferredMessages.Length && i < (c.Deferred?.Length ?? 0); i++) _deferredMessages[i].Observe(c.Deferred![i]);
+        _attributionScans.Observe(c.Scans);
+        _attributionDropped.Observe(c.Dropped);
+    }
 
     /// <summary>
     /// Counts one message: transport/provider, recipients per role, hidden recipients by registrable domain and
@@ -338,6 +373,11 @@ public sealed class EgressMetrics
         }
         try { CollectAnomalies(); }
         catch (Exception) { }
+        lock (_attributionLookups)
+        {
+            try { CollectAttribution(); }
+            catch (Exception) { }
+        }
     }
 
     private void CollectAnomalies()
