@@ -239,7 +239,7 @@ public sealed class AttributionServiceTests : IDisposable
     /// <summary>
     /// What a flow open costs the pipeline thread, before (a lookup in the real /proc, as the annotator did at flow
     /// open) and now (a request into the queue), for flows without a local socket — the flood case. Printed for
-    /// NOTES-attrib.md; the assertion only keeps the new path far below the old one.
+    /// the branch notes; the assertion only keeps the new path far below the old one.
     /// </summary>
     [Fact]
     public void PacketPathCostPerFlowOpen_BeforeAndAfter()
