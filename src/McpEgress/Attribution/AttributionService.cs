@@ -99,6 +99,10 @@ public sealed class AttributionService : IDisposable
     public long FoundProcess => Interlocked.Read(ref _process);
     public long FoundSocketOnly => Interlocked.Read(ref _socketOnly);
     public long FoundNoSocket => Interlocked.Read(ref _noSocket);
+    /// <summary>Rounds that threw (a bug; counted, not fatal).</summary>
+    public long Errors => Interlocked.Read(ref _errors);
+    private long _errors;
+
     /// <summary>Requests promoted as mail flows (or made for one).</summary>
     public long Promoted => Interlocked.Read(ref _promoted);
 
@@ -197,7 +201,14 @@ public sealed class AttributionService : IDisposable
         _resolver.Prime(); // the first full /proc scan here, not on the first lookup
         while (true)
         {
-            int waitMs = Step();
+            int waitMs = 10;
+            try { waitMs = Step(); }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The resolver does not throw for what it reads; a bug costs a batch (its flows stay unattributed and
+                // their messages are judged when the wait ends), never the process.
+                Interlocked.Increment(ref _errors);
+            }
             lock (_gate)
             {
                 if (_stop) return;

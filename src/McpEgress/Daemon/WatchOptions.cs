@@ -52,8 +52,9 @@ public sealed class WatchOptions
 
     /// <summary>
     /// Longest time a packet waits in a partly filled kernel block before the pipeline sees it (libpcap read timeout,
-    /// <c>watch.capture_latency_ms</c>). Default 20 ms: short, because process attribution reads /proc when a flow's
-    /// first packet is processed, and a client like swaks is gone ~50 ms after its SYN.
+    /// <c>watch.capture_latency_ms</c>). Default 20 ms: short, so events follow their packets closely and a flow's
+    /// attribution request is made while a short-lived client (swaks: gone ~50 ms after its SYN) still holds its socket
+    /// (the SYN tap resolves it earlier still).
     /// </summary>
     public int CaptureLatencyMs { get; set; } = 20;
 
