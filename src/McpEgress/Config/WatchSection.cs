@@ -26,7 +26,7 @@ namespace McpEgress.Config;
 ///   key_hold_seconds: 30
 ///   key_hold_bytes: 67108864
 ///   process_attribution: true
-///   attribution_scans_per_second: 50
+///   attribution_scans_per_second: 20
 ///   attribution_queue: 4096
 ///   sender_wait_seconds: 5
 ///   max_deferred_messages: 4096

@@ -75,9 +75,9 @@ public sealed class WatchOptions
 
     /// <summary>
     /// Budget of the off-path attribution: reads of /proc/net/tcp{,6} per second, each answering every waiting lookup
-    /// (<c>watch.attribution_scans_per_second</c>). A quarter of it is kept for mail flows. Default 50.
+    /// (<c>watch.attribution_scans_per_second</c>). A quarter of it is kept for mail flows. Default 20.
     /// </summary>
-    public int AttributionScansPerSecond { get; set; } = 50;
+    public int AttributionScansPerSecond { get; set; } = 20;
 
     /// <summary>Attribution lookups queued at most (<c>watch.attribution_queue</c>); beyond, a flow is not looked up (counted). Default 4096.</summary>
     public int AttributionQueue { get; set; } = 4096;
