@@ -10,7 +10,6 @@ using McpEgress.Export;
 using McpEgress.Export.Prometheus;
 using McpEgress.KeyLogs;
 using McpEgress.Pipeline;
-using McpEgress.Protocols.Routing;
 
 namespace McpEgress.Daemon;
 
