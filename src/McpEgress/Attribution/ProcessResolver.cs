@@ -75,24 +75,41 @@ public sealed class ProcessResolver
     /// </param>
     public ProcessInfo? Resolve(Endpoint local, Endpoint remote, bool allowReverse = true)
     {
-        local = ProcNetTcp.Normalize(local);
-        remote = ProcNetTcp.Normalize(remote);
+        Span<ProcessInfo?> result = [null];
+        ResolveBatch([new SocketQuery(local, remote, allowReverse)], result);
+        return result[0];
+    }
+
+    /// <summary>
+    /// <see cref="Resolve"/> for many connections at the cost of one: /proc/net/tcp (and tcp6, for what tcp did not
+    /// answer) is read once for the whole batch, each row matched against every query by a hash lookup.
+    /// <paramref name="results"/>[i] answers <paramref name="queries"/>[i] as <see cref="Resolve"/> would.
+    /// </summary>
+    public void ResolveBatch(ReadOnlySpan<SocketQuery> queries, Span<ProcessInfo?> results)
+    {
+        if (results.Length < queries.Length) throw new ArgumentException("fewer results than queries", nameof(results));
         lock (_gate)
         {
-            if (!TryFindSocket(local, remote, allowReverse, out var socket) || socket.Inode == 0)
+            var found = FindSockets(queries);
+            for (int i = 0; i < queries.Length; i++)
             {
-                SocketNotFound++;
-                return null;
+                results[i] = null;
+                if (found[i] is not { Inode: not 0 } socket)
+                {
+                    SocketNotFound++;
+                    continue;
+                }
+                int pid = FindPid(socket.Inode);
+                ProcessInfo? info = pid > 0 ? DescribeLocked(pid) : null;
+                if (info is null)
+                {
+                    ProcessNotFound++;
+                    results[i] = new ProcessInfo { SocketInode = socket.Inode, Uid = socket.Uid, UserName = _users.Lookup(socket.Uid) };
+                    continue;
+                }
+                Resolved++;
+                results[i] = info with { SocketInode = socket.Inode };
             }
-            int pid = FindPid(socket.Inode);
-            ProcessInfo? info = pid > 0 ? DescribeLocked(pid) : null;
-            if (info is null)
-            {
-                ProcessNotFound++;
-                return new ProcessInfo { SocketInode = socket.Inode, Uid = socket.Uid, UserName = _users.Lookup(socket.Uid) };
-            }
-            Resolved++;
-            return info with { SocketInode = socket.Inode };
         }
     }
 
@@ -104,7 +121,7 @@ public sealed class ProcessResolver
     {
         lock (_gate)
         {
-            TryFindSocket(default, default, true, out _); // reads /proc/net/tcp{,6}; no such socket
+            FindSockets([new SocketQuery(default, default, true)]); // reads /proc/net/tcp{,6}; no such socket
             foreach (int p in EnumeratePids()) ScanPid(p);
             DescribeLocked(Environment.ProcessId);
         }
@@ -118,23 +135,60 @@ public sealed class ProcessResolver
 
     // ---- step 1: socket inode ----
 
-    private bool TryFindSocket(Endpoint local, Endpoint remote, bool allowReverse, out ProcNetTcpEntry found)
+    /// <summary>Reads of /proc/net/tcp or tcp6 (one per table per batch).</summary>
+    public long TableScans { get; private set; }
+
+    // Batch state, reused under _gate: query (local, remote) → first query index, the same reversed for queries that
+    // accept the other end's socket, and what each query found (exact beats reversed within one table).
+    private readonly Dictionary<(Endpoint, Endpoint), int> _exactQueries = new();
+    private readonly Dictionary<(Endpoint, Endpoint), int> _reverseQueries = new();
+    private ProcNetTcpEntry?[] _found = new ProcNetTcpEntry?[16];
+    private bool[] _foundExact = new bool[16];
+
+    private ProcNetTcpEntry?[] FindSockets(ReadOnlySpan<SocketQuery> queries)
     {
-        found = default;
-        // An IPv4 flow may belong to a dual-stack AF_INET6 socket (listed in tcp6 as ::ffff:a.b.c.d).
-        if (local.Address.IsV4 && ScanTable("net/tcp", local, remote, allowReverse, ref found)) return true;
-        return ScanTable("net/tcp6", local, remote, allowReverse, ref found);
+        if (_found.Length < queries.Length)
+        {
+            _found = new ProcNetTcpEntry?[queries.Length];
+            _foundExact = new bool[queries.Length];
+        }
+        Array.Clear(_found, 0, queries.Length);
+        // An IPv4 flow may belong to a dual-stack AF_INET6 socket (listed in tcp6 as ::ffff:a.b.c.d): tcp first, then
+        // tcp6 for whatever tcp did not answer (either orientation).
+        bool anyV4 = false;
+        foreach (var q in queries) anyV4 |= ProcNetTcp.Normalize(q.Local).Address.IsV4;
+        if (anyV4 && Prepare(queries, v4Only: true)) ScanTable("net/tcp", queries.Length);
+        if (Prepare(queries, v4Only: false)) ScanTable("net/tcp6", queries.Length);
+        return _found;
     }
 
-    private bool ScanTable(string table, Endpoint local, Endpoint remote, bool allowReverse, ref ProcNetTcpEntry found)
+    /// <summary>Fills the lookup tables with the queries still unanswered; false when there are none.</summary>
+    private bool Prepare(ReadOnlySpan<SocketQuery> queries, bool v4Only)
     {
+        _exactQueries.Clear();
+        _reverseQueries.Clear();
+        for (int i = 0; i < queries.Length; i++)
+        {
+            if (_found[i] is not null) continue;
+            var local = ProcNetTcp.Normalize(queries[i].Local);
+            var remote = ProcNetTcp.Normalize(queries[i].Remote);
+            if (v4Only && !local.Address.IsV4) continue;
+            _exactQueries.TryAdd((local, remote), i);
+            if (queries[i].AllowReverse) _reverseQueries.TryAdd((remote, local), i);
+        }
+        return _exactQueries.Count > 0;
+    }
+
+    private void ScanTable(string table, int count)
+    {
+        TableScans++;
+        Array.Clear(_foundExact, 0, count);
         try
         {
             using var fs = new FileStream(Path.Combine(_options.ProcRoot, table), FileMode.Open, FileAccess.Read,
                 FileShare.ReadWrite, bufferSize: 0);
             var buf = _readBuffer;
             int filled = 0;
-            bool fallback = false;
             while (true)
             {
                 int n = fs.Read(buf, filled, buf.Length - filled);
@@ -145,20 +199,26 @@ public sealed class ProcessResolver
                 {
                     int nl = Array.IndexOf(buf, (byte)'\n', start, filled - start);
                     if (nl < 0) { if (eof && start < filled) nl = filled; else break; }
-                    if (ProcNetTcp.TryParseLine(buf.AsSpan(start, nl - start), out var e))
-                    {
-                        if (e.Local == local && e.Remote == remote && e.Inode != 0) { found = e; return true; }
-                        // The other orientation (an inbound connection to this host) is kept as a fallback.
-                        if (allowReverse && !fallback && e.Local == remote && e.Remote == local && e.Inode != 0) { found = e; fallback = true; }
-                    }
+                    if (ProcNetTcp.TryParseLine(buf.AsSpan(start, nl - start), out var e) && e.Inode != 0) Match(e);
                     start = Math.Min(nl + 1, filled);
                 }
-                if (eof) return fallback;
+                if (eof) return;
                 if (start == 0 && filled == buf.Length) filled = 0; // a "line" longer than the buffer: drop it
                 else { Buffer.BlockCopy(buf, start, buf, 0, filled - start); filled -= start; }
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+
+    private void Match(in ProcNetTcpEntry e)
+    {
+        if (_exactQueries.TryGetValue((e.Local, e.Remote), out int i) && !_foundExact[i])
+        {
+            _found[i] = e;
+            _foundExact[i] = true;
+        }
+        // The other orientation (an inbound connection to this host) is kept as a fallback.
+        if (_reverseQueries.TryGetValue((e.Local, e.Remote), out int j) && _found[j] is null) _found[j] = e;
     }
 
     // ---- step 2: inode → pid ----

@@ -10,7 +10,7 @@ public sealed record ConfigError(string Source, int Line, int Column, string Key
     {
         // Always one line of readable length, whatever the file's keys and values hold (see ConfigReadLimits.Quote).
         string where = Line > 0 ? $"{Source}:{Line}:{Column}" : Source;
-        string problem = ConfigReadLimits.Cut(Problem, 400);
+        string problem = ConfigReadLimits.Cut(Problem, 600); // room for the longest "expected one of" key list (watch:)
         return KeyPath.Length > 0 ? $"{where}: {ConfigReadLimits.Cut(KeyPath, 200)}: {problem}" : $"{where}: {problem}";
     }
 }

@@ -26,6 +26,10 @@ namespace McpEgress.Config;
 ///   key_hold_seconds: 30
 ///   key_hold_bytes: 67108864
 ///   process_attribution: true
+///   attribution_scans_per_second: 20
+///   attribution_queue: 4096
+///   sender_wait_seconds: 5
+///   max_deferred_messages: 4096
 ///   health_timeout_seconds: 10
 ///   stats_interval_seconds: 1
 /// </code>
@@ -77,6 +81,10 @@ internal static class WatchSection
         Seconds("key_hold_seconds", 0, 3600, (o, x) => o.KeyHoldSeconds = x, o => o.KeyHoldSeconds),
         Integer("key_hold_bytes", 0, long.MaxValue, (o, x) => o.KeyHoldBytes = x, o => o.KeyHoldBytes),
         Bool("process_attribution", (o, x) => o.ProcessAttribution = x, o => o.ProcessAttribution),
+        Integer("attribution_scans_per_second", 1, 10_000, (o, x) => o.AttributionScansPerSecond = (int)x, o => o.AttributionScansPerSecond),
+        Integer("attribution_queue", 1, 1 << 20, (o, x) => o.AttributionQueue = (int)x, o => o.AttributionQueue),
+        Seconds("sender_wait_seconds", 0, 300, (o, x) => o.SenderWaitSeconds = x, o => o.SenderWaitSeconds),
+        Integer("max_deferred_messages", 1, 1 << 20, (o, x) => o.MaxDeferredMessages = (int)x, o => o.MaxDeferredMessages),
         Seconds("health_timeout_seconds", 1, 3600, (o, x) => o.HealthTimeoutSeconds = x, o => o.HealthTimeoutSeconds),
         Seconds("stats_interval_seconds", 0.1, 3600, (o, x) => o.StatsIntervalSeconds = x, o => o.StatsIntervalSeconds),
     ];

@@ -66,6 +66,12 @@ public sealed class MetricsEventOutput : IEventOutput, IEcsWriteObserver
         _metrics.OnMessage(message, alerts, message.Process?.Package);
     }
 
+    public void OnDeferredAlerts(IReadOnlyList<Alert> alerts)
+    {
+        _ecs.OnDeferredAlerts(alerts);
+        foreach (var a in alerts) _metrics.OnAlert(a.RuleId, a.Severity);
+    }
+
     public void OnTlsSession(TlsSessionRecord record)
     {
         _ecs.OnTlsSession(record);

@@ -1,6 +1,7 @@
 using McpEgress.Attribution;
 using McpEgress.Inventory;
 using McpEgress.Mail;
+using McpEgress.Pipeline;
 using McpEgress.Protocols.Routing;
 using McpEgress.Reassembly;
 
@@ -8,31 +9,121 @@ namespace McpEgress.Daemon;
 
 /// <summary>
 /// Names the local process that opened each flow (<see cref="ProcessFacts"/>: pid, executable, command line, user,
-/// and for Node processes the npm package and its version). Called at flow open on
-/// the pipeline thread. It first takes what the <see cref="SynTap"/> resolved at the SYN (the only chance for a
-/// connection that closed before the pipeline saw it), then asks <paramref name="resolver"/> (which caches sockets
-/// and processes) itself; flows that did not start on this host get nothing.
+/// and for Node and Python processes the package and its version), without touching /proc on the pipeline thread.
+/// <para>
+/// At flow open it takes what the <see cref="SynTap"/> resolved at the SYN (a dictionary lookup); otherwise it only
+/// enqueues a request to the <see cref="AttributionService"/> and returns. When the protocol stage finds that the
+/// flow carries mail (<see cref="OnMailFlow"/>), the request goes ahead of all others. <see cref="Drain"/>, called by
+/// the pipeline thread between packets, takes the answers: each open flow's session gets its process (later messages
+/// carry it), and <see cref="SenderResolved"/> tells everyone else — the one place a late answer comes out, joined by
+/// flow even after the flow closed. Answers are remembered (bounded) so a message emitted after its flow closed
+/// (TLS decrypted late) still finds its sender (<see cref="Find"/>).
+/// </para>
+/// Pipeline thread only, except <see cref="McpServers"/>.
 /// </summary>
-public sealed class ProcessFlowAnnotator(ProcessResolver resolver, FlowProcessCache? early = null) : IFlowAnnotator
+public sealed class ProcessFlowAnnotator : IFlowAnnotator, ISenderSource
 {
+    private readonly AttributionService _service;
+    private readonly FlowProcessCache? _early;
+    private readonly ProtocolRouter? _router;
+    private readonly int _maxRemembered;
+    private readonly Dictionary<long, TcpFlow> _pending = new();
+    private readonly Dictionary<long, ProcessFacts?> _answered = new();
+    private readonly Queue<long> _answeredOrder = new();
+    private readonly List<AttributionAnswer> _answers = new();
+
+    /// <param name="router">Gets the late answers of open flows (<see cref="ProtocolRouter.SetProcess"/>); null: none.</param>
+    /// <param name="maxRemembered">Answers kept for messages emitted after their flow closed. Default 65 536.</param>
+    public ProcessFlowAnnotator(AttributionService service, FlowProcessCache? early = null, ProtocolRouter? router = null,
+        int maxRemembered = 65_536)
+    {
+        _service = service;
+        _early = early;
+        _router = router;
+        _maxRemembered = Math.Max(1, maxRemembered);
+    }
+
+    /// <summary>Flows attributed, at open or later.</summary>
     public long Annotated { get; private set; }
-    /// <summary>Flows whose process came from the SYN tap's cache.</summary>
+    /// <summary>Flows whose process came from the SYN tap's cache at flow open.</summary>
     public long EarlyHits { get; private set; }
+    /// <summary>Flows attributed after they opened (an answer from the service).</summary>
+    public long LateHits { get; private set; }
+    /// <summary>Lookups waiting for an answer.</summary>
+    public int Pending => _pending.Count;
+
+    /// <summary>
+    /// A lookup ended (pipeline thread, from <see cref="Drain"/>): the flow's key and id, and its process (null: none
+    /// found). Raised once per looked-up flow, also after the flow closed.
+    /// </summary>
+    public event Action<FlowKey, long, ProcessFacts?>? SenderResolved;
 
     public ProcessFacts? Annotate(TcpFlow flow)
     {
-        // A flow opened from its SYN-ACK (SYN missed) has its key reversed; the cache is keyed by the SYN's direction.
-        var info = early?.Get(flow.Key) ?? early?.Get(new FlowKey(flow.Key.Server, flow.Key.Client));
-        if (info is not null) EarlyHits++;
+        if (Early(flow.Key) is { } info)
+        {
+            EarlyHits++;
+            Annotated++;
+            return Describe(info);
+        }
         // The client is the sender; only a flow whose orientation was guessed may take the other end's socket.
-        else info = resolver.Resolve(flow.Key.Client, flow.Key.Server, allowReverse: flow.PickedUpMidStream);
-        if (info is null) return null;
-        Annotated++;
-        var facts = Facts(info);
-        if (McpServers?.Find(facts.Pid, facts.Package) is { } server)
-            facts = facts with { McpServer = server.Name, McpClient = server.Client, McpServerInstrumented = server.Instrumented };
-        return facts;
+        if (_service.TryRequest(flow.Key, flow.Id, allowReverse: flow.PickedUpMidStream)) _pending[flow.Id] = flow;
+        return null;
     }
+
+    public void OnMailFlow(TcpFlow flow)
+    {
+        if (_pending.ContainsKey(flow.Id))
+        {
+            _service.Promote(flow.Id);
+            return;
+        }
+        if (_answered.ContainsKey(flow.Id)) return;
+        // Attributed at open from the tap, or its request was dropped (queue full): ask again, as mail, unless the tap knows it now.
+        if (Early(flow.Key) is { } info)
+        {
+            _router?.SetProcess(flow, Describe(info));
+            return;
+        }
+        if (_service.TryRequest(flow.Key, flow.Id, allowReverse: flow.PickedUpMidStream, mail: true)) _pending[flow.Id] = flow;
+    }
+
+    /// <summary>Takes the service's answers (pipeline thread, between packets); returns how many.</summary>
+    public int Drain()
+    {
+        _answers.Clear();
+        int n = _service.TakeAnswers(_answers);
+        foreach (var a in _answers)
+        {
+            var facts = a.Info is null ? null : Describe(a.Info);
+            if (_pending.Remove(a.FlowId, out var flow) && facts is not null) _router?.SetProcess(flow, facts);
+            if (facts is not null)
+            {
+                Annotated++;
+                LateHits++;
+            }
+            Remember(a.FlowId, facts);
+            SenderResolved?.Invoke(a.Key, a.FlowId, facts);
+        }
+        _answers.Clear();
+        return n;
+    }
+
+    public SenderState Find(long flowId, out ProcessFacts? process)
+    {
+        if (_answered.TryGetValue(flowId, out process)) return SenderState.Known;
+        process = null;
+        return _pending.ContainsKey(flowId) ? SenderState.Pending : SenderState.Unknown;
+    }
+
+    private void Remember(long flowId, ProcessFacts? facts)
+    {
+        while (_answeredOrder.Count >= _maxRemembered && _answeredOrder.TryDequeue(out long old)) _answered.Remove(old);
+        if (_answered.TryAdd(flowId, facts)) _answeredOrder.Enqueue(flowId);
+    }
+
+    // A flow opened from its SYN-ACK (SYN missed) has its key reversed; the cache is keyed by the SYN's direction.
+    private ProcessInfo? Early(FlowKey key) => _early?.Get(key) ?? _early?.Get(new FlowKey(key.Server, key.Client));
 
     /// <summary>The inventory's servers (swapped in by <see cref="InventoryMonitor"/> after each refresh): a flow of one of them is named after it.</summary>
     public McpServerIndex? McpServers
@@ -41,6 +132,14 @@ public sealed class ProcessFlowAnnotator(ProcessResolver resolver, FlowProcessCa
         set => Volatile.Write(ref _mcpServers, value);
     }
     private McpServerIndex? _mcpServers;
+
+    private ProcessFacts Describe(ProcessInfo info)
+    {
+        var facts = Facts(info);
+        if (McpServers?.Find(facts.Pid, facts.Package) is { } server)
+            facts = facts with { McpServer = server.Name, McpClient = server.Client, McpServerInstrumented = server.Instrumented };
+        return facts;
+    }
 
     public static ProcessFacts Facts(ProcessInfo info) => new()
     {

@@ -109,16 +109,26 @@ public sealed class SynTap : IDisposable
             }
             try
             {
-                Handle(packet);
+                // Every SYN already queued joins this one: one /proc scan answers them all, so a flood of connections
+                // costs the tap one scan per batch, not one per SYN, and it keeps up.
+                Collect(packet);
+                while (_batch.Count < MaxBatch && _capture.TryReadPacket(out packet, TimeSpan.Zero, out _)) Collect(packet);
+                ResolveBatch();
             }
             catch (Exception)
             {
                 // The resolver and decoder do not throw for what they read; this is a safety net so a bug costs one
-                // SYN (late attribution for that flow) and never the process, which an escaping exception would end.
+                // batch of SYNs (late attribution for those flows) and never the process, which an escaping exception would end.
                 Interlocked.Increment(ref _errors);
+                _batch.Clear();
             }
         }
     }
+
+    private const int MaxBatch = 1024;
+    private readonly List<(FlowKey Key, long TimestampNs)> _batch = new();
+    private readonly SocketQuery[] _queries = new SocketQuery[MaxBatch];
+    private readonly ProcessInfo?[] _results = new ProcessInfo?[MaxBatch];
 
     /// <summary>
     /// Runs one made-up SYN (raw IPv4, 127.0.0.1:1 → 127.0.0.1:1, no such socket) through <see cref="Handle"/> at start-up,
@@ -145,22 +155,43 @@ public sealed class SynTap : IDisposable
 
     private void Handle(in CapturedPacket packet)
     {
+        Collect(packet);
+        ResolveBatch();
+    }
+
+    private void Collect(in CapturedPacket packet)
+    {
         if (_decoder.Decode(packet, out var segment) != DecodeResult.Tcp) return;
         if ((segment.Flags & (TcpFlags.Syn | TcpFlags.Ack)) != TcpFlags.Syn) return;
         Interlocked.Increment(ref _syns);
-        var key = new FlowKey(segment.Source, segment.Destination);
-        var info = _resolver.Resolve(segment.Source, segment.Destination, allowReverse: false); // the SYN names the sender
-        long lagUs = ((DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100 - packet.TimestampNs) / 1000;
-        if (lagUs > Volatile.Read(ref _maxLagUs)) Volatile.Write(ref _maxLagUs, lagUs);
-        Volatile.Write(ref _lastLagUs, lagUs);
-        if (info is null)
+        _batch.Add((new FlowKey(segment.Source, segment.Destination), packet.TimestampNs));
+    }
+
+    private void ResolveBatch()
+    {
+        int n = _batch.Count;
+        if (n == 0) return;
+        for (int i = 0; i < n; i++) _queries[i] = new SocketQuery(_batch[i].Key.Client, _batch[i].Key.Server, AllowReverse: false); // the SYN names the sender
+        _resolver.ResolveBatch(_queries.AsSpan(0, n), _results.AsSpan(0, n));
+        long nowNs = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
+        for (int i = 0; i < n; i++)
         {
-            Interlocked.Increment(ref _unresolved);
-            _cache.Remove(key); // whatever is stored belongs to an older connection on this 4-tuple
-            return;
+            var (key, timestampNs) = _batch[i];
+            var info = _results[i];
+            _results[i] = null;
+            long lagUs = (nowNs - timestampNs) / 1000;
+            if (lagUs > Volatile.Read(ref _maxLagUs)) Volatile.Write(ref _maxLagUs, lagUs);
+            Volatile.Write(ref _lastLagUs, lagUs);
+            if (info is null)
+            {
+                Interlocked.Increment(ref _unresolved);
+                _cache.Remove(key); // whatever is stored belongs to an older connection on this 4-tuple
+                continue;
+            }
+            Interlocked.Increment(ref _resolved);
+            _cache.Set(key, info);
         }
-        Interlocked.Increment(ref _resolved);
-        _cache.Set(key, info);
+        _batch.Clear();
     }
 
     /// <summary>Stops the tap's capture and thread and closes its handles. Idempotent.</summary>

@@ -49,6 +49,8 @@ public sealed class WatchDaemon : IDisposable
     private KeyLogFollower? _follower;
     private ProcessResolver? _resolver;
     private ProcessFlowAnnotator? _annotator;
+    private AttributionService? _attribution;
+    private DeferredSenderRules? _deferred;
     private FlowProcessCache? _earlyProcesses;
     private SynTap? _synTap;
     private InventoryMonitor? _inventory;
@@ -119,8 +121,7 @@ public sealed class WatchDaemon : IDisposable
                 _resolver = new ProcessResolver();
                 var tap = new SynTapOptions();
                 _earlyProcesses = new FlowProcessCache(tap.CacheTtl, tap.MaxCacheEntries);
-                _annotator = new ProcessFlowAnnotator(_resolver, _earlyProcesses);
-                pipeline.Router.Annotator = _annotator;
+                StartAttribution(pipeline);
             }
 
             _metrics.AttachAnomalies(pipeline.Anomalies);
@@ -200,6 +201,7 @@ public sealed class WatchDaemon : IDisposable
             if (capture.TryReadPacket(out var packet, ReadWait, out bool timedOut))
             {
                 pipeline.Process(packet);
+                ServiceAttribution();
                 if (++sinceCheck < 64) continue;
             }
             else if (!timedOut)
@@ -210,6 +212,7 @@ public sealed class WatchDaemon : IDisposable
             else
             {
                 pipeline.Tick(WallClockNs());
+                ServiceAttribution();
             }
             sinceCheck = 0;
             long now = Stopwatch.GetTimestamp();
@@ -247,6 +250,7 @@ public sealed class WatchDaemon : IDisposable
             if (capture.TryReadPacket(out var packet, TimeSpan.FromMilliseconds(500), out bool timedOut))
             {
                 pipeline.Process(packet);
+                ServiceAttribution();
                 drained++;
                 continue;
             }
@@ -256,6 +260,7 @@ public sealed class WatchDaemon : IDisposable
         // Secrets written in the last moments still decrypt what is parked.
         try { _follower?.Poll(); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         pipeline.Finish();
+        FinishAttribution();
         ExportCaptureStats();
         _writer?.Flush();
         _running = false;
@@ -264,15 +269,79 @@ public sealed class WatchDaemon : IDisposable
         {
             tap.Dispose();
             Log($"process attribution: {tap.Syns} SYNs seen by the SYN tap, {tap.Resolved} resolved, {tap.Drops} dropped; "
-                + $"{_annotator!.EarlyHits} flows attributed from the tap, {_annotator.Annotated - _annotator.EarlyHits} at flow open");
+                + $"{_annotator!.EarlyHits} flows attributed from the tap at flow open");
         }
-        else if (_annotator is { } a) Log($"process attribution: {a.Annotated} flows attributed at flow open (no SYN tap)");
+        if (_attribution is { } at && _annotator is { } a && _deferred is { } d)
+            Log($"process attribution off the packet path: {a.LateHits} flows attributed after open; {at.Lookups} lookups "
+                + $"({at.FoundProcess} process, {at.FoundSocketOnly} socket only, {at.SynTapHits} SYN tap, {at.FoundNoSocket} no socket, "
+                + $"{at.NotLocal} not local, {at.NegativeCacheHits} negative cache), {at.Scans} scans, {at.Promoted} mail flows first, "
+                + $"{at.Dropped} dropped (queue full); {d.Deferred} messages waited for their sender ({d.Resolved} resolved, "
+                + $"{d.Unresolved} unresolved, {d.Timeouts} timed out), {d.Overflows} not held (table full)");
         if (_egress.NewDestinations + _egress.ServerOverflow + _egress.DestinationOverflow > 0)
             Log($"egress: {_egress.NewDestinations} new MCP server destinations; not kept: {_egress.ServerOverflow} senders, {_egress.DestinationOverflow} destinations past the bounds");
         var s = pipeline.Stats;
         Log($"stopped: {s.Packets} packets ({drained} drained at exit), {s.Messages} messages, {s.Alerts} alerts, {s.TlsDecrypted + s.TlsOpaque} TLS sessions ({s.TlsOpaque} opaque)");
         if (_writer is { EventsDropped: > 0 } w)
             Log($"warning: {w.EventsDropped} events could not be written ({w.LastWriteError}) and were dropped");
+    }
+
+    /// <summary>
+    /// Process attribution off the packet path: the <see cref="AttributionService"/> looks flows up on its own thread,
+    /// the annotator only enqueues at flow open and takes answers between packets (<see cref="ServiceAttribution"/>),
+    /// and messages whose sender is still being looked up wait (bounded) for the rules that need it.
+    /// </summary>
+    private void StartAttribution(MonitorPipeline pipeline)
+    {
+        var early = _earlyProcesses!;
+        _attribution = new AttributionService(_resolver!, new AttributionOptions
+        {
+            ScansPerSecond = _options.AttributionScansPerSecond,
+            MaxQueue = _options.AttributionQueue,
+        }, early: early.Get);
+        _annotator = new ProcessFlowAnnotator(_attribution, early, pipeline.Router);
+        pipeline.Router.Annotator = _annotator;
+        var deferred = new DeferredSenderRules(_annotator, new DeferredSenderOptions
+        {
+            Wait = TimeSpan.FromSeconds(_options.SenderWaitSeconds),
+            MaxHeld = _options.MaxDeferredMessages,
+        });
+        _deferred = deferred;
+        pipeline.SenderRules = deferred;
+        _annotator.SenderResolved += (_, flowId, process) => deferred.OnSenderResolved(flowId, process);
+        // Per-server egress joins a flow whose summary went out before its process was known (by flow key).
+        _annotator.SenderResolved += (key, _, process) => { if (process is not null) _egress.OnSenderResolved(key, process); };
+        var service = _attribution;
+        _metrics.SetAttributionSource(() => new AttributionCounts
+        {
+            QueueDepth = service.QueueDepth,
+            Lookups = [.. Enum.GetValues<AttributionResult>().Select(service.Count)],
+            Scans = service.Scans,
+            Dropped = service.Dropped,
+            Deferred = [deferred.Deferred, deferred.Resolved, deferred.Unresolved, deferred.Timeouts, deferred.Overflows],
+        });
+        _attribution.Start();
+    }
+
+    /// <summary>Pipeline thread, between packets: late attribution answers in, messages that waited too long judged.</summary>
+    private void ServiceAttribution()
+    {
+        if (_annotator is null) return;
+        _annotator.Drain();
+        _deferred!.Expire();
+    }
+
+    /// <summary>At stop: lookups under way get a short while to answer, then what still waits is judged without a sender.</summary>
+    private void FinishAttribution()
+    {
+        if (_annotator is null) return;
+        var started = Stopwatch.GetTimestamp();
+        while (_annotator.Pending > 0 && Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(1))
+        {
+            _annotator.Drain();
+            Thread.Sleep(10);
+        }
+        _annotator.Drain();
+        _deferred!.ReleaseAll();
     }
 
     private void Reload()
@@ -478,6 +547,7 @@ public sealed class WatchDaemon : IDisposable
         _state?.Dispose(); // after the pipeline stopped and the inventory's last scan: commits what is queued
         _state = null;
         _synTap?.Dispose();
+        _attribution?.Dispose();
         _capture?.Dispose();
         _server?.Dispose();
         try { _writer?.Dispose(); }

@@ -52,8 +52,9 @@ public sealed class WatchOptions
 
     /// <summary>
     /// Longest time a packet waits in a partly filled kernel block before the pipeline sees it (libpcap read timeout,
-    /// <c>watch.capture_latency_ms</c>). Default 20 ms: short, because process attribution reads /proc when a flow's
-    /// first packet is processed, and a client like swaks is gone ~50 ms after its SYN.
+    /// <c>watch.capture_latency_ms</c>). Default 20 ms: short, so events follow their packets closely and a flow's
+    /// attribution request is made while a short-lived client (swaks: gone ~50 ms after its SYN) still holds its socket
+    /// (the SYN tap resolves it earlier still).
     /// </summary>
     public int CaptureLatencyMs { get; set; } = 20;
 
@@ -71,6 +72,24 @@ public sealed class WatchOptions
 
     /// <summary>Name the local process of each flow from /proc (<c>watch.process_attribution</c>). Default true.</summary>
     public bool ProcessAttribution { get; set; } = true;
+
+    /// <summary>
+    /// Budget of the off-path attribution: reads of /proc/net/tcp{,6} per second, each answering every waiting lookup
+    /// (<c>watch.attribution_scans_per_second</c>). A quarter of it is kept for mail flows. Default 20.
+    /// </summary>
+    public int AttributionScansPerSecond { get; set; } = 20;
+
+    /// <summary>Attribution lookups queued at most (<c>watch.attribution_queue</c>); beyond, a flow is not looked up (counted). Default 4096.</summary>
+    public int AttributionQueue { get; set; } = 4096;
+
+    /// <summary>
+    /// Longest a message waits for its sender before <c>behaviour-change</c> and <c>new-hidden-domain</c> judge it
+    /// without one (<c>watch.sender_wait_seconds</c>). Its event and the other rules' alerts are written at once. Default 5 s.
+    /// </summary>
+    public double SenderWaitSeconds { get; set; } = 5;
+
+    /// <summary>Messages waiting for their sender at once (<c>watch.max_deferred_messages</c>); beyond, judged at once without it (counted). Default 4096.</summary>
+    public int MaxDeferredMessages { get; set; } = 4096;
 
     /// <summary>/healthz answers 503 when the pipeline thread has not run for this long (<c>watch.health_timeout_seconds</c>). Default 10 s.</summary>
     public double HealthTimeoutSeconds { get; set; } = 10;

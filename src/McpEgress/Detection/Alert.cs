@@ -57,5 +57,11 @@ public sealed class Alert
     /// <summary>The baseline the alert broke (baseline rules only); null for rules that need no memory.</summary>
     public AlertBaseline? Baseline { get; init; }
 
+    /// <summary>
+    /// Raised after its message's event was written: its rule waited for the sending process, which was found only
+    /// later (or never). The alert carries the message's fields (time, flow, message id), now with the process.
+    /// </summary>
+    public bool Deferred { get; internal set; }
+
     public override string ToString() => $"[{Severity}] {RuleId}: {Message}";
 }

@@ -33,6 +33,7 @@ public sealed class BehaviourChangeRule : IRule
 
     public string Id => RuleId;
     public string Name => RuleName;
+    public bool NeedsSender => true;
     public Severity Severity { get; }
 
     public void Evaluate(MailMessage message, List<Alert> alerts)

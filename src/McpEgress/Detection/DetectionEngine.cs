@@ -74,6 +74,7 @@ public sealed class DetectionEngine
         var change = policy.SettingsFor(BehaviourChangeRule.RuleId);
         if (change.Enabled) rules.Add(new BehaviourChangeRule(Baselines, change, change.Severity ?? BehaviourChangeRule.DefaultSeverity));
         _rules = rules.ToArray();
+        HasSenderRules = _rules.Any(r => r.NeedsSender);
         var advisory = policy.SettingsFor(McpServerAdvisoryRule.RuleId);
         if (advisory.Enabled) McpServerAdvisory = new McpServerAdvisoryRule(advisory.Severity ?? McpServerAdvisoryRule.DefaultSeverity);
         Policy = policy;
@@ -91,6 +92,9 @@ public sealed class DetectionEngine
     public IBaselineStore Baselines { get; }
     public IReadOnlyList<IRule> Rules => _rules;
 
+    /// <summary>Some enabled rule needs the sender (<see cref="IRule.NeedsSender"/>).</summary>
+    public bool HasSenderRules { get; }
+
     /// <summary>Addresses listed in one alert (default 1,000); the alert still counts all of them (<see cref="Alert.MatchCount"/>).</summary>
     public int MaxMatchesPerAlert { get; init; } = 1000;
 
@@ -98,7 +102,13 @@ public sealed class DetectionEngine
     /// Alerts for one message: at most one per rule, in rule order, each listing the addresses its rule matched in the
     /// order found; empty when nothing is wrong.
     /// </summary>
-    public IReadOnlyList<Alert> Evaluate(MailMessage message)
+    public IReadOnlyList<Alert> Evaluate(MailMessage message) => Evaluate(message, RuleSelection.All);
+
+    /// <summary>
+    /// As <see cref="Evaluate(MailMessage)"/> with only some of the rules: those that don't need the sender, or those
+    /// that do (run once it is known). The two calls together give what one call with <see cref="RuleSelection.All"/> does.
+    /// </summary>
+    public IReadOnlyList<Alert> Evaluate(MailMessage message, RuleSelection rules)
     {
         ArgumentNullException.ThrowIfNull(message);
         MarkKnownSinks(message);
@@ -106,6 +116,7 @@ public sealed class DetectionEngine
         var found = t_found ??= new List<Alert>();
         foreach (var rule in _rules)
         {
+            if (rules != RuleSelection.All && rule.NeedsSender != (rules == RuleSelection.NeedingSender)) continue;
             found.Clear();
             rule.Evaluate(message, found);
             if (found.Count > 0) (result ??= []).Add(found.Count == 1 ? found[0] : Group(found));

@@ -32,6 +32,8 @@ public sealed class NewHiddenDomainRule : IRule
 
     public string Id => RuleId;
     public string Name => RuleName;
+    /// <summary>Its per-sender part needs the sender, and host and sender are recorded together: it waits as a whole.</summary>
+    public bool NeedsSender => true;
     public Severity Severity { get; }
 
     public void Evaluate(MailMessage message, List<Alert> alerts)

@@ -401,6 +401,7 @@ internal static class EcsEventMapping
             }
         }
         if (alert.Baseline is { } b) BaselineFields(w, b);
+        if (alert.Deferred) w.Bool("deferred", true);
         w.Close();
     }
 

@@ -13,6 +13,11 @@ public sealed class EcsPipelineOutput(EcsEventWriter writer) : IEventOutput
         foreach (var alert in alerts) writer.WriteAlert(alert);
     }
 
+    public void OnDeferredAlerts(IReadOnlyList<Alert> alerts)
+    {
+        foreach (var alert in alerts) writer.WriteAlert(alert);
+    }
+
     public void OnTlsSession(TlsSessionRecord record) => writer.WriteTlsSession(record);
 
     public void OnMailApiUnreadable(MailApiUnreadableRecord record) => writer.WriteMailApiUnreadable(record);

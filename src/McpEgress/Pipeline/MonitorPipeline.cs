@@ -56,6 +56,22 @@ public sealed class MonitorPipeline : IProtocolEventSink
         set => _detection = value ?? throw new ArgumentNullException(nameof(value));
     }
 
+    /// <summary>
+    /// Holds messages whose sender is still being looked up for the rules that need it (live attribution); null: every
+    /// rule judges each message at once. Its late alerts are written after their messages' events; its owner
+    /// releases what it still holds at the end (<see cref="DeferredSenderRules.ReleaseAll"/>).
+    /// </summary>
+    public DeferredSenderRules? SenderRules
+    {
+        get => _senderRules;
+        set
+        {
+            _senderRules = value;
+            if (value is not null) value.Emit = OnDeferredAlerts;
+        }
+    }
+    private DeferredSenderRules? _senderRules;
+
     /// <summary>The last internal error's text, for the summary.</summary>
     public string? LastInternalError { get; private set; }
 
@@ -132,8 +148,20 @@ public sealed class MonitorPipeline : IProtocolEventSink
 
     void IMailMessageSink.OnMessage(MailMessage message)
     {
-        var alerts = _detection.Evaluate(message);
+        var alerts = _senderRules is { } deferred ? deferred.Evaluate(message, _detection) : _detection.Evaluate(message);
         Stats.Messages++;
+        CountAlerts(alerts);
+        _output.OnMessage(message, alerts);
+    }
+
+    private void OnDeferredAlerts(IReadOnlyList<Alert> alerts)
+    {
+        CountAlerts(alerts);
+        _output.OnDeferredAlerts(alerts);
+    }
+
+    private void CountAlerts(IReadOnlyList<Alert> alerts)
+    {
         foreach (var a in alerts)
         {
             Stats.Alerts++;
@@ -141,7 +169,6 @@ public sealed class MonitorPipeline : IProtocolEventSink
             if (a.Severity == Severity.Critical) Stats.CriticalAlerts++;
             else if (a.Severity == Severity.High) Stats.HighAlerts++;
         }
-        _output.OnMessage(message, alerts);
     }
 
     void IProtocolEventSink.OnTlsSession(TlsSessionRecord record)

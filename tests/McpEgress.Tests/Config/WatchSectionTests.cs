@@ -21,6 +21,10 @@ public class WatchSectionTests
         Assert.Equal([McpEgress.KeyLogs.KeyLogDefaults.Glob], o.KeyLogs); // where inventory --instrument points servers
         Assert.True(o.ProcessAttribution);
         Assert.Equal(30, o.KeyHoldSeconds);
+        Assert.Equal(20, o.AttributionScansPerSecond);
+        Assert.Equal(4096, o.AttributionQueue);
+        Assert.Equal(5, o.SenderWaitSeconds);
+        Assert.Equal(4096, o.MaxDeferredMessages);
     }
 
     [Fact]
@@ -45,6 +49,10 @@ public class WatchSectionTests
               key_hold_seconds: 2.5
               key_hold_bytes: 4096
               process_attribution: false
+              attribution_scans_per_second: 7
+              attribution_queue: 100
+              sender_wait_seconds: 1.5
+              max_deferred_messages: 10
               health_timeout_seconds: 5
               stats_interval_seconds: 0.5
             """);
@@ -65,6 +73,10 @@ public class WatchSectionTests
         Assert.Equal(2.5, o.KeyHoldSeconds);
         Assert.Equal(4096, o.KeyHoldBytes);
         Assert.False(o.ProcessAttribution);
+        Assert.Equal(7, o.AttributionScansPerSecond);
+        Assert.Equal(100, o.AttributionQueue);
+        Assert.Equal(1.5, o.SenderWaitSeconds);
+        Assert.Equal(10, o.MaxDeferredMessages);
         Assert.Equal(5, o.HealthTimeoutSeconds);
         Assert.Equal(0.5, o.StatsIntervalSeconds);
     }

@@ -53,6 +53,37 @@ public class FlowAnnotatorTests
         Assert.Contains("\"package\":\"evil-postmark-mcp\",\"package_version\":\"1.0.16\"", h.Ndjson);
     }
 
+    /// <summary>Records which flows the protocol stage reported as carrying mail (<see cref="IFlowAnnotator.OnMailFlow"/>).</summary>
+    private sealed class MailFlowRecorder : IFlowAnnotator
+    {
+        public readonly List<long> Opened = [], Mail = [];
+        public ProcessFacts? Annotate(TcpFlow flow) { Opened.Add(flow.Id); return null; }
+        public void OnMailFlow(TcpFlow flow) => Mail.Add(flow.Id);
+    }
+
+    [Theory]
+    [InlineData("smtp/nodemailer-envelope-hidden.pcap", false)]   // the SMTP probe
+    [InlineData("api/mcp-postmark-incident.pcap", false)]          // TLS with SNI api.postmarkapp.com, no keys: nothing decrypted
+    [InlineData("proxy/postmark-connect.pcap", false)]             // a CONNECT tunnel to api.postmarkapp.com, no keys
+    [InlineData("proxy/smtp-socks5.pcap", false)]                   // SMTP inside a SOCKS5 tunnel
+    [InlineData("api/mcp-postmark-incident.pcap", true)]           // decrypted: the API request too (still once per flow)
+    public void MailFlows_AreReportedOncePerFlow_BeforeAnythingIsDecrypted(string capture, bool keys)
+    {
+        var h = new ReplayHarness();
+        var recorder = new MailFlowRecorder();
+        h.Pipeline.Router.Annotator = recorder;
+        string path = Path.Combine(RepoPaths.Captures, capture);
+        if (keys) h.Pipeline.KeyLog.LoadFile(Path.ChangeExtension(path, ".keys"));
+        h.Replay(path);
+
+        Assert.NotEmpty(recorder.Mail);
+        Assert.Equal(recorder.Mail.Count, recorder.Mail.Distinct().Count());
+        Assert.All(recorder.Mail, id => Assert.Contains(id, recorder.Opened));
+        // Every flow a message came from was reported.
+        foreach (var (m, _) in h.Results) Assert.Contains(m.FlowId, recorder.Mail);
+        if (!keys && capture.StartsWith("api/", StringComparison.Ordinal)) Assert.Empty(h.Results);
+    }
+
     [Fact]
     public void PartialInfo_OnlyKnownFieldsAreAdded()
     {

@@ -95,7 +95,8 @@ public class SynTapTests(ITestOutputHelper output)
         Assert.Equal(2, tap.Resolved);
 
         // The annotator takes the tap's answer (its own resolver would find nothing now).
-        var annotator = new ProcessFlowAnnotator(new ProcessResolver(), cache);
+        using var service = new AttributionService(new ProcessResolver(), early: cache.Get);
+        var annotator = new ProcessFlowAnnotator(service, cache);
         var process = annotator.Annotate(new TcpFlow(1, key, 0, pickedUpMidStream: false));
         Assert.NotNull(process);
         Assert.Equal(childPid, process.Pid);

@@ -59,6 +59,11 @@ internal sealed class ReplayHarness : IEventOutput
         _writer.WriteTlsSession(record);
     }
 
+    public void OnDeferredAlerts(IReadOnlyList<Alert> alerts)
+    {
+        foreach (var a in alerts) _writer.WriteAlert(a);
+    }
+
     public void OnMessage(MailMessage message, IReadOnlyList<Alert> alerts)
     {
         Results.Add((message, alerts));

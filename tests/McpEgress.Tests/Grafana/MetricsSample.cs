@@ -99,6 +99,11 @@ internal static partial class MetricsSample
         ["mcp_egress_mcp_server_destinations"] = ["client", "server"],
         ["mcp_egress_egress_overflow_total"] = ["limit"],
         ["mcp_egress_state_writes_dropped_total"] = [],
+        ["mcp_egress_attribution_queue_depth"] = [],
+        ["mcp_egress_attribution_lookups_total"] = ["result"],
+        ["mcp_egress_attribution_scans_total"] = [],
+        ["mcp_egress_attribution_dropped_total"] = [],
+        ["mcp_egress_deferred_messages_total"] = ["outcome"],
     };
 
     /// <summary>Metric name to the label names its series carry in an exposition text.</summary>

@@ -309,6 +309,33 @@ public class EgressMetricsTests
     }
 
     [Fact]
+    public void Attribution_SeriesAtZero_ThenReadFromTheSourceAtEachScrape_AndStayMonotonic()
+    {
+        var m = new EgressMetrics();
+        var s = Exposition.Samples(m);
+        Assert.Equal("0", s["mcp_egress_attribution_queue_depth"]);
+        foreach (var r in EgressLabelValues.AttributionResults) Assert.Equal("0", s[$"mcp_egress_attribution_lookups_total{{result=\"{r}\"}}"]);
+        foreach (var o in EgressLabelValues.DeferredOutcomes) Assert.Equal("0", s[$"mcp_egress_deferred_messages_total{{outcome=\"{o}\"}}"]);
+
+        var counts = new AttributionCounts { QueueDepth = 7, Lookups = [1, 2, 3, 4, 5, 6], Scans = 9, Dropped = 11, Deferred = [5, 2, 1, 1, 3] };
+        m.SetAttributionSource(() => counts);
+        s = Exposition.Samples(m);
+        Assert.Equal("7", s["mcp_egress_attribution_queue_depth"]);
+        Assert.Equal("4", s["mcp_egress_attribution_lookups_total{result=\"no_socket\"}"]);
+        Assert.Equal("6", s["mcp_egress_attribution_lookups_total{result=\"negative_cache\"}"]);
+        Assert.Equal("9", s["mcp_egress_attribution_scans_total"]);
+        Assert.Equal("11", s["mcp_egress_attribution_dropped_total"]);
+        Assert.Equal("1", s["mcp_egress_deferred_messages_total{outcome=\"timeout\"}"]);
+        Assert.Equal("3", s["mcp_egress_deferred_messages_total{outcome=\"overflow\"}"]);
+        // A source that restarts from zero (a new service) continues the counters.
+        counts = new AttributionCounts { QueueDepth = 0, Lookups = [0, 0, 0, 1, 0, 0], Scans = 1, Dropped = 0, Deferred = [0, 0, 0, 0, 0] };
+        s = Exposition.Samples(m);
+        Assert.Equal("5", s["mcp_egress_attribution_lookups_total{result=\"no_socket\"}"]);
+        Assert.Equal("10", s["mcp_egress_attribution_scans_total"]);
+        Assert.Equal("0", s["mcp_egress_attribution_queue_depth"]);
+    }
+
+    [Fact]
     public void FullyPopulated_HasEveryContractFamily()
     {
         string text = FullyPopulated().ToText();
@@ -319,6 +346,8 @@ public class EgressMetricsTests
             "capture_bytes_total", "capture_drops_total", "anomalies_total", "active_flows", "buffered_bytes",
             "keylog_secrets", "last_message_timestamp_seconds", "config_reloads_total", "events_written_total", "mcp_server_info",
             "mcp_server_destinations", "egress_overflow_total", "state_writes_dropped_total",
+            "attribution_queue_depth", "attribution_lookups_total", "attribution_scans_total", "attribution_dropped_total",
+            "deferred_messages_total",
         ];
         foreach (var f in families) Assert.Contains($"\n# TYPE mcp_egress_{f} ", "\n" + text);
         Assert.Equal(families.Length, text.Split('\n').Count(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)));

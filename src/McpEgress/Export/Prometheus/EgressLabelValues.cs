@@ -31,6 +31,12 @@ public static class EgressLabelValues
 
     public static IReadOnlyList<string> EventKinds { get; } = ["message", "alert", "tls", "inventory"];
 
+    /// <summary>How an attribution lookup ended (mcp_egress_attribution_lookups_total{result}).</summary>
+    public static IReadOnlyList<string> AttributionResults { get; } = ["process", "socket_only", "syn_tap", "no_socket", "not_local", "negative_cache"];
+
+    /// <summary>Messages that waited for their sender, by outcome (mcp_egress_deferred_messages_total{outcome}).</summary>
+    public static IReadOnlyList<string> DeferredOutcomes { get; } = ["held", "resolved", "unresolved", "timeout", "overflow"];
+
     /// <summary>TLS session destinations: "smtp", a provider id, or "other".</summary>
     public static IReadOnlyList<string> TlsDestinations { get; } = ["smtp", .. Providers, Other];
 }

@@ -47,6 +47,10 @@ public sealed class EgressMetrics
     private readonly object _captureLock = new();
     private readonly Dictionary<string, CumulativeCounterFeed[]> _captureFeeds = new(StringComparer.Ordinal);
 
+    private readonly CumulativeCounterFeed[] _attributionLookups, _deferredMessages;
+    private readonly CumulativeCounterFeed _attributionScans, _attributionDropped;
+    private Func<AttributionCounts>? _attribution;
+
     private readonly Dictionary<string, (IGauge Gauge, Func<double> Read)> _callbacks = new(StringComparer.Ordinal);
 
     private readonly Dictionary<string, CumulativeCounterFeed> _egressFeeds = new(StringComparer.Ordinal);
@@ -98,6 +102,11 @@ public sealed class EgressMetrics
         McpServerDestinations = r.CreateGauge(Prefix + "mcp_server_destinations", "Distinct destinations (name when the flow showed one, else IP; with the port) each MCP server has reached (per-server egress, remembered across restarts with a state file).", "client", "server");
         EgressOverflowTotal = r.CreateCounter(Prefix + "egress_overflow_total", "Per-server egress not kept because a bound was reached: a sender past egress max servers, a destination past max destinations per server, a flow summary whose process never came.", "limit");
         StateWritesDroppedTotal = r.CreateCounter(Prefix + "state_writes_dropped_total", "State database writes dropped because its queue was full (baselines, inventory history, egress not saved).");
+        AttributionQueueDepth = r.CreateGauge(Prefix + "attribution_queue_depth", "Process attribution lookups waiting, or answered and not yet taken by the pipeline.");
+        AttributionLookupsTotal = r.CreateCounter(Prefix + "attribution_lookups_total", "Process attribution lookups answered, by result (process, socket_only, syn_tap, no_socket, not_local, negative_cache).", "result");
+        AttributionScansTotal = r.CreateCounter(Prefix + "attribution_scans_total", "Reads of /proc/net/tcp{,6} by the attribution service (each answers a batch of lookups).");
+        AttributionDroppedTotal = r.CreateCounter(Prefix + "attribution_dropped_total", "Process attribution requests refused because the queue was full.");
+        DeferredMessagesTotal = r.CreateCounter(Prefix + "deferred_messages_total", "Messages whose sender-dependent rules waited for the sender: held, then resolved, unresolved (no process), timeout; overflow: not held, the table was full.", "outcome");
         McpServerInfo = r.CreateGauge(Prefix + "mcp_server_info", "MCP servers the host is configured to run or runs (inventory); always 1. advisory: the matching advisory ids, comma-separated, empty when none.", "client", "server", "package", "version", "instrumented", "advisory");
 
         var (builtVersion, builtCommit) = BuildIdentity(
@@ -123,6 +132,10 @@ public sealed class EgressMetrics
         _reloadSuccess = ConfigReloadsTotal.WithLabels("success");
         _reloadFailure = ConfigReloadsTotal.WithLabels("failure");
         _eventsWritten = EgressLabelValues.EventKinds.ToFrozenDictionary(k => k, k => EventsWrittenTotal.WithLabels(k), StringComparer.Ordinal);
+        _attributionLookups = EgressLabelValues.AttributionResults.Select(v => new CumulativeCounterFeed(AttributionLookupsTotal.WithLabels(v))).ToArray();
+        _deferredMessages = EgressLabelValues.DeferredOutcomes.Select(v => new CumulativeCounterFeed(DeferredMessagesTotal.WithLabels(v))).ToArray();
+        _attributionScans = new CumulativeCounterFeed(AttributionScansTotal);
+        _attributionDropped = new CumulativeCounterFeed(AttributionDroppedTotal);
         // Every catalogued anomaly exists at zero; these series don't count against AnomalySeriesCap.
         foreach (var a in AnomalyCatalog.All)
             _anomalyFeeds[(a.Stage, a.Name)] = new CumulativeCounterFeed(AnomaliesTotal.WithLabels(a.Stage, a.Name));
@@ -159,6 +172,28 @@ public sealed class EgressMetrics
     public Gauge McpServerDestinations { get; }
     public Counter EgressOverflowTotal { get; }
     public Counter StateWritesDroppedTotal { get; }
+    public Gauge AttributionQueueDepth { get; }
+    public Counter AttributionLookupsTotal { get; }
+    public Counter AttributionScansTotal { get; }
+    public Counter AttributionDroppedTotal { get; }
+    public Counter DeferredMessagesTotal { get; }
+
+    /// <summary>
+    /// Reads the attribution and deferred-rule counts from <paramref name="read"/> at each scrape (on the scraping thread:
+    /// it must be thread-safe and cheap). Null stops reading.
+    /// </summary>
+    public void SetAttributionSource(Func<AttributionCounts>? read) => Volatile.Write(ref _attribution, read);
+
+    private void CollectAttribution()
+    {
+        if (Volatile.Read(ref _attribution) is not { } read) return;
+        var c = read();
+        AttributionQueueDepth.Set(c.QueueDepth);
+        for (int i = 0; i < _attributionLookups.Length && i < (c.Lookups?.Length ?? 0); i++) _attributionLookups[i].Observe(c.Lookups![i]);
+        for (int i = 0; i < _deferredMessages.Length && i < (c.Deferred?.Length ?? 0); i++) _deferredMessages[i].Observe(c.Deferred![i]);
+        _attributionScans.Observe(c.Scans);
+        _attributionDropped.Observe(c.Dropped);
+    }
 
     /// <summary>
     /// Counts one message: transport/provider, recipients per role, hidden recipients by registrable domain and
@@ -384,6 +419,11 @@ public sealed class EgressMetrics
         }
         try { CollectAnomalies(); }
         catch (Exception) { }
+        lock (_attributionLookups)
+        {
+            try { CollectAttribution(); }
+            catch (Exception) { }
+        }
     }
 
     private void CollectAnomalies()

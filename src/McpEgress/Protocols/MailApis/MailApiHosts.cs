@@ -30,6 +30,9 @@ public static class MailApiHosts
         return h.Length == 0 ? null : h;
     }
 
+    /// <summary>Whether a server name (any case, with or without a port) is a known mail-API host.</summary>
+    public static bool IsMailApiHost(string? host) => Normalize(host) is { } h && Find(h) is not null;
+
     /// <summary>Provider id for a normalized host, or null.</summary>
     public static string? Lookup(string host) => Find(host)?.Id;
 

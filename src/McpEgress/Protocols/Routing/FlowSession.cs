@@ -37,6 +37,9 @@ internal sealed class FlowSession
     /// <summary>The owning process, from the <see cref="IFlowAnnotator"/> at flow open; null when none.</summary>
     public ProcessFacts? Process { get; set; }
 
+    /// <summary>The flow was reported as carrying mail (<see cref="IFlowAnnotator.OnMailFlow"/>).</summary>
+    public bool MailFlow { get; set; }
+
     /// <summary>The proxy tunnel (CONNECT, SOCKS) the application bytes run in, once the proxy granted it; else null.</summary>
     public TunnelFacts? Tunnel { get; set; }
 

@@ -12,5 +12,14 @@ namespace McpEgress.Protocols.Routing;
 /// </summary>
 public interface IFlowAnnotator
 {
+    /// <summary>Facts known now; null when none (yet: an annotator may look them up later and hand them in with
+    /// <see cref="ProtocolRouter.SetProcess"/>).</summary>
     ProcessFacts? Annotate(TcpFlow flow);
+
+    /// <summary>
+    /// The flow turned out to carry mail (SMTP, TLS to a mail-API host, a proxy tunnel to one, or a message was read
+    /// from it): an annotator that works through a queue may look it up ahead of other flows. Called at most once per
+    /// flow, on the pipeline thread.
+    /// </summary>
+    void OnMailFlow(TcpFlow flow) { }
 }

@@ -30,6 +30,9 @@ internal interface ILayerContext
     /// <summary>STARTTLS succeeded: the layer that reads the rest of the flow as TLS.</summary>
     IStreamLayer StartTls(FlowSession session);
 
+    /// <summary>The flow carries mail (SMTP, TLS or a tunnel to a mail-API host): reported once per flow.</summary>
+    void ReportMailFlow(FlowSession session);
+
     /// <summary>No probe recognised the flow; the rest of it is ignored.</summary>
     void ReportUnidentified(FlowSession session);
 

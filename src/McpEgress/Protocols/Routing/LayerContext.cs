@@ -55,6 +55,7 @@ internal sealed class LayerContext : ILayerContext
         {
             _counters.SmtpFlows++;
             protocol = "smtp";
+            ReportMailFlow(session);
             return new SmtpLayer(this, session);
         }
         if (tls == ProbeResult.Match)
@@ -79,6 +80,8 @@ internal sealed class LayerContext : ILayerContext
         _counters.TlsFlows++;
         return new TlsLayer(this, session, startTls: true);
     }
+
+    public void ReportMailFlow(FlowSession session) => _output.ReportMailFlow(session);
 
     public void ReportUnidentified(FlowSession session) => _counters.UnidentifiedFlows++;
 

@@ -58,6 +58,24 @@ public sealed class ProtocolRouter : ITcpStreamHandler
         flow.ProtocolState = session;
     }
 
+    /// <summary>
+    /// Facts about an open flow that arrived after it opened (an annotator that looks them up off the packet path):
+    /// its later messages and its TLS session record carry them. Facts already set are kept.
+    /// </summary>
+    public void SetProcess(TcpFlow flow, ProcessFacts facts)
+    {
+        if (flow.ProtocolState is FlowSession session) session.Process ??= facts;
+    }
+
+    /// <summary>The flow carries mail: told to the annotator once (it may look the flow up first).</summary>
+    internal void ReportMailFlow(FlowSession session)
+    {
+        if (session.MailFlow || Annotator is not { } annotator) return;
+        session.MailFlow = true;
+        try { annotator.OnMailFlow(session.Flow); }
+        catch (Exception e) when (e is not OutOfMemoryException) { _anomalies.Report(AnomalyStage.Pipeline, PipelineAnomalies.AnnotatorError); }
+    }
+
     public void OnData(TcpFlow flow, FlowDirection direction, ReadOnlySpan<byte> data, long timestampNs)
     {
         var session = Session(flow);
@@ -138,6 +156,7 @@ public sealed class ProtocolRouter : ITcpStreamHandler
         var result = _mailApi.Extract(request, session.ServerName,
             new MailApiRequestContext(flow.Key.Client, flow.Key.Server, flow.Id, session.ServerName ?? request.Authority));
         if (result is null) return;
+        ReportMailFlow(session);
         foreach (var message in result.Messages)
         {
             message.Tls ??= TlsMessageFacts.From(session.TlsInfo);

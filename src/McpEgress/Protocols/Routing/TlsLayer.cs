@@ -1,3 +1,4 @@
+using McpEgress.Protocols.MailApis;
 using McpEgress.Protocols.Tls;
 using McpEgress.Reassembly;
 
@@ -16,6 +17,7 @@ internal sealed class TlsLayer : IStreamLayer, ITlsSessionHandler, IParkedTlsFlo
     private readonly ProbingLayer _inner;
     private long _closeTimestampNs;
     private bool _finished;
+    private bool _serverNameSeen;
 
     public TlsLayer(ILayerContext context, FlowSession session, bool startTls)
     {
@@ -37,6 +39,11 @@ internal sealed class TlsLayer : IStreamLayer, ITlsSessionHandler, IParkedTlsFlo
     {
         _session.CurrentTimestampNs = timestampNs;
         _tls.OnData(direction, data);
+        if (!_serverNameSeen && _tls.Info.ServerName is { } sni)
+        {
+            _serverNameSeen = true;
+            if (MailApiHosts.IsMailApiHost(sni)) _context.ReportMailFlow(_session);
+        }
     }
 
     public void OnGap(FlowDirection direction, long missingBytes, long timestampNs) => _tls.OnGap(direction, missingBytes);

@@ -1,5 +1,6 @@
 using McpEgress.Diagnostics;
 using McpEgress.Mail;
+using McpEgress.Protocols.MailApis;
 using McpEgress.Protocols.Tunnels;
 using McpEgress.Reassembly;
 
@@ -42,6 +43,7 @@ internal sealed class TunnelLayer : IStreamLayer
                 var target = h.Target!.Value;
                 _session.Tunnel = new TunnelFacts(TunnelNames.Of(target.Kind), target.Host, target.Port, h.ClientAuthenticated);
                 _context.ReportTunnel(_session, h.Kind, TunnelStatus.Established);
+                if (MailApiHosts.IsMailApiHost(target.Host)) _context.ReportMailFlow(_session);
                 // Inside the tunnel anything may run, TLS first of all (HTTPS through CONNECT).
                 _next = new ProbingLayer(_context, _session, allowTls: true, allowTunnel: false);
                 Replay(h, timestampNs);
