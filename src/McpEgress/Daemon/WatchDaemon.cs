@@ -15,7 +15,8 @@ namespace McpEgress.Daemon;
 
 /// <summary>
 /// The live composition behind <c>mcp-egress watch</c>: libpcap capture (one thread per interface, a bounded queue)
-/// → <see cref="MonitorPipeline"/> on one pipeline thread (the caller of <see cref="Run"/>) → ECS NDJSON events
+/// → <see cref="MonitorPipeline"/> fed by one pipeline thread (the caller of <see cref="Run"/>; with
+/// <see cref="WatchOptions.Workers"/> above 1 it reads and hands flows to worker threads) → ECS NDJSON events
 /// (rotated file or stdout) and Prometheus metrics, with key logs followed as they grow and each flow attributed to
 /// its local process.
 /// <para>
@@ -101,7 +102,8 @@ public sealed class WatchDaemon : IDisposable
             OpenOutput();
             var output = new MetricsEventOutput(_writer!, _metrics) { Log = Log };
             var baselines = new InMemoryBaselineStore(); // filled from the state file once everything else is open
-            var pipeline = new MonitorPipeline(Limits, new DetectionEngine(Config.Detection, baselines), output);
+            var pipeline = new MonitorPipeline(Limits, new DetectionEngine(Config.Detection, baselines), output,
+                workers: _options.Workers);
             output.Anomalies = pipeline.Anomalies;
             _pipelineInstance = pipeline;
             if (_options.ProcessAttribution)
@@ -110,13 +112,14 @@ public sealed class WatchDaemon : IDisposable
                 var tap = new SynTapOptions();
                 _earlyProcesses = new FlowProcessCache(tap.CacheTtl, tap.MaxCacheEntries);
                 _annotator = new ProcessFlowAnnotator(_resolver, _earlyProcesses);
-                pipeline.Router.Annotator = _annotator;
+                pipeline.Annotator = _annotator; // called on the worker threads
             }
 
             _metrics.AttachAnomalies(pipeline.Anomalies);
-            _metrics.SetActiveFlowsCallback(() => pipeline.Reassembler.ActiveFlows);
-            _metrics.SetBufferedBytesCallback("reassembly", () => pipeline.Reassembler.BufferedBytes);
-            _metrics.SetBufferedBytesCallback("tls_parked", () => pipeline.Router.ParkedTls.Bytes);
+            // Read at each scrape from the metrics thread: a moment's sum over the workers.
+            _metrics.SetActiveFlowsCallback(() => pipeline.ActiveFlows);
+            _metrics.SetBufferedBytesCallback("reassembly", () => pipeline.BufferedBytes);
+            _metrics.SetBufferedBytesCallback("tls_parked", () => pipeline.ParkedTlsBytes);
             _metrics.SetBufferedBytesCallback("capture_queue", () => _capture?.QueuedBytes ?? 0);
             _metrics.SetKeylogSecretsCallback(() => pipeline.KeyLog.Count);
             foreach (var iface in _options.Interfaces) _metrics.AddInterface(iface);
@@ -190,6 +193,8 @@ public sealed class WatchDaemon : IDisposable
             if (capture.TryReadPacket(out var packet, ReadWait, out bool timedOut))
             {
                 pipeline.Process(packet);
+                // With workers, packets go out in batches: a quiet moment sends what is held, so events are not late.
+                if (pipeline.Workers > 1 && capture.QueuedPackets == 0) pipeline.Flush();
                 if (++sinceCheck < 64) continue;
             }
             else if (!timedOut)
@@ -453,6 +458,7 @@ public sealed class WatchDaemon : IDisposable
         _inventory = null;
         if (_state is { DroppedWrites: > 0 } dropping)
             Log($"warning: {dropping.DroppedWrites} state writes were dropped (queue full) in this run; those baseline updates are not in {dropping.Path}");
+        _pipelineInstance?.Dispose(); // a start that failed after the workers started: they end
         _state?.Dispose(); // after the pipeline stopped and the inventory's last scan: commits what is queued
         _state = null;
         _synTap?.Dispose();
