@@ -19,7 +19,7 @@ public sealed class ShardedPackets : IDisposable
     public const int BatchBytes = 1 << 20;
     public const int BatchEntries = 2048;
     public const int BatchesPerShard = 3;
-    public const int EventsPerShard = 4096;
+    public const int EventsPerShard = 256;
 
     private readonly FlowSharder _sharder;
     private readonly BoundedQueue<PacketBatch> _pool;
