@@ -263,7 +263,8 @@ public sealed class WatchDaemon : IDisposable
         }
         else if (_annotator is { } a) Log($"process attribution: {a.Annotated} flows attributed at flow open (no SYN tap)");
         var s = pipeline.Stats;
-        Log($"stopped: {s.Packets} packets ({drained} drained at exit), {s.Messages} messages, {s.Alerts} alerts, {s.TlsDecrypted + s.TlsOpaque} TLS sessions ({s.TlsOpaque} opaque)");
+        Log($"stopped: {s.Packets} packets ({drained} drained at exit), {s.Messages} messages, {s.Alerts} alerts, {s.TlsDecrypted + s.TlsOpaque} TLS sessions ({s.TlsOpaque} opaque)"
+            + (pipeline.Workers > 1 ? $"; {pipeline.Workers} workers owned {string.Join("/", pipeline.Stages.Select(st => st.Stats.Packets))} packets" : ""));
         if (_writer is { EventsDropped: > 0 } w)
             Log($"warning: {w.EventsDropped} events could not be written ({w.LastWriteError}) and were dropped");
     }
