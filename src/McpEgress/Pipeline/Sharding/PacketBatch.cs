@@ -25,14 +25,16 @@ public sealed class PacketBatch
         public int Shard;
     }
 
-    private byte[] _data;
+    private readonly int _dataBytes;
+    private byte[] _data = [];
     private readonly Entry[] _entries;
     private int _used;
     private int _pending;
 
+    /// <param name="dataBytes">Packet bytes a batch holds (its buffer grows to it as packets come: a small capture never allocates it all).</param>
     public PacketBatch(int dataBytes, int maxEntries)
     {
-        _data = new byte[dataBytes];
+        _dataBytes = dataBytes;
         _entries = new Entry[maxEntries];
     }
 
@@ -58,8 +60,14 @@ public sealed class PacketBatch
         int length = packet.Data.Length;
         if (_used + length > _data.Length)
         {
-            if (Count > 0) return false;
-            _data = new byte[length]; // one packet larger than a batch: this batch grows for it
+            if (_used + length <= _dataBytes || Count == 0)
+            {
+                // Grows (to the batch size, or for one packet larger than a batch); kept for the batch's next use.
+                var grown = new byte[Math.Max(_used + length, Math.Min(_dataBytes, Math.Max(64 * 1024, _data.Length * 2)))];
+                _data.AsSpan(0, _used).CopyTo(grown);
+                _data = grown;
+            }
+            else return false;
         }
         packet.Data.CopyTo(_data.AsSpan(_used));
         _entries[Count++] = new Entry

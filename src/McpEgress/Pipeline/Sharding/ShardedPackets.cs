@@ -16,8 +16,8 @@ namespace McpEgress.Pipeline.Sharding;
 /// </summary>
 public sealed class ShardedPackets : IDisposable
 {
-    public const int BatchBytes = 1 << 20;
-    public const int BatchEntries = 2048;
+    public const int BatchBytes = 512 << 10;
+    public const int BatchEntries = 1024;
     public const int BatchesPerShard = 3;
     public const int EventsPerShard = 256;
 
@@ -29,6 +29,7 @@ public sealed class ShardedPackets : IDisposable
     private readonly Action<Exception> _onSinkError;
     private PacketBatch _batch;
     private long _published;
+    private long _last;
     private bool _finished;
 
     /// <param name="onSinkError">Called on the merge thread when the sink throws (the event is lost, the run goes on).</param>
@@ -57,6 +58,7 @@ public sealed class ShardedPackets : IDisposable
     /// <summary>Adds packet <paramref name="number"/> to the current batch (sent when full).</summary>
     public void Dispatch(in CapturedPacket packet, long number)
     {
+        _last = number;
         int shard = _sharder.ShardOf(packet);
         if (_batch.TryAdd(packet, number, shard)) return;
         Publish();
@@ -66,6 +68,7 @@ public sealed class ShardedPackets : IDisposable
     /// <summary>Time passes without packets: every shard does its idle work at <paramref name="number"/>; sent at once.</summary>
     public void Tick(long nowNs, long number)
     {
+        _last = number;
         if (!_batch.TryAddMarker(PacketBatch.EntryKind.Tick, number, nowNs))
         {
             Publish();
@@ -128,6 +131,6 @@ public sealed class ShardedPackets : IDisposable
     /// <summary>Ends the threads if <see cref="Finish"/> was not called (an aborted run): what is queued is still delivered.</summary>
     public void Dispose()
     {
-        if (!_finished) Finish(_published + 1);
+        if (!_finished) Finish(_last + 1);
     }
 }
