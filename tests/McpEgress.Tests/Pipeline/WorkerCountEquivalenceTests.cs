@@ -32,24 +32,38 @@ public sealed class WorkerCountEquivalenceTests
         Assert.Equal(one.Ndjson, three.Ndjson);
     }
 
-    /// <summary>Every capture in one run (one continuous capture): many flows at once, expiring and reusing tuples.</summary>
-    [Fact]
-    public void AllCapturesInOneRunGiveTheSameForTwoAndFourWorkers()
+    /// <summary>
+    /// Every capture in one run (one continuous capture): many flows at once, expiring and reusing tuples. Also with
+    /// an idle timeout of 20 ms and no linger, so flows time out in the middle of their conversations everywhere and
+    /// are picked up again mid-stream: the expiry order across workers is exercised at every packet.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(20)]
+    public void AllCapturesInOneRunGiveTheSameForTwoAndFourWorkers(int idleTimeoutMs)
     {
         var files = Captures().Cast<object[]>().Select(row => Path.Combine(RepoPaths.Captures, (string)row[0])).ToArray();
-        (string Ndjson, string Summary, int Busy) RunAll(int workers)
+        (string Ndjson, string Summary, int Busy, long Flows) RunAll(int workers, int idleMs)
         {
-            var h = new ReplayHarness(workers: workers);
+            var options = new PipelineOptions();
+            if (idleMs > 0)
+            {
+                options.Reassembly.IdleTimeout = TimeSpan.FromMilliseconds(idleMs);
+                options.Reassembly.ClosedFlowLinger = TimeSpan.Zero;
+            }
+            var h = new ReplayHarness(options, workers: workers);
             using var pipeline = h.Pipeline;
             foreach (var f in files)
                 if (File.Exists(Path.ChangeExtension(f, ".keys"))) pipeline.KeyLog.LoadFile(Path.ChangeExtension(f, ".keys"));
             h.Replay(files);
-            return (h.Ndjson, Summary(pipeline), pipeline.Stages.Count(st => st.Stats.TcpSegments > 0));
+            return (h.Ndjson, Summary(pipeline), pipeline.Stages.Count(st => st.Stats.TcpSegments > 0), pipeline.FlowsOpened);
         }
-        var one = RunAll(1);
+        var one = RunAll(1, idleTimeoutMs);
+        // The short timeout really cut flows: they were picked up again, so more flows were opened.
+        if (idleTimeoutMs > 0) Assert.True(one.Flows > RunAll(1, 0).Flows + 20, $"{one.Flows} flows");
         foreach (int n in new[] { 2, 4 })
         {
-            var many = RunAll(n);
+            var many = RunAll(n, idleTimeoutMs);
             Assert.Equal(n, many.Busy);
             Assert.Equal(one.Summary, many.Summary);
             Assert.Equal(one.Ndjson, many.Ndjson);
