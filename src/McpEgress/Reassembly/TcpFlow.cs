@@ -31,6 +31,7 @@ public sealed class TcpFlow
     /// Flows time out in this order; a sharded pipeline orders what they emit by it (0 when packets are not numbered).
     /// </summary>
     public long OrderStamp { get; internal set; }
+
     public FlowKey Key { get; }
     public long FirstSeenNs { get; }
     public long LastSeenNs { get; set; }
