@@ -9,9 +9,10 @@ using McpEgress.Benchmarks.Generator;
 //                                   an agent-host capture of about MB megabytes (default 300), PATH.expected.json and
 //                                   the key log PATH-without-.pcap.keys beside it
 //   generate PATH [MB] [MAILSHARE]  the older plain-SMTP-in-bulk-HTTP capture (default 512 MB, MAILSHARE 0.1)
-//   replay PATH [--keylog K] [--tshark] [--cli PATH] [--runs N] [--in-process]
+//   replay PATH [--keylog K] [--tshark] [--cli PATH] [--runs N] [--in-process] [--workers N]
 //                                   the Release mcp-egress CLI (or --cli) on PATH as a child process, optionally tshark
-//                                   on the same file; wall time, MB/s, packets/s, messages/s, peak RSS, expected counts
+//                                   on the same file; wall time, MB/s, packets/s, messages/s, peak RSS, expected counts;
+//                                   --workers N: mcp-egress's packet workers (default: its own, the number of cores)
 //   flow-flood PATH [FLOWS]         idle SMTP flows (default 1M): replay it under /usr/bin/time to see what a tracked flow costs
 //   baselines [MESSAGES [STATE]]    RSS of the detection baselines under MESSAGES distinct hidden recipients (default 1M), the
 //                                   state file's size when STATE is given, the reopen: bounded (exit 1 if not)
@@ -68,14 +69,15 @@ switch (args.FirstOrDefault())
     case "replay":
         return ReplayBenchmark.Run(new ReplayBenchmark.Options(
             args.ElementAtOrDefault(1) ?? throw new ArgumentException("replay PATH"), Opt("--keylog"), args.Contains("--tshark"),
-            Opt("--cli"), int.Parse(Opt("--runs") ?? "1", CultureInfo.InvariantCulture), args.Contains("--in-process")));
+            Opt("--cli"), int.Parse(Opt("--runs") ?? "1", CultureInfo.InvariantCulture), args.Contains("--in-process"),
+            Opt("--workers") is { } w ? int.Parse(w, CultureInfo.InvariantCulture) : null));
     case "libraries":
         return LibraryBenchmark.Run(args.ElementAtOrDefault(1) ?? throw new ArgumentException("libraries PATH"));
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(ReplayBenchmark).Assembly).Run(args.Skip(1).ToArray());
         return 0;
     default:
-        Console.Error.WriteLine("usage: agent-capture bulk|mail-heavy PATH [MB] | generate PATH [MB] | flow-flood PATH [FLOWS] | smtp-idle [SESSIONS] | replay PATH [--keylog K] [--tshark] [--cli PATH] [--runs N] | libraries PATH | micro [args]");
+        Console.Error.WriteLine("usage: agent-capture bulk|mail-heavy PATH [MB] | generate PATH [MB] | flow-flood PATH [FLOWS] | smtp-idle [SESSIONS] | replay PATH [--keylog K] [--tshark] [--cli PATH] [--runs N] [--workers N] | libraries PATH | micro [args]");
         return 1;
 }
 

@@ -18,19 +18,21 @@ namespace McpEgress.Benchmarks;
 /// </summary>
 internal static partial class ReplayBenchmark
 {
-    public sealed record Options(string Path, string? Keylog, bool Tshark, string? Cli, int Runs, bool InProcess);
+    public sealed record Options(string Path, string? Keylog, bool Tshark, string? Cli, int Runs, bool InProcess, int? Workers = null);
 
     public static int Run(Options o)
     {
-        if (o.InProcess) return RunInProcess(o.Path, o.Keylog);
+        if (o.InProcess) return RunInProcess(o.Path, o.Keylog, o.Workers ?? 1);
         long size = new FileInfo(o.Path).Length;
         var expected = ExpectedCounts.TryLoad(o.Path);
         string? keylog = o.Keylog ?? (expected?.Keylog is { } k ? System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(o.Path))!, k) : null);
         string cli = o.Cli ?? DefaultCli();
-        Console.WriteLine($"capture {o.Path}: {size / 1e6:F1} MB{(keylog is null ? "" : ", key log " + keylog)}; mcp-egress = {cli}; best of {o.Runs}");
+        Console.WriteLine($"capture {o.Path}: {size / 1e6:F1} MB{(keylog is null ? "" : ", key log " + keylog)}; mcp-egress = {cli}; best of {o.Runs}"
+            + $"; workers {(o.Workers is { } w ? w.ToString(CultureInfo.InvariantCulture) : "default")}; {Environment.ProcessorCount} cores, {LoadAverage()}");
 
         var args = new List<string> { "replay", o.Path, "--output", "/dev/null", "--no-progress" };
         if (keylog is not null) args.AddRange(["--keylog", keylog]);
+        if (o.Workers is { } workers) args.AddRange(["--workers", workers.ToString(CultureInfo.InvariantCulture)]);
         var mcp = Best(o.Runs, () => ChildRun.Start(cli, args));
         var summary = CliSummary.Parse(mcp.Stderr);
         if (mcp.ExitCode != 0 || summary is null)
@@ -72,7 +74,19 @@ internal static partial class ReplayBenchmark
             Console.WriteLine($"  tshark / mcp-egress: wall time {ts.Wall.TotalSeconds / mcp.Wall.TotalSeconds:F1}x, CPU time {ts.CpuSeconds / mcp.CpuSeconds:F1}x");
             Console.WriteLine(FormattableString.Invariant($"summary\ttshark\t{ts.Wall.TotalSeconds:F3}\t{size / 1e6 / ts.Wall.TotalSeconds:F1}\t{summary.Packets / ts.Wall.TotalSeconds:F0}\t{messages / ts.Wall.TotalSeconds:F0}\t{ts.PeakRssBytes / 1e6:F0}\t-\t{ts.CpuSeconds:F2}"));
         }
+        Console.WriteLine($"after the runs: {LoadAverage()}");
         return check == "MISMATCH" ? 2 : 0;
+    }
+
+    /// <summary>"load average 1.02 0.87 0.55" (the machine is shared: figures taken under load say so).</summary>
+    private static string LoadAverage()
+    {
+        try
+        {
+            var parts = File.ReadAllText("/proc/loadavg").Split(' ');
+            return $"load average {parts[0]} {parts[1]} {parts[2]}";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return "load average unknown"; }
     }
 
     /// <summary>The run with the shortest wall time, and the CPU time of the run that used least (noted when runs > 1).</summary>
@@ -130,13 +144,13 @@ internal static partial class ReplayBenchmark
     }
 
     /// <summary>The whole pipeline in this process (events to a null stream), with allocations.</summary>
-    private static int RunInProcess(string path, string? keylog)
+    private static int RunInProcess(string path, string? keylog, int workers)
     {
         long size = new FileInfo(path).Length;
         var config = McpEgressConfig.Default;
         using var writer = new EcsEventWriter(Stream.Null);
         var limits = new PipelineOptions();
-        var pipeline = new MonitorPipeline(limits, new DetectionEngine(config.Detection), new EcsPipelineOutput(writer));
+        using var pipeline = new MonitorPipeline(limits, new DetectionEngine(config.Detection), new EcsPipelineOutput(writer), workers: workers);
         if (keylog is not null) pipeline.KeyLog.LoadFile(keylog);
         var replay = new CaptureReplay(pipeline, limits.Capture);
         long allocBefore = GC.GetTotalAllocatedBytes(precise: true);

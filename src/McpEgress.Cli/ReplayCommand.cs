@@ -9,7 +9,7 @@ using Spectre.Console;
 
 namespace McpEgress.Cli;
 
-/// <summary><c>mcp-egress replay FILE... [--config F] [--output F]</c>: runs the whole pipeline over capture files.</summary>
+/// <summary><c>mcp-egress replay FILE... [--config F] [--output F] [--workers N]</c>: runs the whole pipeline over capture files.</summary>
 internal static class ReplayCommand
 {
     public static Command Create()
@@ -27,11 +27,12 @@ internal static class ReplayCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var noProgress = new Option<bool>("--no-progress") { Description = "never draw a progress bar" };
+        var workers = WorkersOption.Create("replay.workers");
         var state = new Option<string?>("--state") { Description = "state database: load baselines from it and save them back (default: state.path; none: memory only)" };
 
         var command = new Command("replay", "Replay capture files: every message with its real recipients, and alerts on hidden ones.")
         {
-            files, config, output, keylogs, noProgress, state,
+            files, config, output, keylogs, noProgress, state, workers,
         };
         command.SetAction(parse => Run(
             parse.GetValue(files) ?? [],
@@ -39,7 +40,8 @@ internal static class ReplayCommand
             parse.GetValue(output),
             parse.GetValue(keylogs) ?? [],
             parse.GetValue(noProgress),
-            parse.GetValue(state)));
+            parse.GetValue(state),
+            parse.GetValue(workers)));
         return command;
     }
 
@@ -51,7 +53,7 @@ internal static class ReplayCommand
         return copy;
     }
 
-    private static int Run(string[] files, string? configPath, string? outputPath, string[] keylogs, bool noProgress, string? statePath = null)
+    private static int Run(string[] files, string? configPath, string? outputPath, string[] keylogs, bool noProgress, string? statePath = null, int? workers = null)
     {
         if (!CliConfig.TryLoad(configPath, out var config)) return ExitCodes.Config;
         var limits = config.Limits;
@@ -76,7 +78,8 @@ internal static class ReplayCommand
             ? McpEgress.State.StateDatabase.TryOpen(stateFile, WaitWhenFull(config.State), line => Console.Error.WriteLine("mcp-egress: " + line))
             : null;
         var baselines = McpEgress.State.BaselinePersistence.Open(state, log: line => Console.Error.WriteLine("mcp-egress: " + line));
-        var pipeline = new MonitorPipeline(limits, new DetectionEngine(config.Detection, baselines), output);
+        using var pipeline = new MonitorPipeline(limits, new DetectionEngine(config.Detection, baselines), output,
+            workers: workers ?? config.Replay.Workers);
         if (ReplayKeyLogs.Load(pipeline.KeyLog, keylogs, files) is { } keyLogError)
         {
             Console.Error.WriteLine($"mcp-egress: {keyLogError}");

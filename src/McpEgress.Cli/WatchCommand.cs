@@ -6,7 +6,7 @@ namespace McpEgress.Cli;
 
 /// <summary>
 /// <c>mcp-egress watch [--interface IF]... [--filter BPF] [--keylog PATH]... [--config F] [--metrics-listen HOST:PORT]
-/// [--output F]</c>: the live daemon. Flags override the config file's <c>watch:</c> section.
+/// [--output F] [--workers N]</c>: the live daemon. Flags override the config file's <c>watch:</c> section.
 /// </summary>
 internal static class WatchCommand
 {
@@ -26,11 +26,12 @@ internal static class WatchCommand
         var config = new Option<string?>("--config", "-c") { Description = "config file (YAML or JSON); SIGHUP reloads it" };
         var metrics = new Option<string?>("--metrics-listen") { Description = "HOST:PORT for /metrics and /healthz (default 127.0.0.1:9464)" };
         var output = new Option<string?>("--output", "-o") { Description = "ECS NDJSON events file, rotated by size (default: stdout)" };
+        var workers = WorkersOption.Create("watch.workers");
         var state = new Option<string?>("--state") { Description = $"state database (baselines, inventory history; default: state.path, else {McpEgress.State.StateOptions.DefaultWatchPath})" };
 
         var command = new Command("watch", "Watch live traffic: every outbound message with its real recipients, alerts on hidden ones, Prometheus metrics.")
         {
-            interfaces, filter, keylogs, config, metrics, output, state,
+            interfaces, filter, keylogs, config, metrics, output, state, workers,
         };
         command.SetAction(parse => Run(
             parse.GetValue(interfaces) ?? [],
@@ -39,11 +40,12 @@ internal static class WatchCommand
             parse.GetValue(config),
             parse.GetValue(metrics),
             parse.GetValue(output),
-            parse.GetValue(state)));
+            parse.GetValue(state),
+            parse.GetValue(workers)));
         return command;
     }
 
-    private static int Run(string[] interfaces, string? filter, string[] keylogs, string? configPath, string? metricsListen, string? outputPath, string? statePath)
+    private static int Run(string[] interfaces, string? filter, string[] keylogs, string? configPath, string? metricsListen, string? outputPath, string? statePath, int? workers = null)
     {
         if (!CliConfig.TryLoad(configPath, out var config)) return ExitCodes.Config;
         var stateOptions = config.State.Copy();
@@ -65,6 +67,7 @@ internal static class WatchCommand
             options.MetricsListen = metricsListen;
         }
         if (outputPath is not null) options.Output = outputPath;
+        if (workers is { } n) options.Workers = n;
 
         Func<McpEgressConfig>? reload = configPath is null ? null : () => ConfigLoader.Load(configPath);
         using var daemon = new WatchDaemon(config, options, reload, Console.Error);

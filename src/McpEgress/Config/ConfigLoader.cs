@@ -9,6 +9,7 @@ namespace McpEgress.Config;
 /// watch: { ... }       # the live daemon's settings (WatchSection): interfaces, key logs, output, ...
 /// inventory: { ... }   # the daemon's MCP server inventory (InventorySection): refresh interval, advisories, homes
 /// state: { ... }       # the state database (StateSection): path, retention_days
+/// replay: { ... }      # replay's settings (ReplaySection): workers
 /// </code>
 /// An omitted key keeps its built-in default; <c>denied_domains: []</c> denies nothing. Unknown keys, duplicate keys,
 /// wrong types and invalid values are errors in every section. All errors are collected and thrown together as a
@@ -17,7 +18,7 @@ namespace McpEgress.Config;
 /// </summary>
 public static class ConfigLoader
 {
-    private static readonly string[] TopKeys = [DetectionSection.Name, LimitsSection.Name, WatchSection.Name, InventorySection.Name, StateSection.Name];
+    private static readonly string[] TopKeys = [DetectionSection.Name, LimitsSection.Name, WatchSection.Name, InventorySection.Name, StateSection.Name, ReplaySection.Name];
 
     /// <summary>The built-in config when <paramref name="path"/> is null or empty, else <see cref="Load"/>.</summary>
     public static McpEgressConfig LoadOrDefault(string? path) => string.IsNullOrEmpty(path) ? McpEgressConfig.Default : Load(path);
@@ -40,7 +41,7 @@ public static class ConfigLoader
                 $"unsupported config file extension \"{ConfigReadLimits.Quote(ext)}\" (expected .yml, .yaml or .json)")]),
         };
         var config = Parse(ReadCapped(path, limits.MaxFileBytes), format, path, limits);
-        return new McpEgressConfig { Detection = config.Detection, Limits = config.Limits, Watch = config.Watch, Inventory = config.Inventory, State = config.State, SourcePath = path };
+        return new McpEgressConfig { Detection = config.Detection, Limits = config.Limits, Watch = config.Watch, Inventory = config.Inventory, State = config.State, Replay = config.Replay, SourcePath = path };
     }
 
     /// <summary>The file's text, reading at most <paramref name="maxBytes"/> + 1 bytes whatever the file claims to be.</summary>
@@ -101,7 +102,7 @@ public static class ConfigLoader
     {
         var config = McpEgressConfig.Default;
         if (root is null || root.Kind == ConfigNodeKind.Null || !v.ExpectMapping(root, "")) return config;
-        var (detection, limits, watch, inventory, state) = (config.Detection, config.Limits, config.Watch, config.Inventory, config.State);
+        var (detection, limits, watch, inventory, state, replay) = (config.Detection, config.Limits, config.Watch, config.Inventory, config.State, config.Replay);
         foreach (var e in v.Entries(root, "", TopKeys))
         {
             if (e.Value.Kind == ConfigNodeKind.Null || !v.ExpectMapping(e.Value, e.Key)) continue; // empty: the defaults
@@ -112,8 +113,9 @@ public static class ConfigLoader
                 case WatchSection.Name: watch = WatchSection.Read(e.Value, v); break;
                 case InventorySection.Name: inventory = InventorySection.Read(e.Value, v); break;
                 case StateSection.Name: state = StateSection.Read(e.Value, v); break;
+                case ReplaySection.Name: replay = ReplaySection.Read(e.Value, v); break;
             }
         }
-        return new McpEgressConfig { Detection = detection, Limits = limits, Watch = watch, Inventory = inventory, State = state };
+        return new McpEgressConfig { Detection = detection, Limits = limits, Watch = watch, Inventory = inventory, State = state, Replay = replay };
     }
 }

@@ -21,6 +21,7 @@ public static class ConfigYamlWriter
             { WatchSection.Name, WatchSection.Write(config.Watch) },
             { InventorySection.Name, InventorySection.Write(config.Inventory) },
             { StateSection.Name, StateSection.Write(config.State) },
+            { ReplaySection.Name, ReplaySection.Write(config.Replay) },
         };
         var text = new StringWriter(CultureInfo.InvariantCulture);
         new YamlStream(new YamlDocument(root)).Save(text, assignAnchors: false);

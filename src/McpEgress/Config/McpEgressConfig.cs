@@ -28,13 +28,16 @@ public sealed class McpEgressConfig
     /// <summary><c>state:</c> the state database (baselines, inventory history); see <see cref="McpEgress.State.StateOptions"/>.</summary>
     public McpEgress.State.StateOptions State { get; init; } = new();
 
+    /// <summary><c>replay:</c> settings of <c>mcp-egress replay</c> (packet workers).</summary>
+    public ReplayOptions Replay { get; init; } = new();
+
     /// <summary>The file it came from; null for the built-in default or parsed text.</summary>
     public string? SourcePath { get; init; }
 
     /// <summary>This config with <paramref name="state"/> as its <c>state:</c> section (a command's flag over the file).</summary>
     public McpEgressConfig WithState(McpEgress.State.StateOptions state) => new()
     {
-        Detection = Detection, Limits = Limits, Watch = Watch, Inventory = Inventory, State = state, SourcePath = SourcePath,
+        Detection = Detection, Limits = Limits, Watch = Watch, Inventory = Inventory, State = state, Replay = Replay, SourcePath = SourcePath,
     };
 
     /// <summary>The built-in configuration used when no file is given (a new object each time: its options are mutable).</summary>

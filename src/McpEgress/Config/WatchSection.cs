@@ -32,6 +32,7 @@ namespace McpEgress.Config;
 ///   max_deferred_messages: 4096
 ///   health_timeout_seconds: 10
 ///   stats_interval_seconds: 1
+///   workers: 4                       # packet workers; default: the number of cores
 /// </code>
 /// Numbers and booleans may be written quoted or not only where JSON would type them the same (<c>rotate_keep: "5"</c>
 /// is a string, an error). Unknown keys and bad values are errors naming the file, line, column and key path
@@ -87,6 +88,8 @@ internal static class WatchSection
         Integer("max_deferred_messages", 1, 1 << 20, (o, x) => o.MaxDeferredMessages = (int)x, o => o.MaxDeferredMessages),
         Seconds("health_timeout_seconds", 1, 3600, (o, x) => o.HealthTimeoutSeconds = x, o => o.HealthTimeoutSeconds),
         Seconds("stats_interval_seconds", 0.1, 3600, (o, x) => o.StatsIntervalSeconds = x, o => o.StatsIntervalSeconds),
+        new("workers", (e, p, v, o) => { if (ReplaySection.ReadWorkers(e, p, v) is { } n) o.Workers = n; },
+            o => ConfigYamlWriter.Number(o.Workers)),
     ];
 
     /// <summary>The section's keys, in the order they are documented and written.</summary>

@@ -19,7 +19,10 @@ namespace McpEgress.Daemon;
 /// flow even after the flow closed. Answers are remembered (bounded) so a message emitted after its flow closed
 /// (TLS decrypted late) still finds its sender (<see cref="Find"/>).
 /// </para>
-/// Pipeline thread only, except <see cref="McpServers"/>.
+/// Thread-safe: with several pipeline workers, flows open (and turn out to carry mail) on the worker threads, while
+/// <see cref="Drain"/> runs on the daemon's loop and <see cref="Find"/> on the detection thread; one short lock guards
+/// the tables (never held across /proc). Late answers reach open flows' sessions only when the router was given,
+/// i.e. with one worker, where the loop is the packet thread; with several, the detection stage joins them by flow.
 /// </summary>
 public sealed class ProcessFlowAnnotator : IFlowAnnotator, ISenderSource
 {
@@ -31,6 +34,7 @@ public sealed class ProcessFlowAnnotator : IFlowAnnotator, ISenderSource
     private readonly Dictionary<long, ProcessFacts?> _answered = new();
     private readonly Queue<long> _answeredOrder = new();
     private readonly List<AttributionAnswer> _answers = new();
+    private readonly Lock _gate = new();
 
     /// <param name="router">Gets the late answers of open flows (<see cref="ProtocolRouter.SetProcess"/>); null: none.</param>
     /// <param name="maxRemembered">Answers kept for messages emitted after their flow closed. Default 65 536.</param>
@@ -50,7 +54,7 @@ public sealed class ProcessFlowAnnotator : IFlowAnnotator, ISenderSource
     /// <summary>Flows attributed after they opened (an answer from the service).</summary>
     public long LateHits { get; private set; }
     /// <summary>Lookups waiting for an answer.</summary>
-    public int Pending => _pending.Count;
+    public int Pending { get { lock (_gate) return _pending.Count; } }
 
     /// <summary>
     /// A lookup ended (pipeline thread, from <see cref="Drain"/>): the flow's key and id, and its process (null: none
@@ -62,30 +66,38 @@ public sealed class ProcessFlowAnnotator : IFlowAnnotator, ISenderSource
     {
         if (Early(flow.Key) is { } info)
         {
-            EarlyHits++;
-            Annotated++;
+            lock (_gate)
+            {
+                EarlyHits++;
+                Annotated++;
+            }
             return Describe(info);
         }
         // The client is the sender; only a flow whose orientation was guessed may take the other end's socket.
-        if (_service.TryRequest(flow.Key, flow.Id, allowReverse: flow.PickedUpMidStream)) _pending[flow.Id] = flow;
+        lock (_gate)
+            if (_service.TryRequest(flow.Key, flow.Id, allowReverse: flow.PickedUpMidStream)) _pending[flow.Id] = flow;
         return null;
     }
 
     public void OnMailFlow(TcpFlow flow)
     {
-        if (_pending.ContainsKey(flow.Id))
+        lock (_gate)
         {
-            _service.Promote(flow.Id);
-            return;
+            if (_pending.ContainsKey(flow.Id))
+            {
+                _service.Promote(flow.Id);
+                return;
+            }
+            if (_answered.ContainsKey(flow.Id)) return;
         }
-        if (_answered.ContainsKey(flow.Id)) return;
         // Attributed at open from the tap, or its request was dropped (queue full): ask again, as mail, unless the tap knows it now.
         if (Early(flow.Key) is { } info)
         {
             _router?.SetProcess(flow, Describe(info));
             return;
         }
-        if (_service.TryRequest(flow.Key, flow.Id, allowReverse: flow.PickedUpMidStream, mail: true)) _pending[flow.Id] = flow;
+        lock (_gate)
+            if (_service.TryRequest(flow.Key, flow.Id, allowReverse: flow.PickedUpMidStream, mail: true)) _pending[flow.Id] = flow;
     }
 
     /// <summary>Takes the service's answers (pipeline thread, between packets); returns how many.</summary>
@@ -96,13 +108,16 @@ public sealed class ProcessFlowAnnotator : IFlowAnnotator, ISenderSource
         foreach (var a in _answers)
         {
             var facts = a.Info is null ? null : Describe(a.Info);
-            if (_pending.Remove(a.FlowId, out var flow) && facts is not null) _router?.SetProcess(flow, facts);
-            if (facts is not null)
+            lock (_gate)
             {
-                Annotated++;
-                LateHits++;
+                if (_pending.Remove(a.FlowId, out var flow) && facts is not null) _router?.SetProcess(flow, facts);
+                if (facts is not null)
+                {
+                    Annotated++;
+                    LateHits++;
+                }
+                Remember(a.FlowId, facts);
             }
-            Remember(a.FlowId, facts);
             SenderResolved?.Invoke(a.Key, a.FlowId, facts);
         }
         _answers.Clear();
@@ -111,9 +126,12 @@ public sealed class ProcessFlowAnnotator : IFlowAnnotator, ISenderSource
 
     public SenderState Find(long flowId, out ProcessFacts? process)
     {
-        if (_answered.TryGetValue(flowId, out process)) return SenderState.Known;
-        process = null;
-        return _pending.ContainsKey(flowId) ? SenderState.Pending : SenderState.Unknown;
+        lock (_gate)
+        {
+            if (_answered.TryGetValue(flowId, out process)) return SenderState.Known;
+            process = null;
+            return _pending.ContainsKey(flowId) ? SenderState.Pending : SenderState.Unknown;
+        }
     }
 
     private void Remember(long flowId, ProcessFacts? facts)

@@ -16,7 +16,8 @@ namespace McpEgress.Daemon;
 
 /// <summary>
 /// The live composition behind <c>mcp-egress watch</c>: libpcap capture (one thread per interface, a bounded queue)
-/// → <see cref="MonitorPipeline"/> on one pipeline thread (the caller of <see cref="Run"/>) → ECS NDJSON events
+/// → <see cref="MonitorPipeline"/> fed by one pipeline thread (the caller of <see cref="Run"/>; with
+/// <see cref="WatchOptions.Workers"/> above 1 it reads and hands flows to worker threads) → ECS NDJSON events
 /// (rotated file or stdout) and Prometheus metrics, with key logs followed as they grow and each flow attributed to
 /// its local process.
 /// <para>
@@ -113,7 +114,8 @@ public sealed class WatchDaemon : IDisposable
             };
             _metrics.SetEgressOverflowCallback(() => (_egress.ServerOverflow, _egress.DestinationOverflow, _egress.PendingEvicted));
             var baselines = new InMemoryBaselineStore(); // filled from the state file once everything else is open
-            var pipeline = new MonitorPipeline(Limits, new DetectionEngine(Config.Detection, baselines), output);
+            var pipeline = new MonitorPipeline(Limits, new DetectionEngine(Config.Detection, baselines), output,
+                workers: _options.Workers);
             output.Anomalies = pipeline.Anomalies;
             _pipelineInstance = pipeline;
             if (_options.ProcessAttribution)
@@ -125,9 +127,10 @@ public sealed class WatchDaemon : IDisposable
             }
 
             _metrics.AttachAnomalies(pipeline.Anomalies);
-            _metrics.SetActiveFlowsCallback(() => pipeline.Reassembler.ActiveFlows);
-            _metrics.SetBufferedBytesCallback("reassembly", () => pipeline.Reassembler.BufferedBytes);
-            _metrics.SetBufferedBytesCallback("tls_parked", () => pipeline.Router.ParkedTls.Bytes);
+            // Read at each scrape from the metrics thread: a moment's sum over the workers.
+            _metrics.SetActiveFlowsCallback(() => pipeline.ActiveFlows);
+            _metrics.SetBufferedBytesCallback("reassembly", () => pipeline.BufferedBytes);
+            _metrics.SetBufferedBytesCallback("tls_parked", () => pipeline.ParkedTlsBytes);
             _metrics.SetBufferedBytesCallback("capture_queue", () => _capture?.QueuedBytes ?? 0);
             _metrics.SetKeylogSecretsCallback(() => pipeline.KeyLog.Count);
             foreach (var iface in _options.Interfaces) _metrics.AddInterface(iface);
@@ -202,6 +205,8 @@ public sealed class WatchDaemon : IDisposable
             {
                 pipeline.Process(packet);
                 ServiceAttribution();
+                // With workers, packets go out in batches: a quiet moment sends what is held, so events are not late.
+                if (pipeline.Workers > 1 && capture.QueuedPackets == 0) pipeline.Flush();
                 if (++sinceCheck < 64) continue;
             }
             else if (!timedOut)
@@ -280,7 +285,8 @@ public sealed class WatchDaemon : IDisposable
         if (_egress.NewDestinations + _egress.ServerOverflow + _egress.DestinationOverflow > 0)
             Log($"egress: {_egress.NewDestinations} new MCP server destinations; not kept: {_egress.ServerOverflow} senders, {_egress.DestinationOverflow} destinations past the bounds");
         var s = pipeline.Stats;
-        Log($"stopped: {s.Packets} packets ({drained} drained at exit), {s.Messages} messages, {s.Alerts} alerts, {s.TlsDecrypted + s.TlsOpaque} TLS sessions ({s.TlsOpaque} opaque)");
+        Log($"stopped: {s.Packets} packets ({drained} drained at exit), {s.Messages} messages, {s.Alerts} alerts, {s.TlsDecrypted + s.TlsOpaque} TLS sessions ({s.TlsOpaque} opaque)"
+            + (pipeline.Workers > 1 ? $"; {pipeline.Workers} workers owned {string.Join("/", pipeline.Stages.Select(st => st.Stats.Packets))} packets" : ""));
         if (_writer is { EventsDropped: > 0 } w)
             Log($"warning: {w.EventsDropped} events could not be written ({w.LastWriteError}) and were dropped");
     }
@@ -298,8 +304,10 @@ public sealed class WatchDaemon : IDisposable
             ScansPerSecond = _options.AttributionScansPerSecond,
             MaxQueue = _options.AttributionQueue,
         }, early: early.Get);
-        _annotator = new ProcessFlowAnnotator(_attribution, early, pipeline.Router);
-        pipeline.Router.Annotator = _annotator;
+        // Late answers go into open flows' sessions from this loop only when it is the packet thread (one worker); with
+        // several, flows belong to the workers and the detection stage joins the answers by flow id.
+        _annotator = new ProcessFlowAnnotator(_attribution, early, pipeline.Workers == 1 ? pipeline.Router : null);
+        pipeline.Annotator = _annotator; // called on the worker threads
         var deferred = new DeferredSenderRules(_annotator, new DeferredSenderOptions
         {
             Wait = TimeSpan.FromSeconds(_options.SenderWaitSeconds),
@@ -307,7 +315,8 @@ public sealed class WatchDaemon : IDisposable
         });
         _deferred = deferred;
         pipeline.SenderRules = deferred;
-        _annotator.SenderResolved += (_, flowId, process) => deferred.OnSenderResolved(flowId, process);
+        var detection = pipeline.DetectionStage;
+        _annotator.SenderResolved += (_, flowId, process) => detection.SenderResolved(flowId, process);
         // Per-server egress joins a flow whose summary went out before its process was known (by flow key).
         _annotator.SenderResolved += (key, _, process) => { if (process is not null) _egress.OnSenderResolved(key, process); };
         var service = _attribution;
@@ -327,7 +336,7 @@ public sealed class WatchDaemon : IDisposable
     {
         if (_annotator is null) return;
         _annotator.Drain();
-        _deferred!.Expire();
+        Pipeline.DetectionStage.ExpireDeferred();
     }
 
     /// <summary>At stop: lookups under way get a short while to answer, then what still waits is judged without a sender.</summary>
@@ -341,7 +350,7 @@ public sealed class WatchDaemon : IDisposable
             Thread.Sleep(10);
         }
         _annotator.Drain();
-        _deferred!.ReleaseAll();
+        Pipeline.DetectionStage.ReleaseDeferred();
     }
 
     private void Reload()
@@ -544,6 +553,7 @@ public sealed class WatchDaemon : IDisposable
         _inventory = null;
         if (_state is { DroppedWrites: > 0 } dropping)
             Log($"warning: {dropping.DroppedWrites} state writes were dropped (queue full) in this run; those baseline updates are not in {dropping.Path}");
+        _pipelineInstance?.Dispose(); // a start that failed after the workers started: they end
         _state?.Dispose(); // after the pipeline stopped and the inventory's last scan: commits what is queued
         _state = null;
         _synTap?.Dispose();

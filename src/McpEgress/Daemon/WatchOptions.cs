@@ -97,5 +97,8 @@ public sealed class WatchOptions
     /// <summary>How often capture statistics are exported (<c>watch.stats_interval_seconds</c>). Default 1 s.</summary>
     public double StatsIntervalSeconds { get; set; } = 1;
 
+    /// <summary>Packet workers, threads that own flows (<c>watch.workers</c>, <c>--workers</c>). Default: the number of cores.</summary>
+    public int Workers { get; set; } = McpEgress.Pipeline.ReplayOptions.DefaultWorkers;
+
     public WatchOptions Clone() => (WatchOptions)MemberwiseClone();
 }

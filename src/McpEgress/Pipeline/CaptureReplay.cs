@@ -13,7 +13,7 @@ public sealed class CaptureReplay
     {
         _pipeline = pipeline;
         _options = options;
-        _secrets = secrets ?? new KeyLogSecretsSink(pipeline.KeyLog);
+        _secrets = pipeline.InOrder(secrets ?? new KeyLogSecretsSink(pipeline.KeyLog));
     }
 
     /// <summary>Replays one file. Returns null on success, else "FILE: reason" (a truncated file is still replayed up to the cut).</summary>

@@ -19,8 +19,19 @@ public sealed class TcpFlow
         PickedUpMidStream = pickedUpMidStream;
     }
 
-    /// <summary>Sequential id, unique within one pipeline run.</summary>
+    /// <summary>
+    /// Unique within one pipeline run: the number of the packet that opened the flow when the pipeline numbers its
+    /// packets (<see cref="TcpReassembler.PacketNumber"/>), else sequential.
+    /// </summary>
     public long Id { get; }
+
+    /// <summary>
+    /// Where the flow stands in the reassembler's time-ordered lists: the number of the packet that last moved it to
+    /// the end of the open list, or (with <see cref="TcpReassembler.LingerOrderBit"/>) that put it on the linger list.
+    /// Flows time out in this order; a sharded pipeline orders what they emit by it (0 when packets are not numbered).
+    /// </summary>
+    public long OrderStamp { get; internal set; }
+
     public FlowKey Key { get; }
     public long FirstSeenNs { get; }
     public long LastSeenNs { get; set; }

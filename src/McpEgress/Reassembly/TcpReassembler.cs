@@ -72,6 +72,23 @@ public sealed class TcpReassembler
         _lingerNs = options.ClosedFlowLinger.Ticks * 100;
     }
 
+    /// <summary>Set on <see cref="TcpFlow.OrderStamp"/> of flows on the linger list: they time out after the open ones.</summary>
+    public const long LingerOrderBit = 1L << 62;
+
+    /// <summary>
+    /// The number (1-based, in capture order) of the packet being processed, set by a pipeline that numbers its
+    /// packets: a flow opened by it takes it as <see cref="TcpFlow.Id"/>, and <see cref="TcpFlow.OrderStamp"/> follows
+    /// it. 0: flows get sequential ids.
+    /// </summary>
+    public long PacketNumber { get; set; }
+
+    /// <summary>
+    /// Called before a flow is retired (idle timeout, linger over, eviction, reused tuple, end of capture), before
+    /// what it still buffers is delivered: a sharded pipeline orders the flow's last events by its
+    /// <see cref="TcpFlow.OrderStamp"/>.
+    /// </summary>
+    public Action<TcpFlow>? Retiring { get; set; }
+
     /// <summary>Flows opened and not yet reported closed.</summary>
     public int ActiveFlows => _unclosed;
 
@@ -134,7 +151,11 @@ public sealed class TcpReassembler
         }
 
         if (ts > state.Flow.LastSeenNs) state.Flow.LastSeenNs = ts;
-        if (state.Phase == FlowPhase.Open) _active.MoveToEnd(state);
+        if (state.Phase == FlowPhase.Open)
+        {
+            _active.MoveToEnd(state);
+            state.Flow.OrderStamp = PacketNumber;
+        }
         HandleSegment(state, in segment);
     }
 
@@ -189,7 +210,10 @@ public sealed class TcpReassembler
 
         while (_table.Count >= _options.MaxFlows) MakeRoom(segment.TimestampNs);
 
-        var flow = new TcpFlow(_nextFlowId++, new FlowKey(client, server), segment.TimestampNs, midStream);
+        var flow = new TcpFlow(PacketNumber > 0 ? PacketNumber : _nextFlowId++, new FlowKey(client, server), segment.TimestampNs, midStream)
+        {
+            OrderStamp = PacketNumber,
+        };
         var state = new FlowState(flow);
         if (syn)
         {
@@ -275,6 +299,7 @@ public sealed class TcpReassembler
                 state.Phase = FlowPhase.Closing;
                 _active.Remove(state);
                 state.LingerSinceNs = ts;
+                state.Flow.OrderStamp = PacketNumber | LingerOrderBit;
                 _linger.AddLast(state);
             }
         }
@@ -508,6 +533,7 @@ public sealed class TcpReassembler
         {
             _active.Remove(state);
             state.LingerSinceNs = ts;
+            state.Flow.OrderStamp = PacketNumber | LingerOrderBit;
             _linger.AddLast(state);
         }
     }
@@ -515,6 +541,7 @@ public sealed class TcpReassembler
     /// <summary>Reports the flow closed if it was not yet, and removes it from the table.</summary>
     private void Retire(FlowState state, FlowCloseReason reasonIfOpen, long ts)
     {
+        Retiring?.Invoke(state.Flow);
         var reason = state.Phase == FlowPhase.Closing ? FlowCloseReason.Fin : reasonIfOpen;
         (state.Phase == FlowPhase.Open ? _active : _linger).Remove(state);
         Finish(state, reason, ts);

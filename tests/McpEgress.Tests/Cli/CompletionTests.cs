@@ -31,7 +31,7 @@ public sealed class CompletionTests : IDisposable
         var r = ExternalTool.Run(shell, "Debian: apt-get install bash zsh fish", _dir, TimeSpan.FromSeconds(30), "-n", path);
         Assert.True(r.ExitCode == 0, r.Output);
         string text = File.ReadAllText(path);
-        foreach (var option in new[] { "--config", "--output", "--keylog", "--no-progress", "--interface", "--filter", "--metrics-listen" })
+        foreach (var option in new[] { "--config", "--output", "--keylog", "--no-progress", "--interface", "--filter", "--metrics-listen", "--workers" })
             Assert.Contains(shell == "fish" ? "-l " + option[2..] : option, text);
         foreach (var command in new[] { "replay", "watch", "config", "check", "completion" })
             Assert.Contains(command, text);

@@ -114,7 +114,7 @@ public sealed class ConfigCheckCliTests : IDisposable
     [InlineData("l.yaml", "limits:\n  reassembly:\n    max_flows: lots\n", ":3:5: limits.reassembly.max_flows: expected a positive whole number, got 'lots'")]
     [InlineData("s.yaml", "limits:\n  nosuch: {}\n", ":2:3: limits.nosuch: unknown section")]
     [InlineData("w.yaml", "watch:\n  rotate_keep: lots\n", ":2:3: watch.rotate_keep: expected a whole number from 0 to 1000, got the string \"lots\"")]
-    [InlineData("t.yaml", "output: x\n", ":1:1: output: unknown key \"output\" (expected one of: detection, limits, watch, inventory, state)")]
+    [InlineData("t.yaml", "output: x\n", ":1:1: output: unknown key \"output\" (expected one of: detection, limits, watch, inventory, state, replay)")]
     [InlineData("y.yaml", "detection:\n  denied_domains: [x\n", ":3:1: YAML syntax error: ")]
     [InlineData("j.json", "{\"watch\": {\"filter\": \"a\",\n \"filter\": \"b\"}}", ":2:2: watch.filter: duplicate key")]
     [InlineData("k.json", "{\"detection\": [1]}", ":1:15: detection: expected a mapping, got a list")]

@@ -122,14 +122,14 @@ public class ConfigLoaderTests
               denied_domains: [giftshop.club]
             output: stdout
             """;
-        Assert.Equal(["cfg:3:1: output: unknown key \"output\" (expected one of: detection, limits, watch, inventory, state)"], Errors(yaml, "yaml"));
+        Assert.Equal(["cfg:3:1: output: unknown key \"output\" (expected one of: detection, limits, watch, inventory, state, replay)"], Errors(yaml, "yaml"));
     }
 
     [Fact]
     public void UnknownTopLevelKeyJson()
     {
         const string json = "{\n  \"detection\": {},\n  \"outputs\": 1\n}";
-        Assert.Equal(["cfg:3:3: outputs: unknown key \"outputs\" (expected one of: detection, limits, watch, inventory, state)"], Errors(json, "json"));
+        Assert.Equal(["cfg:3:3: outputs: unknown key \"outputs\" (expected one of: detection, limits, watch, inventory, state, replay)"], Errors(json, "json"));
     }
 
     [Fact]
@@ -279,7 +279,7 @@ public class ConfigLoaderTests
             Assert.Equal(yml, c.SourcePath);
 
             var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(json));
-            Assert.Equal($"{json}:1:47: bogus: unknown key \"bogus\" (expected one of: detection, limits, watch, inventory, state)", e.Message);
+            Assert.Equal($"{json}:1:47: bogus: unknown key \"bogus\" (expected one of: detection, limits, watch, inventory, state, replay)", e.Message);
 
             e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(toml));
             Assert.Equal($"{toml}: unsupported config file extension \".toml\" (expected .yml, .yaml or .json)", e.Message);

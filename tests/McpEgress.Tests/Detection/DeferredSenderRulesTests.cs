@@ -46,7 +46,7 @@ public sealed class DeferredSenderRulesTests
             Pipeline.SenderRules = Deferred;
         }
 
-        public void Message(MailMessage m) => ((IMailMessageSink)Pipeline).OnMessage(m);
+        public void Message(MailMessage m) => Pipeline.DetectionStage.OnMessage(m);
 
         public List<JsonElement> Docs()
         {

@@ -13,11 +13,11 @@ internal sealed class ReplayHarness : IEventOutput
     private readonly MemoryStream _ndjson = new();
     private readonly EcsEventWriter _writer;
 
-    public ReplayHarness(PipelineOptions? options = null, McpEgressConfig? config = null)
+    public ReplayHarness(PipelineOptions? options = null, McpEgressConfig? config = null, int workers = 1)
     {
         _writer = new EcsEventWriter(_ndjson, new EcsWriterOptions { LeaveOpen = true });
         config ??= McpEgressConfig.Default;
-        Pipeline = new MonitorPipeline(options ?? new PipelineOptions(), new DetectionEngine(config.Detection), this);
+        Pipeline = new MonitorPipeline(options ?? new PipelineOptions(), new DetectionEngine(config.Detection), this, workers: workers);
     }
 
     public MonitorPipeline Pipeline { get; }

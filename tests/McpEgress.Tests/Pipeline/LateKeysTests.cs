@@ -35,6 +35,40 @@ public sealed class LateKeysTests
         finally { File.Delete(path); }
     }
 
+    /// <summary>
+    /// Secrets in the middle of the capture, wherever they fall: with several workers every packet before the block is
+    /// processed without them and every packet after with them, as with one worker (the same events, in the same order).
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4)]
+    [InlineData(9)]
+    [InlineData(14)]
+    [InlineData(20)]
+    [InlineData(30)]
+    public void SecretsInTheMiddleGiveTheSameEventsForAnyNumberOfWorkers(int afterPackets)
+    {
+        var pcapng = PcapToPcapNgWithTrailingSecrets(File.ReadAllBytes(Smtp("nodemailer-starttls.pcap")),
+            File.ReadAllBytes(Smtp("nodemailer-starttls.keys")), afterPackets);
+        var path = Path.Combine(Path.GetTempPath(), $"mid-dsb-{Guid.NewGuid():N}.pcapng");
+        File.WriteAllBytes(path, pcapng);
+        try
+        {
+            string Run(int workers)
+            {
+                var h = new ReplayHarness(workers: workers);
+                using var p = h.Pipeline;
+                h.Replay(path);
+                Assert.Empty(h.Errors);
+                Assert.True(Assert.Single(h.TlsSessions).Info.Decrypted);
+                return h.Ndjson + WorkerCountEquivalenceTests.Summary(p);
+            }
+            string one = Run(1);
+            Assert.Equal(one, Run(3));
+        }
+        finally { File.Delete(path); }
+    }
+
     [Fact]
     public void KeyLogAddedAfterReplayButBeforeTheEndDecryptsParkedFlows()
     {
@@ -78,7 +112,7 @@ public sealed class LateKeysTests
     }
 
     /// <summary>pcap (Ethernet, µs) → pcapng: SHB, IDB, one EPB per packet, then a TLSK Decryption Secrets Block.</summary>
-    private static byte[] PcapToPcapNgWithTrailingSecrets(byte[] pcap, byte[] keys)
+    private static byte[] PcapToPcapNgWithTrailingSecrets(byte[] pcap, byte[] keys, int secretsAfterPackets = int.MaxValue)
     {
         using var ms = new MemoryStream();
         void Block(uint type, byte[] body)
@@ -105,8 +139,17 @@ public sealed class LateKeysTests
         BinaryPrimitives.WriteUInt16LittleEndian(idb, (ushort)linkType);
         BinaryPrimitives.WriteUInt32LittleEndian(idb.AsSpan(4), 262144);
         Block(1, idb);
+        void Secrets()
+        {
+            var dsb = new byte[8];
+            BinaryPrimitives.WriteUInt32LittleEndian(dsb, 0x544c534b);
+            BinaryPrimitives.WriteUInt32LittleEndian(dsb.AsSpan(4), (uint)keys.Length);
+            Block(10, Pad([.. dsb, .. keys]));
+        }
+        int packets = 0;
         for (int off = 24; off + 16 <= pcap.Length;)
         {
+            if (packets++ == secretsAfterPackets) Secrets();
             uint sec = BinaryPrimitives.ReadUInt32LittleEndian(pcap.AsSpan(off));
             uint usec = BinaryPrimitives.ReadUInt32LittleEndian(pcap.AsSpan(off + 4));
             int caplen = (int)BinaryPrimitives.ReadUInt32LittleEndian(pcap.AsSpan(off + 8));
@@ -120,10 +163,7 @@ public sealed class LateKeysTests
             Block(6, Pad([.. epb, .. pcap.AsSpan(off + 16, caplen)]));
             off += 16 + caplen;
         }
-        var dsb = new byte[8];
-        BinaryPrimitives.WriteUInt32LittleEndian(dsb, 0x544c534b);
-        BinaryPrimitives.WriteUInt32LittleEndian(dsb.AsSpan(4), (uint)keys.Length);
-        Block(10, Pad([.. dsb, .. keys]));
+        if (packets <= secretsAfterPackets) Secrets();
         return ms.ToArray();
     }
 }

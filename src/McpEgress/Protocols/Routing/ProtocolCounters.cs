@@ -26,6 +26,25 @@ public sealed class ProtocolCounters
     public long Messages { get; internal set; }
     public long HttpRequests { get; internal set; }
 
+    /// <summary>The counters of several pipelines' routers (workers) added up.</summary>
+    public static ProtocolCounters Sum(IEnumerable<ProtocolCounters> parts)
+    {
+        var sum = new ProtocolCounters();
+        foreach (var p in parts)
+        {
+            sum.SmtpFlows += p.SmtpFlows;
+            sum.TlsFlows += p.TlsFlows;
+            sum.HttpFlows += p.HttpFlows;
+            sum.UnidentifiedFlows += p.UnidentifiedFlows;
+            for (int i = 0; i < sum._tunnels.Length; i++) sum._tunnels[i] += p._tunnels[i];
+            sum.TunnelRequests += p.TunnelRequests;
+            sum.Messages += p.Messages;
+            sum.HttpRequests += p.HttpRequests;
+            sum.MailApiUnreadable += p.MailApiUnreadable;
+        }
+        return sum;
+    }
+
     /// <summary>Send-like calls to a known mail API whose payload could not be read (<see cref="MailApiUnreadableRecord"/>).</summary>
     public long MailApiUnreadable { get; internal set; }
 }

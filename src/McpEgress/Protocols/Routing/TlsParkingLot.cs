@@ -15,7 +15,7 @@ public sealed class TlsParkingLot
     private readonly ProtocolOptions _options;
     private readonly TlsKeyLog _keyLog;
     private readonly IAnomalySink _anomalies;
-    private readonly LinkedList<(IParkedTlsFlow Flow, long Bytes)> _parked = new();
+    private readonly LinkedList<(IParkedTlsFlow Flow, long Bytes, (long, long) At)> _parked = new();
     private long _bytes;
     private long _keyVersionSeen;
 
@@ -26,6 +26,9 @@ public sealed class TlsParkingLot
         _anomalies = anomalies;
         _keyVersionSeen = keyLog.Version;
     }
+
+    /// <summary>Optional: stamps parked flows and is told before each one retries or gives up (a sharded pipeline).</summary>
+    public IParkingOrder? Order { get; set; }
 
     /// <summary>Flows waiting now.</summary>
     public int Sessions => _parked.Count;
@@ -43,7 +46,7 @@ public sealed class TlsParkingLot
             _anomalies.Report(AnomalyStage.Tls, TlsAnomalies.ParkedSessionEvicted);
             Unpark(_parked.First!).Finish();
         }
-        _parked.AddLast((flow, bytes));
+        _parked.AddLast((flow, bytes, Order?.Stamp() ?? default));
         _bytes += bytes;
         return true;
     }
@@ -58,14 +61,14 @@ public sealed class TlsParkingLot
         if (_keyLog.Version != _keyVersionSeen) RetryAll();
         long holdNs = (long)_options.ParkedTlsHold.TotalMilliseconds * 1_000_000;
         while (_parked.First is { } first && nowNs - first.Value.Flow.CloseTimestampNs > holdNs)
-            Unpark(first).Finish();
+            GiveUp(first);
     }
 
     /// <summary>End of input: last try for parked flows, then report the rest opaque.</summary>
     internal void Finish()
     {
         RetryAll();
-        while (_parked.First is { } first) Unpark(first).Finish();
+        while (_parked.First is { } first) GiveUp(first);
     }
 
     private void RetryAll()
@@ -74,12 +77,19 @@ public sealed class TlsParkingLot
         for (var node = _parked.First; node is not null;)
         {
             var next = node.Next;
+            Order?.Serving(node.Value.At, givingUp: false);
             if (node.Value.Flow.RetryParked()) Unpark(node);
             node = next;
         }
     }
 
-    private IParkedTlsFlow Unpark(LinkedListNode<(IParkedTlsFlow Flow, long Bytes)> node)
+    private void GiveUp(LinkedListNode<(IParkedTlsFlow Flow, long Bytes, (long, long) At)> node)
+    {
+        Order?.Serving(node.Value.At, givingUp: true);
+        Unpark(node).Finish();
+    }
+
+    private IParkedTlsFlow Unpark(LinkedListNode<(IParkedTlsFlow Flow, long Bytes, (long, long) At)> node)
     {
         _parked.Remove(node);
         _bytes -= node.Value.Bytes;
