@@ -9,6 +9,8 @@ public sealed class ProtocolCounters
     public long TlsFlows { get; internal set; }
     public long HttpFlows { get; internal set; }
     public long UnidentifiedFlows { get; internal set; }
+    /// <summary>Flows whose remaining bytes were bypassed (see <see cref="ProtocolOptions.FlowBypass"/>).</summary>
+    public long BypassedFlows { get; internal set; }
 
     private readonly long[] _tunnels = new long[4 * 4];
 
