@@ -180,4 +180,22 @@ public sealed class FlowBypassTests : IDisposable
         // Bypass off: nothing is.
         Assert.Equal(0, Run(pcap, AgentCapture.KeylogPathFor(pcap), bypass: false).Pipeline.Router.Counters.BypassedFlows);
     }
+
+    [Fact]
+    public void UnrecognisedFlow_IsBypassed_AfterTheProbesGaveUp()
+    {
+        // Neither SMTP, TLS, HTTP nor a tunnel: the probes give up and the rest of the flow is ignored, so bypassed.
+        string pcap = new ConversationPcap().Client("\x01\x02 not a protocol anyone speaks\r\n")
+            .Server("\x7f\x00 nor this\r\n").Client(new string('z', 5000)).WriteTemp(serverPort: 7777);
+        try
+        {
+            var sink = new RecordingSink(shed: false);
+            var h = Run(pcap, null, bypass: true, sink: sink);
+            Assert.Equal(1, h.Pipeline.Router.Counters.UnidentifiedFlows);
+            Assert.Equal(1, h.Pipeline.Router.Counters.BypassedFlows);
+            Assert.Equal([FlowVerdict.Bypass], sink.Verdicts.Values);
+            Assert.True(h.Pipeline.Stats.BypassedPackets > 0);
+        }
+        finally { File.Delete(pcap); }
+    }
 }
