@@ -36,16 +36,19 @@ public sealed class FlowBypassTableTests
     [Fact]
     public void Entries_ExpireWithTheFlow_AndSlotsAreReused()
     {
+        // 40 flows at a time in 64 slots, 50 times over: the hash is seeded per process, so a flow may now and then find
+        // its probe window full (then it is simply not shed); the table must not fill up for good.
         var t = new FlowBypassTable(new FlowBypassOptions { Slots = 64 });
         for (int round = 0; round < 50; round++)
         {
-            for (int i = 0; i < 40; i++) t.OnVerdict(Flow(round * 40 + i), FlowVerdict.Bypass);
-            Assert.Equal(40, t.Count);
+            int stored = 0;
+            for (int i = 0; i < 40; i++) if (t.OnVerdict(Flow(round * 40 + i), FlowVerdict.Bypass)) stored++;
+            Assert.Equal(stored, t.Count);
             for (int i = 0; i < 40; i++) t.OnForget(Flow(round * 40 + i));
             Assert.Equal(0, t.Count);
             Assert.Equal(FlowVerdict.Undecided, t.Lookup(Flow(round * 40).Client, Flow(round * 40).Server));
         }
-        Assert.True(t.Full < 50 * 40 / 4, $"full {t.Full}"); // reused slots, not a table that fills up for good
+        Assert.True(t.Full < 50 * 40 / 20, $"full {t.Full}"); // reused slots: at most a few misses in 2000 verdicts
     }
 
     [Fact]
