@@ -264,7 +264,7 @@ public sealed class WatchDaemon : IDisposable
         Log($"stopped: {s.Packets} packets ({drained} drained at exit), {s.Messages} messages, {s.Alerts} alerts, {s.TlsDecrypted + s.TlsOpaque} TLS sessions ({s.TlsOpaque} opaque)");
         var cs = capture.GetStats();
         Log($"bypassed: {pipeline.Router.Counters.BypassedFlows} flows; {cs.Sum(c => c.BypassedPackets)} packets shed before the queue, {s.BypassedPackets} followed for sequence numbers only; "
-            + $"queue drops {cs.Sum(c => c.QueueDrops)} ({cs.Sum(c => c.HighWaterDrops)} of flows not known to matter, above the high-water mark)");
+            + $"queue drops {cs.Sum(c => c.QueueDrops)} ({cs.Sum(c => c.HighWaterDrops)} of expendable flows, above the high-water mark)");
         if (_writer is { EventsDropped: > 0 } w)
             Log($"warning: {w.EventsDropped} events could not be written ({w.LastWriteError}) and were dropped");
     }

@@ -8,7 +8,7 @@ using McpEgress.Reassembly;
 namespace McpEgress.Pipeline;
 
 /// <summary>
-/// The flows whose verdict is known (<see cref="FlowVerdict"/>), keyed by their two endpoints in either order, in a
+/// The flows whose verdict is known (<see cref="FlowVerdict"/>: keep, expendable, bypassed), keyed by their two endpoints in either order, in a
 /// fixed-size open-addressing table allocated once: written by the pipeline thread(s) through
 /// <see cref="IFlowVerdictSink"/> (the reassembler's), read by the capture threads through <see cref="CreateTriage"/>
 /// without locks. Each slot is a seqlock: a writer makes its version odd (compare-and-swap, so writers never share a
@@ -148,6 +148,7 @@ public sealed class FlowBypassTable : IFlowVerdictSink
         var key = new Key(segment.Source, segment.Destination);
         var verdict = Find(key, out int index);
         if (verdict == FlowVerdict.Keep) return PacketTriage.Keep;
+        if (verdict == FlowVerdict.Expendable) return PacketTriage.Expendable;
         if (verdict != FlowVerdict.Bypass) return PacketTriage.Unknown;
         if ((segment.Flags & (TcpFlags.Syn | TcpFlags.Fin | TcpFlags.Rst)) != 0) return PacketTriage.Keep;
         ref long last = ref _slots[index].LastForwardNs;

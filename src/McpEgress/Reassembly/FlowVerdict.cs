@@ -17,4 +17,11 @@ public enum FlowVerdict : byte
     /// only its sequence numbers, FIN/RST and idle time are tracked any more.
     /// </summary>
     Bypass = 2,
+
+    /// <summary>
+    /// Not known to carry mail and likely not to (TLS to a host that is no mail API), yet not bypassable (a key may
+    /// still come, a proxy or a fronted call may hide behind the name): processed in full, but under load its packets
+    /// are the first to be dropped.
+    /// </summary>
+    Expendable = 3,
 }

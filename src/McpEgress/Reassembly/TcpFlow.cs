@@ -50,10 +50,16 @@ public sealed class TcpFlow
     /// </summary>
     public ReadOnlySpan<long> BypassedBytes => _bypassed;
 
-    /// <summary>The flow carries (or may carry) mail: under load its packets are the last to be dropped.</summary>
+    /// <summary>The flow carries (or may carry) mail: under load its packets are never dropped first.</summary>
     public void Keep()
     {
-        if (Verdict == FlowVerdict.Undecided) Verdict = FlowVerdict.Keep;
+        if (Verdict is FlowVerdict.Undecided or FlowVerdict.Expendable) Verdict = FlowVerdict.Keep;
+    }
+
+    /// <summary>Likely not mail (see <see cref="FlowVerdict.Expendable"/>): under load its packets are dropped first.</summary>
+    public void MarkExpendable()
+    {
+        if (Verdict == FlowVerdict.Undecided) Verdict = FlowVerdict.Expendable;
     }
 
     /// <summary>

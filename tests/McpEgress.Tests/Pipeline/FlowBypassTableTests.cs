@@ -122,8 +122,10 @@ public sealed class FlowBypassTableTests
         var triage = t.CreateTriage();
         var bypassed = Flow(7);
         var kept = Flow(8);
+        var expendable = Flow(10);
         t.OnVerdict(bypassed, FlowVerdict.Bypass);
         t.OnVerdict(kept, FlowVerdict.Keep);
+        t.OnVerdict(expendable, FlowVerdict.Expendable);
         PacketTriage At(FlowKey f, TcpFlags flags, long ms) =>
             triage.Classify(new CapturedPacket(LinkType.Ethernet, ms * 1_000_000, 154, 0, Frame(f, flags)));
 
@@ -135,6 +137,7 @@ public sealed class FlowBypassTableTests
         Assert.Equal(PacketTriage.Keep, At(bypassed, TcpFlags.Ack, 1000));         // a second on: the next heartbeat
         Assert.Equal(PacketTriage.Bypass, At(bypassed, TcpFlags.Ack, 1001));
         Assert.Equal(PacketTriage.Keep, At(kept, TcpFlags.Ack, 5));
+        Assert.Equal(PacketTriage.Expendable, At(expendable, TcpFlags.Ack, 5));
         Assert.Equal(PacketTriage.Unknown, At(Flow(9), TcpFlags.Ack, 5));
 
         t.OnForget(bypassed);

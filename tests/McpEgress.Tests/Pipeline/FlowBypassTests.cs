@@ -135,6 +135,7 @@ public sealed class FlowBypassTests : IDisposable
         Assert.NotEmpty(keyed.Results);
         Assert.Contains(FlowVerdict.Keep, sink.Verdicts.Values);
         Assert.DoesNotContain(FlowVerdict.Bypass, sink.Verdicts.Values);
+        Assert.DoesNotContain(FlowVerdict.Expendable, sink.Verdicts.Values);
 
         // Live (keys may come later from a key-log file): without its keys the session holds, and is not bypassed.
         var live = new ReplayHarness(Options(bypass: true));
@@ -171,11 +172,17 @@ public sealed class FlowBypassTests : IDisposable
         Assert.Contains(FlowVerdict.Bypass, sink.Verdicts.Values);
         Assert.Equal(replay.TlsSessions.Count(s => !s.Info.Decrypted), replay.Pipeline.Router.Counters.BypassedFlows);
 
-        // Live: keys may still come, so they hold (up to the pending limit) and are not bypassed.
+        // Live: keys may still come, so they hold (up to the pending limit) and are not bypassed; their server name is
+        // no mail API, so under load they are dropped first (expendable). The mail flows beside them are kept.
         var live = new ReplayHarness(Options(bypass: true));
+        var liveSink = new RecordingSink(shed: false);
+        live.Pipeline.Reassembler.VerdictSink = liveSink;
         live.Pipeline.KeyLog.LoadFile(AgentCapture.KeylogPathFor(pcap));
         live.Replay(pcap);
         Assert.Equal(0, live.Pipeline.Router.Counters.BypassedFlows);
+        Assert.Equal(live.TlsSessions.Count(s => !s.Info.Decrypted), liveSink.Verdicts.Values.Count(v => v == FlowVerdict.Expendable));
+        Assert.Equal(live.TlsSessions.Count(s => s.Info.Decrypted) + live.Pipeline.Router.Counters.SmtpFlows,
+            liveSink.Verdicts.Values.Count(v => v == FlowVerdict.Keep));
 
         // Bypass off: nothing is.
         Assert.Equal(0, Run(pcap, AgentCapture.KeylogPathFor(pcap), bypass: false).Pipeline.Router.Counters.BypassedFlows);

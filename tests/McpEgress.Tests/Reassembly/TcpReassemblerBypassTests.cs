@@ -138,6 +138,18 @@ public class TcpReassemblerBypassTests
         Assert.Equal(FlowVerdict.Bypass, handler.Flow.Verdict);
     }
 
+    [Fact]
+    public void Expendable_GivesWayToKeep_NeverTheOtherWayRound()
+    {
+        var flow = new TcpFlow(1, new FlowKey(Client, Server), 0, false);
+        flow.MarkExpendable();
+        Assert.Equal(FlowVerdict.Expendable, flow.Verdict);
+        flow.Keep();                                                        // a fronted mail-API call found inside
+        Assert.Equal(FlowVerdict.Keep, flow.Verdict);
+        flow.MarkExpendable();
+        Assert.Equal(FlowVerdict.Keep, flow.Verdict);
+    }
+
     private sealed class KeepingHandler : ITcpStreamHandler
     {
         public TcpFlow? Flow { get; private set; }

@@ -13,12 +13,15 @@ public interface IPacketTriage
 /// <summary>What a capture thread does with a packet, from <see cref="IPacketTriage"/>.</summary>
 public enum PacketTriage : byte
 {
-    /// <summary>Nothing known (a new flow, not TCP, a flow still undecided): queued unless the queue is near full.</summary>
+    /// <summary>Nothing known (a new flow, not TCP, a flow still undecided): queued while there is room.</summary>
     Unknown = 0,
 
-    /// <summary>A flow that carries or may carry mail: queued while there is any room.</summary>
+    /// <summary>A flow that carries or may carry mail: queued while there is room.</summary>
     Keep = 1,
 
     /// <summary>A bypassed flow: not queued, counted in <see cref="LiveCaptureStats.BypassedPackets"/> (not a drop).</summary>
     Bypass = 2,
+
+    /// <summary>A flow likely not to matter (not bypassable): queued only below the queue's high-water mark.</summary>
+    Expendable = 3,
 }

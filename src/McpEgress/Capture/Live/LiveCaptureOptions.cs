@@ -70,17 +70,17 @@ public sealed class LiveCaptureOptions
     public int StatsIntervalMs { get; init; } = 1000;
 
     /// <summary>
-    /// Share of <see cref="QueuePackets"/> (and of <see cref="QueueBytes"/>) above which only packets of flows known to
-    /// matter (<see cref="PacketTriage.Keep"/>, from <see cref="Triage"/>) are still queued: when packets must be dropped,
-    /// those of flows not known to carry mail go first and mail flows keep the rest of the capacity. Default 0.75;
-    /// 1 turns the preference off. Without a <see cref="Triage"/> every packet is Unknown, so keep the default only with one.
+    /// Share of <see cref="QueuePackets"/> (and of <see cref="QueueBytes"/>) above which packets of expendable flows
+    /// (<see cref="PacketTriage.Expendable"/>, from <see cref="Triage"/>: e.g. TLS to a host that is no mail API) are no
+    /// longer queued: when packets must be dropped, theirs go first, and new and mail flows keep the rest of the
+    /// capacity. Default 0.75; 1 turns the preference off.
     /// </summary>
     public double QueueHighWater { get; init; } = 0.75;
 
     /// <summary>
     /// Makes one <see cref="IPacketTriage"/> per capture thread, asked about every packet before it is queued: a
     /// bypassed flow's packets are not queued at all (counted apart from drops), and above
-    /// <see cref="QueueHighWater"/> only packets of flows to keep are. Null: every packet is queued while there is room.
+    /// <see cref="QueueHighWater"/> an expendable flow's are not either. Null: every packet is queued while there is room.
     /// </summary>
     public Func<IPacketTriage>? Triage { get; init; }
 

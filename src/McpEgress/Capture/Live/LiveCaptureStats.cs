@@ -21,7 +21,7 @@ namespace McpEgress.Capture.Live;
 /// is not a drop: nothing that could matter was in them).</param>
 /// <param name="BypassedBytes">Captured bytes of <paramref name="BypassedPackets"/>.</param>
 /// <param name="HighWaterDrops">Of <paramref name="QueueDrops"/>, those dropped above the queue's high-water mark because
-/// their flow was not known to matter (<see cref="LiveCaptureOptions.QueueHighWater"/>).</param>
+/// their flow was expendable (<see cref="LiveCaptureOptions.QueueHighWater"/>).</param>
 /// <param name="Error">Why the capture thread ended on its own (e.g. the interface went away); null otherwise.</param>
 public readonly record struct LiveCaptureStats(
     int InterfaceId,

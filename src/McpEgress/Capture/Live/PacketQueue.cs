@@ -54,8 +54,8 @@ internal sealed unsafe class PacketQueue
     private readonly long _highWaterBytes;
 
     /// <summary>
-    /// The queue is filled beyond its high-water mark (records or arena bytes): only packets of flows known to matter
-    /// should be added now. Approximate while producers run; any thread.
+    /// The queue is filled beyond its high-water mark (records or arena bytes): packets of expendable flows are not
+    /// added any more, so the rest stays for flows that may carry mail. Approximate while producers run; any thread.
     /// </summary>
     public bool AboveHighWater => Count >= _highWaterPackets || Bytes >= _highWaterBytes;
 
@@ -72,14 +72,14 @@ internal sealed unsafe class PacketQueue
     public long Bytes => Math.Max(0, Volatile.Read(ref _arenaWrite) - Volatile.Read(ref _arenaRead));
 
     /// <summary>
-    /// Queues a packet according to what is known of its flow: a bypassed flow's packet is not queued; above the
-    /// high-water mark only a flow to keep is; otherwise as <see cref="TryEnqueue"/>. Safe from several threads at once.
+    /// Queues a packet according to what is known of its flow: a bypassed flow's packet is not queued; an expendable
+    /// flow's only below the high-water mark; any other as <see cref="TryEnqueue"/>. Safe from several threads at once.
     /// </summary>
     public QueueOffer Offer(PacketTriage triage, int interfaceId, LinkType linkType, long timestampNs, int originalLength,
         byte* data, int length)
     {
         if (triage == PacketTriage.Bypass) return QueueOffer.Bypassed;
-        if (triage != PacketTriage.Keep && AboveHighWater) return QueueOffer.DroppedAboveHighWater;
+        if (triage == PacketTriage.Expendable && AboveHighWater) return QueueOffer.DroppedAboveHighWater;
         return TryEnqueue(interfaceId, linkType, timestampNs, originalLength, data, length) ? QueueOffer.Queued : QueueOffer.DroppedFull;
     }
 

@@ -6,7 +6,7 @@ internal enum QueueOffer : byte
     Queued,
     /// <summary>Its flow is bypassed: not queued on purpose, not a drop.</summary>
     Bypassed,
-    /// <summary>The queue is above its high-water mark and the flow is not known to matter.</summary>
+    /// <summary>The queue is above its high-water mark and the flow is expendable.</summary>
     DroppedAboveHighWater,
     /// <summary>No record or arena room left.</summary>
     DroppedFull,

@@ -37,6 +37,12 @@ internal interface ILayerContext
     void Keep(FlowSession session);
 
     /// <summary>
+    /// The flow is likely not mail (TLS to a host that is no mail API) but cannot be bypassed: under load its packets
+    /// are dropped first. A later <see cref="Keep"/> (a fronted mail-API call found inside) takes it back.
+    /// </summary>
+    void MarkExpendable(FlowSession session);
+
+    /// <summary>
     /// Nothing of the flow's remaining bytes can produce a message, an alert or change its TLS session event: stop
     /// reassembling it (the layer still gets gaps and the close; a TLS layer adds the bytes it was not given to its
     /// counts). Only a layer that reads the flow's own bytes and is their only reader

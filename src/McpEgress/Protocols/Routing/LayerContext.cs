@@ -87,6 +87,8 @@ internal sealed class LayerContext : ILayerContext
 
     public void Keep(FlowSession session) => session.Flow.Keep();
 
+    public void MarkExpendable(FlowSession session) => session.Flow.MarkExpendable();
+
     public bool Bypass(FlowSession session)
     {
         if (!Settings.Protocol.FlowBypass || session.Flow.Verdict == FlowVerdict.Bypass) return false;

@@ -62,11 +62,16 @@ internal sealed class TlsLayer : IStreamLayer, ITlsSessionHandler, IParkedTlsFlo
         _tls.StopFraming();
     }
 
-    /// <summary>Once the ClientHello is in: TLS to a mail-API host is a flow to keep under load.</summary>
+    /// <summary>
+    /// Once the ClientHello is in: TLS to a mail-API host is a flow to keep; TLS to another named host is dropped first
+    /// under load (not bypassed: a key may come, a proxy or a fronted call may hide behind the name).
+    /// </summary>
     private void CheckServerName()
     {
         _serverNameChecked = true;
-        if (MailApiHosts.Normalize(_tls.Info.ServerName) is { } host && MailApiHosts.Find(host) is not null) _context.Keep(_session);
+        if (MailApiHosts.Normalize(_tls.Info.ServerName) is not { } host) return;
+        if (MailApiHosts.Find(host) is not null) _context.Keep(_session);
+        else if (!StartTls) _context.MarkExpendable(_session);
     }
 
     public void OnClose(long timestampNs)

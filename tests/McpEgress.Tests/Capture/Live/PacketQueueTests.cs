@@ -147,7 +147,7 @@ public unsafe class PacketQueueTests
     }
 }
 
-/// <summary>Issue 15 item 4: when the queue must drop, packets of flows not known to matter go first.</summary>
+/// <summary>Issue 15 item 4: when the queue must drop, packets of expendable flows go first.</summary>
 public unsafe class PacketQueueDropPreferenceTests
 {
     private static QueueOffer Offer(PacketQueue q, PacketTriage triage, int length = 10)
@@ -157,29 +157,32 @@ public unsafe class PacketQueueDropPreferenceTests
     }
 
     [Fact]
-    public void AboveHighWater_OnlyFlowsToKeepAreQueued_BypassedOnesNever()
+    public void AboveHighWater_ExpendableFlowsAreDropped_OthersKeepTheRest_BypassedNeverQueued()
     {
         var q = new PacketQueue(packets: 8, bytes: 1 << 16, highWater: 0.5);
         Assert.Equal(QueueOffer.Bypassed, Offer(q, PacketTriage.Bypass));        // not queued, and not a drop
         Assert.Equal(0, q.Count);
-        for (int i = 0; i < 4; i++) Assert.Equal(QueueOffer.Queued, Offer(q, PacketTriage.Unknown));
+        for (int i = 0; i < 4; i++) Assert.Equal(QueueOffer.Queued, Offer(q, PacketTriage.Expendable));
         Assert.True(q.AboveHighWater);
-        Assert.Equal(QueueOffer.DroppedAboveHighWater, Offer(q, PacketTriage.Unknown));
-        for (int i = 0; i < 4; i++) Assert.Equal(QueueOffer.Queued, Offer(q, PacketTriage.Keep)); // mail keeps the rest
+        Assert.Equal(QueueOffer.DroppedAboveHighWater, Offer(q, PacketTriage.Expendable));
+        // New (unknown) flows and mail flows keep the rest of the capacity.
+        for (int i = 0; i < 2; i++) Assert.Equal(QueueOffer.Queued, Offer(q, PacketTriage.Unknown));
+        for (int i = 0; i < 2; i++) Assert.Equal(QueueOffer.Queued, Offer(q, PacketTriage.Keep));
         Assert.Equal(QueueOffer.DroppedFull, Offer(q, PacketTriage.Keep));
+        Assert.Equal(QueueOffer.DroppedAboveHighWater, Offer(q, PacketTriage.Expendable));
         Assert.Equal(8, q.Count);
 
-        // The reader catches up below the mark: unknown flows are queued again.
+        // The reader catches up below the mark: expendable flows are queued again.
         for (int i = 0; i < 6; i++) Assert.True(q.TryDequeue(out _));
-        Assert.Equal(QueueOffer.Queued, Offer(q, PacketTriage.Unknown));
+        Assert.Equal(QueueOffer.Queued, Offer(q, PacketTriage.Expendable));
     }
 
     [Fact]
     public void HighWater_CountsArenaBytesToo()
     {
         var q = new PacketQueue(packets: 100, bytes: 1000, highWater: 0.5);
-        Assert.Equal(QueueOffer.Queued, Offer(q, PacketTriage.Unknown, 600));
-        Assert.Equal(QueueOffer.DroppedAboveHighWater, Offer(q, PacketTriage.Unknown, 10));
-        Assert.Equal(QueueOffer.Queued, Offer(q, PacketTriage.Keep, 300));
+        Assert.Equal(QueueOffer.Queued, Offer(q, PacketTriage.Expendable, 600));
+        Assert.Equal(QueueOffer.DroppedAboveHighWater, Offer(q, PacketTriage.Expendable, 10));
+        Assert.Equal(QueueOffer.Queued, Offer(q, PacketTriage.Unknown, 300));
     }
 }
