@@ -150,12 +150,30 @@ public sealed class FlowBypassTable : IFlowVerdictSink
         if (verdict == FlowVerdict.Keep) return PacketTriage.Keep;
         if (verdict == FlowVerdict.Expendable) return PacketTriage.Expendable;
         if (verdict != FlowVerdict.Bypass) return PacketTriage.Unknown;
+        if ((segment.Flags & (TcpFlags.Syn | TcpFlags.Ack)) == TcpFlags.Syn)
+        {
+            // A new connection on the same four-tuple: none of its packets may be shed while the pipeline has not yet
+            // seen this SYN and retired the old flow, so the entry goes now.
+            Release(index, in key);
+            return PacketTriage.Keep;
+        }
         if ((segment.Flags & (TcpFlags.Syn | TcpFlags.Fin | TcpFlags.Rst)) != 0) return PacketTriage.Keep;
         ref long last = ref _slots[index].LastForwardNs;
         long previous = Volatile.Read(ref last);
         if (previous != long.MinValue && timestampNs - previous < _forwardIntervalNs && timestampNs >= previous) return PacketTriage.Bypass;
         Volatile.Write(ref last, timestampNs); // a race between capture threads sends one more packet through: harmless
         return PacketTriage.Keep;
+    }
+
+    /// <summary>Frees slot <paramref name="index"/> if it still holds <paramref name="key"/> (any thread).</summary>
+    private void Release(int index, in Key key)
+    {
+        ref var s = ref _slots[index];
+        long v = Lock(ref s);
+        bool ours = s.Verdict != 0 && key.Matches(in s);
+        if (ours) s.Verdict = 0;
+        Unlock(ref s, v);
+        if (ours) Interlocked.Decrement(ref _count);
     }
 
     private static long Lock(ref Slot s)

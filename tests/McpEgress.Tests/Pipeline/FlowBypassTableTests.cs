@@ -142,6 +142,17 @@ public sealed class FlowBypassTableTests
 
         t.OnForget(bypassed);
         Assert.Equal(PacketTriage.Unknown, At(bypassed, TcpFlags.Ack, 1002));
+
+        // A SYN on a bypassed four-tuple is a new connection: the entry goes at once, so nothing of it is shed.
+        t.OnVerdict(bypassed, FlowVerdict.Bypass);
+        Assert.Equal(PacketTriage.Keep, At(bypassed, TcpFlags.Ack, 2000));          // heartbeat
+        Assert.Equal(PacketTriage.Bypass, At(bypassed, TcpFlags.Ack, 2001));
+        Assert.Equal(PacketTriage.Keep, At(bypassed, TcpFlags.Syn, 2002));
+        Assert.Equal(PacketTriage.Unknown, At(bypassed, TcpFlags.Ack, 2003));
+        Assert.Equal(FlowVerdict.Undecided, t.Lookup(bypassed.Client, bypassed.Server));
+        Assert.Equal(2, t.Count);                                                   // the kept and the expendable flow
+        t.OnForget(bypassed);                                                       // the pipeline's late forget: a no-op
+        Assert.Equal(2, t.Count);
         // Not TCP, or garbage: unknown (queued as usual), never an exception.
         Assert.Equal(PacketTriage.Unknown, triage.Classify(new CapturedPacket(LinkType.Ethernet, 0, 3, 0, new byte[] { 1, 2, 3 })));
     }
