@@ -13,6 +13,10 @@ using McpEgress.Benchmarks.Generator;
 //                                   the Release mcp-egress CLI (or --cli) on PATH as a child process, optionally tshark
 //                                   on the same file; wall time, MB/s, packets/s, messages/s, peak RSS, expected counts;
 //                                   --workers N: mcp-egress's packet workers (default: its own, the number of cores)
+//   memory-flat [GB] [--small MB] [--dir DIR] [--cli PATH]
+//                                   bulk captures of MB (default 300) and GB (default 3) written to DIR (default the temp
+//                                   folder), each replayed by the CLI as a child process: peak RSS of both, their ratio,
+//                                   within 200 MB and ±10%? Deletes the captures
 //   flow-flood PATH [FLOWS]         idle SMTP flows (default 1M): replay it under /usr/bin/time to see what a tracked flow costs
 //   baselines [MESSAGES [STATE]]    RSS of the detection baselines under MESSAGES distinct hidden recipients (default 1M), the
 //                                   state file's size when STATE is given, the reopen: bounded (exit 1 if not)
@@ -66,6 +70,10 @@ switch (args.FirstOrDefault())
         }.Save(path);
         return 0;
     }
+    case "memory-flat":
+        return MemoryFlatBenchmark.Run(
+            args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? double.Parse(args[1], CultureInfo.InvariantCulture) : 3,
+            double.Parse(Opt("--small") ?? "300", CultureInfo.InvariantCulture), Opt("--dir"), Opt("--cli"), Opt("--captures") ?? FindCaptures());
     case "replay":
         return ReplayBenchmark.Run(new ReplayBenchmark.Options(
             args.ElementAtOrDefault(1) ?? throw new ArgumentException("replay PATH"), Opt("--keylog"), args.Contains("--tshark"),
@@ -77,7 +85,7 @@ switch (args.FirstOrDefault())
         BenchmarkSwitcher.FromAssembly(typeof(ReplayBenchmark).Assembly).Run(args.Skip(1).ToArray());
         return 0;
     default:
-        Console.Error.WriteLine("usage: agent-capture bulk|mail-heavy PATH [MB] | generate PATH [MB] | flow-flood PATH [FLOWS] | smtp-idle [SESSIONS] | replay PATH [--keylog K] [--tshark] [--cli PATH] [--runs N] [--workers N] | libraries PATH | micro [args]");
+        Console.Error.WriteLine("usage: agent-capture bulk|mail-heavy PATH [MB] | memory-flat [GB] [--small MB] [--dir DIR] | generate PATH [MB] | flow-flood PATH [FLOWS] | smtp-idle [SESSIONS] | replay PATH [--keylog K] [--tshark] [--cli PATH] [--runs N] [--workers N] | libraries PATH | micro [args]");
         return 1;
 }
 

@@ -106,7 +106,7 @@ internal static partial class ReplayBenchmark
     }
 
     /// <summary>The Release CLI beside this repository's benchmarks build (src/McpEgress.Cli/bin/Release/net10.0/mcp-egress).</summary>
-    private static string DefaultCli()
+    internal static string DefaultCli()
     {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
         {

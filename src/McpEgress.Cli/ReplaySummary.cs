@@ -26,6 +26,7 @@ internal static class ReplaySummary
             }
             w.WriteLine("tunnels: " + string.Join(", ", parts));
         }
+        w.WriteLine($"bypassed: {r.BypassedFlows} flows, {s.BypassedPackets} packets, {s.BypassedBytes / 1e6:F1} MB (followed for sequence numbers only; not drops)");
         w.WriteLine($"messages: {s.Messages}; alerts: {s.Alerts} ({s.CriticalAlerts} critical, {s.HighAlerts} high)");
         if (s.AlertsByRule.Count > 0)
             w.WriteLine("alerts by rule: " + string.Join(", ",

@@ -87,6 +87,7 @@ public sealed class WatchDaemon : IDisposable
     public EgressMetrics Metrics => _metrics;
     public MonitorPipeline Pipeline => _pipelineInstance ?? throw new InvalidOperationException("not started");
     private MonitorPipeline? _pipelineInstance;
+    private FlowBypassTable? _bypass;
 
     /// <summary>The metrics endpoint actually bound (port resolved when 0 was asked for).</summary>
     public System.Net.IPEndPoint? MetricsEndPoint => _server?.LocalEndPoint;
@@ -118,6 +119,8 @@ public sealed class WatchDaemon : IDisposable
                 workers: _options.Workers);
             output.Anomalies = pipeline.Anomalies;
             _pipelineInstance = pipeline;
+            _bypass = new FlowBypassTable();
+            foreach (var stage in pipeline.Stages) stage.Reassembler.VerdictSink = _bypass; // one table, a writer per worker
             if (_options.ProcessAttribution)
             {
                 _resolver = new ProcessResolver();
@@ -287,6 +290,9 @@ public sealed class WatchDaemon : IDisposable
         var s = pipeline.Stats;
         Log($"stopped: {s.Packets} packets ({drained} drained at exit), {s.Messages} messages, {s.Alerts} alerts, {s.TlsDecrypted + s.TlsOpaque} TLS sessions ({s.TlsOpaque} opaque)"
             + (pipeline.Workers > 1 ? $"; {pipeline.Workers} workers owned {string.Join("/", pipeline.Stages.Select(st => st.Stats.Packets))} packets" : ""));
+        var cs = capture.GetStats();
+        Log($"bypassed: {pipeline.ProtocolCounters.BypassedFlows} flows; {cs.Sum(c => c.BypassedPackets)} packets shed before the queue, {s.BypassedPackets} followed for sequence numbers only; "
+            + $"queue drops {cs.Sum(c => c.QueueDrops)} ({cs.Sum(c => c.HighWaterDrops)} of expendable flows, above the high-water mark)");
         if (_writer is { EventsDropped: > 0 } w)
             Log($"warning: {w.EventsDropped} events could not be written ({w.LastWriteError}) and were dropped");
     }
@@ -403,8 +409,15 @@ public sealed class WatchDaemon : IDisposable
     private void ExportCaptureStats()
     {
         if (_capture is null) return;
+        long shedPackets = 0, shedBytes = 0;
         foreach (var s in _capture.GetStats())
+        {
             _metrics.SetCaptureStats(s.Interface, s.Packets, s.Bytes, s.KernelDrops, s.InterfaceDrops, s.QueueDrops);
+            shedPackets += s.BypassedPackets;
+            shedBytes += s.BypassedBytes;
+        }
+        _metrics.SetBypassStats("capture", shedPackets, shedBytes);
+        if (_pipelineInstance is { } p) _metrics.SetBypassStats("reassembly", p.Stats.BypassedPackets, p.Stats.BypassedBytes);
     }
 
     private void OpenOutput()
@@ -457,6 +470,8 @@ public sealed class WatchDaemon : IDisposable
             ReadTimeoutMs = _options.CaptureLatencyMs,
             QueuePackets = _options.QueuePackets,
             QueueBytes = Math.Max(_options.QueueBytes, _options.SnapLength),
+            // Bypassed flows are shed before the queue, and near full only flows that may carry mail are queued.
+            Triage = _bypass is { } bypass ? bypass.CreateTriage : null,
         };
         try
         {

@@ -168,6 +168,8 @@ public sealed class MonitorPipeline : IDisposable
             sum.TcpSegments += s.TcpSegments;
             sum.NonTcpPackets += s.NonTcpPackets;
             sum.MalformedPackets += s.MalformedPackets;
+            sum.BypassedPackets += s.BypassedPackets;
+            sum.BypassedBytes += s.BypassedBytes;
             sum.InternalErrors += s.InternalErrors;
         }
         return sum;

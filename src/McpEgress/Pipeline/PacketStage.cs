@@ -62,7 +62,13 @@ public sealed class PacketStage
             {
                 case DecodeResult.Tcp:
                     Stats.TcpSegments++;
+                    long bypassed = _reassembler.BypassedSegments;
                     _reassembler.Process(segment);
+                    if (_reassembler.BypassedSegments != bypassed)
+                    {
+                        Stats.BypassedPackets++;
+                        Stats.BypassedBytes += packet.Data.Length;
+                    }
                     break;
                 case DecodeResult.NotTcp:
                 case DecodeResult.FragmentHeld:

@@ -19,4 +19,12 @@ public sealed class PipelineStats
     public long TlsDecrypted;
     public long TlsOpaque;
     public long MailApiUnreadable;
+
+    /// <summary>
+    /// Packets of bypassed flows that reached the pipeline and were followed only for their sequence numbers, and their
+    /// captured bytes. A bypass is not a drop: nothing in them could matter. Live capture counts the ones it shed before
+    /// the queue in its own statistics.
+    /// </summary>
+    public long BypassedPackets;
+    public long BypassedBytes;
 }

@@ -69,6 +69,13 @@ internal struct DirectionState
     /// </summary>
     public readonly long OffsetOf(uint seq) => Next + unchecked((int)(seq - SeqOf(Next)));
 
+    /// <summary>The flow was bypassed: its delivered bytes are never compared again, so the ring goes.</summary>
+    public void ForgetHistory()
+    {
+        History = null;
+        HistoryStart = Next;
+    }
+
     /// <summary><paramref name="missing"/> bytes at <see cref="Next"/> will never come: skip them.</summary>
     public void SkipGap(long missing)
     {

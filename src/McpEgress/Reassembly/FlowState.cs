@@ -31,6 +31,15 @@ internal sealed class FlowState
     /// <summary>Segments seen on this flow (both directions); the clock for the ACK-above-hole grace.</summary>
     public long Segments { get; set; }
 
+    /// <summary>The flow's <see cref="TcpFlow.Verdict"/> as the reassembler last acted on it (and told its verdict sink).</summary>
+    public FlowVerdict AppliedVerdict { get; set; }
+
+    /// <summary>
+    /// A bypassed flow whose packets the verdict sink drops before reassembly: sequence holes are bytes shed on purpose,
+    /// counted as bypassed, never gaps.
+    /// </summary>
+    public bool Shed { get; set; }
+
     /// <summary>Packet time the flow entered the linger list.</summary>
     public long LingerSinceNs { get; set; }
 

@@ -49,9 +49,10 @@ internal sealed class OutOfOrderBuffer
 
     /// <summary>
     /// Copies the parts of <paramref name="data"/> (at <paramref name="offset"/>) not held yet. Returns whether a
-    /// part that was already held differs from the new bytes (the held bytes are kept).
+    /// part that was already held differs from the new bytes (the held bytes are kept). Without
+    /// <paramref name="keepBytes"/> (a bypassed flow) only the ranges are held and nothing is compared.
     /// </summary>
-    public bool Insert(long offset, ReadOnlySpan<byte> data, out long added)
+    public bool Insert(long offset, ReadOnlySpan<byte> data, out long added, bool keepBytes = true)
     {
         long cursor = offset, end = offset + data.Length;
         bool differs = false;
@@ -64,7 +65,7 @@ internal sealed class OutOfOrderBuffer
                 var c = At(i);
                 long overlapEnd = Math.Min(end, c.End);
                 int n = (int)(overlapEnd - cursor);
-                if (!data.Slice((int)(cursor - offset), n).SequenceEqual(c.Span.Slice((int)(cursor - c.Start), n)))
+                if (c.HasBytes && keepBytes && !data.Slice((int)(cursor - offset), n).SequenceEqual(c.Span.Slice((int)(cursor - c.Start), n)))
                     differs = true;
                 cursor = overlapEnd;
                 i++;
@@ -73,8 +74,12 @@ internal sealed class OutOfOrderBuffer
             {
                 long pieceEnd = i < Count ? Math.Min(end, At(i).Start) : end;
                 int n = (int)(pieceEnd - cursor);
-                byte[] array = ArrayPool<byte>.Shared.Rent(n);
-                data.Slice((int)(cursor - offset), n).CopyTo(array);
+                byte[]? array = null;
+                if (keepBytes)
+                {
+                    array = ArrayPool<byte>.Shared.Rent(n);
+                    data.Slice((int)(cursor - offset), n).CopyTo(array);
+                }
                 _chunks.Insert(_head + i, new BufferedChunk(cursor, array, n));
                 Bytes += n;
                 added += n;
@@ -85,14 +90,17 @@ internal sealed class OutOfOrderBuffer
         return differs;
     }
 
-    /// <summary>Drops the first chunk (after its bytes were delivered) and returns its array to the pool.</summary>
+    /// <summary>
+    /// Drops the first chunk (after its bytes were delivered) and returns its array to the pool. Returns the bytes it
+    /// held in memory (0 for a range-only chunk).
+    /// </summary>
     public int RemoveFirst()
     {
         var c = _chunks[_head];
         _chunks[_head] = default;
         _head++;
         Bytes -= c.Length;
-        ArrayPool<byte>.Shared.Return(c.Array);
+        if (c.Array is { } array) ArrayPool<byte>.Shared.Return(array);
         if (_head == _chunks.Count)
         {
             _chunks.Clear();
@@ -103,6 +111,6 @@ internal sealed class OutOfOrderBuffer
             _chunks.RemoveRange(0, _head);
             _head = 0;
         }
-        return c.Length;
+        return c.HasBytes ? c.Length : 0;
     }
 }

@@ -9,6 +9,7 @@ public sealed class TcpFlow
     // Inline per-direction counters: a tracked flow costs no extra arrays (a flood holds tens of thousands at once).
     private DirectionCounters _delivered;
     private DirectionCounters _gaps;
+    private DirectionCounters _bypassed;
 
     public TcpFlow(long id, FlowKey key, long firstSeenNs, bool pickedUpMidStream)
     {
@@ -48,7 +49,40 @@ public sealed class TcpFlow
     /// <summary>Owned by the protocol layer.</summary>
     public object? ProtocolState { get; set; }
 
+    /// <summary>
+    /// Whether the flow's remaining bytes can still matter. Set by the protocol layer through <see cref="Keep"/> and
+    /// <see cref="Bypass"/>; the reassembler reads it after each segment.
+    /// </summary>
+    public FlowVerdict Verdict { get; private set; }
+
+    /// <summary>
+    /// In-order bytes of a bypassed flow that the reassembler counted instead of delivering (per direction): what
+    /// <see cref="DeliveredBytes"/> would have handed to the handler since <see cref="Bypass"/>.
+    /// </summary>
+    public ReadOnlySpan<long> BypassedBytes => _bypassed;
+
+    /// <summary>The flow carries (or may carry) mail: under load its packets are never dropped first.</summary>
+    public void Keep()
+    {
+        if (Verdict is FlowVerdict.Undecided or FlowVerdict.Expendable) Verdict = FlowVerdict.Keep;
+    }
+
+    /// <summary>Likely not mail (see <see cref="FlowVerdict.Expendable"/>): under load its packets are dropped first.</summary>
+    public void MarkExpendable()
+    {
+        if (Verdict == FlowVerdict.Undecided) Verdict = FlowVerdict.Expendable;
+    }
+
+    /// <summary>
+    /// Nothing more of this flow can produce a message, an alert or change its TLS session event: the reassembler stops
+    /// delivering (and buffering) its bytes, only counting them in <see cref="BypassedBytes"/>, and live capture may
+    /// drop its packets before the queue. Final; the handler still gets gaps and the close.
+    /// </summary>
+    public void Bypass() => Verdict = FlowVerdict.Bypass;
+
     internal void AddDelivered(int direction, long bytes) => _delivered[direction] += bytes;
+
+    internal void AddBypassed(int direction, long bytes) => _bypassed[direction] += bytes;
 
     internal void AddGap(int direction, long bytes) => _gaps[direction] += bytes;
 }

@@ -16,6 +16,15 @@
 //   - the flow closes (both FINs plus ClosedFlowLinger, RST, idle timeout, eviction, end of capture): every hole
 //     before held data is declared, and so is a tail the peer acknowledged but the capture never saw.
 // A segment far from the expected sequence (more than 2^30 ahead, the largest possible window) is dropped as bogus.
+//
+// Bypass (Suricata's flow bypass): once the protocol layer says a flow's remaining bytes cannot matter
+// (TcpFlow.Bypass), its segments are still followed for sequence numbers, FIN, RST and idle time, so the flow closes
+// when it would have and every gap is declared where it would have been, but in-order bytes are counted
+// (TcpFlow.BypassedBytes) instead of handed to the handler, the delivered-bytes history is dropped, and out-of-order
+// segments are held as ranges without their bytes. An optional IFlowVerdictSink hears of each verdict change and of
+// the flow leaving the table, so live capture can shed a bypassed flow's packets before they are queued; a flow whose
+// packets are shed ("Shed") has holes by design, so each hole (a segment ahead of the stream, an ACK above it, the
+// tail at close) is counted as bypassed bytes and the stream jumps over it: nothing is held and no gap is declared.
 
 using McpEgress.Decode;
 using McpEgress.Diagnostics;
@@ -111,6 +120,13 @@ public sealed class TcpReassembler
     public long FlowsClosed { get; private set; }
     /// <summary>Flows pushed out because the table was full.</summary>
     public long Evictions { get; private set; }
+    /// <summary>Segments of flows already bypassed (followed, their bytes not delivered).</summary>
+    public long BypassedSegments { get; private set; }
+    /// <summary>Payload bytes of <see cref="BypassedSegments"/>.</summary>
+    public long BypassedBytes { get; private set; }
+
+    /// <summary>Told of verdict changes and of flows leaving the table (live capture's bypass table); optional.</summary>
+    public IFlowVerdictSink? VerdictSink { get; set; }
 
     public void Process(in TcpSegment segment)
     {
@@ -156,7 +172,26 @@ public sealed class TcpReassembler
             _active.MoveToEnd(state);
             state.Flow.OrderStamp = PacketNumber;
         }
+        if (state.AppliedVerdict == FlowVerdict.Bypass)
+        {
+            BypassedSegments++;
+            BypassedBytes += segment.Payload.Length;
+        }
         HandleSegment(state, in segment);
+        if (state.Flow.Verdict != state.AppliedVerdict) ApplyVerdict(state);
+    }
+
+    /// <summary>Acts on a verdict the protocol layer gave during the last segment: frees what a bypassed flow no longer needs.</summary>
+    private void ApplyVerdict(FlowState state)
+    {
+        var verdict = state.Flow.Verdict;
+        state.AppliedVerdict = verdict;
+        if (verdict == FlowVerdict.Bypass)
+        {
+            state.Direction(0).ForgetHistory();
+            state.Direction(1).ForgetHistory();
+        }
+        if (VerdictSink?.OnVerdict(state.Flow.Key, verdict) == true && verdict == FlowVerdict.Bypass) state.Shed = true;
     }
 
     /// <summary>
@@ -275,6 +310,9 @@ public sealed class TcpReassembler
 
         var payload = segment.Payload;
         long offset = d.OffsetOf(dataSeq);
+        // A shed flow: the bytes before this segment were dropped on purpose (a bare FIN included, so it closes now).
+        if (state.Shed && offset > d.Next && offset - d.Next <= MaxWindow && !(d.FinSeen && offset > d.FinOffset))
+            Skip(state, dir, offset - d.Next);
         if (!payload.IsEmpty) ProcessData(state, dir, offset, payload, ts);
 
         if ((flags & TcpFlags.Fin) != 0 && !d.FinSeen)
@@ -364,7 +402,7 @@ public sealed class TcpReassembler
         while (d.Next < d.AckedBeyond)
         {
             long holeEnd = d.HasBuffered ? Math.Min(d.AckedBeyond, d.Buffer!.First.Start) : d.AckedBeyond;
-            Gap(state, dir, holeEnd - d.Next, ts);
+            Hole(state, dir, holeEnd - d.Next, ts);
             Deliver(state, dir, d.Next, ReadOnlySpan<byte>.Empty, ts);
         }
         d.AckHolePending = false;
@@ -417,7 +455,14 @@ public sealed class TcpReassembler
             {
                 var buf = d.Buffer;
                 var c = buf.First;
-                if (d.Next < end)
+                if (!c.HasBytes)
+                {
+                    // A range held for a bypassed flow: counted, not delivered.
+                    if (c.End > d.Next) Skip(state, dir, c.End - d.Next);
+                    BufferedBytes -= buf.RemoveFirst();
+                    continue;
+                }
+                if (d.Next < end && state.Flow.Verdict != FlowVerdict.Bypass)
                 {
                     long overlapEnd = Math.Min(end, c.End);
                     int n = (int)(overlapEnd - d.Next);
@@ -444,13 +489,16 @@ public sealed class TcpReassembler
     {
         ref var d = ref state.Direction(dir);
         var buf = d.Buffer ??= new OutOfOrderBuffer();
+        // A bypassed flow holds ranges only: the same per-direction limits (so its gaps fall where they would have),
+        // nothing from the global byte budget.
+        bool keepBytes = state.Flow.Verdict != FlowVerdict.Bypass;
         while (true)
         {
             buf.Measure(offset, data.Length, out long uncovered, out int pieces);
             if (uncovered == 0) break; // a copy of held data: Insert only compares it
             if (buf.Bytes + uncovered <= _options.MaxBufferedBytesPerDirection
                 && buf.Count + pieces <= _options.MaxSegmentsPerDirection
-                && BufferedBytes + uncovered <= _options.MaxBufferedBytesTotal)
+                && (!keepBytes || BufferedBytes + uncovered <= _options.MaxBufferedBytesTotal))
                 break;
 
             Report(ReassemblyAnomalies.OutOfOrderBufferFull);
@@ -471,9 +519,9 @@ public sealed class TcpReassembler
             }
         }
 
-        if (buf.Insert(offset, data, out long added)) Report(ReassemblyAnomalies.OverlapDiffers);
+        if (buf.Insert(offset, data, out long added, keepBytes)) Report(ReassemblyAnomalies.OverlapDiffers);
         if (added == 0) Retransmissions++;
-        BufferedBytes += added;
+        if (keepBytes) BufferedBytes += added;
     }
 
     /// <summary>
@@ -488,12 +536,31 @@ public sealed class TcpReassembler
     private void Emit(FlowState state, int dir, ReadOnlySpan<byte> data, long ts)
     {
         if (data.IsEmpty) return;
+        if (state.Flow.Verdict == FlowVerdict.Bypass)
+        {
+            Skip(state, dir, data.Length);
+            return;
+        }
         ref var d = ref state.Direction(dir);
         d.Next += data.Length;
         d.Remember(data, _options.DeliveredHistoryBytes);
         state.Flow.AddDelivered(dir, data.Length);
         DeliveredBytes += data.Length;
         _handler.OnData(state.Flow, (FlowDirection)dir, data, ts);
+    }
+
+    /// <summary>In-order bytes of a bypassed flow: the stream moves on, the bytes are only counted.</summary>
+    private static void Skip(FlowState state, int dir, long length)
+    {
+        state.Direction(dir).Next += length;
+        state.Flow.AddBypassed(dir, length);
+    }
+
+    /// <summary>Bytes missing at Next: a gap, or, on a flow whose packets are shed, bytes dropped on purpose.</summary>
+    private void Hole(FlowState state, int dir, long missing, long ts)
+    {
+        if (state.Shed) { if (missing > 0) Skip(state, dir, missing); }
+        else Gap(state, dir, missing, ts);
     }
 
     private void Gap(FlowState state, int dir, long missing, long ts)
@@ -512,15 +579,16 @@ public sealed class TcpReassembler
         ref var d = ref state.Direction(dir);
         while (d.HasBuffered)
         {
-            Gap(state, dir, d.Buffer!.First.Start - d.Next, ts);
+            Hole(state, dir, d.Buffer!.First.Start - d.Next, ts);
             Deliver(state, dir, d.Next, ReadOnlySpan<byte>.Empty, ts);
         }
         if (d.Initialized && d.AckedBeyond > d.Next)
         {
             long missing = d.AckedBeyond - d.Next;
             // Without a FIN seen, an ACK exactly one past our data is most likely the ACK of a FIN the capture missed.
-            if (d.FinSeen || missing > 1) Gap(state, dir, missing, ts);
+            if (d.FinSeen || missing > 1) Hole(state, dir, missing, ts);
         }
+        if (state.Shed && d.FinSeen && d.FinOffset > d.Next) Skip(state, dir, d.FinOffset - d.Next);
         d.AckHolePending = false;
     }
 
@@ -546,6 +614,7 @@ public sealed class TcpReassembler
         (state.Phase == FlowPhase.Open ? _active : _linger).Remove(state);
         Finish(state, reason, ts);
         _table.Remove(state);
+        if (state.AppliedVerdict != FlowVerdict.Undecided) VerdictSink?.OnForget(state.Flow.Key);
     }
 
     private void Finish(FlowState state, FlowCloseReason reason, long ts)

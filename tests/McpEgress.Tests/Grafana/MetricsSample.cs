@@ -88,6 +88,8 @@ internal static partial class MetricsSample
         ["mcp_egress_capture_packets_total"] = ["interface"],
         ["mcp_egress_capture_bytes_total"] = ["interface"],
         ["mcp_egress_capture_drops_total"] = ["interface", "cause"],
+        ["mcp_egress_bypassed_packets_total"] = ["stage"],
+        ["mcp_egress_bypassed_bytes_total"] = ["stage"],
         ["mcp_egress_anomalies_total"] = ["stage", "name"],
         ["mcp_egress_active_flows"] = [],
         ["mcp_egress_buffered_bytes"] = ["kind"],

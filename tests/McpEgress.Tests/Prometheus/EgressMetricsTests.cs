@@ -343,7 +343,7 @@ public class EgressMetricsTests
         [
             "build_info", "start_time_seconds", "messages_total", "recipients_total", "hidden_recipients_total", "alerts_total",
             "process_messages_total", "tls_sessions_total", "mail_api_unreadable_total", "capture_packets_total",
-            "capture_bytes_total", "capture_drops_total", "anomalies_total", "active_flows", "buffered_bytes",
+            "capture_bytes_total", "capture_drops_total", "bypassed_packets_total", "bypassed_bytes_total", "anomalies_total", "active_flows", "buffered_bytes",
             "keylog_secrets", "last_message_timestamp_seconds", "config_reloads_total", "events_written_total", "mcp_server_info",
             "mcp_server_destinations", "egress_overflow_total", "state_writes_dropped_total",
             "attribution_queue_depth", "attribution_lookups_total", "attribution_scans_total", "attribution_dropped_total",

@@ -45,7 +45,7 @@ public sealed class LiveCapture : ICaptureReader
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var queue = new PacketQueue(options.QueuePackets, (int)options.QueueBytes);
+        var queue = new PacketQueue(options.QueuePackets, (int)options.QueueBytes, options.QueueHighWater);
         var interfaces = new List<LiveInterface>(options.Interfaces.Count);
         try
         {

@@ -69,6 +69,21 @@ public sealed class LiveCaptureOptions
     /// <summary>How often each capture thread refreshes kernel statistics (pcap_stats). Default 1000 ms.</summary>
     public int StatsIntervalMs { get; init; } = 1000;
 
+    /// <summary>
+    /// Share of <see cref="QueuePackets"/> (and of <see cref="QueueBytes"/>) above which packets of expendable flows
+    /// (<see cref="PacketTriage.Expendable"/>, from <see cref="Triage"/>: e.g. TLS to a host that is no mail API) are no
+    /// longer queued: when packets must be dropped, theirs go first, and new and mail flows keep the rest of the
+    /// capacity. Default 0.75; 1 turns the preference off.
+    /// </summary>
+    public double QueueHighWater { get; init; } = 0.75;
+
+    /// <summary>
+    /// Makes one <see cref="IPacketTriage"/> per capture thread, asked about every packet before it is queued: a
+    /// bypassed flow's packets are not queued at all (counted apart from drops), and above
+    /// <see cref="QueueHighWater"/> an expendable flow's are not either. Null: every packet is queued while there is room.
+    /// </summary>
+    public Func<IPacketTriage>? Triage { get; init; }
+
     public static LiveCaptureOptions For(params string[] interfaces) => new() { Interfaces = interfaces };
 
     internal void Validate()
@@ -82,6 +97,7 @@ public sealed class LiveCaptureOptions
         if (QueueBytes < SnapLength || QueueBytes > Array.MaxLength)
             throw new ArgumentOutOfRangeException(nameof(QueueBytes), QueueBytes, $"must be {SnapLength}..{Array.MaxLength} (at least the snap length)");
         if (ReadTimeoutMs < 1) throw new ArgumentOutOfRangeException(nameof(ReadTimeoutMs), ReadTimeoutMs, "must be at least 1");
+        if (!(QueueHighWater is > 0 and <= 1)) throw new ArgumentOutOfRangeException(nameof(QueueHighWater), QueueHighWater, "must be in (0, 1]");
         if (StatsIntervalMs < 1) throw new ArgumentOutOfRangeException(nameof(StatsIntervalMs), StatsIntervalMs, "must be at least 1");
     }
 }

@@ -17,6 +17,11 @@ namespace McpEgress.Capture.Live;
 /// <param name="KernelDrops">pcap_stats ps_drop: packets the kernel dropped because its buffer was full (raise
 /// <see cref="LiveCaptureOptions.BufferBytes"/>).</param>
 /// <param name="InterfaceDrops">pcap_stats ps_ifdrop: packets the network interface or its driver dropped.</param>
+/// <param name="BypassedPackets">Of <paramref name="Packets"/>, those of bypassed flows, not queued on purpose (a bypass
+/// is not a drop: nothing that could matter was in them).</param>
+/// <param name="BypassedBytes">Captured bytes of <paramref name="BypassedPackets"/>.</param>
+/// <param name="HighWaterDrops">Of <paramref name="QueueDrops"/>, those dropped above the queue's high-water mark because
+/// their flow was expendable (<see cref="LiveCaptureOptions.QueueHighWater"/>).</param>
 /// <param name="Error">Why the capture thread ended on its own (e.g. the interface went away); null otherwise.</param>
 public readonly record struct LiveCaptureStats(
     int InterfaceId,
@@ -28,4 +33,7 @@ public readonly record struct LiveCaptureStats(
     long KernelReceived,
     long KernelDrops,
     long InterfaceDrops,
-    string? Error);
+    string? Error,
+    long BypassedPackets = 0,
+    long BypassedBytes = 0,
+    long HighWaterDrops = 0);

@@ -26,14 +26,19 @@ internal sealed unsafe class LiveInterface
     private long _packets;
     private long _bytes;
     private long _queueDrops;
+    private long _highWaterDrops;
+    private long _bypassedPackets;
+    private long _bypassedBytes;
+    private readonly IPacketTriage? _triage;
     private long _kernelReceived;
     private long _kernelDrops;
     private long _interfaceDrops;
     private LibPcap.Stat _lastStat;
 
     private LiveInterface(int id, string name, LibPcapLiveDevice device, LinkType linkType, bool nanoseconds,
-        PacketQueue queue, int statsIntervalMs)
+        PacketQueue queue, int statsIntervalMs, IPacketTriage? triage)
     {
+        _triage = triage;
         Id = id;
         Name = name;
         _device = device;
@@ -57,7 +62,8 @@ internal sealed unsafe class LiveInterface
 
     public LiveCaptureStats Stats => new(Id, Name, LinkType,
         Volatile.Read(ref _packets), Volatile.Read(ref _bytes), Volatile.Read(ref _queueDrops),
-        Volatile.Read(ref _kernelReceived), Volatile.Read(ref _kernelDrops), Volatile.Read(ref _interfaceDrops), _error);
+        Volatile.Read(ref _kernelReceived), Volatile.Read(ref _kernelDrops), Volatile.Read(ref _interfaceDrops), _error,
+        Volatile.Read(ref _bypassedPackets), Volatile.Read(ref _bypassedBytes), Volatile.Read(ref _highWaterDrops));
 
     /// <summary>The libpcap devices (pcap_findalldevs), fresh objects: one device object can be opened only once, and
     /// the SYN tap opens the same interfaces as the main capture.</summary>
@@ -104,7 +110,7 @@ internal sealed unsafe class LiveInterface
             var linkType = ToLinkType((int)device.LinkType);
             if (!string.IsNullOrEmpty(options.Filter))
                 InstallFilter(device, options.Filter);
-            return new LiveInterface(id, name, device, linkType, nanoseconds, queue, options.StatsIntervalMs);
+            return new LiveInterface(id, name, device, linkType, nanoseconds, queue, options.StatsIntervalMs, options.Triage?.Invoke());
         }
         catch (Exception e) when (LiveCapture.IsLibraryMissing(e))
         {
@@ -235,7 +241,7 @@ internal sealed unsafe class LiveInterface
     {
         long nextStats = Environment.TickCount64 + _statsIntervalMs;
         long probeStart = 0;
-        long packets = 0, bytes = 0, drops = 0;
+        long packets = 0, bytes = 0, drops = 0, highWaterDrops = 0, bypassed = 0, bypassedBytes = 0;
         IntPtr headerPointer = IntPtr.Zero, dataPointer = IntPtr.Zero;
         while (!_stopping)
         {
@@ -248,8 +254,23 @@ internal sealed unsafe class LiveInterface
                 long ns = header->Seconds * 1_000_000_000L + (_nanoseconds ? header->Fraction : header->Fraction * 1000L);
                 packets++;
                 bytes += length;
-                if (!_queue.TryEnqueue(Id, LinkType, ns, (int)Math.Min(header->OriginalLength, int.MaxValue), data, length))
-                    Volatile.Write(ref _queueDrops, ++drops);
+                int originalLength = (int)Math.Min(header->OriginalLength, int.MaxValue);
+                var triage = _triage is null ? PacketTriage.Unknown
+                    : _triage.Classify(new CapturedPacket(LinkType, ns, originalLength, Id, new ReadOnlySpan<byte>(data, length)));
+                switch (_queue.Offer(triage, Id, LinkType, ns, originalLength, data, length))
+                {
+                    case QueueOffer.Bypassed:
+                        Volatile.Write(ref _bypassedBytes, bypassedBytes += length);
+                        Volatile.Write(ref _bypassedPackets, ++bypassed);
+                        break;
+                    case QueueOffer.DroppedAboveHighWater:
+                        Volatile.Write(ref _highWaterDrops, ++highWaterDrops);
+                        Volatile.Write(ref _queueDrops, ++drops);
+                        break;
+                    case QueueOffer.DroppedFull:
+                        Volatile.Write(ref _queueDrops, ++drops);
+                        break;
+                }
                 Volatile.Write(ref _bytes, bytes);
                 Volatile.Write(ref _packets, packets);
                 if (packets == AllocationWarmupPackets) probeStart = GC.GetAllocatedBytesForCurrentThread();

@@ -42,11 +42,22 @@ internal sealed unsafe class PacketQueue
     private int _consumerWaiting;
     private volatile bool _completed;
 
-    public PacketQueue(int packets, int bytes)
+    public PacketQueue(int packets, int bytes, double highWater = 1)
     {
         _records = new Record[packets];
         _arena = GC.AllocateUninitializedArray<byte>(bytes, pinned: true);
+        _highWaterPackets = (long)Math.Ceiling(packets * highWater);
+        _highWaterBytes = (long)Math.Ceiling(bytes * highWater);
     }
+
+    private readonly long _highWaterPackets;
+    private readonly long _highWaterBytes;
+
+    /// <summary>
+    /// The queue is filled beyond its high-water mark (records or arena bytes): packets of expendable flows are not
+    /// added any more, so the rest stays for flows that may carry mail. Approximate while producers run; any thread.
+    /// </summary>
+    public bool AboveHighWater => Count >= _highWaterPackets || Bytes >= _highWaterBytes;
 
     public int Capacity => _records.Length;
     public int ArenaBytes => _arena.Length;
@@ -59,6 +70,18 @@ internal sealed unsafe class PacketQueue
 
     /// <summary>Arena bytes in use (reserved and not yet released), approximate while producers run; for metrics.</summary>
     public long Bytes => Math.Max(0, Volatile.Read(ref _arenaWrite) - Volatile.Read(ref _arenaRead));
+
+    /// <summary>
+    /// Queues a packet according to what is known of its flow: a bypassed flow's packet is not queued; an expendable
+    /// flow's only below the high-water mark; any other as <see cref="TryEnqueue"/>. Safe from several threads at once.
+    /// </summary>
+    public QueueOffer Offer(PacketTriage triage, int interfaceId, LinkType linkType, long timestampNs, int originalLength,
+        byte* data, int length)
+    {
+        if (triage == PacketTriage.Bypass) return QueueOffer.Bypassed;
+        if (triage == PacketTriage.Expendable && AboveHighWater) return QueueOffer.DroppedAboveHighWater;
+        return TryEnqueue(interfaceId, linkType, timestampNs, originalLength, data, length) ? QueueOffer.Queued : QueueOffer.DroppedFull;
+    }
 
     /// <summary>
     /// Copies a packet into the queue. Returns false, copying nothing, when the record table or the arena is full.

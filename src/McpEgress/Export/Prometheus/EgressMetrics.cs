@@ -46,6 +46,7 @@ public sealed class EgressMetrics
 
     private readonly object _captureLock = new();
     private readonly Dictionary<string, CumulativeCounterFeed[]> _captureFeeds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CumulativeCounterFeed[]> _bypassFeeds = new(StringComparer.Ordinal);
 
     private readonly CumulativeCounterFeed[] _attributionLookups, _deferredMessages;
     private readonly CumulativeCounterFeed _attributionScans, _attributionDropped;
@@ -92,6 +93,8 @@ public sealed class EgressMetrics
         CapturePacketsTotal = r.CreateCounter(Prefix + "capture_packets_total", "Packets received from libpcap.", "interface");
         CaptureBytesTotal = r.CreateCounter(Prefix + "capture_bytes_total", "Bytes received from libpcap.", "interface");
         CaptureDropsTotal = r.CreateCounter(Prefix + "capture_drops_total", "Packets lost: kernel (pcap ps_drop), interface (ps_ifdrop), queue (our bounded capture queue).", "interface", "cause");
+        BypassedPacketsTotal = r.CreateCounter(Prefix + "bypassed_packets_total", "Packets of bypassed flows (nothing in them could matter; not drops), by where: shed by capture before the queue, or followed by reassembly for sequence numbers only.", "stage");
+        BypassedBytesTotal = r.CreateCounter(Prefix + "bypassed_bytes_total", "Captured bytes of bypassed_packets_total, by the same stage.", "stage");
         AnomaliesTotal = r.CreateCounter(Prefix + "anomalies_total", "Malformed-input anomalies, by pipeline stage and name.", "stage", "name");
         ActiveFlows = r.CreateGauge(Prefix + "active_flows", "TCP flows in the reassembly table.");
         BufferedBytes = r.CreateGauge(Prefix + "buffered_bytes", "Bytes held in memory, by kind.", "kind");
@@ -144,6 +147,8 @@ public sealed class EgressMetrics
         _stateDropsFeed = new CumulativeCounterFeed(StateWritesDroppedTotal);
 
         Registry.AddBeforeCollectCallback(BeforeCollect);
+        SetBypassStats("capture", 0, 0);
+        SetBypassStats("reassembly", 0, 0);
     }
 
     /// <summary>This instance's registry: what /metrics serves.</summary>
@@ -161,6 +166,8 @@ public sealed class EgressMetrics
     public Counter CapturePacketsTotal { get; }
     public Counter CaptureBytesTotal { get; }
     public Counter CaptureDropsTotal { get; }
+    public Counter BypassedPacketsTotal { get; }
+    public Counter BypassedBytesTotal { get; }
     public Counter AnomaliesTotal { get; }
     public Gauge ActiveFlows { get; }
     public Gauge BufferedBytes { get; }
@@ -331,6 +338,21 @@ public sealed class EgressMetrics
             f[2].Observe(kernelDrops);
             f[3].Observe(ifDrops);
             f[4].Observe(queueDrops);
+        }
+    }
+
+    /// <summary>Feeds the bypass counters of one stage ("capture", "reassembly") from cumulative values.</summary>
+    public void SetBypassStats(string stage, long packets, long bytes)
+    {
+        lock (_captureLock)
+        {
+            if (!_bypassFeeds.TryGetValue(stage, out var f))
+            {
+                f = [new(BypassedPacketsTotal.WithLabels(stage)), new(BypassedBytesTotal.WithLabels(stage))];
+                _bypassFeeds[stage] = f;
+            }
+            f[0].Observe(packets);
+            f[1].Observe(bytes);
         }
     }
 

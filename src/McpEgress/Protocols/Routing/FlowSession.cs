@@ -46,6 +46,21 @@ internal sealed class FlowSession
     /// <summary>Tunnel requests seen on this flow (bounded by TunnelOptions.MaxAttemptsPerConnection).</summary>
     public int TunnelAttempts { get; set; }
 
+    /// <summary>
+    /// Another session's layers see the same flow's bytes too (an HTTP/2 CONNECT stream inside its connection): no layer
+    /// of this session alone can say the flow no longer matters.
+    /// </summary>
+    public bool SharesFlow { get; init; }
+
+    /// <summary>TLS layers stacked on this session so far (STARTTLS, TLS, TLS inside a tunnel inside TLS).</summary>
+    public int TlsLayers { get; set; }
+
+    /// <summary>
+    /// A layer built now gets the flow's own bytes, not plaintext of a TLS layer below it, and is the flow's only
+    /// reader: it may bypass the flow once nothing more can come of it.
+    /// </summary>
+    public bool ReadsRawFlow => !SharesFlow && TlsLayers == 0;
+
     /// <summary>Packet time of the data being processed, for layers whose callbacks carry no timestamp.</summary>
     public long CurrentTimestampNs { get; set; }
 }

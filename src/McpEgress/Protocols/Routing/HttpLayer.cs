@@ -45,6 +45,7 @@ internal sealed class HttpLayer : IStreamLayer, IHttpExchangeHandler
         }
         var inner = new FlowSession(_session.Flow)
         {
+            SharesFlow = true,
             Process = _session.Process,
             Tunnel = new TunnelFacts(TunnelNames.Of(TunnelKind.HttpConnect), host, port, ProxyAuthenticated: false),
             CurrentTimestampNs = _session.CurrentTimestampNs,

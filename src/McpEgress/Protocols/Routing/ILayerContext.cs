@@ -32,6 +32,25 @@ internal interface ILayerContext
 
     /// <summary>The flow carries mail (SMTP, TLS or a tunnel to a mail-API host): reported once per flow.</summary>
     void ReportMailFlow(FlowSession session);
+    /// <summary>
+    /// The flow carries or may carry mail (SMTP, a proxy tunnel, TLS or HTTP to a mail-API host): under load its
+    /// packets are the last to be dropped.
+    /// </summary>
+    void Keep(FlowSession session);
+
+    /// <summary>
+    /// The flow is likely not mail (TLS to a host that is no mail API) but cannot be bypassed: under load its packets
+    /// are dropped first. A later <see cref="Keep"/> (a fronted mail-API call found inside) takes it back.
+    /// </summary>
+    void MarkExpendable(FlowSession session);
+
+    /// <summary>
+    /// Nothing of the flow's remaining bytes can produce a message, an alert or change its TLS session event: stop
+    /// reassembling it (the layer still gets gaps and the close; a TLS layer adds the bytes it was not given to its
+    /// counts). Only a layer that reads the flow's own bytes and is their only reader
+    /// (<see cref="FlowSession.ReadsRawFlow"/> when it was built) may ask. True when the flow is now bypassed.
+    /// </summary>
+    bool Bypass(FlowSession session);
 
     /// <summary>No probe recognised the flow; the rest of it is ignored.</summary>
     void ReportUnidentified(FlowSession session);

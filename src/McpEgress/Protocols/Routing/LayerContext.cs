@@ -3,6 +3,7 @@ using McpEgress.Protocols.Http;
 using McpEgress.Protocols.Smtp;
 using McpEgress.Protocols.Tls;
 using McpEgress.Protocols.Tunnels;
+using McpEgress.Reassembly;
 
 namespace McpEgress.Protocols.Routing;
 
@@ -40,6 +41,7 @@ internal sealed class LayerContext : ILayerContext
         var tunnel = allowTunnel ? TunnelHandshake.Probe(client, out tunnelKind) : ProbeResult.NoMatch;
         if (tunnel == ProbeResult.Match)
         {
+            Keep(session); // a proxy may carry mail to anyone
             protocol = "tunnel";
             result = ProbeResult.Match;
             return new TunnelLayer(this, session, tunnelKind);
@@ -53,6 +55,7 @@ internal sealed class LayerContext : ILayerContext
         result = ProbeResult.Match;
         if (smtp == ProbeResult.Match)
         {
+            Keep(session);
             _counters.SmtpFlows++;
             protocol = "smtp";
             ReportMailFlow(session);
@@ -84,6 +87,18 @@ internal sealed class LayerContext : ILayerContext
     public void ReportMailFlow(FlowSession session) => _output.ReportMailFlow(session);
 
     public void ReportUnidentified(FlowSession session) => _counters.UnidentifiedFlows++;
+
+    public void Keep(FlowSession session) => session.Flow.Keep();
+
+    public void MarkExpendable(FlowSession session) => session.Flow.MarkExpendable();
+
+    public bool Bypass(FlowSession session)
+    {
+        if (!Settings.Protocol.FlowBypass || session.Flow.Verdict == FlowVerdict.Bypass) return false;
+        session.Flow.Bypass();
+        _counters.BypassedFlows++;
+        return true;
+    }
 
     public void ReportTunnel(FlowSession session, TunnelKind kind, TunnelStatus status) => _counters.CountTunnel(kind, status);
 

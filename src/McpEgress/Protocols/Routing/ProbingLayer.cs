@@ -19,6 +19,7 @@ internal sealed class ProbingLayer : IStreamLayer
     private readonly FlowSession _session;
     private readonly bool _allowTls;
     private readonly bool _allowTunnel;
+    private readonly bool _readsRawFlow;
     private bool _opaque;
     private int _clientLength, _serverLength;
     private byte[] _clientProbe = [], _serverProbe = [];
@@ -31,6 +32,7 @@ internal sealed class ProbingLayer : IStreamLayer
         _session = session;
         _allowTls = allowTls;
         _allowTunnel = allowTunnel;
+        _readsRawFlow = session.ReadsRawFlow;
     }
 
     /// <summary>Name of the protocol found ("smtp", "tls", "http"), or null.</summary>
@@ -103,6 +105,8 @@ internal sealed class ProbingLayer : IStreamLayer
         _held = null;
         ReleaseProbeBuffers();
         _context.ReportUnidentified(_session);
+        // The rest of an unrecognised flow is ignored: when these are the flow's own bytes, nobody needs them.
+        if (_readsRawFlow) _context.Bypass(_session);
     }
 
     private void ReleaseProbeBuffers()

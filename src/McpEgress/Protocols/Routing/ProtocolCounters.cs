@@ -9,6 +9,8 @@ public sealed class ProtocolCounters
     public long TlsFlows { get; internal set; }
     public long HttpFlows { get; internal set; }
     public long UnidentifiedFlows { get; internal set; }
+    /// <summary>Flows whose remaining bytes were bypassed (see <see cref="ProtocolOptions.FlowBypass"/>).</summary>
+    public long BypassedFlows { get; internal set; }
 
     private readonly long[] _tunnels = new long[4 * 4];
 
@@ -41,6 +43,7 @@ public sealed class ProtocolCounters
             sum.Messages += p.Messages;
             sum.HttpRequests += p.HttpRequests;
             sum.MailApiUnreadable += p.MailApiUnreadable;
+            sum.BypassedFlows += p.BypassedFlows;
         }
         return sum;
     }

@@ -23,4 +23,12 @@ public sealed class ProtocolOptions
 
     /// <summary>How long (packet time) an ended TLS flow waits for its keys. Default 30 s.</summary>
     public TimeSpan ParkedTlsHold { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Flow bypass (as in Suricata): a flow whose remaining bytes can no longer produce a message, an alert or a change
+    /// to its TLS session event — TLS whose decryption is over for good (no key can come any more, or both directions
+    /// stopped), or a flow no probe recognised — stops being reassembled and parsed; live capture drops its packets
+    /// before the queue. Default true; false processes every byte (for comparing outputs).
+    /// </summary>
+    public bool FlowBypass { get; set; } = true;
 }

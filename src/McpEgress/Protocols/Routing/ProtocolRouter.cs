@@ -157,6 +157,7 @@ public sealed class ProtocolRouter : ITcpStreamHandler
             new MailApiRequestContext(flow.Key.Client, flow.Key.Server, flow.Id, session.ServerName ?? request.Authority));
         if (result is null) return;
         ReportMailFlow(session);
+        flow.Keep(); // a call to a mail API: the next one on this connection matters too
         foreach (var message in result.Messages)
         {
             message.Tls ??= TlsMessageFacts.From(session.TlsInfo);

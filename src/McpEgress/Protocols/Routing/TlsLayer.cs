@@ -15,15 +15,20 @@ internal sealed class TlsLayer : IStreamLayer, ITlsSessionHandler, IParkedTlsFlo
     private readonly FlowSession _session;
     private readonly TlsSession _tls;
     private readonly ProbingLayer _inner;
+    private readonly bool _readsRawFlow;
     private long _closeTimestampNs;
     private bool _finished;
-    private bool _serverNameSeen;
+    private bool _serverNameChecked;
+    private bool _bypassed;
 
     public TlsLayer(ILayerContext context, FlowSession session, bool startTls)
     {
         _context = context;
         _session = session;
         StartTls = startTls;
+        // STARTTLS: the SMTP layer below shares the flow (and an SMTP flow is never bypassed).
+        _readsRawFlow = !startTls && session.ReadsRawFlow;
+        session.TlsLayers++;
         _tls = new TlsSession(context.Settings.Tls, context.KeyLog, this, context.Anomalies);
         // allowTunnel: an HTTPS proxy (TLS to the proxy, CONNECT inside it), unless this TLS already runs in a tunnel.
         _inner = new ProbingLayer(context, session, allowTls: context.Settings.Protocol.AllowNestedTls,
@@ -39,14 +44,39 @@ internal sealed class TlsLayer : IStreamLayer, ITlsSessionHandler, IParkedTlsFlo
     {
         _session.CurrentTimestampNs = timestampNs;
         _tls.OnData(direction, data);
-        if (!_serverNameSeen && _tls.Info.ServerName is { } sni)
-        {
-            _serverNameSeen = true;
-            if (MailApiHosts.IsMailApiHost(sni)) _context.ReportMailFlow(_session);
-        }
+        if (!_serverNameChecked && _tls.Info.ClientRandom is not null) CheckServerName();
+        if (_readsRawFlow && !_bypassed && _tls.DecryptionOver) BypassFlow();
     }
 
-    public void OnGap(FlowDirection direction, long missingBytes, long timestampNs) => _tls.OnGap(direction, missingBytes);
+    public void OnGap(FlowDirection direction, long missingBytes, long timestampNs)
+    {
+        _tls.OnGap(direction, missingBytes);
+        if (_readsRawFlow && !_bypassed && _tls.DecryptionOver) BypassFlow();
+    }
+
+    /// <summary>Nothing more can be decrypted: the flow's remaining bytes are only counted (added back at <see cref="Finish"/>).</summary>
+    private void BypassFlow()
+    {
+        if (!_context.Bypass(_session)) return;
+        _bypassed = true;
+        _tls.StopFraming();
+    }
+
+    /// <summary>
+    /// Once the ClientHello is in: TLS to a mail-API host is a flow to keep; TLS to another named host is dropped first
+    /// under load (not bypassed: a key may come, a proxy or a fronted call may hide behind the name).
+    /// </summary>
+    private void CheckServerName()
+    {
+        _serverNameChecked = true;
+        if (MailApiHosts.Normalize(_tls.Info.ServerName) is not { } host) return;
+        if (MailApiHosts.Find(host) is not null)
+        {
+            _context.Keep(_session);
+            _context.ReportMailFlow(_session);
+        }
+        else if (!StartTls) _context.MarkExpendable(_session);
+    }
 
     public void OnClose(long timestampNs)
     {
@@ -69,6 +99,13 @@ internal sealed class TlsLayer : IStreamLayer, ITlsSessionHandler, IParkedTlsFlo
     {
         if (_finished) return;
         _finished = true;
+        // The bytes the reassembler counted instead of delivering after the bypass are TLS bytes all the same.
+        if (_bypassed)
+        {
+            var skipped = _session.Flow.BypassedBytes;
+            _tls.Info.AddBytes(FlowDirection.ClientToServer, skipped[0]);
+            _tls.Info.AddBytes(FlowDirection.ServerToClient, skipped[1]);
+        }
         _tls.OnClose();
         _inner.OnClose(_closeTimestampNs);
         _context.ReportTlsSession(_session, _tls.Info, ApplicationProtocol, StartTls, _closeTimestampNs);

@@ -57,6 +57,28 @@ public sealed class TlsSession : IDisposable
         }
     }
 
+    /// <summary>
+    /// Nothing of this connection will ever be decrypted any more: it was found opaque (no key can come, unsupported
+    /// version or suite, no ClientHello) or both directions stopped (gap, framing lost, authentication failed, pending
+    /// limit). Later bytes only add to <see cref="TlsSessionInfo"/>'s byte and record counts.
+    /// </summary>
+    public bool DecryptionOver => _opaque || (IsOver(_dirs[0]) && IsOver(_dirs[1]));
+
+    private static bool IsOver(TlsDirectionState d) => d.Phase is TlsDirectionPhase.Stopped or TlsDirectionPhase.Unframed;
+
+    /// <summary>
+    /// The layer above stops feeding this session (its flow was bypassed once <see cref="DecryptionOver"/>): a record
+    /// cut across segments will never be completed here, so it is let go with its buffer, not reported truncated.
+    /// </summary>
+    public void StopFraming()
+    {
+        foreach (var d in _dirs)
+        {
+            d.RecordFill = 0;
+            if (d.RecordBuffer is { } record) { d.RecordBuffer = null; ArrayPool<byte>.Shared.Return(record); }
+        }
+    }
+
     /// <summary>OnClose was called; nothing more will be decrypted.</summary>
     public bool Closed => _closed;
 

@@ -40,6 +40,9 @@ internal sealed class LoopbackConnection : IDisposable
     /// <summary>The listener's port (the server side of the flow).</summary>
     public int Port { get; }
 
+    /// <summary>The client side's port.</summary>
+    public int ClientPort => ((IPEndPoint)_client.Client.LocalEndPoint!).Port;
+
     public long Received => Interlocked.Read(ref _received);
 
     public void Send(ReadOnlySpan<byte> data) => _client.Client.Send(data);

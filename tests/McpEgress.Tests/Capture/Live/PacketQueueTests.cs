@@ -146,3 +146,43 @@ public unsafe class PacketQueueTests
         Assert.True(received.Sum() > 0);
     }
 }
+
+/// <summary>Issue 15 item 4: when the queue must drop, packets of expendable flows go first.</summary>
+public unsafe class PacketQueueDropPreferenceTests
+{
+    private static QueueOffer Offer(PacketQueue q, PacketTriage triage, int length = 10)
+    {
+        var data = new byte[length];
+        fixed (byte* p = data) return q.Offer(triage, 0, LinkType.Ethernet, 0, length, p, length);
+    }
+
+    [Fact]
+    public void AboveHighWater_ExpendableFlowsAreDropped_OthersKeepTheRest_BypassedNeverQueued()
+    {
+        var q = new PacketQueue(packets: 8, bytes: 1 << 16, highWater: 0.5);
+        Assert.Equal(QueueOffer.Bypassed, Offer(q, PacketTriage.Bypass));        // not queued, and not a drop
+        Assert.Equal(0, q.Count);
+        for (int i = 0; i < 4; i++) Assert.Equal(QueueOffer.Queued, Offer(q, PacketTriage.Expendable));
+        Assert.True(q.AboveHighWater);
+        Assert.Equal(QueueOffer.DroppedAboveHighWater, Offer(q, PacketTriage.Expendable));
+        // New (unknown) flows and mail flows keep the rest of the capacity.
+        for (int i = 0; i < 2; i++) Assert.Equal(QueueOffer.Queued, Offer(q, PacketTriage.Unknown));
+        for (int i = 0; i < 2; i++) Assert.Equal(QueueOffer.Queued, Offer(q, PacketTriage.Keep));
+        Assert.Equal(QueueOffer.DroppedFull, Offer(q, PacketTriage.Keep));
+        Assert.Equal(QueueOffer.DroppedAboveHighWater, Offer(q, PacketTriage.Expendable));
+        Assert.Equal(8, q.Count);
+
+        // The reader catches up below the mark: expendable flows are queued again.
+        for (int i = 0; i < 6; i++) Assert.True(q.TryDequeue(out _));
+        Assert.Equal(QueueOffer.Queued, Offer(q, PacketTriage.Expendable));
+    }
+
+    [Fact]
+    public void HighWater_CountsArenaBytesToo()
+    {
+        var q = new PacketQueue(packets: 100, bytes: 1000, highWater: 0.5);
+        Assert.Equal(QueueOffer.Queued, Offer(q, PacketTriage.Expendable, 600));
+        Assert.Equal(QueueOffer.DroppedAboveHighWater, Offer(q, PacketTriage.Expendable, 10));
+        Assert.Equal(QueueOffer.Queued, Offer(q, PacketTriage.Unknown, 300));
+    }
+}
