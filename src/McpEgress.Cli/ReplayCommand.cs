@@ -20,7 +20,7 @@ internal static class ReplayCommand
             Arity = ArgumentArity.OneOrMore,
         });
         var config = new Option<string?>("--config", "-c") { Description = "config file (YAML or JSON); default: built-in policy" };
-        var output = new Option<string?>("--output", "-o") { Description = "write ECS NDJSON events to this file instead of stdout" };
+        var output = new Option<string?>("--output", "-o") { Description = "write ECS NDJSON events to this file instead of stdout (- is stdout, as for watch)" };
         var keylogs = new Option<string[]>("--keylog", "-k")
         {
             Description = "TLS key log file (NSS format); repeatable",
@@ -61,7 +61,7 @@ internal static class ReplayCommand
         Stream outStream;
         try
         {
-            outStream = outputPath is null ? Console.OpenStandardOutput() : File.Create(outputPath);
+            outStream = outputPath is null or "-" ? Console.OpenStandardOutput() : File.Create(outputPath);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -5,11 +5,15 @@ namespace McpEgress.Tests.Cli;
 /// <summary>Runs the real mcp-egress CLI (the built mcp-egress.dll next to the tests) as a child process.</summary>
 internal static class CliRunner
 {
-    public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
+    public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => RunIn(null, args);
+
+    /// <summary>Runs it with <paramref name="workingDirectory"/> as its current directory (null: the tests').</summary>
+    public static (int ExitCode, string Stdout, string Stderr) RunIn(string? workingDirectory, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "mcp-egress.dll");
         Assert.True(File.Exists(dll), "mcp-egress.dll not built next to the tests: " + dll);
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        if (workingDirectory is not null) psi.WorkingDirectory = workingDirectory;
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;

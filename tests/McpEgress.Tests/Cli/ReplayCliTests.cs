@@ -40,6 +40,15 @@ public sealed class ReplayCliTests : IDisposable
     }
 
     [Fact]
+    public void OutputDashIsStandardOutput_AsForWatch_NotAFileNamedDash()
+    {
+        var (code, stdout, _) = CliRunner.RunIn(_tmp, "replay", Capture("smtp/nodemailer-envelope-hidden.pcap"), "--output", "-");
+        Assert.Equal(0, code);
+        Assert.Contains("phan@giftshop.club", stdout);
+        Assert.False(File.Exists(Path.Combine(_tmp, "-")), "a file named '-' was written");
+    }
+
+    [Fact]
     public void OutputOptionWritesFileAndKeylogOptionDecrypts()
     {
         var outFile = Path.Combine(_tmp, "events.ndjson");
