@@ -10,6 +10,9 @@ namespace McpEgress.Pipeline.Sharding;
 /// </summary>
 public sealed class ShardWorker
 {
+    /// <summary>Entries of a batch between two watermarks (a power of two).</summary>
+    public const int WatermarkEvery = 64;
+
     private readonly BoundedQueue<PacketBatch> _input;
     private readonly BoundedQueue<PacketBatch> _pool;
     private readonly EmissionMerger _merger;
@@ -64,6 +67,10 @@ public sealed class ShardWorker
                         finished = true;
                         break;
                 }
+                // Progress within the batch too: the merge releases the other shards' events as soon as this one is
+                // past them, instead of every shard waiting for the slowest to end the batch (which serialised them).
+                if ((i & (WatermarkEvery - 1)) == WatermarkEvery - 1 && !finished && i + 1 < batch.Count)
+                    _merger.Watermark(Index, e.Number);
             }
             long last = batch.LastNumber;
             if (finished) _merger.Complete(Index);

@@ -19,7 +19,7 @@ public sealed class ShardedPackets : IDisposable
     public const int BatchBytes = 512 << 10;
     public const int BatchEntries = 1024;
     public const int BatchesPerShard = 3;
-    public const int EventsPerShard = 256;
+    public const int EventsPerShard = 1024;
 
     private readonly FlowSharder _sharder;
     private readonly BoundedQueue<PacketBatch> _pool;
