@@ -58,6 +58,9 @@ cleanup() {
 trap cleanup EXIT
 ip netns add "$ns"
 ip -n "$ns" link add va type veth peer name vb
+# The generated captures hold some segments larger than 1500 bytes (as a capture with TSO/GRO would): a big MTU lets
+# tcpreplay send every packet instead of failing those with EMSGSIZE.
+ip -n "$ns" link set va mtu 65535 && ip -n "$ns" link set vb mtu 65535
 for l in lo va vb; do ip -n "$ns" link set "$l" up; done
 sysctl -q -w net.core.rmem_max=33554432 >/dev/null 2>&1 || true
 inns() { ip netns exec "$ns" "$@"; }
@@ -133,6 +136,8 @@ PY
   local reached sent captured kdrop ifdrop qdrop bypassed msgs want
   reached=$(grep -oP 'Rated:.*?,\s*\K[0-9.]+(?= Mbps)' "$d/tcpreplay.txt" | head -1 || echo "?")
   sent=$(grep -oP 'Actual: \K[0-9]+' "$d/tcpreplay.txt" | head -1 || echo "?")
+  local failed; failed=$(grep -oP 'Failed packets:\s*\K[0-9]+' "$d/tcpreplay.txt" | head -1 || echo 0)
+  [ "${failed:-0}" != 0 ] && echo "    tcpreplay could not send $failed packets (see $d/tcpreplay.txt)" >&2
   captured=$(metric "$d/metrics" 'mcp_egress_capture_packets_total.*')
   kdrop=$(metric "$d/metrics" 'mcp_egress_capture_drops_total\{.*cause="kernel".*')
   ifdrop=$(metric "$d/metrics" 'mcp_egress_capture_drops_total\{.*cause="interface".*')
