@@ -207,10 +207,12 @@ public sealed class WatchDaemon : IDisposable
             if (capture.TryReadPacket(out var packet, ReadWait, out bool timedOut))
             {
                 pipeline.Process(packet);
-                ServiceAttribution();
                 // With workers, packets go out in batches: a quiet moment sends what is held, so events are not late.
                 if (pipeline.Workers > 1 && capture.QueuedPackets == 0) pipeline.Flush();
                 if (++sinceCheck < 64) continue;
+                // Late attribution answers every 64 packets (and on every idle wait): taking them after each packet
+                // contended with the detection thread for its lock on every packet.
+                ServiceAttribution();
             }
             else if (!timedOut)
             {
