@@ -53,6 +53,11 @@ PANEL_RUNBOOKS = {
     "Baseline alerts by host and rule": ["McpEgressBehaviourChange", "McpEgressHiddenSink", "McpEgressNewHiddenRecipientDomain"],
     "Baseline alerts by rule": ["McpEgressBehaviourChange", "McpEgressHiddenSink", "McpEgressNewHiddenRecipientDomain"],
     "MCP server inventory": ["McpEgressMcpServerAdvisory", "McpEgressMailApiTlsOpaque"],
+    "Attribution queue and drops": ["McpEgressAttributionDropped"],
+    "Attribution lookups by result": ["McpEgressAttributionDropped"],
+    "Deferred messages by outcome": ["McpEgressSenderWaitTimeouts"],
+    "State writes dropped": ["McpEgressStateWritesDropped"],
+    "Bypassed vs dropped packets": ["McpEgressCaptureDrops"],
 }
 RATE_UNITS = {"mcp_egress_messages_total": "suffix: msg/s", "mcp_egress_tls_sessions_total": "suffix: sessions/s",
               "mcp_egress_events_written_total": "suffix: events/s"}
