@@ -21,14 +21,16 @@ namespace McpEgress.Daemon;
 /// </para>
 /// Thread-safe: with several pipeline workers, flows open (and turn out to carry mail) on the worker threads, while
 /// <see cref="Drain"/> runs on the daemon's loop and <see cref="Find"/> on the detection thread; one short lock guards
-/// the tables (never held across /proc). Late answers reach open flows' sessions only when the router was given,
-/// i.e. with one worker, where the loop is the packet thread; with several, the detection stage joins them by flow.
+/// the tables (never held across /proc). A flow's session is only touched on the thread that owns the flow: at flow
+/// open and in <see cref="OnMailFlow"/> always, from <see cref="Drain"/> only when the loop is the packet thread (one
+/// worker, <c>drainOwnsFlows</c>); with several, the detection stage joins late answers by flow id.
 /// </summary>
 public sealed class ProcessFlowAnnotator : IFlowAnnotator, ISenderSource
 {
     private readonly AttributionService _service;
     private readonly FlowProcessCache? _early;
     private readonly ProtocolRouter? _router;
+    private readonly bool _drainOwnsFlows;
     private readonly int _maxRemembered;
     private readonly Dictionary<long, TcpFlow> _pending = new();
     private readonly Dictionary<long, ProcessFacts?> _answered = new();
@@ -38,12 +40,17 @@ public sealed class ProcessFlowAnnotator : IFlowAnnotator, ISenderSource
 
     /// <param name="router">Gets the late answers of open flows (<see cref="ProtocolRouter.SetProcess"/>); null: none.</param>
     /// <param name="maxRemembered">Answers kept for messages emitted after their flow closed. Default 65 536.</param>
+    /// <param name="drainOwnsFlows">
+    /// <see cref="Drain"/> runs on the thread that owns the flows (one pipeline worker), so it may give open flows their
+    /// late answers; false with several workers.
+    /// </param>
     public ProcessFlowAnnotator(AttributionService service, FlowProcessCache? early = null, ProtocolRouter? router = null,
-        int maxRemembered = 65_536)
+        int maxRemembered = 65_536, bool drainOwnsFlows = true)
     {
         _service = service;
         _early = early;
         _router = router;
+        _drainOwnsFlows = drainOwnsFlows;
         _maxRemembered = Math.Max(1, maxRemembered);
     }
 
@@ -110,7 +117,7 @@ public sealed class ProcessFlowAnnotator : IFlowAnnotator, ISenderSource
             var facts = a.Info is null ? null : Describe(a.Info);
             lock (_gate)
             {
-                if (_pending.Remove(a.FlowId, out var flow) && facts is not null) _router?.SetProcess(flow, facts);
+                if (_pending.Remove(a.FlowId, out var flow) && facts is not null && _drainOwnsFlows) _router?.SetProcess(flow, facts);
                 if (facts is not null)
                 {
                     Annotated++;

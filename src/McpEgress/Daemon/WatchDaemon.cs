@@ -314,7 +314,7 @@ public sealed class WatchDaemon : IDisposable
         }, early: early.Get);
         // Late answers go into open flows' sessions from this loop only when it is the packet thread (one worker); with
         // several, flows belong to the workers and the detection stage joins the answers by flow id.
-        _annotator = new ProcessFlowAnnotator(_attribution, early, pipeline.Workers == 1 ? pipeline.Router : null);
+        _annotator = new ProcessFlowAnnotator(_attribution, early, pipeline.Router, drainOwnsFlows: pipeline.Workers == 1);
         pipeline.Annotator = _annotator; // called on the worker threads
         var deferred = new DeferredSenderRules(_annotator, new DeferredSenderOptions
         {
