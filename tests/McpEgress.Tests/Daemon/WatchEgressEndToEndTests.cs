@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.Text.Json;
 using McpEgress.Native;
 using McpEgress.Tests.Cli;
 using McpEgress.Tests.Golden;
+using McpEgress.Tests.Inventory;
 
 namespace McpEgress.Tests.Daemon;
 
@@ -26,27 +26,11 @@ public sealed class WatchEgressEndToEndTests : IDisposable
         try { _dir.Delete(recursive: true); } catch (IOException) { }
     }
 
-    private const string ClientJs = """
-        const fs = require('fs');
-        const { Client } = require('@modelcontextprotocol/sdk/client/index.js');
-        const { StdioClientTransport } = require('@modelcontextprotocol/sdk/client/stdio.js');
-        (async () => {
-          const entry = JSON.parse(fs.readFileSync(process.argv[2], 'utf8')).mcpServers.postmark;
-          const transport = new StdioClientTransport({ command: entry.command, args: entry.args, env: { PATH: process.env.PATH, ...entry.env }, stderr: 'inherit' });
-          const client = new Client({ name: 'agent', version: '1.0.0' });
-          await client.connect(transport);
-          const r = await client.callTool({ name: 'sendEmail', arguments: { to: 'ceo@corp.example', subject: 'Daily summary', textBody: 'Three meetings today.' } });
-          if (r.isError) throw new Error(JSON.stringify(r.content));
-          console.log('sent ' + r.content[0].text.split('\n')[0]);
-          await client.close();
-        })().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
-        """;
-
     [SkippableFact]
     public async Task AnMcpServersNewDestinationIsOneEvent_InTheStateAndNotNewAfterARestart()
     {
         Skip.IfNot(LibC.EffectiveUid == 0, "needs root: capture on lo and the stand-in on port 443");
-        Skip.If(FindOnPath("node") is null, "needs node");
+        Skip.If(InstrumentEndToEndTests.FindOnPath("node") is null, "needs node");
         string api = Path.Combine(RepoPaths.Captures, "api");
         Skip.IfNot(Directory.Exists(Path.Combine(api, "node_modules", "@modelcontextprotocol")), "captures/api/node_modules missing (npm ci there)");
         string dir = _dir.FullName;
@@ -81,7 +65,7 @@ public sealed class WatchEgressEndToEndTests : IDisposable
               homes: [{home}]
               processes: false
             """);
-        File.WriteAllText(Path.Combine(dir, "agent.js"), ClientJs);
+        File.WriteAllText(Path.Combine(dir, "agent.js"), InstrumentEndToEndTests.ClientJs);
         using var standin = ChildProcess.Start("node", api, ["standin.js", "--port", "443", "--log", Path.Combine(dir, "requests.ndjson")],
             new Dictionary<string, string> { ["STANDIN_ADDR"] = addr });
         standin.WaitLine("READY", Step);
@@ -91,9 +75,9 @@ public sealed class WatchEgressEndToEndTests : IDisposable
         using (var daemon = StartDaemon(addr, events1, state, daemonConfig))
         {
             await daemon.WaitHealthyAsync();
-            await WaitForEventAsync(events1, daemon, e => Action(e) == "mcp-server-appeared"); // the inventory names the server from now on
+            await WaitForEventAsync(events1, daemon, e => EventsFile.Action(e) == "mcp-server-appeared"); // the inventory names the server from now on
             RunAgent(dir, clientConfig, api);
-            var e = await WaitForEventAsync(events1, daemon, e => Action(e) == "mcp-server-new-destination");
+            var e = await WaitForEventAsync(events1, daemon, e => EventsFile.Action(e) == "mcp-server-new-destination");
             Assert.Equal("mcp_egress.egress", e.GetProperty("event").GetProperty("dataset").GetString());
             var server = e.GetProperty("mcp_egress").GetProperty("mcp_server");
             Assert.Equal(("postmark", "claude-desktop"), (server.GetProperty("name").GetString(), server.GetProperty("client").GetString()));
@@ -148,32 +132,6 @@ public sealed class WatchEgressEndToEndTests : IDisposable
         Assert.True(agent.WaitForExit(Step) == 0, agent.Output);
     }
 
-    private static string? Action(JsonElement e) =>
-        e.TryGetProperty("event", out var ev) && ev.TryGetProperty("action", out var a) ? a.GetString() : null;
-
-    private static async Task<JsonElement> WaitForEventAsync(string events, DaemonProcess daemon, Func<JsonElement, bool> match)
-    {
-        var sw = Stopwatch.StartNew();
-        while (sw.Elapsed < Step)
-        {
-            if (File.Exists(events))
-            {
-                string text;
-                using (var s = new FileStream(events, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
-                using (var r = new StreamReader(s)) text = await r.ReadToEndAsync();
-                foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-                {
-                    if (!line.EndsWith('}')) continue;
-                    var e = JsonDocument.Parse(line).RootElement.Clone();
-                    if (match(e)) return e;
-                }
-            }
-            await Task.Delay(200);
-        }
-        Assert.Fail("event not written within 30 s.\nevents:\n" + (File.Exists(events) ? File.ReadAllText(events) : "") + "\nstderr:\n" + daemon.Stderr);
-        return default;
-    }
-
-    private static string? FindOnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
+    private static Task<JsonElement> WaitForEventAsync(string events, DaemonProcess daemon, Func<JsonElement, bool> match) =>
+        EventsFile.WaitForEventAsync(events, daemon, match, Step);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace McpEgress.Tests.Daemon;
@@ -102,29 +101,8 @@ public sealed class WatchInventoryTests : IDisposable
         Assert.Equal(0, daemon.WaitForExit(Step));
     }
 
-    private static string? Action(JsonElement e) =>
-        e.TryGetProperty("event", out var ev) && ev.TryGetProperty("action", out var a) ? a.GetString() : null;
+    private static string? Action(JsonElement e) => EventsFile.Action(e);
 
-    private async Task<JsonElement> WaitForEventAsync(DaemonProcess daemon, Func<JsonElement, bool> match)
-    {
-        var sw = Stopwatch.StartNew();
-        while (sw.Elapsed < Step)
-        {
-            if (File.Exists(Events))
-            {
-                string text;
-                using (var s = new FileStream(Events, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
-                using (var r = new StreamReader(s)) text = await r.ReadToEndAsync();
-                foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-                {
-                    if (!line.EndsWith('}')) continue;
-                    var e = JsonDocument.Parse(line).RootElement.Clone();
-                    if (match(e)) return e;
-                }
-            }
-            await Task.Delay(200);
-        }
-        Assert.Fail("event not written within 30 s.\nstderr:\n" + daemon.Stderr);
-        return default;
-    }
+    private Task<JsonElement> WaitForEventAsync(DaemonProcess daemon, Func<JsonElement, bool> match) =>
+        EventsFile.WaitForEventAsync(Events, daemon, match, Step);
 }

@@ -28,7 +28,7 @@ public sealed class InstrumentEndToEndTests : IDisposable
     }
 
     // The agent: reads the server's entry from the client config and starts it as Claude Desktop would (command, args, env).
-    private const string ClientJs = """
+    internal const string ClientJs = """
         const fs = require('fs');
         const { Client } = require('@modelcontextprotocol/sdk/client/index.js');
         const { StdioClientTransport } = require('@modelcontextprotocol/sdk/client/stdio.js');
