@@ -69,11 +69,15 @@ public sealed class FlowBypassTableTests
         // Two writers (like two pipeline workers, each with its own flows) churn a small table while readers look up;
         // a flow's verdict is fixed by its number (odd: bypass, even: keep), so any other answer than that or
         // "undecided" would be a torn read.
+        // Dedicated threads that start together, and the 2 s count from there: on a loaded machine thread-pool tasks
+        // could start so late that the readers never overlapped the writers.
         var t = new FlowBypassTable(new FlowBypassOptions { Slots = 256 });
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        using var stop = new CancellationTokenSource();
+        using var start = new Barrier(5, _ => stop.CancelAfter(TimeSpan.FromSeconds(2)));
         long wrong = 0, hits = 0;
         static FlowVerdict VerdictOf(int i) => i % 2 == 1 ? FlowVerdict.Bypass : FlowVerdict.Keep;
-        var writers = Enumerable.Range(0, 2).Select(w => Task.Run(() =>
+        Task Run(Action body) => Task.Factory.StartNew(() => { start.SignalAndWait(); body(); }, TaskCreationOptions.LongRunning);
+        var writers = Enumerable.Range(0, 2).Select(w => Run(() =>
         {
             for (int round = 0; !stop.IsCancellationRequested; round++)
             {
@@ -81,7 +85,7 @@ public sealed class FlowBypassTableTests
                 for (int i = w; i < 300; i += 2) t.OnForget(Flow(i));
             }
         })).ToArray();
-        var readers = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+        var readers = Enumerable.Range(0, 2).Select(_ => Run(() =>
         {
             while (!stop.IsCancellationRequested)
                 for (int i = 0; i < 300; i++)
@@ -92,6 +96,7 @@ public sealed class FlowBypassTableTests
                     if (v != VerdictOf(i)) Interlocked.Increment(ref wrong);
                 }
         })).ToArray();
+        start.SignalAndWait();
         Task.WaitAll([.. writers, .. readers]);
         Assert.Equal(0, wrong);
         Assert.True(hits > 0);
