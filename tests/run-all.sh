@@ -6,7 +6,8 @@ set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
-apt_pkgs=(libpcap0.8 tshark tcpdump swaks prometheus python3 openssl zsh fish afl++)
+# clang and zlib1g-dev: the Native AOT compiler's linker step (the shipped binary is published AOT; tests run it).
+apt_pkgs=(libpcap0.8 tshark tcpdump swaks prometheus python3 openssl zsh fish afl++ clang zlib1g-dev)
 missing=()
 for p in "${apt_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -27,6 +28,10 @@ for d in captures/node captures/api captures/proxy grafana/tools; do
       || echo "warning: npm install failed in $d" >&2
   fi
 done
+
+# The shipped binary, Native AOT: AotBinaryTests run it over every golden capture and as a live daemon.
+dotnet publish src/McpEgress.Cli -c Release -r linux-x64 -o "$repo/artifacts/aot" -nologo -v q >&2
+export MCP_EGRESS_AOT_CLI="$repo/artifacts/aot/mcp-egress"
 
 results="$repo/artifacts/test-results"
 rm -rf "$results"; mkdir -p "$results"

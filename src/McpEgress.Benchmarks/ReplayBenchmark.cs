@@ -105,15 +105,20 @@ internal static partial class ReplayBenchmark
         Console.WriteLine($"{label}: {s:F2} s ({r.CpuSeconds:F2} s CPU), {size / 1e6 / s:F1} MB/s, {packets / s / 1e3:F0} kpackets/s, {messages / s:F0} messages/s, peak RSS {r.PeakRssBytes / 1e6:F0} MB ({r.RssSource})");
     }
 
-    /// <summary>The Release CLI beside this repository's benchmarks build (src/McpEgress.Cli/bin/Release/net10.0/mcp-egress).</summary>
+    /// <summary>
+    /// The shipped binary if it was published (Native AOT, artifacts/aot/mcp-egress: `dotnet publish src/McpEgress.Cli
+    /// -c Release -r linux-x64 -o artifacts/aot`), else the Release JIT build (src/McpEgress.Cli/bin/Release/net10.0).
+    /// </summary>
     internal static string DefaultCli()
     {
         for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
         {
+            string aot = System.IO.Path.Combine(d.FullName, "artifacts", "aot", "mcp-egress");
+            if (File.Exists(aot)) return aot;
             string p = System.IO.Path.Combine(d.FullName, "src", "McpEgress.Cli", "bin", "Release", "net10.0", "mcp-egress");
             if (File.Exists(p)) return p;
         }
-        throw new FileNotFoundException("no Release mcp-egress CLI found: dotnet build -c Release src/McpEgress.Cli, or pass --cli PATH");
+        throw new FileNotFoundException("no Release mcp-egress CLI found: dotnet publish src/McpEgress.Cli -c Release -r linux-x64 -o artifacts/aot (or dotnet build -c Release src/McpEgress.Cli), or pass --cli PATH");
     }
 
     /// <summary>The counts of the summary <c>mcp-egress replay</c> prints on stderr (src/McpEgress.Cli/ReplaySummary.cs).</summary>

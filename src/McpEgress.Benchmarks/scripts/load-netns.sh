@@ -35,8 +35,13 @@ done
 command -v tcpreplay >/dev/null || { echo "load-netns.sh: tcpreplay missing (apt-get install tcpreplay)" >&2; exit 2; }
 
 cd "$repo"
-dotnet build src/McpEgress.Cli -c Release -v q -nologo >/dev/null
-cli="$repo/src/McpEgress.Cli/bin/Release/net10.0/mcp-egress"
+# The shipped binary: Native AOT (README "Install"); CLI=path runs another build instead.
+if [ -z "${CLI:-}" ]; then
+  dotnet publish src/McpEgress.Cli -c Release -r linux-x64 -o "$repo/artifacts/aot" -v q -nologo >/dev/null
+  cli="$repo/artifacts/aot/mcp-egress"
+else
+  cli="$CLI"
+fi
 mkdir -p "$data"
 gen() { # shape file MB
   [ -f "$2" ] || dotnet run -c Release --project src/McpEgress.Benchmarks -- agent-capture "$1" "$2" "$3" >&2

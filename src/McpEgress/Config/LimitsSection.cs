@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
 using System.Text;
@@ -81,6 +82,7 @@ internal static class LimitsSection
     }
 
     /// <summary>The settable limits of one options class by snake_case name, in declaration order.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Options classes are McpEgress types; the AOT CLI roots the McpEgress assembly (TrimmerRootAssembly), so their properties are kept.")]
     private static Dictionary<string, PropertyInfo> Properties(Type options) =>
         options.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.CanWrite && IsSupported(p.PropertyType))

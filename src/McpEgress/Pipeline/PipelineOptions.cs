@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using McpEgress.Capture;
 using McpEgress.Decode;
@@ -25,6 +26,8 @@ public sealed class PipelineOptions
 
     // Every public read/write property (init ones too); options objects (McpEgress classes) are copied in turn, other
     // values (numbers, TimeSpans, strings) shared. Private caches (ImfOptions' MimeKit ParserOptions) are rebuilt on use.
+    [UnconditionalSuppressMessage("Trimming", "IL2072", Justification = "Options classes are McpEgress types; the AOT CLI roots the McpEgress assembly (TrimmerRootAssembly), so their constructors and properties are kept.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "As above.")]
     private static object CopyOf(object source)
     {
         var type = source.GetType();

@@ -8,13 +8,17 @@ internal static class CliRunner
     public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => RunIn(null, args);
 
     /// <summary>Runs it with <paramref name="workingDirectory"/> as its current directory (null: the tests').</summary>
-    public static (int ExitCode, string Stdout, string Stderr) RunIn(string? workingDirectory, params string[] args)
+    public static (int ExitCode, string Stdout, string Stderr) RunIn(string? workingDirectory, params string[] args) =>
+        RunWith(null, workingDirectory, args);
+
+    /// <summary>Runs <paramref name="executable"/> (the Native AOT binary), or with null the built mcp-egress.dll.</summary>
+    public static (int ExitCode, string Stdout, string Stderr) RunWith(string? executable, string? workingDirectory, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "mcp-egress.dll");
-        Assert.True(File.Exists(dll), "mcp-egress.dll not built next to the tests: " + dll);
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        if (executable is null) Assert.True(File.Exists(dll), "mcp-egress.dll not built next to the tests: " + dll);
+        var psi = new ProcessStartInfo(executable ?? "dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         if (workingDirectory is not null) psi.WorkingDirectory = workingDirectory;
-        psi.ArgumentList.Add(dll);
+        if (executable is null) psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         p.StandardInput.Close();

@@ -30,15 +30,19 @@ internal sealed partial class DaemonProcess : IDisposable
     public static DaemonProcess Start(int metricsPort, params string[] args) => Start(metricsPort, null, args);
 
     /// <summary>As <see cref="Start(int, string[])"/>, with extra environment variables (e.g. systemd's NOTIFY_SOCKET).</summary>
-    public static DaemonProcess Start(int metricsPort, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static DaemonProcess Start(int metricsPort, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        StartWith(null, metricsPort, environment, args);
+
+    /// <summary>As <see cref="Start(int, IReadOnlyDictionary{string, string}?, string[])"/> with another binary (the Native AOT one); null: the built mcp-egress.dll.</summary>
+    public static DaemonProcess StartWith(string? executable, int metricsPort, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "mcp-egress.dll");
-        Assert.True(File.Exists(dll), "mcp-egress.dll not built next to the tests: " + dll);
-        var psi = new ProcessStartInfo("dotnet")
+        if (executable is null) Assert.True(File.Exists(dll), "mcp-egress.dll not built next to the tests: " + dll);
+        var psi = new ProcessStartInfo(executable ?? "dotnet")
         {
             RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
         };
-        psi.ArgumentList.Add(dll);
+        if (executable is null) psi.ArgumentList.Add(dll);
         psi.ArgumentList.Add("watch");
         psi.ArgumentList.Add("--metrics-listen");
         psi.ArgumentList.Add($"127.0.0.1:{metricsPort}");

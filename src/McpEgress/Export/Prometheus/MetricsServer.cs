@@ -110,9 +110,11 @@ public sealed class MetricsServer : IDisposable
             s.Registry = _registry;
             s.EnableOpenMetrics = false;
         }, "/metrics").WithMetadata(new HttpMethodMetadata(["GET", "HEAD"]));
-        app.MapMethods("/healthz", ["GET", "HEAD"], () => Healthy()
-            ? Results.Text("ok\n", "text/plain; charset=utf-8")
-            : Results.Text("unhealthy\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status503ServiceUnavailable));
+        // A RequestDelegate, not a lambda returning IResult: that overload builds its handler by reflection, which the
+        // Native AOT binary can't.
+        app.MapMethods("/healthz", ["GET", "HEAD"], (RequestDelegate)(context => Healthy()
+            ? Results.Text("ok\n", "text/plain; charset=utf-8").ExecuteAsync(context)
+            : Results.Text("unhealthy\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context)));
         return app;
     }
 

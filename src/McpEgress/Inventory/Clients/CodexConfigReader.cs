@@ -21,7 +21,7 @@ public sealed class CodexConfigReader : IMcpConfigReader
         TomlTable model;
         try
         {
-            model = TomlSerializer.Deserialize<TomlTable>(text) ?? new TomlTable();
+            model = TomlModelContext.Parse(text);
         }
         catch (TomlException e)
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -13,7 +14,7 @@ namespace McpEgress.Inventory.Instrument;
 public sealed class JsonEnvEditor : IConfigEnvEditor
 {
     private static readonly JsonReaderOptions ReaderOptions = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 128 };
-    private static readonly JsonSerializerOptions StringOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonWriterOptions StringOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private sealed record Member(string Name, int NameStart, int ValueStart, int ValueEnd, JsonTokenType Kind, string? Text);
 
@@ -87,7 +88,12 @@ public sealed class JsonEnvEditor : IConfigEnvEditor
 
     private static string MemberText(KeyValuePair<string, string> v) => Quote(v.Key) + ": " + Quote(v.Value);
 
-    private static string Quote(string s) => JsonSerializer.Serialize(s, StringOptions);
+    private static string Quote(string s)
+    {
+        var json = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(json, StringOptions)) writer.WriteStringValue(s);
+        return Encoding.UTF8.GetString(json.WrittenSpan);
+    }
 
     /// <summary>New members right after the object's '{', in its layout: one per line at its members' indent, or inline.</summary>
     private static (int, int, string) Insert(byte[] content, JsonObject o, IReadOnlyList<string> members, string nl)

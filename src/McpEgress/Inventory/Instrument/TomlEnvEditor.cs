@@ -32,7 +32,7 @@ public sealed partial class TomlEnvEditor : IConfigEnvEditor
         var env = new Dictionary<string, string?>(StringComparer.Ordinal);
         try
         {
-            object? node = TomlSerializer.Deserialize<TomlTable>(JsonConfigSource.Text(content));
+            object? node = Clients.TomlModelContext.Parse(JsonConfigSource.Text(content));
             foreach (var key in serverPath.Append("env"))
                 node = node is TomlTable t && t.TryGetValue(key, out var v) ? v : null;
             if (node is TomlTable e)

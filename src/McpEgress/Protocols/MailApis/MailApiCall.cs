@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using McpEgress.Diagnostics;
@@ -219,7 +220,9 @@ internal sealed class MailApiCall : IDisposable
         var form = ReadForm();
         if (form is null) return Fail(out root);
         var node = FormJson.ToJson(form, Options.MaxJsonDepth);
-        return TryParseJson(JsonSerializer.SerializeToUtf8Bytes(node), out root);
+        var json = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(json)) node.WriteTo(writer);
+        return TryParseJson(json.WrittenMemory, out root);
     }
 
     // ---- messages ----
