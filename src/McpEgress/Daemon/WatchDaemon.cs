@@ -419,7 +419,12 @@ public sealed class WatchDaemon : IDisposable
             shedBytes += s.BypassedBytes;
         }
         _metrics.SetBypassStats("capture", shedPackets, shedBytes);
-        if (_pipelineInstance is { } p) _metrics.SetBypassStats("reassembly", p.Stats.BypassedPackets, p.Stats.BypassedBytes);
+        if (_pipelineInstance is { } p)
+        {
+            _metrics.SetBypassStats("reassembly", p.Stats.BypassedPackets, p.Stats.BypassedBytes);
+            var stages = p.Stages;
+            for (int i = 0; i < stages.Count; i++) _metrics.SetWorkerPackets(i, stages[i].Stats.Packets);
+        }
     }
 
     private void OpenOutput()

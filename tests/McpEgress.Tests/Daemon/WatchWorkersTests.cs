@@ -47,6 +47,9 @@ public sealed class WatchWorkersTests(ITestOutputHelper output) : IDisposable
                 using (c) Assert.True(c.WaitForExit(Step) == 0, c.Output);
         }
         await daemon.WaitForSumAsync("mcp_egress_messages_total", messages, Step);
+        // Per-worker packets: both workers have some (the metrics loop exports them about once a second).
+        var scrape = await daemon.WaitForSampleAsync("mcp_egress_worker_packets_total{worker=\"1\"}", 1, Step);
+        Assert.True(DaemonProcess.Sample(scrape, "mcp_egress_worker_packets_total{worker=\"0\"}") > 0, scrape);
         daemon.Signal(DaemonProcess.SigTerm);
         Assert.Equal(0, daemon.WaitForExit(Step));
         output.WriteLine(daemon.Stderr);

@@ -281,7 +281,21 @@ public class EgressMetricsTests
         metrics.SetMcpServerDestinations("claude-desktop", "postmark", 2);
         metrics.SetEgressOverflowCallback(() => (0, 1, 0));
         metrics.SetStateWritesDroppedCallback(() => 3);
+        metrics.SetWorkerPackets(0, 10);
         return metrics;
+    }
+
+    [Fact]
+    public void WorkerPackets_OneSeriesPerWorker_FollowsCumulativeCounts()
+    {
+        var metrics = new EgressMetrics();
+        metrics.SetWorkerPackets(1, 40);
+        metrics.SetWorkerPackets(0, 7);
+        var s = Exposition.Samples(metrics);
+        Assert.Equal("7", s["mcp_egress_worker_packets_total{worker=\"0\"}"]);
+        Assert.Equal("40", s["mcp_egress_worker_packets_total{worker=\"1\"}"]);
+        metrics.SetWorkerPackets(1, 45);
+        Assert.Equal("45", Exposition.Samples(metrics)["mcp_egress_worker_packets_total{worker=\"1\"}"]);
     }
 
     [Fact]
@@ -347,7 +361,7 @@ public class EgressMetricsTests
             "keylog_secrets", "last_message_timestamp_seconds", "config_reloads_total", "events_written_total", "mcp_server_info",
             "mcp_server_destinations", "egress_overflow_total", "state_writes_dropped_total",
             "attribution_queue_depth", "attribution_lookups_total", "attribution_scans_total", "attribution_dropped_total",
-            "deferred_messages_total",
+            "deferred_messages_total", "worker_packets_total",
         ];
         foreach (var f in families) Assert.Contains($"\n# TYPE mcp_egress_{f} ", "\n" + text);
         Assert.Equal(families.Length, text.Split('\n').Count(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)));

@@ -47,6 +47,7 @@ public sealed class EgressMetrics
     private readonly object _captureLock = new();
     private readonly Dictionary<string, CumulativeCounterFeed[]> _captureFeeds = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CumulativeCounterFeed[]> _bypassFeeds = new(StringComparer.Ordinal);
+    private readonly List<CumulativeCounterFeed> _workerFeeds = [];
 
     private readonly CumulativeCounterFeed[] _attributionLookups, _deferredMessages;
     private readonly CumulativeCounterFeed _attributionScans, _attributionDropped;
@@ -94,6 +95,7 @@ public sealed class EgressMetrics
         CaptureBytesTotal = r.CreateCounter(Prefix + "capture_bytes_total", "Bytes received from libpcap.", "interface");
         CaptureDropsTotal = r.CreateCounter(Prefix + "capture_drops_total", "Packets lost: kernel (pcap ps_drop), interface (ps_ifdrop), queue (our bounded capture queue).", "interface", "cause");
         BypassedPacketsTotal = r.CreateCounter(Prefix + "bypassed_packets_total", "Packets of bypassed flows (nothing in them could matter; not drops), by where: shed by capture before the queue, or followed by reassembly for sequence numbers only.", "stage");
+        WorkerPacketsTotal = r.CreateCounter(Prefix + "worker_packets_total", "Packets each packet worker processed for the flows it owns (all of a flow's packets go to one worker: a lopsided split shows here).", "worker");
         BypassedBytesTotal = r.CreateCounter(Prefix + "bypassed_bytes_total", "Captured bytes of bypassed_packets_total, by the same stage.", "stage");
         AnomaliesTotal = r.CreateCounter(Prefix + "anomalies_total", "Malformed-input anomalies, by pipeline stage and name.", "stage", "name");
         ActiveFlows = r.CreateGauge(Prefix + "active_flows", "TCP flows in the reassembly table.");
@@ -167,6 +169,7 @@ public sealed class EgressMetrics
     public Counter CaptureBytesTotal { get; }
     public Counter CaptureDropsTotal { get; }
     public Counter BypassedPacketsTotal { get; }
+    public Counter WorkerPacketsTotal { get; }
     public Counter BypassedBytesTotal { get; }
     public Counter AnomaliesTotal { get; }
     public Gauge ActiveFlows { get; }
@@ -353,6 +356,17 @@ public sealed class EgressMetrics
             }
             f[0].Observe(packets);
             f[1].Observe(bytes);
+        }
+    }
+
+    /// <summary>Feeds mcp_egress_worker_packets_total of worker <paramref name="worker"/> (0-based) from its cumulative count.</summary>
+    public void SetWorkerPackets(int worker, long packets)
+    {
+        lock (_captureLock)
+        {
+            while (_workerFeeds.Count <= worker)
+                _workerFeeds.Add(new CumulativeCounterFeed(WorkerPacketsTotal.WithLabels(_workerFeeds.Count.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+            _workerFeeds[worker].Observe(packets);
         }
     }
 
