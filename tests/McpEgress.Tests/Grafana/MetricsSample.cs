@@ -57,6 +57,7 @@ internal static partial class MetricsSample
             packets += pipeline.Stats.Packets;
             bytes += pipeline.Stats.Bytes;
             metrics.SetCaptureStats("lo", packets, bytes, 0, 0, 0);
+            metrics.SetWorkerPackets(0, packets);
         }
         var live = new AnomalyCounters();
         live.Report(AnomalyStage.Smtp, SmtpAnomalies.LineTooLong);
@@ -106,6 +107,7 @@ internal static partial class MetricsSample
         ["mcp_egress_attribution_scans_total"] = [],
         ["mcp_egress_attribution_dropped_total"] = [],
         ["mcp_egress_deferred_messages_total"] = ["outcome"],
+        ["mcp_egress_worker_packets_total"] = ["worker"],
     };
 
     /// <summary>Metric name to the label names its series carry in an exposition text.</summary>
