@@ -1,0 +1,241 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using McpEgress.Protocols.Tls;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Crypto.Digests;
+using Org.BouncyCastle.Crypto.Engines;
+using Org.BouncyCastle.Crypto.Macs;
+using Org.BouncyCastle.Crypto.Modes;
+using Org.BouncyCastle.Crypto.Parameters;
+
+namespace McpEgress.Benchmarks;
+
+/// <summary>
+/// <c>tls-cost</c>: what TLS decryption costs per connection (key log lookups, TLS 1.3 key schedule, AEAD set-up) and
+/// per record (decrypt MB/s by record size), through the real <see cref="TlsKeyLog"/> and record protection, beside
+/// the library alternatives each step could use. In process, single-threaded, best of several rounds.
+/// </summary>
+internal static class TlsCostBenchmark
+{
+    private const int Rounds = 9;
+
+    public static int Run()
+    {
+        Console.WriteLine($"TLS cost (best of {Rounds} rounds, one thread)");
+        foreach (ushort id in new ushort[] { 0x1302, 0x1301, 0x1303 })
+        {
+            var suite = TlsCipherSuite.Find(id)!;
+            Console.WriteLine($"-- {suite.Name}");
+            Connection(suite);
+            Components(suite);
+            Decrypt(suite);
+        }
+        return 0;
+    }
+
+    /// <summary>One TLS 1.3 connection's key work as TlsSession does it: Want, four secrets, four record protections.</summary>
+    private static void Connection(TlsCipherSuite suite)
+    {
+        int hashLength = suite.PrfHash == HashAlgorithmName.SHA384 ? 48 : 32;
+        const int sessions = 10_000;
+        var log = new TlsKeyLog();
+        var randoms = new byte[sessions][];
+        var text = new System.Text.StringBuilder();
+        var rng = new Random(1);
+        string[] labels = ["CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET", "CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0", "EXPORTER_SECRET"];
+        for (int i = 0; i < sessions; i++)
+        {
+            randoms[i] = new byte[32];
+            rng.NextBytes(randoms[i]);
+            var secret = new byte[hashLength];
+            foreach (var label in labels)
+            {
+                rng.NextBytes(secret);
+                text.Append(label).Append(' ').Append(Convert.ToHexString(randoms[i])).Append(' ').Append(Convert.ToHexString(secret)).Append('\n');
+            }
+        }
+        log.AddText(text.ToString());
+        TlsSecretKind[] kinds = [TlsSecretKind.ServerHandshakeTrafficSecret, TlsSecretKind.ClientHandshakeTrafficSecret,
+            TlsSecretKind.ServerTrafficSecret0, TlsSecretKind.ClientTrafficSecret0];
+
+        int next = 0;
+        Report("key log Want + 4 lookups", 20_000, "µs/conn", () =>
+        {
+            var r = randoms[next++ % sessions];
+            log.Want(r);
+            foreach (var k in kinds) log.TryGetSecret(r, k, out _);
+        });
+        Report("connection: lookups + 4 record protections", 5_000, "µs/conn", () =>
+        {
+            var r = randoms[next++ % sessions];
+            log.Want(r);
+            foreach (var k in kinds)
+            {
+                log.TryGetSecret(r, k, out var s);
+                new Tls13RecordProtection(suite, s).Dispose();
+            }
+        });
+    }
+
+    /// <summary>The steps of one key (HKDF-Expand-Label "key" and "iv", AEAD set-up) with each library.</summary>
+    private static void Components(TlsCipherSuite suite)
+    {
+        var hash = suite.PrfHash;
+        var secret = RandomNumberGenerator.GetBytes(TlsKeyDerivation.HashLength(hash));
+        Report("key schedule (key + iv), TlsKeyDerivation", 20_000, "µs/key", () =>
+        {
+            TlsKeyDerivation.HkdfExpandLabel(hash, secret, "key", default, suite.KeyLength);
+            TlsKeyDerivation.HkdfExpandLabel(hash, secret, "iv", default, 12);
+        });
+        var keyInfo = Label("key", suite.KeyLength);
+        var ivInfo = Label("iv", 12);
+        var keyBlock = keyInfo.Append((byte)1).ToArray();
+        var ivBlock = ivInfo.Append((byte)1).ToArray();
+        Report("  alt: framework HKDF.Expand x2", 20_000, "µs/key", () =>
+        {
+            Span<byte> o = stackalloc byte[48];
+            HKDF.Expand(hash, secret, o[..suite.KeyLength], keyInfo);
+            HKDF.Expand(hash, secret, o[..12], ivInfo);
+        });
+        Report("  alt: framework HMAC one-shot x2", 20_000, "µs/key", () =>
+        {
+            Span<byte> o = stackalloc byte[48];
+            TlsKeyDerivation.Hmac(hash, secret, keyBlock, o);
+            TlsKeyDerivation.Hmac(hash, secret, ivBlock, o);
+        });
+        Report("  alt: BouncyCastle HMac (one Init) x2", 20_000, "µs/key", () =>
+        {
+            Span<byte> o = stackalloc byte[48];
+            var mac = new HMac(hash == HashAlgorithmName.SHA384 ? new Sha384Digest() : new Sha256Digest());
+            mac.Init(new KeyParameter(secret));
+            mac.BlockUpdate(keyBlock);
+            mac.DoFinal(o);
+            mac.BlockUpdate(ivBlock);
+            mac.DoFinal(o);
+        });
+        Report("  alt: framework IncrementalHash HMAC x2", 20_000, "µs/key", () =>
+        {
+            Span<byte> o = stackalloc byte[48];
+            using var h = IncrementalHash.CreateHMAC(hash, secret);
+            h.AppendData(keyBlock);
+            h.GetHashAndReset(o);
+            h.AppendData(ivBlock);
+            h.GetHashAndReset(o);
+        });
+        var reused = new HMac(hash == HashAlgorithmName.SHA384 ? new Sha384Digest() : new Sha256Digest());
+        Report("  alt: BouncyCastle HMac reused object x2", 20_000, "µs/key", () =>
+        {
+            Span<byte> o = stackalloc byte[48];
+            reused.Init(new KeyParameter(secret));
+            reused.BlockUpdate(keyBlock);
+            reused.DoFinal(o);
+            reused.BlockUpdate(ivBlock);
+            reused.DoFinal(o);
+        });
+        Report("  alt: BouncyCastle HkdfBytesGenerator x2", 20_000, "µs/key", () =>
+        {
+            Span<byte> o = stackalloc byte[48];
+            var g = new Org.BouncyCastle.Crypto.Generators.HkdfBytesGenerator(hash == HashAlgorithmName.SHA384 ? new Sha384Digest() : new Sha256Digest());
+            g.Init(HkdfParameters.SkipExtractParameters(secret, keyInfo));
+            g.GenerateBytes(o[..suite.KeyLength]);
+            g.Init(HkdfParameters.SkipExtractParameters(secret, ivInfo));
+            g.GenerateBytes(o[..12]);
+        });
+
+        var key = RandomNumberGenerator.GetBytes(suite.KeyLength);
+        Report("AEAD set-up + dispose, TlsAead", 20_000, "µs/key", () => new TlsAead(suite.Kind, key).Dispose());
+        if (suite.Kind == TlsCipherKind.AesGcm)
+        {
+            Report("  alt: framework AesGcm", 20_000, "µs/key", () => new AesGcm(key, 16).Dispose());
+            Report("  alt: BouncyCastle GcmBlockCipher(AesUtilities.CreateEngine())", 20_000, "µs/key", () =>
+            {
+                var gcm = new GcmBlockCipher(AesUtilities.CreateEngine());
+                gcm.Init(false, new AeadParameters(new KeyParameter(key), 128, new byte[12]));
+            });
+        }
+        else if (suite.Kind == TlsCipherKind.ChaCha20Poly1305)
+        {
+            Report("  alt: framework ChaCha20Poly1305", 20_000, "µs/key", () => new System.Security.Cryptography.ChaCha20Poly1305(key).Dispose());
+            Report("  alt: BouncyCastle ChaCha20Poly1305", 20_000, "µs/key", () =>
+                new Org.BouncyCastle.Crypto.Modes.ChaCha20Poly1305().Init(false, new AeadParameters(new KeyParameter(key), 128, new byte[12])));
+        }
+    }
+
+    /// <summary>Record decryption by size, through Tls13RecordProtection (and BouncyCastle's GCM for comparison).</summary>
+    private static void Decrypt(TlsCipherSuite suite)
+    {
+        var secret = RandomNumberGenerator.GetBytes(TlsKeyDerivation.HashLength(suite.PrfHash));
+        var key = TlsKeyDerivation.HkdfExpandLabel(suite.PrfHash, secret, "key", default, suite.KeyLength);
+        var iv = TlsKeyDerivation.HkdfExpandLabel(suite.PrfHash, secret, "iv", default, 12);
+        foreach (int size in new[] { 16384, 1400, 200 })
+        {
+            // TLSInnerPlaintext = content || type(23); record = header || ciphertext || tag; sequence number 0: nonce = iv.
+            int ctLength = size + 1;
+            var record = new byte[5 + ctLength + 16];
+            record[0] = 23; record[1] = 3; record[2] = 3;
+            record[3] = (byte)((ctLength + 16) >> 8); record[4] = (byte)(ctLength + 16);
+            var inner = new byte[ctLength];
+            RandomNumberGenerator.Fill(inner.AsSpan(0, size));
+            inner[size] = 23;
+            if (suite.Kind == TlsCipherKind.AesGcm)
+            {
+                using var enc = new AesGcm(key, 16);
+                enc.Encrypt(iv, inner, record.AsSpan(5, ctLength), record.AsSpan(5 + ctLength), record.AsSpan(0, 5));
+            }
+            else
+            {
+                using var enc = new System.Security.Cryptography.ChaCha20Poly1305(key);
+                enc.Encrypt(iv, inner, record.AsSpan(5, ctLength), record.AsSpan(5 + ctLength), record.AsSpan(0, 5));
+            }
+            var plaintext = new byte[16 * 1024 + 256];
+            using var protection = new Tls13RecordProtection(suite, secret);
+            int iterations = Math.Max(2000, 64_000_000 / size / 4);
+            bool ok = true;
+            double best = Best(iterations, () =>
+            {
+                protection.SequenceNumber = 0;
+                ok &= protection.TryDecrypt(record.AsSpan(0, 5), record.AsSpan(5), plaintext, out _, out _);
+            });
+            if (!ok) throw new InvalidOperationException("benchmark record did not authenticate");
+            Console.WriteLine($"  decrypt {size,5}-byte records, Tls13RecordProtection: {size / best / 1e6 * 1e9,8:F0} MB/s ({best:F0} ns/record)");
+            if (suite.Kind == TlsCipherKind.AesGcm)
+            {
+                var gcm = new GcmBlockCipher(AesUtilities.CreateEngine());
+                var keyParam = new KeyParameter(key);
+                double bc = Best(iterations, () =>
+                {
+                    gcm.Init(false, new AeadParameters(keyParam, 128, iv));
+                    keyParam = null;
+                    gcm.ProcessAadBytes(record.AsSpan(0, 5));
+                    int n = gcm.ProcessBytes(record.AsSpan(5), plaintext);
+                    gcm.DoFinal(plaintext.AsSpan(n));
+                });
+                Console.WriteLine($"    alt: BouncyCastle GcmBlockCipher:             {size / bc / 1e6 * 1e9,8:F0} MB/s ({bc:F0} ns/record)");
+            }
+        }
+    }
+
+    /// <summary>HkdfLabel for an empty context (RFC 8446 §7.1).</summary>
+    private static byte[] Label(string label, int length) =>
+        [(byte)(length >> 8), (byte)length, (byte)(6 + label.Length), .. System.Text.Encoding.ASCII.GetBytes("tls13 " + label), 0];
+
+    private static void Report(string what, int iterations, string unit, Action body)
+    {
+        double ns = Best(iterations, body);
+        Console.WriteLine($"  {what,-62} {ns / 1000,8:F2} {unit}");
+    }
+
+    /// <summary>Nanoseconds per call, best of <see cref="Rounds"/> rounds after a warm-up round.</summary>
+    private static double Best(int iterations, Action body)
+    {
+        for (int i = 0; i < Math.Min(iterations, 1000); i++) body();
+        double best = double.MaxValue;
+        for (int round = 0; round < Rounds; round++)
+        {
+            var sw = Stopwatch.StartNew();
+            for (int i = 0; i < iterations; i++) body();
+            best = Math.Min(best, sw.Elapsed.TotalNanoseconds / iterations);
+        }
+        return best;
+    }
+}
