@@ -178,7 +178,14 @@ public sealed class TlsSession : IDisposable
             d.Pending = null;
             d.PendingLength = 0;
             if (d.RecordBuffer is { } record) { d.RecordBuffer = null; ArrayPool<byte>.Shared.Return(record); }
-            if (d.Plaintext is { } plain) { d.Plaintext = null; ArrayPool<byte>.Shared.Return(plain, clearArray: true); }
+            if (d.Plaintext is { } plain)
+            {
+                // Decrypted data must not linger in the shared pool; a record writes at most its body's length.
+                plain.AsSpan(0, d.PlaintextUsed).Clear();
+                d.Plaintext = null;
+                d.PlaintextUsed = 0;
+                ArrayPool<byte>.Shared.Return(plain);
+            }
         }
     }
 
@@ -281,6 +288,7 @@ public sealed class TlsSession : IDisposable
         // Keys missing: wait (false); a key the cipher refused stops the direction (handled).
         if (d.Protection is null && !TryInstallKeys(direction, d)) return d.Phase == TlsDirectionPhase.Stopped;
         d.Plaintext ??= ArrayPool<byte>.Shared.Rent(_options.MaxRecordBytes);
+        d.PlaintextUsed = Math.Max(d.PlaintextUsed, Math.Min(body.Length, d.Plaintext.Length));
         int length;
         byte contentType;
 
