@@ -46,6 +46,9 @@ public class TlsRecordProtectionTests
         // one key's records of every size class in turn (short, long below and above the switch, short again, long
         // again), sealed here with the framework's AesGcm, must all open in sequence; a record with a flipped bit must
         // fail on either path without advancing the sequence or spoiling the next record.
+        // Where the CPU has AES-NI and PCLMULQDQ, the short records really take BouncyCastle's path.
+        Assert.Equal(System.Runtime.Intrinsics.X86.Aes.IsSupported && System.Runtime.Intrinsics.X86.Pclmulqdq.IsSupported,
+            TlsAead.BouncyCastleGcmAccelerated);
         var suite = TlsCipherSuite.Find((ushort)suiteId)!;
         var secret = Enumerable.Range(1, TlsKeyDerivation.HashLength(suite.PrfHash)).Select(i => (byte)i).ToArray();
         var key = TlsKeyDerivation.HkdfExpandLabel(suite.PrfHash, secret, "key", default, suite.KeyLength);

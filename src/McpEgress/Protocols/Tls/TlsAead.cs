@@ -16,7 +16,8 @@ namespace McpEgress.Protocols.Tls;
 /// decrypts a record under ~600 bytes faster; on 16 KB records OpenSSL is 3x faster (figures: tls-cost benchmark).
 /// So records of <see cref="LargeRecord"/> bytes or more go to OpenSSL once they add up to
 /// <see cref="FrameworkAfterBytes"/> (before that, its set-up would cost more than it saves); shorter ones stay on
-/// BouncyCastle.</para>
+/// BouncyCastle. Without AES-NI and PCLMULQDQ (BouncyCastle would fall back to table-based AES and GHASH, slower and
+/// with 4 KB of tables per key) every AES-GCM record goes to the framework, as before.</para>
 /// </summary>
 internal sealed class TlsAead : IDisposable
 {
@@ -24,6 +25,10 @@ internal sealed class TlsAead : IDisposable
     internal const int LargeRecord = 1024;
     /// <summary>Large-record AES-GCM ciphertext after which the framework's set-up has paid for itself.</summary>
     internal const int FrameworkAfterBytes = 4096;
+
+    /// <summary>BouncyCastle's AES and GHASH run on AES-NI and PCLMULQDQ on this machine (evaluated at run time).</summary>
+    internal static readonly bool BouncyCastleGcmAccelerated =
+        AesUtilities.IsHardwareAccelerated && Org.BouncyCastle.Crypto.Modes.Gcm.BasicGcmMultiplier.IsHardwareAccelerated;
 
     private AesGcm? _gcm;
     private readonly ChaCha20Poly1305? _chacha;
@@ -39,6 +44,7 @@ internal sealed class TlsAead : IDisposable
     {
         switch (kind)
         {
+            case TlsCipherKind.AesGcm when !BouncyCastleGcmAccelerated: _gcm = new AesGcm(key, 16); break;
             case TlsCipherKind.AesGcm:
                 _aesKey = key.ToArray();
                 _bcGcm = new GcmBlockCipher(AesUtilities.CreateEngine());
