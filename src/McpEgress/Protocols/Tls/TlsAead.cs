@@ -28,7 +28,7 @@ internal sealed class TlsAead : IDisposable
 
     /// <summary>BouncyCastle's AES and GHASH run on AES-NI and PCLMULQDQ on this machine (evaluated at run time).</summary>
     internal static readonly bool BouncyCastleGcmAccelerated =
-        AesUtilities.IsHardwareAccelerated && Org.BouncyCastle.Crypto.Modes.Gcm.BasicGcmMultiplier.IsHardwareAccelerated;
+        AesUtilities.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Pclmulqdq.IsSupported;
 
     private AesGcm? _gcm;
     private readonly ChaCha20Poly1305? _chacha;
