@@ -70,13 +70,13 @@ internal static class TlsCostBenchmark
         var plaintext = new byte[16 * 1024 + 256];
 
         int next = 0;
-        Report("key log Want + 4 lookups", 20_000, "µs/conn", () =>
+        Measure("key log Want + 4 lookups", 20_000, "µs/conn", () =>
         {
             var r = randoms[next++ % sessions];
             log.Want(r);
             foreach (var k in kinds) log.TryGetSecret(r, k, out _);
         });
-        Report("connection: lookups + 4 record protections, no record", 5_000, "µs/conn", () =>
+        Measure("connection: lookups + 4 record protections, no record", 5_000, "µs/conn", () =>
         {
             var r = randoms[next++ % sessions];
             log.Want(r);
@@ -87,7 +87,7 @@ internal static class TlsCostBenchmark
             }
         });
         bool ok = true;
-        Report("connection: the above + decrypt 10 postmark-sized records", 5_000, "µs/conn", () =>
+        Measure("connection: the above + decrypt 10 postmark-sized records", 5_000, "µs/conn", () =>
         {
             int i = next++ % sessions;
             log.Want(randoms[i]);
@@ -134,12 +134,12 @@ internal static class TlsCostBenchmark
     {
         var hash = suite.PrfHash;
         var secret = RandomNumberGenerator.GetBytes(TlsKeyDerivation.HashLength(hash));
-        Report("key schedule (key + iv), TlsKeyDerivation.TrafficKeyAndIv", 20_000, "µs/key", () =>
+        Measure("key schedule (key + iv), TlsKeyDerivation.TrafficKeyAndIv", 20_000, "µs/key", () =>
         {
             Span<byte> k = stackalloc byte[32], iv = stackalloc byte[12];
             TlsKeyDerivation.TrafficKeyAndIv(hash, secret, k[..suite.KeyLength], iv);
         });
-        Report("  alt: TlsKeyDerivation.HkdfExpandLabel x2 (before)", 20_000, "µs/key", () =>
+        Measure("  alt: TlsKeyDerivation.HkdfExpandLabel x2 (before)", 20_000, "µs/key", () =>
         {
             TlsKeyDerivation.HkdfExpandLabel(hash, secret, "key", default, suite.KeyLength);
             TlsKeyDerivation.HkdfExpandLabel(hash, secret, "iv", default, 12);
@@ -148,19 +148,19 @@ internal static class TlsCostBenchmark
         var ivInfo = Label("iv", 12);
         var keyBlock = keyInfo.Append((byte)1).ToArray();
         var ivBlock = ivInfo.Append((byte)1).ToArray();
-        Report("  alt: framework HKDF.Expand x2", 20_000, "µs/key", () =>
+        Measure("  alt: framework HKDF.Expand x2", 20_000, "µs/key", () =>
         {
             Span<byte> o = stackalloc byte[48];
             HKDF.Expand(hash, secret, o[..suite.KeyLength], keyInfo);
             HKDF.Expand(hash, secret, o[..12], ivInfo);
         });
-        Report("  alt: framework HMAC one-shot x2", 20_000, "µs/key", () =>
+        Measure("  alt: framework HMAC one-shot x2", 20_000, "µs/key", () =>
         {
             Span<byte> o = stackalloc byte[48];
             TlsKeyDerivation.Hmac(hash, secret, keyBlock, o);
             TlsKeyDerivation.Hmac(hash, secret, ivBlock, o);
         });
-        Report("  alt: BouncyCastle HMac (one Init) x2", 20_000, "µs/key", () =>
+        Measure("  alt: BouncyCastle HMac (one Init) x2", 20_000, "µs/key", () =>
         {
             Span<byte> o = stackalloc byte[48];
             var mac = new HMac(hash == HashAlgorithmName.SHA384 ? new Sha384Digest() : new Sha256Digest());
@@ -170,7 +170,7 @@ internal static class TlsCostBenchmark
             mac.BlockUpdate(ivBlock);
             mac.DoFinal(o);
         });
-        Report("  alt: framework IncrementalHash HMAC x2", 20_000, "µs/key", () =>
+        Measure("  alt: framework IncrementalHash HMAC x2", 20_000, "µs/key", () =>
         {
             Span<byte> o = stackalloc byte[48];
             using var h = IncrementalHash.CreateHMAC(hash, secret);
@@ -180,7 +180,7 @@ internal static class TlsCostBenchmark
             h.GetHashAndReset(o);
         });
         var reused = new HMac(hash == HashAlgorithmName.SHA384 ? new Sha384Digest() : new Sha256Digest());
-        Report("  alt: BouncyCastle HMac reused object x2", 20_000, "µs/key", () =>
+        Measure("  alt: BouncyCastle HMac reused object x2", 20_000, "µs/key", () =>
         {
             Span<byte> o = stackalloc byte[48];
             reused.Init(new KeyParameter(secret));
@@ -189,7 +189,7 @@ internal static class TlsCostBenchmark
             reused.BlockUpdate(ivBlock);
             reused.DoFinal(o);
         });
-        Report("  alt: BouncyCastle HkdfBytesGenerator x2", 20_000, "µs/key", () =>
+        Measure("  alt: BouncyCastle HkdfBytesGenerator x2", 20_000, "µs/key", () =>
         {
             Span<byte> o = stackalloc byte[48];
             var g = new Org.BouncyCastle.Crypto.Generators.HkdfBytesGenerator(hash == HashAlgorithmName.SHA384 ? new Sha384Digest() : new Sha256Digest());
@@ -200,11 +200,11 @@ internal static class TlsCostBenchmark
         });
 
         var key = RandomNumberGenerator.GetBytes(suite.KeyLength);
-        Report("AEAD set-up + dispose, TlsAead", 20_000, "µs/key", () => new TlsAead(suite.Kind, key).Dispose());
+        Measure("AEAD set-up + dispose, TlsAead", 20_000, "µs/key", () => new TlsAead(suite.Kind, key).Dispose());
         if (suite.Kind == TlsCipherKind.AesGcm)
         {
-            Report("  alt: framework AesGcm", 20_000, "µs/key", () => new AesGcm(key, 16).Dispose());
-            Report("  alt: BouncyCastle GcmBlockCipher(AesUtilities.CreateEngine())", 20_000, "µs/key", () =>
+            Measure("  alt: framework AesGcm", 20_000, "µs/key", () => new AesGcm(key, 16).Dispose());
+            Measure("  alt: BouncyCastle GcmBlockCipher(AesUtilities.CreateEngine())", 20_000, "µs/key", () =>
             {
                 var gcm = new GcmBlockCipher(AesUtilities.CreateEngine());
                 gcm.Init(false, new AeadParameters(new KeyParameter(key), 128, new byte[12]));
@@ -212,8 +212,8 @@ internal static class TlsCostBenchmark
         }
         else if (suite.Kind == TlsCipherKind.ChaCha20Poly1305)
         {
-            Report("  alt: framework ChaCha20Poly1305", 20_000, "µs/key", () => new System.Security.Cryptography.ChaCha20Poly1305(key).Dispose());
-            Report("  alt: BouncyCastle ChaCha20Poly1305", 20_000, "µs/key", () =>
+            Measure("  alt: framework ChaCha20Poly1305", 20_000, "µs/key", () => new System.Security.Cryptography.ChaCha20Poly1305(key).Dispose());
+            Measure("  alt: BouncyCastle ChaCha20Poly1305", 20_000, "µs/key", () =>
                 new Org.BouncyCastle.Crypto.Modes.ChaCha20Poly1305().Init(false, new AeadParameters(new KeyParameter(key), 128, new byte[12])));
         }
     }
@@ -272,7 +272,7 @@ internal static class TlsCostBenchmark
     private static byte[] Label(string label, int length) =>
         [(byte)(length >> 8), (byte)length, (byte)(6 + label.Length), .. System.Text.Encoding.ASCII.GetBytes("tls13 " + label), 0];
 
-    private static void Report(string what, int iterations, string unit, Action body)
+    private static void Measure(string what, int iterations, string unit, Action body)
     {
         double ns = Best(iterations, body);
         Console.WriteLine($"  {what,-62} {ns / 1000,8:F2} {unit}");
