@@ -22,6 +22,7 @@ using McpEgress.Benchmarks.Generator;
 //                                   state file's size when STATE is given, the reopen: bounded (exit 1 if not)
 //   smtp-idle [SESSIONS]            bytes held per idle SmtpSession (banner + EHLO, default 10000), in process
 //   libraries PATH                  our pcap reader vs SharpPcap's, the span decoder vs PacketDotNet, and the replay with each
+//   tls-cost [SUITE]                TLS key set-up µs per connection and record decrypt MB/s, with the library alternatives
 //   micro [BenchmarkDotNet args]    the hot-path micro benchmarks with a memory diagnoser
 string? Opt(string name) => Array.IndexOf(args, name) is var i and > 0 ? args.ElementAtOrDefault(i + 1) : null;
 switch (args.FirstOrDefault())
@@ -81,11 +82,13 @@ switch (args.FirstOrDefault())
             Opt("--workers") is { } w ? int.Parse(w, CultureInfo.InvariantCulture) : null));
     case "libraries":
         return LibraryBenchmark.Run(args.ElementAtOrDefault(1) ?? throw new ArgumentException("libraries PATH"));
+    case "tls-cost":
+        return TlsCostBenchmark.Run(args.ElementAtOrDefault(1));
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(ReplayBenchmark).Assembly).Run(args.Skip(1).ToArray());
         return 0;
     default:
-        Console.Error.WriteLine("usage: agent-capture bulk|mail-heavy PATH [MB] | memory-flat [GB] [--small MB] [--dir DIR] | generate PATH [MB] | flow-flood PATH [FLOWS] | smtp-idle [SESSIONS] | replay PATH [--keylog K] [--tshark] [--cli PATH] [--runs N] [--workers N] | libraries PATH | micro [args]");
+        Console.Error.WriteLine("usage: agent-capture bulk|mail-heavy PATH [MB] | memory-flat [GB] [--small MB] [--dir DIR] | generate PATH [MB] | flow-flood PATH [FLOWS] | smtp-idle [SESSIONS] | replay PATH [--keylog K] [--tshark] [--cli PATH] [--runs N] [--workers N] | libraries PATH | tls-cost [SUITE hex, e.g. 1302] | micro [args]");
         return 1;
 }
 

@@ -113,6 +113,35 @@ bb 21 69 49 15 e4");
     }
 
     [Fact]
+    public void Close_LeavesNoPlaintextInThePool()
+    {
+        // The plaintext buffers go back to the shared ArrayPool cleared (only their written part is cleared now):
+        // the arrays this thread rents next, the ones just returned, hold no decrypted byte.
+        var keys = new TlsKeyLog();
+        keys.AddText(KeyLog);
+        var handler = new RecordingHandler();
+        var options = new TlsOptions();
+        var session = new TlsSession(options, keys, handler, new AnomalyCounters());
+        session.OnData(FlowDirection.ClientToServer, ClientHelloRecord);
+        session.OnData(FlowDirection.ServerToClient, ServerHelloRecord);
+        session.OnData(FlowDirection.ServerToClient, ServerFlightRecord);
+        session.OnData(FlowDirection.ClientToServer, ClientFinishedRecord);
+        session.OnData(FlowDirection.ClientToServer, ClientAppDataRecord);
+        Assert.Equal(Payload, handler.Client);
+        session.OnClose();
+
+        var rented = Enumerable.Range(0, 4).Select(_ => System.Buffers.ArrayPool<byte>.Shared.Rent(options.MaxRecordBytes)).ToList();
+        try
+        {
+            Assert.All(rented, array => Assert.True(array.AsSpan().IndexOf(Payload.AsSpan(1)) < 0, "decrypted bytes left in a pooled array"));
+        }
+        finally
+        {
+            rented.ForEach(array => System.Buffers.ArrayPool<byte>.Shared.Return(array));
+        }
+    }
+
+    [Fact]
     public void ServerApplicationData_AtSequenceOne()
     {
         var suite = TlsCipherSuite.Find(0x1301)!;

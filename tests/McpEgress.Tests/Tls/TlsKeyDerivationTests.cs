@@ -86,4 +86,60 @@ public class TlsKeyDerivationTests
         var b = TlsKeyDerivation.Prf(HashAlgorithmName.SHA256, secret, "key expansion", seed, 104);
         Assert.Equal(a, b[..40]);
     }
+    [Theory]
+    // RFC 5869 Appendix A.1 (test case 1) and A.3 (test case 3, empty info): PRK, info, the first 32 bytes of OKM.
+    [InlineData("077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5", "f0f1f2f3f4f5f6f7f8f9",
+        "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf")]
+    [InlineData("19ef24a32c717b167f33a91d6f648bdf96596776afdb6377ac434c1c293ccb04", "",
+        "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d")]
+    public void HkdfExpandOneBlock_Rfc5869(string prk, string info, string okm)
+    {
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, Hex(prk));
+        var output = new byte[32];
+        TlsKeyDerivation.HkdfExpandOneBlock(hmac, Hex(info), output);
+        Assert.Equal(Hex(okm), output);
+        // The HMAC is left reset: a second expansion under the same PRK gives the same prefix.
+        var shorter = new byte[10];
+        TlsKeyDerivation.HkdfExpandOneBlock(hmac, Hex(info), shorter);
+        Assert.Equal(Hex(okm)[..10], shorter);
+        Assert.Throws<ArgumentException>(() => TlsKeyDerivation.HkdfExpandOneBlock(hmac, Hex(info), new byte[33]));
+    }
+
+    [Fact]
+    public void TrafficKeyAndIv_Rfc8448()
+    {
+        // RFC 8448 §3: server handshake and client application traffic secrets -> write key / iv.
+        (string secret, string key, string iv)[] cases =
+        [
+            ("b67b7d690cc16c4e75e54213cb2d37b4e9c912bcded9105d42befd59d391ad38", "3fce516009c21727d0f2e4e86ee403bc", "5d313eb2671276ee13000b30"),
+            ("9e40646ce79a7f9dc05af8889bce6552875afa0b06df0087f792ebb7c17504a5", "17422dda596ed5d9acd890e3c63f5051", "5b78923dee08579033e523d9"),
+            ("a11af9f05531f856ad47116b45a950328204b4f44bfb6b3a4b4f1f3fcb631643", "9f02283b6c9c07efc26bb9f2ac92e356", "cf782b88dd83549aadf1e984"),
+        ];
+        foreach (var c in cases)
+        {
+            var key = new byte[16];
+            var iv = new byte[12];
+            TlsKeyDerivation.TrafficKeyAndIv(HashAlgorithmName.SHA256, Hex(c.secret), key, iv);
+            Assert.Equal(Hex(c.key), key);
+            Assert.Equal(Hex(c.iv), iv);
+        }
+    }
+
+    [Theory]
+    [InlineData("SHA256", 32, 16)]
+    [InlineData("SHA256", 32, 32)]
+    [InlineData("SHA384", 48, 32)]
+    public void TrafficKeyAndIv_SameAsFrameworkHkdfExpand(string hashName, int secretLength, int keyLength)
+    {
+        // RFC 8448 has SHA-256 only: the SHA-384 suites (TLS_AES_256_GCM_SHA384) are checked against OpenSSL's HKDF.
+        var hash = new HashAlgorithmName(hashName);
+        var secret = Enumerable.Range(0, secretLength).Select(i => (byte)(i * 7 + 3)).ToArray();
+        var key = new byte[keyLength];
+        var iv = new byte[12];
+        TlsKeyDerivation.TrafficKeyAndIv(hash, secret, key, iv);
+        byte[] keyLabel = [0, (byte)keyLength, 9, .. "tls13 key"u8, 0];
+        byte[] ivLabel = [0, 12, 8, .. "tls13 iv"u8, 0];
+        Assert.Equal(HKDF.Expand(hash, secret, keyLength, keyLabel), key);
+        Assert.Equal(HKDF.Expand(hash, secret, 12, ivLabel), iv);
+    }
 }

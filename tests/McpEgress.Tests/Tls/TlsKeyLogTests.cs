@@ -129,4 +129,72 @@ public class TlsKeyLogTests
         }
         finally { File.Delete(path); }
     }
+    [Fact]
+    public void LookupsWithoutLock_WhileAWriterEvicts_FindWantedAndLateKeys()
+    {
+        // Live following: readers (packet workers) look up while the follower adds junk past MaxEntries, so entries are
+        // evicted all along. The wanted entries stay findable throughout; a key that arrives late (its session asked
+        // for it at its ClientHello, before the line was written) is found as soon as it is added; the bound holds.
+        var log = new TlsKeyLog(new TlsKeyLogOptions { MaxEntries = 64, MaxWanted = 32 });
+        var early = Hex($"{1:x64}");
+        var late = Hex($"{2:x64}");
+        log.Want(early);
+        log.Want(late);
+        log.AddText($"CLIENT_RANDOM {1:x64} {Master}\n");
+        int lateAdded = 0;
+        long lookups = 0, lateFound = 0;
+        var writer = new Thread(() =>
+        {
+            for (int i = 0; i < 20_000; i++)
+            {
+                log.AddText($"CLIENT_RANDOM {1_000_000 + i:x64} {Master}\n");
+                if (i == 10_000)
+                {
+                    log.AddText($"SERVER_TRAFFIC_SECRET_0 {2:x64} {Master}\n");
+                    Volatile.Write(ref lateAdded, 1);
+                }
+            }
+        });
+        string? failure = null;
+        var readers = Enumerable.Range(0, 2).Select(n => new Thread(() =>
+        {
+            while (writer.IsAlive && failure is null)
+            {
+                bool lateWasAdded = Volatile.Read(ref lateAdded) == 1;
+                if (!log.TryFindSecret(early, TlsSecretKind.MasterSecret, out var secret) || !secret.Span.SequenceEqual(Hex(Master)))
+                    failure = "the wanted early key was not found whole";
+                bool found = log.TryFindSecret(late, TlsSecretKind.ServerTrafficSecret0, out _);
+                if (lateWasAdded && !found) failure = "the late key was added but not found";
+                if (found) Interlocked.Increment(ref lateFound);
+                if (log.Count is < 1 or > 64) failure = $"count {log.Count}";
+                Interlocked.Increment(ref lookups);
+            }
+        })).ToList();
+        writer.Start();
+        readers.ForEach(r => r.Start());
+        writer.Join();
+        readers.ForEach(r => r.Join());
+        Assert.Null(failure);
+        Assert.True(lookups > 0);
+        Assert.True(log.Contains(early) && log.Contains(late));
+        Assert.Equal(64, log.Count);
+        Assert.Equal(20_000 + 2 - 64, log.Evicted);
+    }
+
+    [Fact]
+    public void ASecretHandedOut_NeverChangesWhenTheLineIsReplaced()
+    {
+        // TryFindSecret hands out a slice of the entry's packed array without copying: a later line for the same
+        // client random and label makes a new array, so what a session already holds stays as it was.
+        var log = new TlsKeyLog();
+        var other = new string('7', 96);
+        log.AddText($"CLIENT_TRAFFIC_SECRET_0 {Random1} {Master}\n");
+        Assert.True(log.TryFindSecret(Hex(Random1), TlsSecretKind.ClientTrafficSecret0, out var held));
+        log.AddText($"CLIENT_TRAFFIC_SECRET_0 {Random1} {other}\nSERVER_TRAFFIC_SECRET_0 {Random1} {other}\n");
+        Assert.Equal(Hex(Master), held.ToArray());
+        Assert.True(log.TryFindSecret(Hex(Random1), TlsSecretKind.ClientTrafficSecret0, out var now));
+        Assert.Equal(Hex(other), now.ToArray());
+        Assert.False(log.TryFindSecret(Hex(Random1), TlsSecretKind.ExporterSecret, out _));
+        Assert.False(log.TryFindSecret(new byte[31], TlsSecretKind.ClientTrafficSecret0, out _));
+    }
 }

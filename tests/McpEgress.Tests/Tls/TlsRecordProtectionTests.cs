@@ -37,4 +37,52 @@ public class TlsRecordProtectionTests
         Assert.Equal(23, type);
         Assert.Equal("hello"u8.ToArray(), plaintext[..n]);
     }
+    [Theory]
+    [InlineData(0x1301)]
+    [InlineData(0x1302)]
+    public void Tls13AesGcm_EveryRecordSize_OnBothLibraries(int suiteId)
+    {
+        // TlsAead decrypts short AES-GCM records with BouncyCastle and long ones with the framework once they add up:
+        // one key's records of every size class in turn (short, long below and above the switch, short again, long
+        // again), sealed here with the framework's AesGcm, must all open in sequence; a record with a flipped bit must
+        // fail on either path without advancing the sequence or spoiling the next record.
+        // Where the CPU has AES-NI and PCLMULQDQ, the short records really take BouncyCastle's path.
+        Assert.Equal(System.Runtime.Intrinsics.X86.Aes.IsSupported && System.Runtime.Intrinsics.X86.Pclmulqdq.IsSupported,
+            TlsAead.BouncyCastleGcmAccelerated);
+        var suite = TlsCipherSuite.Find((ushort)suiteId)!;
+        var secret = Enumerable.Range(1, TlsKeyDerivation.HashLength(suite.PrfHash)).Select(i => (byte)i).ToArray();
+        var key = TlsKeyDerivation.HkdfExpandLabel(suite.PrfHash, secret, "key", default, suite.KeyLength);
+        var iv = TlsKeyDerivation.HkdfExpandLabel(suite.PrfHash, secret, "iv", default, 12);
+        int[] sizes = [0, 1, 15, 16, 17, 200, TlsAead.LargeRecord - 2, TlsAead.LargeRecord + 5, 1500, 3000, 16383, 100, 16, 2000, 16384, 5];
+        using var protection = new Tls13RecordProtection(suite, secret);
+        var plaintext = new byte[16 * 1024 + 256];
+        var random = new Random(suiteId);
+        for (int seq = 0; seq < sizes.Length; seq++)
+        {
+            var content = new byte[sizes[seq]];
+            random.NextBytes(content);
+            var record = Seal(key, iv, (ulong)seq, content);
+            var tampered = (byte[])record.Clone();
+            tampered[5 + random.Next(record.Length - 5)] ^= 0x10;
+            Assert.False(protection.TryDecrypt(tampered.AsSpan(0, 5), tampered.AsSpan(5), plaintext, out _, out _));
+            Assert.Equal((ulong)seq, protection.SequenceNumber);
+            Assert.True(protection.TryDecrypt(record.AsSpan(0, 5), record.AsSpan(5), plaintext, out int n, out byte type), $"record {seq} of {sizes[seq]} bytes");
+            Assert.Equal(23, type);
+            Assert.Equal(content, plaintext[..n]);
+        }
+    }
+
+    /// <summary>A TLS 1.3 application_data record: header || AES-GCM(content || 23) || tag, nonce = iv XOR seq.</summary>
+    private static byte[] Seal(byte[] key, byte[] iv, ulong seq, byte[] content)
+    {
+        var nonce = (byte[])iv.Clone();
+        for (int i = 0; i < 8; i++) nonce[11 - i] ^= (byte)(seq >> (8 * i));
+        byte[] inner = [.. content, 23];
+        int length = inner.Length + 16;
+        var record = new byte[5 + length];
+        record[0] = 23; record[1] = 3; record[2] = 3; record[3] = (byte)(length >> 8); record[4] = (byte)length;
+        using var gcm = new AesGcm(key, 16);
+        gcm.Encrypt(nonce, inner, record.AsSpan(5, inner.Length), record.AsSpan(5 + inner.Length), record.AsSpan(0, 5));
+        return record;
+    }
 }

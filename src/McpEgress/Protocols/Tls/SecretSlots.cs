@@ -8,10 +8,12 @@ internal static class SecretSlots
 {
     public static readonly byte[] Empty = [];
 
-    public static ReadOnlySpan<byte> Find(byte[] packed, TlsSecretKind kind)
+    public static ReadOnlySpan<byte> Find(byte[] packed, TlsSecretKind kind) => FindMemory(packed, kind).Span;
+
+    public static ReadOnlyMemory<byte> FindMemory(byte[] packed, TlsSecretKind kind)
     {
         for (int i = 0; i + 2 <= packed.Length; i += 2 + packed[i + 1])
-            if (packed[i] == (byte)kind) return packed.AsSpan(i + 2, packed[i + 1]);
+            if (packed[i] == (byte)kind) return packed.AsMemory(i + 2, packed[i + 1]);
         return default;
     }
 

@@ -6,23 +6,24 @@ namespace McpEgress.Protocols.Tls;
 internal sealed class Tls13RecordProtection : TlsRecordProtection
 {
     private readonly TlsCipherSuite _suite;
-    private readonly byte[] _secret;
-    private readonly byte[] _iv;
+    private readonly ReadOnlyMemory<byte> _secret;
+    private readonly byte[] _iv = new byte[12];
     private readonly TlsAead _aead;
 
-    public Tls13RecordProtection(TlsCipherSuite suite, byte[] trafficSecret)
+    /// <param name="trafficSecret">Kept (not copied) for a KeyUpdate: a key log entry's secrets are never changed in place.</param>
+    public Tls13RecordProtection(TlsCipherSuite suite, ReadOnlyMemory<byte> trafficSecret)
     {
         _suite = suite;
         _secret = trafficSecret;
-        var key = TlsKeyDerivation.HkdfExpandLabel(suite.PrfHash, trafficSecret, "key", default, suite.KeyLength);
-        _iv = TlsKeyDerivation.HkdfExpandLabel(suite.PrfHash, trafficSecret, "iv", default, 12);
+        Span<byte> key = stackalloc byte[suite.KeyLength];
+        TlsKeyDerivation.TrafficKeyAndIv(suite.PrfHash, trafficSecret.Span, key, _iv);
         _aead = new TlsAead(suite.Kind, key);
         CryptographicOperations.ZeroMemory(key);
     }
 
     /// <summary>KeyUpdate (RFC 8446 §7.2): application_traffic_secret_N+1 = HKDF-Expand-Label(secret_N, "traffic upd", "", Hash.length).</summary>
     public Tls13RecordProtection NextGeneration() => new(_suite,
-        TlsKeyDerivation.HkdfExpandLabel(_suite.PrfHash, _secret, "traffic upd", default, TlsKeyDerivation.HashLength(_suite.PrfHash)));
+        TlsKeyDerivation.HkdfExpandLabel(_suite.PrfHash, _secret.Span, "traffic upd", default, TlsKeyDerivation.HashLength(_suite.PrfHash)));
 
     public override bool TryDecrypt(ReadOnlySpan<byte> header, ReadOnlySpan<byte> body, Span<byte> plaintext,
         out int plaintextLength, out byte contentType)

@@ -31,6 +31,11 @@ internal sealed class TlsDirectionState
     public int PendingLength;
 
     public byte[]? Plaintext;
+    /// <summary>
+    /// Bytes at the start of <see cref="Plaintext"/> a decryption may have written (the longest record body so far):
+    /// only those are cleared when the buffer goes back to the pool, not the whole 32 KB rented array.
+    /// </summary>
+    public int PlaintextUsed;
 
     public bool HandshakeMessageInProgress => HandshakeHeaderFill > 0;
 

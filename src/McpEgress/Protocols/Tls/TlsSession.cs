@@ -178,7 +178,14 @@ public sealed class TlsSession : IDisposable
             d.Pending = null;
             d.PendingLength = 0;
             if (d.RecordBuffer is { } record) { d.RecordBuffer = null; ArrayPool<byte>.Shared.Return(record); }
-            if (d.Plaintext is { } plain) { d.Plaintext = null; ArrayPool<byte>.Shared.Return(plain, clearArray: true); }
+            if (d.Plaintext is { } plain)
+            {
+                // Decrypted data must not linger in the shared pool; a record writes at most its body's length.
+                plain.AsSpan(0, d.PlaintextUsed).Clear();
+                d.Plaintext = null;
+                d.PlaintextUsed = 0;
+                ArrayPool<byte>.Shared.Return(plain);
+            }
         }
     }
 
@@ -281,6 +288,7 @@ public sealed class TlsSession : IDisposable
         // Keys missing: wait (false); a key the cipher refused stops the direction (handled).
         if (d.Protection is null && !TryInstallKeys(direction, d)) return d.Phase == TlsDirectionPhase.Stopped;
         d.Plaintext ??= ArrayPool<byte>.Shared.Rent(_options.MaxRecordBytes);
+        d.PlaintextUsed = Math.Max(d.PlaintextUsed, Math.Min(body.Length, d.Plaintext.Length));
         int length;
         byte contentType;
 
@@ -385,9 +393,9 @@ public sealed class TlsSession : IDisposable
                 Tls13KeyStage.Application => isClient ? TlsSecretKind.ClientTrafficSecret0 : TlsSecretKind.ServerTrafficSecret0,
                 _ => isClient ? TlsSecretKind.ClientHandshakeTrafficSecret : TlsSecretKind.ServerHandshakeTrafficSecret,
             };
-            if (!_keys.TryGetSecret(random, kind, out var secret)) return false;
+            if (!_keys.TryFindSecret(random, kind, out var secret)) return false;
             d.SetProtection(new Tls13RecordProtection(_suite, secret));
-            if (d.Stage == Tls13KeyStage.EarlyTrial && _keys.TryGetSecret(random, TlsSecretKind.ClientEarlyTrafficSecret, out var early))
+            if (d.Stage == Tls13KeyStage.EarlyTrial && _keys.TryFindSecret(random, TlsSecretKind.ClientEarlyTrafficSecret, out var early))
             {
                 d.DropEarlyProtection();
                 d.EarlyProtection = new Tls13RecordProtection(_suite, early);
@@ -397,7 +405,7 @@ public sealed class TlsSession : IDisposable
 
         if (_tls12KeyBlock is null)
         {
-            if (!_keys.TryGetSecret(random, TlsSecretKind.MasterSecret, out var master)) return false;
+            if (!_keys.TryFindSecret(random, TlsSecretKind.MasterSecret, out var master)) return false;
             // key_block = PRF(master_secret, "key expansion", server_random + client_random) (RFC 5246 §6.3;
             // RFC 2246 §6.3 with the MD5/SHA-1 PRF for TLS 1.0 and 1.1).
             Span<byte> seed = stackalloc byte[64];
@@ -405,8 +413,8 @@ public sealed class TlsSession : IDisposable
             random.CopyTo(seed[32..]);
             int size = 2 * (_suite.MacLength + _suite.KeyLength + _suite.FixedIvLength);
             _tls12KeyBlock = _serverHello.Version >= Tls12
-                ? TlsKeyDerivation.Prf(_suite.PrfHash, master, "key expansion", seed, size)
-                : TlsKeyDerivation.Tls10Prf(master, "key expansion", seed, size);
+                ? TlsKeyDerivation.Prf(_suite.PrfHash, master.Span, "key expansion", seed, size)
+                : TlsKeyDerivation.Tls10Prf(master.Span, "key expansion", seed, size);
         }
         // client_write_MAC_key, server_write_MAC_key, client_write_key, server_write_key, client_write_IV, server_write_IV
         var kb = _tls12KeyBlock.AsSpan();
