@@ -32,6 +32,8 @@ internal static class MessagePathBenchmark
     public static int Run(int messages)
     {
         Console.WriteLine($"message path, {messages} messages per round, µs and bytes allocated per message (best of 5):");
+        Part("MessageHeaders.Parse of the SMTP header block", () => McpEgress.Protocols.Imf.MessageHeaders.Parse(SmtpTurns[5]));
+        Part("MimeHeaderBlock.Parse of the SMTP header block", () => McpEgress.Protocols.Imf.MimeHeaderBlock.Parse(SmtpTurns[5], McpEgress.Protocols.Imf.ImfOptions.Default, null));
         Measure("SMTP transaction (3 recipients, 6 header fields)", messages, Smtp);
         Measure("Postmark /email (From, To, Bcc, Subject)", messages, PostmarkSingle);
         Measure("Postmark /email/batch (2 messages)", messages / 2, PostmarkBatch, perFlow: 2);
@@ -86,6 +88,15 @@ internal static class MessagePathBenchmark
             direction = direction == FlowDirection.ClientToServer ? FlowDirection.ServerToClient : FlowDirection.ClientToServer;
         }
         router.OnFlowClosed(flow, FlowCloseReason.Fin, id);
+    }
+
+    private static void Part(string what, Func<object> run)
+    {
+        for (int i = 0; i < 200; i++) run();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < 20000; i++) run();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {what,-52} {sw.Elapsed.TotalMicroseconds / 20000,7:F2} µs  {(GC.GetAllocatedBytesForCurrentThread() - before) / 20000,7} B"));
     }
 
     private static void Measure(string what, int flows, Action<ProtocolRouter, long> run, int perFlow = 1)

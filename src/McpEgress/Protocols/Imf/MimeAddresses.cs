@@ -27,8 +27,10 @@ public static class MimeAddresses
         ref CutRecipients? cut, bool cutMayBeHidden, bool collectCut = true)
     {
         var o = options ?? ImfOptions.Default;
+        if (string.IsNullOrWhiteSpace(value)) return [];
+        // The usual API value, one bare addr-spec: as ParseInto's shortcut below, without the bytes and the list.
+        if (o.MaxAddressesPerField > 0 && TrySimpleAddrSpec(value, out string? simple)) return [new MailAddress(simple)];
         var into = new List<MailAddress>();
-        if (string.IsNullOrWhiteSpace(value)) return into;
         byte[] raw = System.Text.Encoding.UTF8.GetBytes(value);
         ParseInto(raw, into, o, anomalies, ref cut, cutMayBeHidden, collectCut);
         return into;
@@ -167,13 +169,31 @@ public static class MimeAddresses
     {
         address = null;
         raw = raw.Trim(" \t\r\n"u8);
-        int at = raw.IndexOf((byte)'@');
-        if (at <= 0 || at == raw.Length - 1 || raw.Length > 254 || raw[(at + 1)..].IndexOf((byte)'@') >= 0) return false;
-        var local = raw[..at];
-        var domain = raw[(at + 1)..];
-        if (!DotAtom(local, localPart: true) || !DotAtom(domain, localPart: false)) return false;
+        if (!IsSimpleAddrSpec(raw)) return false;
         address = System.Text.Encoding.ASCII.GetString(raw);
         return true;
+    }
+
+    /// <summary>As above for a string (its UTF-8 bytes): the trimmed string itself, no copy when nothing is trimmed.</summary>
+    internal static bool TrySimpleAddrSpec(string value, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? address)
+    {
+        address = null;
+        var chars = value.AsSpan().Trim(" \t\r\n");
+        // Non-ASCII never makes a dot-atom here, and 254 bytes is the addr-spec limit below.
+        if (chars.Length > 254 || !System.Text.Ascii.IsValid(chars)) return false;
+        Span<byte> bytes = stackalloc byte[chars.Length];
+        System.Text.Ascii.FromUtf16(chars, bytes, out _);
+        if (!IsSimpleAddrSpec(bytes)) return false;
+        address = chars.Length == value.Length ? value : chars.ToString();
+        return true;
+    }
+
+    // raw already trimmed.
+    private static bool IsSimpleAddrSpec(ReadOnlySpan<byte> raw)
+    {
+        int at = raw.IndexOf((byte)'@');
+        if (at <= 0 || at == raw.Length - 1 || raw.Length > 254 || raw[(at + 1)..].IndexOf((byte)'@') >= 0) return false;
+        return DotAtom(raw[..at], localPart: true) && DotAtom(raw[(at + 1)..], localPart: false);
     }
 
     private static bool DotAtom(ReadOnlySpan<byte> s, bool localPart)

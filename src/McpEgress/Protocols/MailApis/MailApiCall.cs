@@ -46,7 +46,7 @@ internal sealed class MailApiCall : IDisposable
         if (hash >= 0) RawQuery = RawQuery[..hash];
         string rawPath = q < 0 ? target : target[..q];
         Segments = NormalizedSegments(rawPath);
-        Path = "/" + string.Join('/', Segments);
+        Path = IsPlainPath(rawPath) ? rawPath : "/" + string.Join('/', Segments);
         UrlFull = absolute ? request.RedactedTarget : "https://" + host + request.RedactedTarget;
         MediaType = MediaType.Parse(request.ContentType ?? request.GetHeader("content-type"));
     }
@@ -104,6 +104,7 @@ internal sealed class MailApiCall : IDisposable
     /// </summary>
     private static string[] NormalizedSegments(string rawPath)
     {
+        if (IsPlainPath(rawPath)) return rawPath.Split('/', StringSplitOptions.RemoveEmptyEntries);
         var result = new List<string>();
         foreach (var raw in rawPath.Split('/'))
         {
@@ -115,6 +116,11 @@ internal sealed class MailApiCall : IDisposable
         }
         return result.ToArray();
     }
+
+    // "/email", "/v3/mail/send": nothing to decode, drop or resolve (no '%', ';', '.', empty segment, '/' at the end).
+    private static bool IsPlainPath(string rawPath) =>
+        rawPath.Length > 1 && rawPath[0] == '/' && rawPath[^1] != '/' && rawPath.AsSpan().IndexOfAny('%', ';', '.') < 0
+        && !rawPath.Contains("//", StringComparison.Ordinal);
 
     public bool PathIs(string path) => string.Equals(Path.TrimEnd('/'), path, StringComparison.OrdinalIgnoreCase);
 
@@ -274,7 +280,8 @@ internal sealed class MailApiCall : IDisposable
     public void AddList(MessageDraft d, List<MailAddress> into, string? value)
     {
         if (string.IsNullOrWhiteSpace(value)) return;
-        foreach (var a in MimeAddresses.Parse(value, ImfOptions, Anomalies, ref d.ImfCut, d.IsHiddenList(into))) Add(d, into, a);
+        var list = MimeAddresses.Parse(value, ImfOptions, Anomalies, ref d.ImfCut, d.IsHiddenList(into));
+        for (int i = 0; i < list.Count; i++) Add(d, into, list[i]);
     }
 
     /// <summary>
@@ -340,7 +347,10 @@ internal sealed class MailApiCall : IDisposable
     /// <summary>Every property of that name (any case) read with <see cref="AddJson"/>.</summary>
     public void AddProp(MessageDraft d, List<MailAddress> into, JsonElement obj, string name)
     {
-        foreach (var v in JsonRead.Props(obj, name)) AddJson(d, into, v);
+        if (obj.ValueKind != JsonValueKind.Object) return;
+        foreach (var p in obj.EnumerateObject()) // JsonRead.Props without its enumerator object
+            if (JsonRead.NameIs(p, name))
+                AddJson(d, into, p.Value);
     }
 
     // ---- raw RFC 822 ----
