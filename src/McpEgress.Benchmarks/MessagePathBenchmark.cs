@@ -34,6 +34,14 @@ internal static class MessagePathBenchmark
         Console.WriteLine($"message path, {messages} messages per round, µs and bytes allocated per message (best of 5):");
         Part("MessageHeaders.Parse of the SMTP header block", () => McpEgress.Protocols.Imf.MessageHeaders.Parse(SmtpTurns[5]));
         Part("MimeHeaderBlock.Parse of the SMTP header block", () => McpEgress.Protocols.Imf.MimeHeaderBlock.Parse(SmtpTurns[5], McpEgress.Protocols.Imf.ImfOptions.Default, null));
+        var extractor = new McpEgress.Protocols.MailApis.MailApiExtractor(McpEgress.Protocols.MailApis.MailApiOptions.Default, new AnomalyCounters());
+        var request = new McpEgress.Protocols.Http.HttpRequestRecord
+        {
+            Version = "HTTP/1.1", Method = "POST", Target = "/email", Authority = "api.postmarkapp.com", ContentType = "application/json",
+            Headers = [new("Host", "api.postmarkapp.com"), new("Content-Type", "application/json")],
+            Body = PostmarkSingleTurns[0].AsMemory(PostmarkSingleTurns[0].AsSpan().IndexOf("\r\n\r\n"u8) + 4), ResponseStatus = 200,
+        };
+        Part("MailApiExtractor.Extract of a Postmark /email", () => extractor.Extract(request, "api.postmarkapp.com")!);
         Measure("SMTP transaction (3 recipients, 6 header fields)", messages, Smtp);
         Measure("Postmark /email (From, To, Bcc, Subject)", messages, PostmarkSingle);
         Measure("Postmark /email/batch (2 messages)", messages / 2, PostmarkBatch, perFlow: 2);

@@ -31,6 +31,10 @@ internal sealed class Http1MessageReader
     private long _messageStartTs;
     private readonly List<KeyValuePair<string, string>> _headers = new();
     private int _droppedHeaders;
+    // Fields of this head so far, kept or not (a response keeps only its framing fields), and whether the last
+    // field line was kept (an obs-fold line continues it).
+    private int _headerCount;
+    private bool _lastKept;
 
     public Http1MessageReader(bool fromClient, HttpOptions options, IHttp1MessageSink sink, IAnomalySink anomalies)
     {
@@ -224,6 +228,8 @@ internal sealed class Http1MessageReader
                 _messageStartTs = _lineStartTs;
                 _headers.Clear();
                 _droppedHeaders = 0;
+                _headerCount = 0;
+                _lastKept = false;
                 _sectionBytes = line.Length + 2;
                 _state = State.Headers;
                 return;
@@ -285,7 +291,7 @@ internal sealed class Http1MessageReader
         {
             // obs-fold (RFC 7230 §3.2.4): continuation of the previous field value, replaced by one space.
             _anomalies.Report(AnomalyStage.Http, HttpAnomalies.ObsFold);
-            if (_headers.Count > 0 && _droppedHeaders == 0)
+            if (_lastKept && _droppedHeaders == 0)
             {
                 var last = _headers[^1];
                 _headers[^1] = new(last.Key, last.Value + " " + Encoding.Latin1.GetString(line.Trim((byte)' ').Trim((byte)'\t')));
@@ -298,15 +304,22 @@ internal sealed class Http1MessageReader
             _anomalies.Report(AnomalyStage.Http, HttpAnomalies.BadHeaderLine);
             return;
         }
-        if (_headers.Count >= _options.MaxHeaderCount)
+        if (_headerCount >= _options.MaxHeaderCount)
         {
+            _lastKept = false;
             if (_droppedHeaders++ == 0)
                 _anomalies.Report(AnomalyStage.Http, HttpAnomalies.TooManyHeaders);
             return;
         }
+        _headerCount++;
         var name = line[..colon].TrimEnd((byte)' ');
+        // A response's head only frames its body (the session reads nothing else of it): no strings for the rest.
+        _lastKept = _fromClient || Ascii.EqualsIgnoreCase(name, "content-length"u8) || Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8);
+        if (!_lastKept)
+            return;
         var value = line[(colon + 1)..].Trim((byte)' ').Trim((byte)'\t');
-        _headers.Add(new(Encoding.Latin1.GetString(name), Encoding.Latin1.GetString(value)));
+        string n = HeaderStrings.Name(name);
+        _headers.Add(new(n, HeaderStrings.Value(n, value)));
     }
 
     private void HeadDone()
