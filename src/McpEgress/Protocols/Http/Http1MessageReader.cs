@@ -42,8 +42,9 @@ internal sealed class Http1MessageReader
         _options = options;
         _sink = sink;
         _anomalies = anomalies;
-        // Grown on demand up to the limits: an idle or bulk connection must not cost MaxHeaderBytes per direction.
-        _line = new byte[Math.Min(InitialLineBytes, Math.Max(options.MaxHeaderBytes, options.MaxChunkLineBytes))];
+        // Only a line cut between two Feed calls is copied here (whole lines are read in place): made on the first such
+        // cut and grown on demand up to the limits, so a connection whose lines arrive whole never has one.
+        _line = [];
     }
 
     public bool Stopped => _state == State.Stopped;
@@ -86,6 +87,18 @@ internal sealed class Http1MessageReader
                 default:
                 {
                     int lf = data.IndexOf((byte)'\n');
+                    if (lf >= 0 && _lineLen == 0 && !_lineOverflow
+                        && lf < (_state == State.ChunkSize ? _options.MaxChunkLineBytes : _options.MaxHeaderBytes))
+                    {
+                        // The whole line is in this data (the usual case): read it where it is, as the copy below would.
+                        _lineStartTs = ts;
+                        if (_state is State.Headers or State.Trailers)
+                            _sectionBytes += lf + 1;
+                        var whole = data[..(lf + 1)];
+                        data = data[(lf + 1)..];
+                        OnLine(TrimEol(whole));
+                        break;
+                    }
                     var piece = lf < 0 ? data : data[..(lf + 1)];
                     if (_lineLen == 0 && !_lineOverflow)
                         _lineStartTs = ts;
@@ -95,7 +108,7 @@ internal sealed class Http1MessageReader
                         if (_lineLen + piece.Length <= limit)
                         {
                             if (_lineLen + piece.Length > _line.Length)
-                                Array.Resize(ref _line, Math.Min(Math.Max(_line.Length * 2, _lineLen + piece.Length), Math.Max(limit, _line.Length)));
+                                Array.Resize(ref _line, Math.Min(Math.Max(Math.Max(_line.Length * 2, InitialLineBytes), _lineLen + piece.Length), Math.Max(limit, _line.Length)));
                             piece.CopyTo(_line.AsSpan(_lineLen));
                             _lineLen += piece.Length;
                         }

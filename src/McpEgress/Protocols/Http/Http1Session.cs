@@ -137,7 +137,8 @@ public sealed class Http1Session : IHttp1MessageSink
                 wantsUpgrade = true;
         }
         record.Headers = kept;
-        if (Uri.TryCreate(record.Target, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+        // An origin-form target ("/email") is no absolute URI with a scheme (Uri would make it a file path): not parsed.
+        if (!record.Target.StartsWith('/') && Uri.TryCreate(record.Target, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
         {
             // absolute-form (RFC 7230 §5.3.2), as sent to proxies.
             record.Scheme = uri.Scheme;

@@ -28,7 +28,7 @@ internal sealed class MailApiCall : IDisposable
         Options = options;
         ImfOptions = imfOptions;
         Anomalies = anomalies;
-        Result = new MailApiResult { Provider = provider, Endpoint = provider + ".other" };
+        Result = new MailApiResult { Provider = provider, Endpoint = OtherEndpoints.GetValueOrDefault(provider) ?? provider + ".other" };
         Method = request.Method.ToUpperInvariant();
 
         string target = request.Target;
@@ -50,6 +50,9 @@ internal sealed class MailApiCall : IDisposable
         UrlFull = absolute ? request.RedactedTarget : "https://" + host + request.RedactedTarget;
         MediaType = MediaType.Parse(request.ContentType ?? request.GetHeader("content-type"));
     }
+
+    // "{provider}.other", the endpoint of a call not (yet) recognised: one string per provider, not one per call.
+    private static readonly Dictionary<string, string> OtherEndpoints = MailApiProviders.Ids.ToDictionary(id => id, id => id + ".other");
 
     public HttpRequestRecord Request { get; }
     public string Host { get; }
