@@ -29,7 +29,7 @@ internal sealed class Http1MessageReader
     private int _sectionBytes;
     private string _startLine = "";
     private long _messageStartTs;
-    private readonly List<KeyValuePair<string, string>> _headers = new();
+    private readonly List<KeyValuePair<string, string>> _headers;
     private int _droppedHeaders;
     // Fields of this head so far, kept or not (a response keeps only its framing fields), and whether the last
     // field line was kept (an obs-fold line continues it).
@@ -45,6 +45,8 @@ internal sealed class Http1MessageReader
         // Only a line cut between two Feed calls is copied here (whole lines are read in place): made on the first such
         // cut and grown on demand up to the limits, so a connection whose lines arrive whole never has one.
         _line = [];
+        // Sized for a usual request head at once (a response keeps only its framing fields), not grown through 4 and 8.
+        _headers = new(fromClient ? 16 : 2);
     }
 
     public bool Stopped => _state == State.Stopped;

@@ -47,7 +47,7 @@ internal sealed class MailApiCall : IDisposable
         string rawPath = q < 0 ? target : target[..q];
         Segments = NormalizedSegments(rawPath);
         Path = IsPlainPath(rawPath) ? rawPath : "/" + string.Join('/', Segments);
-        UrlFull = absolute ? request.RedactedTarget : "https://" + host + request.RedactedTarget;
+        UrlFull = absolute ? request.RedactedTarget : HttpsUrl(host, request.RedactedTarget);
         MediaType = MediaType.Parse(request.ContentType ?? request.GetHeader("content-type"));
     }
 
@@ -124,6 +124,19 @@ internal sealed class MailApiCall : IDisposable
     private static bool IsPlainPath(string rawPath) =>
         rawPath.Length > 1 && rawPath[0] == '/' && rawPath[^1] != '/' && rawPath.AsSpan().IndexOfAny('%', ';', '.') < 0
         && !rawPath.Contains("//", StringComparison.Ordinal);
+
+    // The last URL built on this thread: calls to one API repeat host and path ("https://api.postmarkapp.com/email").
+    [ThreadStatic] private static (string Host, string Target, string Url) t_lastUrl;
+
+    private static string HttpsUrl(string host, string target)
+    {
+        var last = t_lastUrl;
+        if (last.Url is not null && string.Equals(last.Host, host, StringComparison.Ordinal) && string.Equals(last.Target, target, StringComparison.Ordinal))
+            return last.Url;
+        string url = "https://" + host + target;
+        t_lastUrl = (host, target, url);
+        return url;
+    }
 
     public bool PathIs(string path) => string.Equals(Path.TrimEnd('/'), path, StringComparison.OrdinalIgnoreCase);
 
@@ -284,6 +297,7 @@ internal sealed class MailApiCall : IDisposable
     {
         if (string.IsNullOrWhiteSpace(value)) return;
         var list = MimeAddresses.Parse(value, ImfOptions, Anomalies, ref d.ImfCut, d.IsHiddenList(into));
+        if (into.Count == 0) into.Capacity = Math.Min(list.Count, Options.MaxRecipientsPerMessage); // usually 1, not 4
         for (int i = 0; i < list.Count; i++) Add(d, into, list[i]);
     }
 
