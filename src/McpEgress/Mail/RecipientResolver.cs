@@ -15,7 +15,8 @@ public static class RecipientResolver
         int visibleCount = m.To.Count + m.Cc.Count + m.ResentTo.Count + m.ResentCc.Count;
         int candidates = m.Bcc.Count + m.ResentBcc.Count + (m.Envelope?.RcptTo.Count ?? 0) + m.ApiEnvelope.Count;
         if (candidates == 0) return [];
-        return visibleCount + candidates <= ScanLimit ? Resolve(m, new Scan(m)) : Resolve(m, new Hashed(m));
+        var hidden = new List<HiddenRecipient>(Math.Min(candidates, ScanLimit)); // at most the candidates, not grown from 4
+        return visibleCount + candidates <= ScanLimit ? Resolve(m, hidden, new Scan(m)) : Resolve(m, hidden, new Hashed(m));
     }
 
     private interface ISeen
@@ -25,9 +26,8 @@ public static class RecipientResolver
         bool Add(string address, List<HiddenRecipient> hidden);
     }
 
-    private static List<HiddenRecipient> Resolve<TSeen>(MailMessage m, TSeen seen) where TSeen : ISeen
+    private static List<HiddenRecipient> Resolve<TSeen>(MailMessage m, List<HiddenRecipient> hidden, TSeen seen) where TSeen : ISeen
     {
-        var hidden = new List<HiddenRecipient>();
         AddBcc(m.Bcc, hidden, seen);
         AddBcc(m.ResentBcc, hidden, seen);
 
