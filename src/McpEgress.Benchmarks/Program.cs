@@ -23,6 +23,8 @@ using McpEgress.Benchmarks.Generator;
 //   smtp-idle [SESSIONS]            bytes held per idle SmtpSession (banner + EHLO, default 10000), in process
 //   libraries PATH                  our pcap reader vs SharpPcap's, the span decoder vs PacketDotNet, and the replay with each
 //   tls-cost [SUITE]                TLS key set-up µs per connection and record decrypt MB/s, with the library alternatives
+//   msgpath [MESSAGES]              the shard worker's message path alone (SMTP transaction, Postmark calls) through the
+//                                   protocol router: µs and bytes allocated per message
 //   micro [BenchmarkDotNet args]    the hot-path micro benchmarks with a memory diagnoser
 string? Opt(string name) => Array.IndexOf(args, name) is var i and > 0 ? args.ElementAtOrDefault(i + 1) : null;
 switch (args.FirstOrDefault())
@@ -80,6 +82,8 @@ switch (args.FirstOrDefault())
             args.ElementAtOrDefault(1) ?? throw new ArgumentException("replay PATH"), Opt("--keylog"), args.Contains("--tshark"),
             Opt("--cli"), int.Parse(Opt("--runs") ?? "1", CultureInfo.InvariantCulture), args.Contains("--in-process"),
             Opt("--workers") is { } w ? int.Parse(w, CultureInfo.InvariantCulture) : null));
+    case "msgpath":
+        return MessagePathBenchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20_000);
     case "libraries":
         return LibraryBenchmark.Run(args.ElementAtOrDefault(1) ?? throw new ArgumentException("libraries PATH"));
     case "tls-cost":
@@ -88,7 +92,7 @@ switch (args.FirstOrDefault())
         BenchmarkSwitcher.FromAssembly(typeof(ReplayBenchmark).Assembly).Run(args.Skip(1).ToArray());
         return 0;
     default:
-        Console.Error.WriteLine("usage: agent-capture bulk|mail-heavy PATH [MB] | memory-flat [GB] [--small MB] [--dir DIR] | generate PATH [MB] | flow-flood PATH [FLOWS] | smtp-idle [SESSIONS] | replay PATH [--keylog K] [--tshark] [--cli PATH] [--runs N] [--workers N] | libraries PATH | tls-cost [SUITE hex, e.g. 1302] | micro [args]");
+        Console.Error.WriteLine("usage: agent-capture bulk|mail-heavy PATH [MB] | memory-flat [GB] [--small MB] [--dir DIR] | generate PATH [MB] | flow-flood PATH [FLOWS] | smtp-idle [SESSIONS] | replay PATH [--keylog K] [--tshark] [--cli PATH] [--runs N] [--workers N] | msgpath [MESSAGES] | libraries PATH | tls-cost [SUITE hex, e.g. 1302] | micro [args]");
         return 1;
 }
 

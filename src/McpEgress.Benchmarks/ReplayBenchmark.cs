@@ -159,6 +159,8 @@ internal static partial class ReplayBenchmark
         if (keylog is not null) pipeline.KeyLog.LoadFile(keylog);
         var replay = new CaptureReplay(pipeline, limits.Capture);
         long allocBefore = GC.GetTotalAllocatedBytes(precise: true);
+        int gen0Before = GC.CollectionCount(0);
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();
         var err = replay.ReplayFile(path, null);
         pipeline.Finish();
@@ -169,7 +171,8 @@ internal static partial class ReplayBenchmark
         double s = sw.Elapsed.TotalSeconds;
         var st = pipeline.Stats;
         Console.WriteLine($"in-process replay: {size / 1e6:F0} MB, {st.Packets} packets in {s:F2} s = {size / 1e6 / s:F0} MB/s, {st.Packets / s / 1e3:F0} kpackets/s");
-        Console.WriteLine($"  messages {st.Messages}, alerts {st.Alerts}, allocated {alloc / 1e6:F0} MB ({(double)alloc / st.Packets:F1} B/packet), peak working set {proc.PeakWorkingSet64 / 1e6:F0} MB");
+        Console.WriteLine($"  messages {st.Messages}, alerts {st.Alerts}, allocated {alloc / 1e6:F0} MB ({(double)alloc / st.Packets:F1} B/packet, {(double)alloc / Math.Max(1, st.Messages):F0} B/message), " +
+            $"{GC.CollectionCount(0) - gen0Before} gen0 GCs, {(proc.TotalProcessorTime - cpuBefore).TotalSeconds:F2} CPU-s, peak working set {proc.PeakWorkingSet64 / 1e6:F0} MB");
         if (err is not null) Console.WriteLine($"  error: {err}");
         return err is null ? 0 : 1;
     }

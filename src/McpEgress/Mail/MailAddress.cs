@@ -6,27 +6,41 @@ namespace McpEgress.Mail;
 /// </summary>
 public readonly record struct MailAddress(string Address, string? DisplayName = null)
 {
+    private readonly string _address = Address;
+    // Worked out once with the address: the rules read a message's domains several times each.
+    private readonly string? _domain = DomainOf(Address);
+
+    public string Address
+    {
+        get => _address;
+        init
+        {
+            _address = value;
+            _domain = DomainOf(value);
+        }
+    }
+
     /// <summary>
     /// Domain part in lower case, without a trailing dot; empty when the address has no '@'. IDN domains are
     /// normalised to their Unicode form (UTS #46), so "xn--bcher-kva.example" and "BÜCHER.example" both give
     /// "bücher.example"; a domain IDNA rejects (domain literals, junk) is only lower-cased.
     /// </summary>
-    public string Domain
+    public string Domain => _domain ?? string.Empty;
+
+    private static string? DomainOf(string? address)
     {
-        get
+        if (address is null) return null; // default(MailAddress)
+        int at = address.LastIndexOf('@');
+        if (at < 0) return string.Empty;
+        string d = address[(at + 1)..].TrimEnd('.').ToLowerInvariant();
+        if (d.Length == 0 || (System.Text.Ascii.IsValid(d) && !d.Contains("xn--", StringComparison.Ordinal))) return d;
+        try
         {
-            int at = Address.LastIndexOf('@');
-            if (at < 0) return string.Empty;
-            string d = Address[(at + 1)..].TrimEnd('.').ToLowerInvariant();
-            if (d.Length == 0 || (System.Text.Ascii.IsValid(d) && !d.Contains("xn--", StringComparison.Ordinal))) return d;
-            try
-            {
-                return s_idn.GetUnicode(s_idn.GetAscii(d));
-            }
-            catch (ArgumentException)
-            {
-                return d;
-            }
+            return s_idn.GetUnicode(s_idn.GetAscii(d));
+        }
+        catch (ArgumentException)
+        {
+            return d;
         }
     }
 

@@ -41,6 +41,61 @@ public sealed class SimpleAddrSpecTests
             Assert.Equal(a, Assert.Single(MimeAddresses.Parse(" " + a + " ")).Address);
     }
 
+    [Theory]
+    [InlineData("MCP Agent <mcp@corp.example>", "mcp@corp.example", "MCP Agent")]
+    [InlineData(" Alice <alice@customer.example>\r\n", "alice@customer.example", "Alice")]
+    [InlineData("<a@b.example>", "a@b.example", null)]
+    [InlineData("O'Neil #1 <o'neil{x}@b.example>", "o'neil{x}@b.example", "O'Neil #1")]
+    [InlineData("John  Smith <j@b.example>", null, null)]   // two spaces: MimeKit's
+    [InlineData("John Smith<j@b.example>", null, null)]
+    [InlineData("\"John\" <j@b.example>", null, null)]
+    [InlineData("John Q. Public <j@b.example>", null, null)]
+    [InlineData("=?utf-8?q?Jos=C3=A9?= <j@b.example>", null, null)]
+    [InlineData("John (c) <j@b.example>", null, null)]
+    [InlineData("John\r\n Smith <j@b.example>", null, null)]
+    [InlineData("John <j@xn--bcher-kva.example>", null, null)]
+    [InlineData("John <j@b.XN--bcher-kva.example>", null, null)]
+    [InlineData("John <j@b.example> x", null, null)]
+    [InlineData("John <j@b.example>>", null, null)]
+    [InlineData("John <j@b.example>, b@c.example", null, null)]
+    [InlineData("John <j@@b.example>", null, null)]
+    [InlineData("John <>", null, null)]
+    [InlineData("José <j@b.example>", null, null)]
+    public void MailboxFastPathTakesOnlyPlainNamesAndDotAtoms(string raw, string? address, string? name)
+    {
+        bool simple = MimeAddresses.TrySimpleMailbox(System.Text.Encoding.UTF8.GetBytes(raw), out var a, out var n);
+        Assert.Equal(address is not null, simple);
+        Assert.Equal(address, a);
+        Assert.Equal(name, n);
+    }
+
+    /// <summary>Whatever the mailbox fast path takes, MimeKit reads as the same one name and address.</summary>
+    [Fact]
+    public void MailboxFastPathAndMimeKitAgree()
+    {
+        string[] names = ["", "A", "MCP Agent", "O'Neil", "a_b x+y", "{weird} ~tilde", "#1 Fan!", "Jane/Doe", "J? K*", "ABC DEF GHI JKL", "`q` |p| ^r^ $s% &t"];
+        string[] specs = ["a@b.example", "first.last+tag@sub.b-c.example", "o'neil{x}@b.example", "X@Y.EXAMPLE", "1@2", "a-b@c--d.example", "xn@xn.example"];
+        string[] around = ["", " ", "\t", "\r\n", "  \r\n"];
+        int taken = 0;
+        foreach (var name in names)
+        foreach (var spec in specs)
+        foreach (var before in around)
+        foreach (var after in around)
+        {
+            string value = before + (name.Length > 0 ? name + " " : "") + "<" + spec + ">" + after;
+            var raw = System.Text.Encoding.UTF8.GetBytes(value);
+            Assert.True(MimeAddresses.TrySimpleMailbox(raw, out var address, out var fastName), value);
+            taken++;
+            Assert.True(MimeKit.InternetAddressList.TryParse(ImfOptions.Default.Parser, raw, 0, raw.Length, out var list), value);
+            var m = Assert.IsType<MimeKit.MailboxAddress>(Assert.Single(list));
+            Assert.Equal(m.Address, address);
+            Assert.Equal(string.IsNullOrEmpty(m.Name) ? null : m.Name, fastName);
+            // And through the whole parser, with and without the fast path's share of the field.
+            Assert.Equal(new McpEgress.Mail.MailAddress(m.Address, fastName), Assert.Single(MimeAddresses.Parse(value)));
+        }
+        Assert.Equal(names.Length * specs.Length * around.Length * around.Length, taken);
+    }
+
     [Fact]
     public void OverflowScannerFindsAddressFieldDomainsAtEveryCut()
     {

@@ -29,8 +29,12 @@ internal sealed class Http1MessageReader
     private int _sectionBytes;
     private string _startLine = "";
     private long _messageStartTs;
-    private readonly List<KeyValuePair<string, string>> _headers = new();
+    private readonly List<KeyValuePair<string, string>> _headers;
     private int _droppedHeaders;
+    // Fields of this head so far, kept or not (a response keeps only its framing fields), and whether the last
+    // field line was kept (an obs-fold line continues it).
+    private int _headerCount;
+    private bool _lastKept;
 
     public Http1MessageReader(bool fromClient, HttpOptions options, IHttp1MessageSink sink, IAnomalySink anomalies)
     {
@@ -38,8 +42,11 @@ internal sealed class Http1MessageReader
         _options = options;
         _sink = sink;
         _anomalies = anomalies;
-        // Grown on demand up to the limits: an idle or bulk connection must not cost MaxHeaderBytes per direction.
-        _line = new byte[Math.Min(InitialLineBytes, Math.Max(options.MaxHeaderBytes, options.MaxChunkLineBytes))];
+        // Only a line cut between two Feed calls is copied here (whole lines are read in place): made on the first such
+        // cut and grown on demand up to the limits, so a connection whose lines arrive whole never has one.
+        _line = [];
+        // Sized for a usual request head at once (a response keeps only its framing fields), not grown through 4 and 8.
+        _headers = new(fromClient ? 16 : 2);
     }
 
     public bool Stopped => _state == State.Stopped;
@@ -82,6 +89,18 @@ internal sealed class Http1MessageReader
                 default:
                 {
                     int lf = data.IndexOf((byte)'\n');
+                    if (lf >= 0 && _lineLen == 0 && !_lineOverflow
+                        && lf < (_state == State.ChunkSize ? _options.MaxChunkLineBytes : _options.MaxHeaderBytes))
+                    {
+                        // The whole line is in this data (the usual case): read it where it is, as the copy below would.
+                        _lineStartTs = ts;
+                        if (_state is State.Headers or State.Trailers)
+                            _sectionBytes += lf + 1;
+                        var whole = data[..(lf + 1)];
+                        data = data[(lf + 1)..];
+                        OnLine(TrimEol(whole));
+                        break;
+                    }
                     var piece = lf < 0 ? data : data[..(lf + 1)];
                     if (_lineLen == 0 && !_lineOverflow)
                         _lineStartTs = ts;
@@ -91,7 +110,7 @@ internal sealed class Http1MessageReader
                         if (_lineLen + piece.Length <= limit)
                         {
                             if (_lineLen + piece.Length > _line.Length)
-                                Array.Resize(ref _line, Math.Min(Math.Max(_line.Length * 2, _lineLen + piece.Length), Math.Max(limit, _line.Length)));
+                                Array.Resize(ref _line, Math.Min(Math.Max(Math.Max(_line.Length * 2, InitialLineBytes), _lineLen + piece.Length), Math.Max(limit, _line.Length)));
                             piece.CopyTo(_line.AsSpan(_lineLen));
                             _lineLen += piece.Length;
                         }
@@ -224,6 +243,8 @@ internal sealed class Http1MessageReader
                 _messageStartTs = _lineStartTs;
                 _headers.Clear();
                 _droppedHeaders = 0;
+                _headerCount = 0;
+                _lastKept = false;
                 _sectionBytes = line.Length + 2;
                 _state = State.Headers;
                 return;
@@ -285,7 +306,7 @@ internal sealed class Http1MessageReader
         {
             // obs-fold (RFC 7230 §3.2.4): continuation of the previous field value, replaced by one space.
             _anomalies.Report(AnomalyStage.Http, HttpAnomalies.ObsFold);
-            if (_headers.Count > 0 && _droppedHeaders == 0)
+            if (_lastKept && _droppedHeaders == 0)
             {
                 var last = _headers[^1];
                 _headers[^1] = new(last.Key, last.Value + " " + Encoding.Latin1.GetString(line.Trim((byte)' ').Trim((byte)'\t')));
@@ -298,15 +319,22 @@ internal sealed class Http1MessageReader
             _anomalies.Report(AnomalyStage.Http, HttpAnomalies.BadHeaderLine);
             return;
         }
-        if (_headers.Count >= _options.MaxHeaderCount)
+        if (_headerCount >= _options.MaxHeaderCount)
         {
+            _lastKept = false;
             if (_droppedHeaders++ == 0)
                 _anomalies.Report(AnomalyStage.Http, HttpAnomalies.TooManyHeaders);
             return;
         }
+        _headerCount++;
         var name = line[..colon].TrimEnd((byte)' ');
+        // A response's head only frames its body (the session reads nothing else of it): no strings for the rest.
+        _lastKept = _fromClient || Ascii.EqualsIgnoreCase(name, "content-length"u8) || Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8);
+        if (!_lastKept)
+            return;
         var value = line[(colon + 1)..].Trim((byte)' ').Trim((byte)'\t');
-        _headers.Add(new(Encoding.Latin1.GetString(name), Encoding.Latin1.GetString(value)));
+        string n = HeaderStrings.Name(name);
+        _headers.Add(new(n, HeaderStrings.Value(n, value)));
     }
 
     private void HeadDone()

@@ -116,9 +116,9 @@ public sealed class Http1Session : IHttp1MessageSink
         int sp2 = startLine.LastIndexOf(' ');
         var record = new HttpRequestRecord
         {
-            Method = startLine[..sp1],
+            Method = startLine.AsSpan(0, sp1) switch { "POST" => "POST", "GET" => "GET", "PUT" => "PUT", var m => m.ToString() },
             Target = startLine[(sp1 + 1)..sp2],
-            Version = startLine[(sp2 + 1)..],
+            Version = startLine.AsSpan(sp2 + 1) switch { "HTTP/1.1" => "HTTP/1.1", "HTTP/1.0" => "HTTP/1.0", var v => v.ToString() },
             StartTimestampNs = startTs,
         };
         var kept = new KeyValuePair<string, string>[headers.Count];
@@ -137,7 +137,8 @@ public sealed class Http1Session : IHttp1MessageSink
                 wantsUpgrade = true;
         }
         record.Headers = kept;
-        if (Uri.TryCreate(record.Target, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+        // An origin-form target ("/email") is no absolute URI with a scheme (Uri would make it a file path): not parsed.
+        if (!record.Target.StartsWith('/') && Uri.TryCreate(record.Target, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
         {
             // absolute-form (RFC 7230 §5.3.2), as sent to proxies.
             record.Scheme = uri.Scheme;
@@ -185,8 +186,9 @@ public sealed class Http1Session : IHttp1MessageSink
             }
             else if (name.Equals("content-length", StringComparison.OrdinalIgnoreCase))
             {
-                foreach (var part in value.Split(',', StringSplitOptions.TrimEntries))
+                foreach (var range in value.AsSpan().Split(','))
                 {
+                    var part = value.AsSpan(range).Trim();
                     if (!long.TryParse(part, System.Globalization.NumberStyles.None, null, out long n) || (contentLength >= 0 && n != contentLength))
                         badLength = true;
                     else
@@ -199,7 +201,7 @@ public sealed class Http1Session : IHttp1MessageSink
             if (contentLength >= 0 || badLength)
                 _anomalies.Report(AnomalyStage.Http, HttpAnomalies.ContentLengthWithTransferEncoding);
             contentLength = 0;
-            var last = te.Split(',', StringSplitOptions.TrimEntries)[^1];
+            var last = te.AsSpan(te.LastIndexOf(',') + 1).Trim();
             if (last.Equals("chunked", StringComparison.OrdinalIgnoreCase))
                 return Http1BodyMode.Chunked;
             _anomalies.Report(AnomalyStage.Http, HttpAnomalies.BadTransferEncoding);

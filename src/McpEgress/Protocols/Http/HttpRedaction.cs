@@ -89,6 +89,8 @@ public static class HttpRedaction
     /// </summary>
     public static string RedactTarget(string target)
     {
+        // No authority, matrix parameter, query or fragment ("/email"): nothing to redact, nothing to build.
+        if (target.AsSpan().IndexOfAny(';', '?', '#') < 0 && !target.Contains("://", StringComparison.Ordinal)) return target;
         var sb = new System.Text.StringBuilder(target.Length + 16);
         bool changed = false;
         int pos = 0;

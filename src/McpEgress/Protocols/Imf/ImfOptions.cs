@@ -9,7 +9,7 @@ namespace McpEgress.Protocols.Imf;
 /// </summary>
 public sealed class ImfOptions
 {
-    static ImfOptions() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+    static ImfOptions() => Encoding.RegisterProvider(CachedCodePages.Instance);
 
     /// <summary>Shared instance with the defaults below.</summary>
     public static ImfOptions Default { get; } = new();

@@ -166,7 +166,8 @@ public sealed class MessageHeaders
                     // §3.6.2/§3.6.3 allow each originator/destination field once; Resent-* blocks may repeat (§3.6.6).
                     if (list is not null && f is Field.From or Field.ReplyTo or Field.To or Field.Cc or Field.Bcc)
                         anomalies?.Report(AnomalyStage.Imf, ImfAnomalies.DuplicateHeaderField);
-                    list ??= new List<MailAddress>();
+                    // Sized by the field's commas (usually one address), not grown from 4.
+                    list ??= new List<MailAddress>(Math.Min(field.RawValue.AsSpan().Count((byte)',') + 1, o.MaxAddressesPerField));
                     // Past the per-field cap an address is not kept, but its domain is (a limit never hides a recipient).
                     if (list.Count >= o.MaxAddressesPerField && IsBlank(field.RawValue)) return;
                     MimeAddresses.ParseInto(field.RawValue, list, o, anomalies, ref Cut, cutMayBeHidden: f is Field.Bcc or Field.ResentBcc);

@@ -27,8 +27,10 @@ public static class MimeAddresses
         ref CutRecipients? cut, bool cutMayBeHidden, bool collectCut = true)
     {
         var o = options ?? ImfOptions.Default;
+        if (string.IsNullOrWhiteSpace(value)) return [];
+        // The usual API value, one bare addr-spec: as ParseInto's shortcut below, without the bytes and the list.
+        if (o.MaxAddressesPerField > 0 && TrySimpleAddrSpec(value, out string? simple)) return [new MailAddress(simple)];
         var into = new List<MailAddress>();
-        if (string.IsNullOrWhiteSpace(value)) return into;
         byte[] raw = System.Text.Encoding.UTF8.GetBytes(value);
         ParseInto(raw, into, o, anomalies, ref cut, cutMayBeHidden, collectCut);
         return into;
@@ -51,6 +53,12 @@ public static class MimeAddresses
         if (into.Count < o.MaxAddressesPerField && TrySimpleAddrSpec(raw, out string? simple))
         {
             into.Add(new MailAddress(simple));
+            return;
+        }
+        // The next most usual, "Display Name <local@domain>" with a plain name, the same way.
+        if (into.Count < o.MaxAddressesPerField && TrySimpleMailbox(raw, out string? address, out string? name))
+        {
+            into.Add(new MailAddress(address, name));
             return;
         }
         bool full = false, noDomain = false;
@@ -167,13 +175,73 @@ public static class MimeAddresses
     {
         address = null;
         raw = raw.Trim(" \t\r\n"u8);
-        int at = raw.IndexOf((byte)'@');
-        if (at <= 0 || at == raw.Length - 1 || raw.Length > 254 || raw[(at + 1)..].IndexOf((byte)'@') >= 0) return false;
-        var local = raw[..at];
-        var domain = raw[(at + 1)..];
-        if (!DotAtom(local, localPart: true) || !DotAtom(domain, localPart: false)) return false;
+        if (!IsSimpleAddrSpec(raw)) return false;
         address = System.Text.Encoding.ASCII.GetString(raw);
         return true;
+    }
+
+    /// <summary>As above for a string (its UTF-8 bytes): the trimmed string itself, no copy when nothing is trimmed.</summary>
+    internal static bool TrySimpleAddrSpec(string value, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? address)
+    {
+        address = null;
+        var chars = value.AsSpan().Trim(" \t\r\n");
+        // Non-ASCII never makes a dot-atom here, and 254 bytes is the addr-spec limit below.
+        if (chars.Length > 254 || !System.Text.Ascii.IsValid(chars)) return false;
+        Span<byte> bytes = stackalloc byte[chars.Length];
+        System.Text.Ascii.FromUtf16(chars, bytes, out _);
+        if (!IsSimpleAddrSpec(bytes)) return false;
+        address = chars.Length == value.Length ? value : chars.ToString();
+        return true;
+    }
+
+    // raw already trimmed.
+    private static bool IsSimpleAddrSpec(ReadOnlySpan<byte> raw)
+    {
+        int at = raw.IndexOf((byte)'@');
+        if (at <= 0 || at == raw.Length - 1 || raw.Length > 254 || raw[(at + 1)..].IndexOf((byte)'@') >= 0) return false;
+        return DotAtom(raw[..at], localPart: true) && DotAtom(raw[(at + 1)..], localPart: false);
+    }
+
+    /// <summary>
+    /// True when <paramref name="raw"/> (surrounding white space aside) is exactly a display name of plain ASCII words
+    /// (atext but '=', so no encoded-word; single spaces; no quotes, dots, comments or folding), or none, then one space
+    /// and an angle-addr holding a simple addr-spec as above (no "xn--" domain: MimeKit decides the form of those).
+    /// MimeKit reads such a value as that name and that address, untouched (MimeAddressesTests checks it does).
+    /// </summary>
+    internal static bool TrySimpleMailbox(ReadOnlySpan<byte> raw, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? address,
+        out string? name)
+    {
+        address = name = null;
+        raw = raw.Trim(" \t\r\n"u8);
+        if (raw.Length < 5 || raw[^1] != (byte)'>') return false;
+        int lt = raw.IndexOf((byte)'<');
+        if (lt < 0) return false;
+        var spec = raw[(lt + 1)..^1];
+        if (!IsSimpleAddrSpec(spec) || HasAceLabel(spec[(spec.IndexOf((byte)'@') + 1)..])) return false;
+        var phrase = raw[..lt];
+        if (!phrase.IsEmpty)
+        {
+            if (phrase.Length < 2 || phrase[^1] != (byte)' ') return false;
+            phrase = phrase[..^1];
+            byte previous = (byte)' ';
+            foreach (byte b in phrase)
+            {
+                if (b == (byte)' ' ? previous == (byte)' ' : !IsAtext(b, localPart: true) || b is (byte)'=' or (byte)'.') return false;
+                previous = b;
+            }
+            if (previous == (byte)' ') return false;
+        }
+        address = System.Text.Encoding.ASCII.GetString(spec);
+        name = phrase.IsEmpty ? null : System.Text.Encoding.ASCII.GetString(phrase);
+        return true;
+    }
+
+    // "xn--" in any case (an IDNA A-label).
+    private static bool HasAceLabel(ReadOnlySpan<byte> domain)
+    {
+        for (int i = 2; i + 1 < domain.Length; i++)
+            if (domain[i] == '-' && domain[i + 1] == '-' && (domain[i - 2] | 0x20) == 'x' && (domain[i - 1] | 0x20) == 'n') return true;
+        return false;
     }
 
     private static bool DotAtom(ReadOnlySpan<byte> s, bool localPart)
@@ -182,16 +250,18 @@ public static class MimeAddresses
         byte previous = 0;
         foreach (byte b in s)
         {
-            bool ok = b is >= (byte)'a' and <= (byte)'z' or >= (byte)'A' and <= (byte)'Z' or >= (byte)'0' and <= (byte)'9'
-                      or (byte)'-' or (byte)'.'
-                      || (localPart && b is (byte)'!' or (byte)'#' or (byte)'$' or (byte)'%' or (byte)'&' or (byte)'\'' or (byte)'*'
-                          or (byte)'+' or (byte)'/' or (byte)'=' or (byte)'?' or (byte)'^' or (byte)'_' or (byte)'`' or (byte)'{'
-                          or (byte)'|' or (byte)'}' or (byte)'~');
-            if (!ok || (b == '.' && previous == '.')) return false;
+            if (!IsAtext(b, localPart) || (b == '.' && previous == '.')) return false;
             previous = b;
         }
         return true;
     }
+
+    // RFC 5322 §3.2.3 atext plus '.' for a local part; letters, digits, '-' and '.' for a domain.
+    private static bool IsAtext(byte b, bool localPart) =>
+        b is >= (byte)'a' and <= (byte)'z' or >= (byte)'A' and <= (byte)'Z' or >= (byte)'0' and <= (byte)'9' or (byte)'-' or (byte)'.'
+        || (localPart && b is (byte)'!' or (byte)'#' or (byte)'$' or (byte)'%' or (byte)'&' or (byte)'\'' or (byte)'*'
+            or (byte)'+' or (byte)'/' or (byte)'=' or (byte)'?' or (byte)'^' or (byte)'_' or (byte)'`' or (byte)'{'
+            or (byte)'|' or (byte)'}' or (byte)'~');
 
     private static bool IsBlank(byte[] raw)
     {

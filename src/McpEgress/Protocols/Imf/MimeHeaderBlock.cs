@@ -11,10 +11,22 @@ namespace McpEgress.Protocols.Imf;
 /// </summary>
 internal static class MimeHeaderBlock
 {
-    [ThreadStatic] private static MimeParser? t_parser;
+    [ThreadStatic] private static FieldReader? t_reader;
     [ThreadStatic] private static MemoryStream? t_stream;
 
-    public static HeaderList Parse(ReadOnlySpan<byte> block, ImfOptions o, IAnomalySink? anomalies)
+    /// <summary>
+    /// MimeKit's reader with the fields collected in a list of its own: the same fields MimeParser.ParseHeaders gives,
+    /// without the HeaderList it builds around them (a dictionary by name and a change handler per field).
+    /// </summary>
+    private sealed class FieldReader(ParserOptions options, Stream stream) : MimeReader(options, stream, MimeFormat.Entity)
+    {
+        public readonly List<Header> Fields = new();
+
+        protected override void OnHeaderRead(Header header, int beginLineNumber, CancellationToken cancellationToken) => Fields.Add(header);
+    }
+
+    /// <summary>The fields of the block, in order. The list is this thread's and valid until its next call.</summary>
+    public static IReadOnlyList<Header> Parse(ReadOnlySpan<byte> block, ImfOptions o, IAnomalySink? anomalies)
     {
         // MimeKit rejects a block whose first line is not a field (an mbox "From " line, an orphan continuation,
         // junk); Postfix and the old parser skipped such lines, so they are skipped here and counted.
@@ -22,7 +34,7 @@ internal static class MimeHeaderBlock
         {
             anomalies?.Report(AnomalyStage.Imf, ImfAnomalies.HeaderLineWithoutColon);
             int lf = block.IndexOf((byte)'\n');
-            if (lf < 0 || (lf == 0 || lf == 1 && block[0] == (byte)'\r')) return new HeaderList(); // no field, or the empty line
+            if (lf < 0 || (lf == 0 || lf == 1 && block[0] == (byte)'\r')) return []; // no field, or the empty line
             block = block[(lf + 1)..];
         }
         var stream = t_stream ??= new MemoryStream(1024);
@@ -30,12 +42,18 @@ internal static class MimeHeaderBlock
         stream.Write(block);
         if (block.IsEmpty || block[^1] != (byte)'\n') stream.Write("\r\n"u8); // a last field without its line end
         stream.Position = 0;
-        var parser = t_parser;
-        if (parser is null) t_parser = parser = new MimeParser(o.Parser, stream, MimeFormat.Entity, persistent: false);
-        else parser.SetStream(o.Parser, stream, MimeFormat.Entity, persistent: false);
+        var reader = t_reader;
+        if (reader is null) t_reader = reader = new FieldReader(o.Parser, stream);
+        else
+        {
+            reader.Options = o.Parser;
+            reader.SetStream(stream, MimeFormat.Entity);
+        }
+        reader.Fields.Clear();
         try
         {
-            return parser.ParseHeaders();
+            reader.ReadHeaders();
+            return reader.Fields;
         }
         finally
         {

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 
 namespace McpEgress.Protocols.MailApis;
@@ -20,12 +22,15 @@ internal static class JsonRead
     /// <summary>First property with that name whose value is not null.</summary>
     public static bool TryProp(JsonElement obj, string name, out JsonElement value)
     {
-        foreach (var v in Props(obj, name))
-            if (v.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined))
-            {
-                value = v;
-                return true;
-            }
+        if (obj.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var p in obj.EnumerateObject()) // Props without its enumerator object: called per field per message
+                if (NameIs(p, name) && p.Value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined))
+                {
+                    value = p.Value;
+                    return true;
+                }
+        }
         value = default;
         return false;
     }
@@ -53,8 +58,12 @@ internal static class JsonRead
         }
     }
 
-    private static bool NameIs(JsonProperty p, string name)
+    /// <summary>The property's name is <paramref name="name"/> (ASCII) in any case.</summary>
+    public static bool NameIs(JsonProperty p, string name)
     {
+        // Compared on the raw UTF-8 name when it is plain ASCII (no escapes): no string per property and lookup.
+        var raw = JsonMarshal.GetRawUtf8PropertyName(p);
+        if (raw.IndexOf((byte)'\\') < 0 && Ascii.IsValid(raw)) return Ascii.EqualsIgnoreCase(raw, name);
         try
         {
             return string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase);

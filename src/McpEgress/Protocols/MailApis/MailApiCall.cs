@@ -29,7 +29,7 @@ internal sealed class MailApiCall : IDisposable
         Options = options;
         ImfOptions = imfOptions;
         Anomalies = anomalies;
-        Result = new MailApiResult { Provider = provider, Endpoint = provider + ".other" };
+        Result = new MailApiResult { Provider = provider, Endpoint = OtherEndpoints.GetValueOrDefault(provider) ?? provider + ".other" };
         Method = request.Method.ToUpperInvariant();
 
         string target = request.Target;
@@ -47,10 +47,13 @@ internal sealed class MailApiCall : IDisposable
         if (hash >= 0) RawQuery = RawQuery[..hash];
         string rawPath = q < 0 ? target : target[..q];
         Segments = NormalizedSegments(rawPath);
-        Path = "/" + string.Join('/', Segments);
-        UrlFull = absolute ? request.RedactedTarget : "https://" + host + request.RedactedTarget;
+        Path = IsPlainPath(rawPath) ? rawPath : "/" + string.Join('/', Segments);
+        UrlFull = absolute ? request.RedactedTarget : HttpsUrl(host, request.RedactedTarget);
         MediaType = MediaType.Parse(request.ContentType ?? request.GetHeader("content-type"));
     }
+
+    // "{provider}.other", the endpoint of a call not (yet) recognised: one string per provider, not one per call.
+    private static readonly Dictionary<string, string> OtherEndpoints = MailApiProviders.Ids.ToDictionary(id => id, id => id + ".other");
 
     public HttpRequestRecord Request { get; }
     public string Host { get; }
@@ -105,6 +108,7 @@ internal sealed class MailApiCall : IDisposable
     /// </summary>
     private static string[] NormalizedSegments(string rawPath)
     {
+        if (IsPlainPath(rawPath)) return rawPath.Split('/', StringSplitOptions.RemoveEmptyEntries);
         var result = new List<string>();
         foreach (var raw in rawPath.Split('/'))
         {
@@ -115,6 +119,24 @@ internal sealed class MailApiCall : IDisposable
             result.Add(seg);
         }
         return result.ToArray();
+    }
+
+    // "/email", "/v3/mail/send": nothing to decode, drop or resolve (no '%', ';', '.', empty segment, '/' at the end).
+    private static bool IsPlainPath(string rawPath) =>
+        rawPath.Length > 1 && rawPath[0] == '/' && rawPath[^1] != '/' && rawPath.AsSpan().IndexOfAny('%', ';', '.') < 0
+        && !rawPath.Contains("//", StringComparison.Ordinal);
+
+    // The last URL built on this thread: calls to one API repeat host and path ("https://api.postmarkapp.com/email").
+    [ThreadStatic] private static (string Host, string Target, string Url) t_lastUrl;
+
+    private static string HttpsUrl(string host, string target)
+    {
+        var last = t_lastUrl;
+        if (last.Url is not null && string.Equals(last.Host, host, StringComparison.Ordinal) && string.Equals(last.Target, target, StringComparison.Ordinal))
+            return last.Url;
+        string url = "https://" + host + target;
+        t_lastUrl = (host, target, url);
+        return url;
     }
 
     public bool PathIs(string path) => string.Equals(Path.TrimEnd('/'), path, StringComparison.OrdinalIgnoreCase);
@@ -277,7 +299,9 @@ internal sealed class MailApiCall : IDisposable
     public void AddList(MessageDraft d, List<MailAddress> into, string? value)
     {
         if (string.IsNullOrWhiteSpace(value)) return;
-        foreach (var a in MimeAddresses.Parse(value, ImfOptions, Anomalies, ref d.ImfCut, d.IsHiddenList(into))) Add(d, into, a);
+        var list = MimeAddresses.Parse(value, ImfOptions, Anomalies, ref d.ImfCut, d.IsHiddenList(into));
+        if (into.Count == 0) into.Capacity = Math.Min(list.Count, Options.MaxRecipientsPerMessage); // usually 1, not 4
+        for (int i = 0; i < list.Count; i++) Add(d, into, list[i]);
     }
 
     /// <summary>
@@ -343,7 +367,10 @@ internal sealed class MailApiCall : IDisposable
     /// <summary>Every property of that name (any case) read with <see cref="AddJson"/>.</summary>
     public void AddProp(MessageDraft d, List<MailAddress> into, JsonElement obj, string name)
     {
-        foreach (var v in JsonRead.Props(obj, name)) AddJson(d, into, v);
+        if (obj.ValueKind != JsonValueKind.Object) return;
+        foreach (var p in obj.EnumerateObject()) // JsonRead.Props without its enumerator object
+            if (JsonRead.NameIs(p, name))
+                AddJson(d, into, p.Value);
     }
 
     // ---- raw RFC 822 ----

@@ -18,16 +18,16 @@ internal static class MailApiMessageFactory
             Source = ctx?.Source ?? default,
             Destination = ctx?.Destination ?? default,
             ServerName = ctx?.ServerName ?? call.ServerName ?? call.Host,
-            From = d.From.ToArray(),
+            From = Keep(d.From),
             Sender = d.Sender,
-            ReplyTo = d.ReplyTo.ToArray(),
-            To = d.To.ToArray(),
-            Cc = d.Cc.ToArray(),
-            Bcc = d.Bcc.ToArray(),
-            ResentTo = d.ResentTo.ToArray(),
-            ResentCc = d.ResentCc.ToArray(),
-            ResentBcc = d.ResentBcc.ToArray(),
-            ApiEnvelope = d.ApiEnvelope.ToArray(),
+            ReplyTo = Keep(d.ReplyTo),
+            To = Keep(d.To),
+            Cc = Keep(d.Cc),
+            Bcc = Keep(d.Bcc),
+            ResentTo = Keep(d.ResentTo),
+            ResentCc = Keep(d.ResentCc),
+            ResentBcc = Keep(d.ResentBcc),
+            ApiEnvelope = Keep(d.ApiEnvelope),
             Subject = d.Subject,
             MessageId = d.MessageId,
             Truncations = Truncations(d),
@@ -37,6 +37,9 @@ internal static class MailApiMessageFactory
         };
         return m;
     }
+
+    // The draft is done with once emitted (MailApiCall.Emit), so its lists become the message's as they are: no copy.
+    private static IReadOnlyList<MailAddress> Keep(List<MailAddress> list) => list.Count == 0 ? [] : list;
 
     private static IReadOnlyList<MessageTruncation> Truncations(MessageDraft d)
     {

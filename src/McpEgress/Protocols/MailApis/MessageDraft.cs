@@ -2,7 +2,10 @@ using McpEgress.Mail;
 
 namespace McpEgress.Protocols.MailApis;
 
-/// <summary>A message being read from a request; turned into a <see cref="MailMessage"/> by <see cref="MailApiMessageFactory"/>.</summary>
+/// <summary>
+/// A message being read from a request; turned into a <see cref="MailMessage"/> by <see cref="MailApiMessageFactory"/>,
+/// which hands the draft's address lists to the message as they are: a draft is not touched once emitted.
+/// </summary>
 internal sealed class MessageDraft
 {
     public List<MailAddress> From { get; } = new();

@@ -1,3 +1,4 @@
+using System.Buffers;
 using McpEgress.Diagnostics;
 using McpEgress.Mail;
 
@@ -82,8 +83,11 @@ internal sealed class SmtpTransactionBuilder
         int need = _headerLength + bytes.Length;
         if (_header is null || _header.Length < need)
         {
-            var grown = new byte[Math.Min(_maxHeaderBytes, Math.Max(need, Math.Max(1024, (_header?.Length ?? 0) * 2)))];
+            // Pooled: Build copies the block out at its exact length and gives the buffer back (a builder dropped
+            // before that, by RSET or a close, leaves its buffer to the GC, which the shared pool allows).
+            var grown = ArrayPool<byte>.Shared.Rent(Math.Min(_maxHeaderBytes, Math.Max(need, Math.Max(1024, (_header?.Length ?? 0) * 2))));
             _header?.AsSpan(0, _headerLength).CopyTo(grown);
+            if (_header is not null) ArrayPool<byte>.Shared.Return(_header);
             _header = grown;
         }
         bytes.CopyTo(_header.AsSpan(_headerLength));
@@ -98,6 +102,13 @@ internal sealed class SmtpTransactionBuilder
     public SmtpTransaction Build(SmtpTransactionBuilder envelope)
     {
         var e = envelope;
+        byte[] headerBlock = _header is null ? [] : _header.AsSpan(0, _headerLength).ToArray();
+        if (_header is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_header);
+            _header = null;
+            _headerLength = 0;
+        }
         var recipients = new EnvelopeRecipient[e._rcptAddresses.Count];
         for (int i = 0; i < recipients.Length; i++) recipients[i] = new EnvelopeRecipient(e._rcptAddresses[i], e._rcptCodes[i]);
         return new SmtpTransaction
@@ -114,7 +125,7 @@ internal sealed class SmtpTransactionBuilder
             AuthMechanism = e.AuthMechanism,
             DataCommand = DataCommand,
             DataReplyCode = DataReplyCode,
-            HeaderBlock = _header is null ? [] : _header.AsSpan(0, _headerLength).ToArray(),
+            HeaderBlock = headerBlock,
             HeadersTruncated = HeadersTruncated,
             MessageBytes = MessageBytes,
             InsideTls = e.InsideTls,
