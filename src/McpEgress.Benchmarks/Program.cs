@@ -22,6 +22,9 @@ using McpEgress.Benchmarks.Generator;
 //                                   state file's size when STATE is given, the reopen: bounded (exit 1 if not)
 //   smtp-idle [SESSIONS]            bytes held per idle SmtpSession (banner + EHLO, default 10000), in process
 //   libraries PATH                  our pcap reader vs SharpPcap's, the span decoder vs PacketDotNet, and the replay with each
+//   merge-stage PATH [--keylog K] [--runs N] [--output OUT]
+//                                   the merge thread's work alone: PATH's events collected once, then N times through a
+//                                   fresh detection stage and ECS writer (to OUT or a null stream); CPU ms and MB allocated
 //   micro [BenchmarkDotNet args]    the hot-path micro benchmarks with a memory diagnoser
 string? Opt(string name) => Array.IndexOf(args, name) is var i and > 0 ? args.ElementAtOrDefault(i + 1) : null;
 switch (args.FirstOrDefault())
@@ -79,6 +82,9 @@ switch (args.FirstOrDefault())
             args.ElementAtOrDefault(1) ?? throw new ArgumentException("replay PATH"), Opt("--keylog"), args.Contains("--tshark"),
             Opt("--cli"), int.Parse(Opt("--runs") ?? "1", CultureInfo.InvariantCulture), args.Contains("--in-process"),
             Opt("--workers") is { } w ? int.Parse(w, CultureInfo.InvariantCulture) : null));
+    case "merge-stage":
+        return MergeStageBenchmark.Run(args.ElementAtOrDefault(1) ?? throw new ArgumentException("merge-stage PATH"), Opt("--keylog"),
+            int.Parse(Opt("--runs") ?? "5", CultureInfo.InvariantCulture), Opt("--output"));
     case "libraries":
         return LibraryBenchmark.Run(args.ElementAtOrDefault(1) ?? throw new ArgumentException("libraries PATH"));
     case "micro":
