@@ -9,10 +9,12 @@ public static class HiddenRecipients
     public static RecipientRole RoleOf(MailMessage message, HiddenRecipient hidden)
     {
         if (hidden.Reason == HiddenReason.EnvelopeOnly) return RecipientRole.Envelope;
-        foreach (var a in message.Bcc)
-            if (MailAddress.AddressComparer.Equals(a.Address, hidden.Address.Address)) return RecipientRole.Bcc;
-        foreach (var a in message.ResentBcc)
-            if (MailAddress.AddressComparer.Equals(a.Address, hidden.Address.Address)) return RecipientRole.ResentBcc;
+        var bcc = message.Bcc;
+        for (int i = 0; i < bcc.Count; i++)
+            if (MailAddress.AddressComparer.Equals(bcc[i].Address, hidden.Address.Address)) return RecipientRole.Bcc;
+        var resent = message.ResentBcc;
+        for (int i = 0; i < resent.Count; i++)
+            if (MailAddress.AddressComparer.Equals(resent[i].Address, hidden.Address.Address)) return RecipientRole.ResentBcc;
         return RecipientRole.Bcc;
     }
 
@@ -24,9 +26,9 @@ public static class HiddenRecipients
     public static bool IsOwnOrVisible(MailMessage message, string domain, string sender, ref List<string>? visible)
     {
         if (sender.Length > 0 && DomainName.AreRelated(domain, sender)) return true;
-        visible ??= VisibleDomains(message);
-        foreach (var v in visible)
-            if (DomainName.AreRelated(domain, v)) return true;
+        visible ??= Domains(message).Visible;
+        for (int i = 0; i < visible.Count; i++)
+            if (DomainName.AreRelated(domain, visible[i])) return true;
         return false;
     }
 
@@ -40,8 +42,8 @@ public static class HiddenRecipients
         IReadOnlyList<KnownSink> knownSinks, ref List<string>? visible)
     {
         if (IsOwnOrVisible(message, domain, sender, ref visible)) return false;
-        foreach (var p in allowed)
-            if (p.Matches(domain)) return false;
+        for (int i = 0; i < allowed.Count; i++)
+            if (allowed[i].Matches(domain)) return false;
         return KnownSinks.Match(knownSinks, domain) is null;
     }
 
@@ -49,13 +51,86 @@ public static class HiddenRecipients
     public static List<string> VisibleDomains(MailMessage m)
     {
         var result = new List<string>();
-        foreach (var list in new[] { m.To, m.Cc, m.ResentTo, m.ResentCc })
-            foreach (var a in list)
-            {
-                string d = DomainName.Normalize(a.Domain);
-                if (d.Length > 0 && !result.Contains(d)) result.Add(d);
-            }
+        AddDomains(m.To, result);
+        AddDomains(m.Cc, result);
+        AddDomains(m.ResentTo, result);
+        AddDomains(m.ResentCc, result);
         return result;
+    }
+
+    private static void AddDomains(IReadOnlyList<MailAddress> list, List<string> result)
+    {
+        for (int i = 0; i < list.Count; i++)
+        {
+            string d = DomainName.NormalizedDomainOf(list[i]);
+            if (d.Length > 0 && !result.Contains(d)) result.Add(d);
+        }
+    }
+
+    /// <summary>
+    /// What the hidden-recipient rules ask of one message, worked out once for all of them: the normalized sender
+    /// domain, the visible domains (read-only), the normalized domain of each hidden recipient. Kept per thread for the
+    /// message evaluated last (the recipient lists are init-only; <see cref="MailMessage.Hidden"/>, which may be
+    /// replaced, is compared too).
+    /// </summary>
+    internal sealed class MessageDomains
+    {
+        public MailMessage? Message { get; private set; }
+        private IReadOnlyList<HiddenRecipient>? _hiddenList;
+        private string[] _hidden = [];
+        private List<string>? _visible;
+        private List<string>? _visibleOrgs;
+
+        public string Sender { get; private set; } = string.Empty;
+        public List<string> Visible => _visible ??= VisibleDomains(Message!);
+
+        /// <summary>The registrable domains of <see cref="Visible"/>, each once, none empty (read-only).</summary>
+        public List<string> VisibleOrgs
+        {
+            get
+            {
+                if (_visibleOrgs is not null) return _visibleOrgs;
+                var orgs = new List<string>(Visible.Count);
+                foreach (var v in Visible)
+                {
+                    string org = RegistrableDomain.Of(v);
+                    if (org.Length > 0 && !orgs.Contains(org)) orgs.Add(org);
+                }
+                return _visibleOrgs = orgs;
+            }
+        }
+
+        /// <summary><see cref="DomainName.Normalize"/> of the domain of <paramref name="index"/>'s hidden recipient.</summary>
+        public string Hidden(int index) => _hidden[index];
+
+        public void Reset(MailMessage message)
+        {
+            Message = message;
+            _visible = null;
+            _visibleOrgs = null;
+            Sender = DomainName.Normalize(message.SenderDomain);
+            Fill(message.Hidden);
+        }
+
+        public void Fill(IReadOnlyList<HiddenRecipient> hidden)
+        {
+            _hiddenList = hidden;
+            _hidden = hidden.Count == 0 ? [] : new string[hidden.Count];
+            for (int i = 0; i < hidden.Count; i++) _hidden[i] = DomainName.NormalizedDomainOf(hidden[i].Address);
+        }
+
+        public bool Holds(IReadOnlyList<HiddenRecipient> hidden) => ReferenceEquals(_hiddenList, hidden);
+    }
+
+    [ThreadStatic] private static MessageDomains? t_domains;
+
+    /// <summary>The <see cref="MessageDomains"/> of <paramref name="message"/> (this thread's, reused while the message is the same).</summary>
+    internal static MessageDomains Domains(MailMessage message)
+    {
+        var d = t_domains ??= new MessageDomains();
+        if (!ReferenceEquals(d.Message, message)) d.Reset(message);
+        else if (!d.Holds(message.Hidden)) d.Fill(message.Hidden);
+        return d;
     }
 
     /// <summary>
@@ -71,6 +146,15 @@ public static class HiddenRecipients
         var local = a.AsSpan(0, at);
         int plus = local.IndexOf('+');
         if (plus > 0) local = local[..plus];
-        return string.Concat(local.ToString().ToLowerInvariant(), "@", DomainName.Normalize(a[(at + 1)..]));
+        if (!System.Text.Ascii.IsValid(local) || !DomainName.TryAsciiDomainOf(a, out _))
+            return string.Concat(local.ToString().ToLowerInvariant(), "@", DomainName.Normalize(a[(at + 1)..]));
+        // ASCII throughout (the common case): one string, lower-cased as it is copied.
+        string domain = DomainName.NormalizedDomainOf(address);
+        return string.Create(local.Length + 1 + domain.Length, (a, local.Length, domain), static (dest, x) =>
+        {
+            System.Text.Ascii.ToLower(x.a.AsSpan(0, x.Item2), dest, out _);
+            dest[x.Item2] = '@';
+            x.domain.CopyTo(dest[(x.Item2 + 1)..]);
+        });
     }
 }

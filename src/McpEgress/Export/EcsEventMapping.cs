@@ -396,7 +396,8 @@ internal static class EcsEventMapping
             {
                 w.Long("address_count", alert.MatchCount);
                 w.OpenArray("addresses");
-                foreach (var match in alert.Matches) w.Item(match.Address.Address);
+                var matches = alert.Matches;
+                for (int i = 0; i < matches.Count; i++) w.Item(matches[i].Address.Address);
                 w.Close();
             }
         }
@@ -495,11 +496,11 @@ internal static class EcsEventMapping
         if (list.Count == 0) return;
         w.OpenArray(name);
         int n = 0;
-        foreach (var a in list)
+        for (int i = 0; i < list.Count && n < max; i++)
         {
-            if (n >= max) break;
-            if (a.Address.Length == 0) continue;
-            w.Item(a.Address);
+            string a = list[i].Address;
+            if (a.Length == 0) continue;
+            w.Item(a);
             n++;
         }
         w.Close();
@@ -516,9 +517,24 @@ internal static class EcsEventMapping
     {
         if (ep == default) return;
         Span<char> ip = stackalloc char[64];
-        ep.Address.ToIPAddress().TryFormat(ip, out int n);
+        int n;
+        if (ep.Address.IsV4) n = FormatV4((uint)ep.Address.Low, ip); // as IPAddress writes it, without making one
+        else ep.Address.ToIPAddress().TryFormat(ip, out n);
         w.String("ip", ip[..n]);
         if (ep.Port != 0) w.Long("port", ep.Port);
+    }
+
+    /// <summary>Dotted-decimal IPv4 (<paramref name="into"/> holds at least 15 characters); its length.</summary>
+    private static int FormatV4(uint address, Span<char> into)
+    {
+        int n = 0;
+        for (int shift = 24; shift >= 0; shift -= 8)
+        {
+            ((address >> shift) & 0xFF).TryFormat(into[n..], out int written, default, CultureInfo.InvariantCulture);
+            n += written;
+            if (shift > 0) into[n++] = '.';
+        }
+        return n;
     }
 
     private static void HttpFields(EcsFieldWriter w, HttpFacts http)

@@ -116,7 +116,7 @@ internal sealed class EcsFieldWriter(Utf8JsonWriter json)
     {
         if (values.Count == 0) return;
         OpenArray(name);
-        foreach (var v in values) Item(v);
+        for (int i = 0; i < values.Count; i++) Item(values[i]);
         Close();
     }
 
