@@ -299,8 +299,40 @@ internal static class EcsEventMapping
     private static void Timestamp(EcsFieldWriter w, string name, long unixNs)
     {
         Span<char> text = stackalloc char[32];
-        DateTime.UnixEpoch.AddTicks(unixNs / 100).TryFormat(text, out int n, "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
-        w.String(name, text[..n]);
+        w.String(name, text[..FormatTimestamp(DateTime.UnixEpoch.AddTicks(unixNs / 100), text)]);
+    }
+
+    /// <summary>
+    /// <paramref name="t"/> as <c>yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'</c> (invariant culture) into <paramref name="into"/>
+    /// (27 characters), digit by digit: the custom-format parser costs more than the event's other fields together.
+    /// </summary>
+    internal static int FormatTimestamp(DateTime t, Span<char> into)
+    {
+        var (year, month, day) = t;
+        Digits(into, 0, year, 4);
+        into[4] = '-';
+        Digits(into, 5, month, 2);
+        into[7] = '-';
+        Digits(into, 8, day, 2);
+        into[10] = 'T';
+        Digits(into, 11, t.Hour, 2);
+        into[13] = ':';
+        Digits(into, 14, t.Minute, 2);
+        into[16] = ':';
+        Digits(into, 17, t.Second, 2);
+        into[19] = '.';
+        Digits(into, 20, (int)(t.Ticks % TimeSpan.TicksPerSecond / 10), 6);
+        into[26] = 'Z';
+        return 27;
+
+        static void Digits(Span<char> into, int at, int value, int count)
+        {
+            for (int i = at + count - 1; i >= at; i--)
+            {
+                into[i] = (char)('0' + value % 10);
+                value /= 10;
+            }
+        }
     }
 
     // Shared by messages and alerts: network, endpoints, email.*, http/url/tls/process, then mcp_egress.*.

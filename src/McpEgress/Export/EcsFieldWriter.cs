@@ -23,6 +23,11 @@ internal sealed class EcsFieldWriter(Utf8JsonWriter json)
         public int KeyStart;  // where its member names start in _keys
     }
 
+    // Field names in their JSON form, by reference (the mapping's names are literals): written as bytes, not
+    // escaped and transcoded again for every event. Bounded; a name beyond the bound is encoded each time.
+    private readonly Dictionary<string, JsonEncodedText> _names = new(ReferenceEqualityComparer.Instance);
+    private const int MaxNames = 1024;
+
     private Frame[] _frames = new Frame[16];
     private int _depth;
     private string[] _keys = new string[64];
@@ -73,26 +78,26 @@ internal sealed class EcsFieldWriter(Utf8JsonWriter json)
     {
         if (value is null) return;
         Member(name);
-        json.WriteString(name, Utf16.Clean(value));
+        json.WriteString(Encoded(name), Utf16.Clean(value));
     }
 
     /// <summary>A string built in a caller's buffer (timestamps, trimmed versions); must be valid UTF-16.</summary>
     public void String(string name, ReadOnlySpan<char> value)
     {
         Member(name);
-        json.WriteString(name, value);
+        json.WriteString(Encoded(name), value);
     }
 
     public void Long(string name, long value)
     {
         Member(name);
-        json.WriteNumber(name, value);
+        json.WriteNumber(Encoded(name), value);
     }
 
     public void Bool(string name, bool value)
     {
         Member(name);
-        json.WriteBoolean(name, value);
+        json.WriteBoolean(Encoded(name), value);
     }
 
     /// <summary>A string item of the current array (opened with <see cref="OpenArray"/>).</summary>
@@ -160,7 +165,7 @@ internal sealed class EcsFieldWriter(Utf8JsonWriter json)
             if (f.Name is { } name)
             {
                 Claim(i - 1, name);
-                json.WritePropertyName(name);
+                json.WritePropertyName(Encoded(name));
             }
             if (f.IsArray) json.WriteStartArray();
             else json.WriteStartObject();
@@ -185,6 +190,14 @@ internal sealed class EcsFieldWriter(Utf8JsonWriter json)
         for (int i = 1; i <= depth; i++)
             sb.Append(_frames[i].Name ?? "[]").Append('.');
         return sb.Append(name).ToString();
+    }
+
+    private JsonEncodedText Encoded(string name)
+    {
+        if (_names.TryGetValue(name, out var encoded)) return encoded;
+        encoded = JsonEncodedText.Encode(name, json.Options.Encoder);
+        if (_names.Count < MaxNames) _names.Add(name, encoded);
+        return encoded;
     }
 
     /// <summary>Drops the open frames after a failed event, so the next event starts clean.</summary>
