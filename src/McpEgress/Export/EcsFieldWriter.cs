@@ -23,10 +23,12 @@ internal sealed class EcsFieldWriter(Utf8JsonWriter json)
         public int KeyStart;  // where its member names start in _keys
     }
 
-    // Field names in their JSON form, by reference (the mapping's names are literals): written as bytes, not
-    // escaped and transcoded again for every event. Bounded; a name beyond the bound is encoded each time.
-    private readonly Dictionary<string, JsonEncodedText> _names = new(ReferenceEqualityComparer.Instance);
-    private const int MaxNames = 1024;
+    // Field names in their JSON form, written as bytes instead of escaped and transcoded again for every event: a
+    // small open-addressing table hashed on length and end characters (cheaper than a dictionary's string hash; the
+    // mapping's names are a few hundred literals). A name that finds no free slot near its hash is encoded each time.
+    private const int NameSlots = 1024, NameProbes = 8;
+    private readonly string?[] _nameKeys = new string?[NameSlots];
+    private readonly JsonEncodedText[] _nameValues = new JsonEncodedText[NameSlots];
 
     private Frame[] _frames = new Frame[16];
     private int _depth;
@@ -194,10 +196,21 @@ internal sealed class EcsFieldWriter(Utf8JsonWriter json)
 
     private JsonEncodedText Encoded(string name)
     {
-        if (_names.TryGetValue(name, out var encoded)) return encoded;
-        encoded = JsonEncodedText.Encode(name, json.Options.Encoder);
-        if (_names.Count < MaxNames) _names.Add(name, encoded);
-        return encoded;
+        int hash = name.Length == 0 ? 0 : name.Length * 31 + name[0] * 7 + name[^1] * 3 + name[name.Length >> 1];
+        for (int p = 0; p < NameProbes; p++)
+        {
+            int slot = (hash + p) & (NameSlots - 1);
+            var key = _nameKeys[slot];
+            if (key is null)
+            {
+                var encoded = JsonEncodedText.Encode(name, json.Options.Encoder);
+                _nameKeys[slot] = name;
+                _nameValues[slot] = encoded;
+                return encoded;
+            }
+            if (ReferenceEquals(key, name) || string.Equals(key, name, StringComparison.Ordinal)) return _nameValues[slot];
+        }
+        return JsonEncodedText.Encode(name, json.Options.Encoder);
     }
 
     /// <summary>Drops the open frames after a failed event, so the next event starts clean.</summary>
