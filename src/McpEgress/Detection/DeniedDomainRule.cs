@@ -31,7 +31,7 @@ public sealed class DeniedDomainRule : IRule
     public void Evaluate(MailMessage message, List<Alert> alerts)
     {
         if (_denied.Length == 0) return;
-        HashSet<string>? seen = null; // the denied addresses alerted on (rare: made on the first)
+        var seen = new OnceSet(MailAddress.AddressComparer); // the denied addresses alerted on
 
         CheckAll(message, message.To, RecipientRole.To, ref seen, alerts);
         CheckAll(message, message.Cc, RecipientRole.Cc, ref seen, alerts);
@@ -90,19 +90,19 @@ public sealed class DeniedDomainRule : IRule
         return false;
     }
 
-    private void CheckAll(MailMessage message, IReadOnlyList<MailAddress> list, RecipientRole role, ref HashSet<string>? seen, List<Alert> alerts)
+    private void CheckAll(MailMessage message, IReadOnlyList<MailAddress> list, RecipientRole role, ref OnceSet seen, List<Alert> alerts)
     {
         for (int i = 0; i < list.Count; i++)
             Check(message, list[i], role, ref seen, alerts, null);
     }
 
-    private void Check(MailMessage message, MailAddress address, RecipientRole role, ref HashSet<string>? seen, List<Alert> alerts, int? rejectedWith)
+    private void Check(MailMessage message, MailAddress address, RecipientRole role, ref OnceSet seen, List<Alert> alerts, int? rejectedWith)
     {
         if (!MayBeDenied(address)) return;
-        string domain = address.Domain;
-        if (domain.Length == 0 || (seen?.Contains(address.Address) ?? false)) return;
+        string domain = DomainName.DomainOf(address);
+        if (domain.Length == 0 || seen.Contains(address.Address)) return;
         if (DeniedEntry(domain) is not { } entry) return;
-        (seen ??= new HashSet<string>(MailAddress.AddressComparer)).Add(address.Address);
+        seen.Add(address.Address);
         string rejected = rejectedWith is { } code ? $"; the server rejected it with {code}" : "";
         string text = role == RecipientRole.ReplyTo
             ? $"Reply-To address {address.Address} is in denied domain {domain}{entry}{rejected}."

@@ -51,11 +51,16 @@ public static class HiddenRecipients
     public static List<string> VisibleDomains(MailMessage m)
     {
         var result = new List<string>();
+        AddVisibleDomains(m, result);
+        return result;
+    }
+
+    private static void AddVisibleDomains(MailMessage m, List<string> result)
+    {
         AddDomains(m.To, result);
         AddDomains(m.Cc, result);
         AddDomains(m.ResentTo, result);
         AddDomains(m.ResentCc, result);
-        return result;
     }
 
     private static void AddDomains(IReadOnlyList<MailAddress> list, List<string> result)
@@ -69,34 +74,48 @@ public static class HiddenRecipients
 
     /// <summary>
     /// What the hidden-recipient rules ask of one message, worked out once for all of them: the normalized sender
-    /// domain, the visible domains (read-only), the normalized domain of each hidden recipient. Kept per thread for the
-    /// message evaluated last (the recipient lists are init-only; <see cref="MailMessage.Hidden"/>, which may be
-    /// replaced, is compared too).
+    /// domain, the visible domains, the normalized domain of each hidden recipient. One per thread, for the message
+    /// evaluated last (the recipient lists are init-only; <see cref="MailMessage.Hidden"/>, which may be replaced, is
+    /// compared too). Its lists are reused for the next message: read them while judging this one, keep none.
     /// </summary>
     internal sealed class MessageDomains
     {
         public MailMessage? Message { get; private set; }
         private IReadOnlyList<HiddenRecipient>? _hiddenList;
-        private string[] _hidden = [];
-        private List<string>? _visible;
-        private List<string>? _visibleOrgs;
+        private string[] _hidden = new string[4];
+        private readonly List<string> _visible = [];
+        private readonly List<string> _visibleOrgs = [];
+        private bool _visibleDone, _orgsDone;
 
         public string Sender { get; private set; } = string.Empty;
-        public List<string> Visible => _visible ??= VisibleDomains(Message!);
 
-        /// <summary>The registrable domains of <see cref="Visible"/>, each once, none empty (read-only).</summary>
+        /// <summary>The normalized domains of the visible recipients, each once (<see cref="VisibleDomains"/>).</summary>
+        public List<string> Visible
+        {
+            get
+            {
+                if (!_visibleDone)
+                {
+                    AddVisibleDomains(Message!, _visible);
+                    _visibleDone = true;
+                }
+                return _visible;
+            }
+        }
+
+        /// <summary>The registrable domains of <see cref="Visible"/>, each once, none empty.</summary>
         public List<string> VisibleOrgs
         {
             get
             {
-                if (_visibleOrgs is not null) return _visibleOrgs;
-                var orgs = new List<string>(Visible.Count);
+                if (_orgsDone) return _visibleOrgs;
                 foreach (var v in Visible)
                 {
                     string org = RegistrableDomain.Of(v);
-                    if (org.Length > 0 && !orgs.Contains(org)) orgs.Add(org);
+                    if (org.Length > 0 && !_visibleOrgs.Contains(org)) _visibleOrgs.Add(org);
                 }
-                return _visibleOrgs = orgs;
+                _orgsDone = true;
+                return _visibleOrgs;
             }
         }
 
@@ -106,8 +125,9 @@ public static class HiddenRecipients
         public void Reset(MailMessage message)
         {
             Message = message;
-            _visible = null;
-            _visibleOrgs = null;
+            _visible.Clear();
+            _visibleOrgs.Clear();
+            _visibleDone = _orgsDone = false;
             Sender = DomainName.Normalize(message.SenderDomain);
             Fill(message.Hidden);
         }
@@ -115,7 +135,8 @@ public static class HiddenRecipients
         public void Fill(IReadOnlyList<HiddenRecipient> hidden)
         {
             _hiddenList = hidden;
-            _hidden = hidden.Count == 0 ? [] : new string[hidden.Count];
+            if (hidden.Count > _hidden.Length) _hidden = new string[hidden.Count];
+            else Array.Clear(_hidden);
             for (int i = 0; i < hidden.Count; i++) _hidden[i] = DomainName.NormalizedDomainOf(hidden[i].Address);
         }
 
