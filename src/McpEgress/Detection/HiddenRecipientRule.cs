@@ -52,9 +52,10 @@ public sealed class HiddenRecipientRule : IRule
             string domain = DomainName.DomainOf(h.Address);
 
             string how = h.Reason == HiddenReason.BccField ? "listed only in a Bcc field" : "an envelope recipient no To/Cc header shows";
-            string senderText = sender.Length > 0 ? $"the sender's domain {message.SenderDomain}" : "the sender's domain, which is unknown";
-            string text = $"Hidden recipient {h.Address.Address} ({how}) is in foreign domain {domain}: it is not {senderText}, " +
-                          "not a visible recipient's domain, and not allowed.";
+            // One interpolation, so one string (a concatenation of parts copied the sentence twice).
+            string text = sender.Length > 0
+                ? $"Hidden recipient {h.Address.Address} ({how}) is in foreign domain {domain}: it is not the sender's domain {domains.SenderDomain}, not a visible recipient's domain, and not allowed."
+                : $"Hidden recipient {h.Address.Address} ({how}) is in foreign domain {domain}: it is not the sender's domain, which is unknown, not a visible recipient's domain, and not allowed.";
             alerts.Add(new Alert(RuleId, RuleName, Severity, text, message, h.Address, HiddenRecipients.RoleOf(message, h), domain));
         }
 

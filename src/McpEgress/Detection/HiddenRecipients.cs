@@ -87,6 +87,10 @@ public static class HiddenRecipients
         private readonly List<string> _visibleOrgs = [];
         private bool _visibleDone, _orgsDone;
 
+        /// <summary><see cref="MailMessage.SenderDomain"/> as it is (null when unknown).</summary>
+        public string? SenderDomain { get; private set; }
+
+        /// <summary>The normalized <see cref="SenderDomain"/> (empty when unknown).</summary>
         public string Sender { get; private set; } = string.Empty;
 
         /// <summary>The normalized domains of the visible recipients, each once (<see cref="VisibleDomains"/>).</summary>
@@ -128,7 +132,8 @@ public static class HiddenRecipients
             _visible.Clear();
             _visibleOrgs.Clear();
             _visibleDone = _orgsDone = false;
-            Sender = DomainName.Normalize(message.SenderDomain);
+            SenderDomain = message.SenderDomain;
+            Sender = DomainName.Normalize(SenderDomain);
             Fill(message.Hidden);
         }
 
