@@ -53,7 +53,7 @@ internal static class EcsEventMapping
     {
         var (action, outcome) = Delivery(m);
         OpenEvent(w, m.TimestampNs, "event", "mcp_egress.email", EmailCategory, InfoType, action);
-        w.String("outcome", outcome);
+        w.Keyword("outcome", outcome);
         w.Close();
         MessageFields(w, m, maxAddresses, null);
     }
@@ -73,8 +73,8 @@ internal static class EcsEventMapping
         w.Long("severity", SeverityNumber(severity));
         w.Close();
         w.Open("rule");
-        w.String("id", ruleId);
-        w.String("name", ruleName);
+        w.Keyword("id", ruleId);
+        w.Keyword("name", ruleName);
         w.Close();
         w.String("message", message);
     }
@@ -276,22 +276,22 @@ internal static class EcsEventMapping
     {
         Timestamp(w, "@timestamp", timestampNs);
         w.Open("ecs");
-        w.String("version", EcsVersion);
+        w.Keyword("version", EcsVersion);
         w.Close();
         w.Open("event");
-        w.String("kind", kind);
-        w.String("module", "mcp_egress");
-        w.String("dataset", dataset);
-        w.Strings("category", category);
-        w.Strings("type", type);
-        w.String("action", action);
+        w.Keyword("kind", kind);
+        w.Keyword("module", "mcp_egress");
+        w.Keyword("dataset", dataset);
+        w.Keywords("category", category);
+        w.Keywords("type", type);
+        w.Keyword("action", action);
     }
 
     private static void Network(EcsFieldWriter w, string? protocol)
     {
         w.Open("network");
-        w.String("protocol", protocol);
-        w.String("transport", "tcp");
+        w.String("protocol", protocol); // may come from the wire (ALPN): not a keyword
+        w.Keyword("transport", "tcp");
         w.Close();
     }
 
@@ -384,7 +384,7 @@ internal static class EcsEventMapping
         w.Objects("hidden_recipients", hidden, max, static (w, h) =>
         {
             w.String("address", h.Address.Address);
-            w.String("reason", h.Reason == HiddenReason.BccField ? "bcc_field" : "envelope_only");
+            w.Keyword("reason", h.Reason == HiddenReason.BccField ? "bcc_field" : "envelope_only");
             w.String("known_sink", h.KnownSink);
         });
         w.Open("resent");
@@ -418,7 +418,7 @@ internal static class EcsEventMapping
     private static void AlertFields(EcsFieldWriter w, Alert alert)
     {
         w.Open("alert");
-        w.String("severity", SeverityName(alert.Severity));
+        w.Keyword("severity", SeverityName(alert.Severity));
         if (alert.Role != RecipientRole.None)
         {
             w.String("address", alert.Address.Address);

@@ -83,6 +83,26 @@ internal sealed class EcsFieldWriter(Utf8JsonWriter json)
         json.WriteString(Encoded(name), Utf16.Clean(value));
     }
 
+    /// <summary>
+    /// A string from the mapping's own small set of words (ECS keywords such as <c>event.kind</c>, rule ids, reasons),
+    /// never one from traffic: written pre-encoded, like the names. Must be valid UTF-16.
+    /// </summary>
+    public void Keyword(string name, string value)
+    {
+        Member(name);
+        json.WriteString(Encoded(name), Encoded(value));
+    }
+
+    /// <summary>An array of <see cref="Keyword"/> strings; omitted when empty.</summary>
+    public void Keywords(string name, IReadOnlyList<string> values)
+    {
+        if (values.Count == 0) return;
+        OpenArray(name);
+        WritePending();
+        for (int i = 0; i < values.Count; i++) json.WriteStringValue(Encoded(values[i]));
+        Close();
+    }
+
     /// <summary>A string built in a caller's buffer (timestamps, trimmed versions); must be valid UTF-16.</summary>
     public void String(string name, ReadOnlySpan<char> value)
     {
