@@ -46,20 +46,25 @@ public static class DomainName
         TryAsciiDomainOf(address.Address, out var d) ? Pooled(d) : Normalize(address.Domain);
 
     // Lower-cased ASCII domains by their text in any case; one per thread (detection runs on one), emptied when full.
+    // Only names a DNS name can be (at most 253 characters) are kept: at most 4,096 x 253 characters per thread.
     [ThreadStatic] private static Dictionary<string, string>? t_pool;
-    private const int PoolSize = 4096;
+    private const int PoolSize = 4096, PooledLength = 253;
 
     private static string Pooled(ReadOnlySpan<char> asciiDomain)
     {
         if (asciiDomain.Length == 0) return string.Empty;
+        if (asciiDomain.Length > PooledLength) return LowerAscii(asciiDomain);
         var pool = t_pool ??= new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var lookup = pool.GetAlternateLookup<ReadOnlySpan<char>>();
         if (lookup.TryGetValue(asciiDomain, out var known)) return known;
         if (pool.Count >= PoolSize) pool.Clear();
-        string lower = string.Create(asciiDomain.Length, asciiDomain, static (dest, src) => System.Text.Ascii.ToLower(src, dest, out _));
+        string lower = LowerAscii(asciiDomain);
         pool[lower] = lower;
         return lower;
     }
+
+    private static string LowerAscii(ReadOnlySpan<char> ascii) =>
+        string.Create(ascii.Length, ascii, static (dest, src) => System.Text.Ascii.ToLower(src, dest, out _));
 
     /// <summary>
     /// The comparable form of <paramref name="address"/>'s domain (<see cref="Normalize"/> of <see cref="Mail.MailAddress.Domain"/>)

@@ -32,6 +32,7 @@ public class DomainNameTests
     [InlineData("a@.")]
     [InlineData("a@[192.0.2.1]")]
     [InlineData("we\"ird@x\"@Mail.Giftshop.Club")]
+    [InlineData("a@LONG.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.Example")] // past the pooled length
     public void FastDomainFormsAgreeWithTheSlowOnes(string address)
     {
         var a = new MailAddress(address);
