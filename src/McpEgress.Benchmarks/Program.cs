@@ -25,6 +25,9 @@ using McpEgress.Benchmarks.Generator;
 //   tls-cost [SUITE]                TLS key set-up µs per connection and record decrypt MB/s, with the library alternatives
 //   msgpath [MESSAGES]              the shard worker's message path alone (SMTP transaction, Postmark calls) through the
 //                                   protocol router: µs and bytes allocated per message
+//   merge-stage PATH [--keylog K] [--runs N] [--output OUT]
+//                                   the merge thread's work alone: PATH's events collected once, then N times through a
+//                                   fresh detection stage and ECS writer (to OUT or a null stream); CPU ms and MB allocated
 //   micro [BenchmarkDotNet args]    the hot-path micro benchmarks with a memory diagnoser
 string? Opt(string name) => Array.IndexOf(args, name) is var i and > 0 ? args.ElementAtOrDefault(i + 1) : null;
 switch (args.FirstOrDefault())
@@ -84,6 +87,9 @@ switch (args.FirstOrDefault())
             Opt("--workers") is { } w ? int.Parse(w, CultureInfo.InvariantCulture) : null));
     case "msgpath":
         return MessagePathBenchmark.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20_000);
+    case "merge-stage":
+        return MergeStageBenchmark.Run(args.ElementAtOrDefault(1) ?? throw new ArgumentException("merge-stage PATH"), Opt("--keylog"),
+            int.Parse(Opt("--runs") ?? "5", CultureInfo.InvariantCulture), Opt("--output"));
     case "libraries":
         return LibraryBenchmark.Run(args.ElementAtOrDefault(1) ?? throw new ArgumentException("libraries PATH"));
     case "tls-cost":

@@ -39,13 +39,16 @@ public sealed class BehaviourChangeRule : IRule
     public void Evaluate(MailMessage message, List<Alert> alerts)
     {
         if (message.Process is not { Package: { Length: > 0 } package, PackageVersion: { Length: > 0 } version }) return;
-        string sender = DomainName.Normalize(message.SenderDomain);
+        var domains = HiddenRecipients.Domains(message);
+        string sender = domains.Sender;
         List<string>? visible = null;
         var orgs = new List<string>();
         var first = new Dictionary<string, HiddenRecipient>(StringComparer.Ordinal);
-        foreach (var h in message.Hidden)
+        var hidden = message.Hidden;
+        for (int i = 0; i < hidden.Count; i++)
         {
-            string d = DomainName.Normalize(h.Address.Domain);
+            var h = hidden[i];
+            string d = domains.Hidden(i);
             if (d.Length == 0 || HiddenRecipients.IsOwnOrVisible(message, d, sender, ref visible)) continue;
             string org = RegistrableDomain.Of(d);
             if (org.Length > 0 && first.TryAdd(org, h)) orgs.Add(org);
@@ -65,7 +68,7 @@ public sealed class BehaviourChangeRule : IRule
             string text = $"{package} {version} sent a hidden copy to {h.Address.Address} in {org}{sink}; its earlier versions " +
                           $"{oldList} sent {oldMessages} message(s) since {SenderIdentity.Time(earlier.Min(v => v.FirstSeenNs))} " +
                           $"with no hidden recipient in {org}. A package that starts copying mail after a version change is the postmark-mcp pattern.";
-            alerts.Add(new Alert(RuleId, RuleName, Severity, text, message, h.Address, HiddenRecipients.RoleOf(message, h), h.Address.Domain)
+            alerts.Add(new Alert(RuleId, RuleName, Severity, text, message, h.Address, HiddenRecipients.RoleOf(message, h), DomainName.DomainOf(h.Address))
             {
                 Baseline = new AlertBaseline
                 {

@@ -31,25 +31,32 @@ public sealed class DeniedDomainRule : IRule
     public void Evaluate(MailMessage message, List<Alert> alerts)
     {
         if (_denied.Length == 0) return;
-        var seen = new HashSet<string>(MailAddress.AddressComparer);
+        var seen = new OnceSet(MailAddress.AddressComparer); // the denied addresses alerted on
 
-        CheckAll(message, message.To, RecipientRole.To, seen, alerts);
-        CheckAll(message, message.Cc, RecipientRole.Cc, seen, alerts);
-        CheckAll(message, message.ResentTo, RecipientRole.ResentTo, seen, alerts);
-        CheckAll(message, message.ResentCc, RecipientRole.ResentCc, seen, alerts);
-        CheckAll(message, message.Bcc, RecipientRole.Bcc, seen, alerts);
-        CheckAll(message, message.ResentBcc, RecipientRole.ResentBcc, seen, alerts);
+        CheckAll(message, message.To, RecipientRole.To, ref seen, alerts);
+        CheckAll(message, message.Cc, RecipientRole.Cc, ref seen, alerts);
+        CheckAll(message, message.ResentTo, RecipientRole.ResentTo, ref seen, alerts);
+        CheckAll(message, message.ResentCc, RecipientRole.ResentCc, ref seen, alerts);
+        CheckAll(message, message.Bcc, RecipientRole.Bcc, ref seen, alerts);
+        CheckAll(message, message.ResentBcc, RecipientRole.ResentBcc, ref seen, alerts);
         if (message.Envelope is { } env)
-            foreach (var r in env.RcptTo)
-                Check(message, new MailAddress(r.Address), RecipientRole.Envelope, seen, alerts, r.Accepted ? null : r.ReplyCode);
-        CheckAll(message, message.ApiEnvelope, RecipientRole.Envelope, seen, alerts);
-        foreach (var h in message.Hidden)
-            Check(message, h.Address, HiddenRecipients.RoleOf(message, h), seen, alerts, null);
-        CheckAll(message, message.ReplyTo, RecipientRole.ReplyTo, seen, alerts);
+        {
+            var rcpt = env.RcptTo;
+            for (int i = 0; i < rcpt.Count; i++)
+                Check(message, new MailAddress(rcpt[i].Address), RecipientRole.Envelope, ref seen, alerts, rcpt[i].Accepted ? null : rcpt[i].ReplyCode);
+        }
+        CheckAll(message, message.ApiEnvelope, RecipientRole.Envelope, ref seen, alerts);
+        var hidden = message.Hidden;
+        for (int i = 0; i < hidden.Count; i++)
+            if (MayBeDenied(hidden[i].Address)) // before RoleOf, which scans the Bcc lists
+                Check(message, hidden[i].Address, HiddenRecipients.RoleOf(message, hidden[i]), ref seen, alerts, null);
+        CheckAll(message, message.ReplyTo, RecipientRole.ReplyTo, ref seen, alerts);
 
         // Recipients a limit cut from the message: their domains are still known, and still judged.
-        foreach (var cut in message.CutRecipients)
+        var cuts = message.CutRecipients;
+        for (int i = 0; i < cuts.Count; i++)
         {
+            var cut = cuts[i];
             if (DeniedEntry(cut.Domain) is not { } entry) continue;
             string text = $"{cut.Count} recipient(s) that a limit cut from this message are in denied domain {cut.Domain}{entry}.";
             alerts.Add(new Alert(RuleId, RuleName, Severity, text, message, HiddenRecipientRule.CutAddress(cut.Domain),
@@ -70,14 +77,29 @@ public sealed class DeniedDomainRule : IRule
         return null;
     }
 
-    private void CheckAll(MailMessage message, IReadOnlyList<MailAddress> list, RecipientRole role, HashSet<string> seen, List<Alert> alerts)
+    /// <summary>
+    /// False when <paramref name="address"/>'s domain is surely not denied (checked on the address's own text, without
+    /// allocating, for ASCII domains); true when it may be (<see cref="DeniedEntry"/> decides).
+    /// </summary>
+    private bool MayBeDenied(MailAddress address)
     {
-        foreach (var a in list) Check(message, a, role, seen, alerts, null);
+        if (!DomainName.TryAsciiDomainOf(address.Address, out var domain)) return true;
+        if (domain.Length == 0) return false;
+        foreach (var p in _denied)
+            if (p.Matches(domain)) return true;
+        return false;
     }
 
-    private void Check(MailMessage message, MailAddress address, RecipientRole role, HashSet<string> seen, List<Alert> alerts, int? rejectedWith)
+    private void CheckAll(MailMessage message, IReadOnlyList<MailAddress> list, RecipientRole role, ref OnceSet seen, List<Alert> alerts)
     {
-        string domain = address.Domain;
+        for (int i = 0; i < list.Count; i++)
+            Check(message, list[i], role, ref seen, alerts, null);
+    }
+
+    private void Check(MailMessage message, MailAddress address, RecipientRole role, ref OnceSet seen, List<Alert> alerts, int? rejectedWith)
+    {
+        if (!MayBeDenied(address)) return;
+        string domain = DomainName.DomainOf(address);
         if (domain.Length == 0 || seen.Contains(address.Address)) return;
         if (DeniedEntry(domain) is not { } entry) return;
         seen.Add(address.Address);

@@ -132,7 +132,7 @@ public sealed class DetectionEngine
         HiddenRecipient[]? marked = null;
         for (int i = 0; i < hidden.Count; i++)
         {
-            if (hidden[i].KnownSink is not null || KnownSinks.Match(KnownSinkList, hidden[i].Address.Domain) is not { } vendor) continue;
+            if (hidden[i].KnownSink is not null || KnownSinks.MatchAddress(KnownSinkList, hidden[i].Address) is not { } vendor) continue;
             marked ??= hidden.ToArray();
             marked[i] = marked[i] with { KnownSink = vendor };
         }

@@ -28,6 +28,10 @@ public sealed class DomainPattern
     public bool Matches(string domain) =>
         SubdomainsOnly ? DomainName.IsStrictSubdomainOf(domain, Domain) : DomainName.IsSameOrSubdomainOf(domain, Domain);
 
+    /// <summary>As <see cref="Matches(string)"/> for an ASCII domain in any case (<see cref="DomainName.TryAsciiDomainOf"/>).</summary>
+    public bool Matches(ReadOnlySpan<char> asciiDomain) =>
+        SubdomainsOnly ? DomainName.IsStrictSubdomainOf(asciiDomain, Domain) : DomainName.IsSameOrSubdomainOf(asciiDomain, Domain);
+
     public static DomainPattern Parse(string text) =>
         TryParse(text, out var p, out var error) ? p : throw new ArgumentException($"invalid domain \"{text}\": {error}", nameof(text));
 

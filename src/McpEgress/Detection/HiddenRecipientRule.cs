@@ -39,25 +39,31 @@ public sealed class HiddenRecipientRule : IRule
         var hidden = message.Hidden;
         if (hidden.Count == 0 && message.CutRecipients.Count == 0) return;
 
-        string sender = DomainName.Normalize(message.SenderDomain);
+        var domains = HiddenRecipients.Domains(message);
+        string sender = domains.Sender;
         List<string>? visible = null;
 
-        foreach (var h in hidden)
+        for (int i = 0; i < hidden.Count; i++)
         {
-            string domain = h.Address.Domain;
-            if (domain.Length == 0) continue;
-            if (h.KnownSink is not null || !IsForeign(message, domain, sender, ref visible)) continue;
+            var h = hidden[i];
+            string normalized = domains.Hidden(i);
+            if (normalized.Length == 0 || h.KnownSink is not null) continue;
+            if (!HiddenRecipients.IsForeign(message, normalized, sender, _allowed, _knownSinks, ref visible)) continue;
+            string domain = DomainName.DomainOf(h.Address);
 
             string how = h.Reason == HiddenReason.BccField ? "listed only in a Bcc field" : "an envelope recipient no To/Cc header shows";
-            string senderText = sender.Length > 0 ? $"the sender's domain {message.SenderDomain}" : "the sender's domain, which is unknown";
-            string text = $"Hidden recipient {h.Address.Address} ({how}) is in foreign domain {domain}: it is not {senderText}, " +
-                          "not a visible recipient's domain, and not allowed.";
+            // One interpolation, so one string (a concatenation of parts copied the sentence twice).
+            string text = sender.Length > 0
+                ? $"Hidden recipient {h.Address.Address} ({how}) is in foreign domain {domain}: it is not the sender's domain {domains.SenderDomain}, not a visible recipient's domain, and not allowed."
+                : $"Hidden recipient {h.Address.Address} ({how}) is in foreign domain {domain}: it is not the sender's domain, which is unknown, not a visible recipient's domain, and not allowed.";
             alerts.Add(new Alert(RuleId, RuleName, Severity, text, message, h.Address, HiddenRecipients.RoleOf(message, h), domain));
         }
 
         // Recipients a limit cut from the message: only their domains are known, and any of them may be hidden.
-        foreach (var cut in message.CutRecipients)
+        var cuts = message.CutRecipients;
+        for (int i = 0; i < cuts.Count; i++)
         {
+            var cut = cuts[i];
             if (!cut.MayBeHidden || !IsForeign(message, cut.Domain, sender, ref visible)) continue;
             string text = $"{cut.Count} recipient(s) that a limit cut from this message (they may be hidden) are in foreign " +
                           $"domain {cut.Domain}: not the sender's, not a visible recipient's, and not allowed.";

@@ -9,10 +9,12 @@ public static class HiddenRecipients
     public static RecipientRole RoleOf(MailMessage message, HiddenRecipient hidden)
     {
         if (hidden.Reason == HiddenReason.EnvelopeOnly) return RecipientRole.Envelope;
-        foreach (var a in message.Bcc)
-            if (MailAddress.AddressComparer.Equals(a.Address, hidden.Address.Address)) return RecipientRole.Bcc;
-        foreach (var a in message.ResentBcc)
-            if (MailAddress.AddressComparer.Equals(a.Address, hidden.Address.Address)) return RecipientRole.ResentBcc;
+        var bcc = message.Bcc;
+        for (int i = 0; i < bcc.Count; i++)
+            if (MailAddress.AddressComparer.Equals(bcc[i].Address, hidden.Address.Address)) return RecipientRole.Bcc;
+        var resent = message.ResentBcc;
+        for (int i = 0; i < resent.Count; i++)
+            if (MailAddress.AddressComparer.Equals(resent[i].Address, hidden.Address.Address)) return RecipientRole.ResentBcc;
         return RecipientRole.Bcc;
     }
 
@@ -24,9 +26,9 @@ public static class HiddenRecipients
     public static bool IsOwnOrVisible(MailMessage message, string domain, string sender, ref List<string>? visible)
     {
         if (sender.Length > 0 && DomainName.AreRelated(domain, sender)) return true;
-        visible ??= VisibleDomains(message);
-        foreach (var v in visible)
-            if (DomainName.AreRelated(domain, v)) return true;
+        visible ??= Domains(message).Visible;
+        for (int i = 0; i < visible.Count; i++)
+            if (DomainName.AreRelated(domain, visible[i])) return true;
         return false;
     }
 
@@ -40,8 +42,8 @@ public static class HiddenRecipients
         IReadOnlyList<KnownSink> knownSinks, ref List<string>? visible)
     {
         if (IsOwnOrVisible(message, domain, sender, ref visible)) return false;
-        foreach (var p in allowed)
-            if (p.Matches(domain)) return false;
+        for (int i = 0; i < allowed.Count; i++)
+            if (allowed[i].Matches(domain)) return false;
         return KnownSinks.Match(knownSinks, domain) is null;
     }
 
@@ -49,13 +51,112 @@ public static class HiddenRecipients
     public static List<string> VisibleDomains(MailMessage m)
     {
         var result = new List<string>();
-        foreach (var list in new[] { m.To, m.Cc, m.ResentTo, m.ResentCc })
-            foreach (var a in list)
-            {
-                string d = DomainName.Normalize(a.Domain);
-                if (d.Length > 0 && !result.Contains(d)) result.Add(d);
-            }
+        AddVisibleDomains(m, result);
         return result;
+    }
+
+    private static void AddVisibleDomains(MailMessage m, List<string> result)
+    {
+        AddDomains(m.To, result);
+        AddDomains(m.Cc, result);
+        AddDomains(m.ResentTo, result);
+        AddDomains(m.ResentCc, result);
+    }
+
+    private static void AddDomains(IReadOnlyList<MailAddress> list, List<string> result)
+    {
+        for (int i = 0; i < list.Count; i++)
+        {
+            string d = DomainName.NormalizedDomainOf(list[i]);
+            if (d.Length > 0 && !result.Contains(d)) result.Add(d);
+        }
+    }
+
+    /// <summary>
+    /// What the hidden-recipient rules ask of one message, worked out once for all of them: the normalized sender
+    /// domain, the visible domains, the normalized domain of each hidden recipient. One per thread, for the message
+    /// evaluated last (the recipient lists are init-only; <see cref="MailMessage.Hidden"/>, which may be replaced, is
+    /// compared too). Its lists are reused for the next message: read them while judging this one, keep none.
+    /// </summary>
+    internal sealed class MessageDomains
+    {
+        public MailMessage? Message { get; private set; }
+        private IReadOnlyList<HiddenRecipient>? _hiddenList;
+        private string[] _hidden = new string[4];
+        private readonly List<string> _visible = [];
+        private readonly List<string> _visibleOrgs = [];
+        private bool _visibleDone, _orgsDone;
+
+        /// <summary><see cref="MailMessage.SenderDomain"/> as it is (null when unknown).</summary>
+        public string? SenderDomain { get; private set; }
+
+        /// <summary>The normalized <see cref="SenderDomain"/> (empty when unknown).</summary>
+        public string Sender { get; private set; } = string.Empty;
+
+        /// <summary>The normalized domains of the visible recipients, each once (<see cref="VisibleDomains"/>).</summary>
+        public List<string> Visible
+        {
+            get
+            {
+                if (!_visibleDone)
+                {
+                    AddVisibleDomains(Message!, _visible);
+                    _visibleDone = true;
+                }
+                return _visible;
+            }
+        }
+
+        /// <summary>The registrable domains of <see cref="Visible"/>, each once, none empty.</summary>
+        public List<string> VisibleOrgs
+        {
+            get
+            {
+                if (_orgsDone) return _visibleOrgs;
+                foreach (var v in Visible)
+                {
+                    string org = RegistrableDomain.Of(v);
+                    if (org.Length > 0 && !_visibleOrgs.Contains(org)) _visibleOrgs.Add(org);
+                }
+                _orgsDone = true;
+                return _visibleOrgs;
+            }
+        }
+
+        /// <summary><see cref="DomainName.Normalize"/> of the domain of <paramref name="index"/>'s hidden recipient.</summary>
+        public string Hidden(int index) => _hidden[index];
+
+        public void Reset(MailMessage message)
+        {
+            Message = message;
+            _visible.Clear();
+            _visibleOrgs.Clear();
+            _visibleDone = _orgsDone = false;
+            SenderDomain = message.SenderDomain;
+            Sender = DomainName.Normalize(SenderDomain);
+            Fill(message.Hidden);
+        }
+
+        public void Fill(IReadOnlyList<HiddenRecipient> hidden)
+        {
+            _hiddenList = hidden;
+            if (hidden.Count > _hidden.Length) _hidden = new string[hidden.Count];
+            else Array.Clear(_hidden);
+            for (int i = 0; i < hidden.Count; i++) _hidden[i] = DomainName.NormalizedDomainOf(hidden[i].Address);
+        }
+
+        public bool Holds(IReadOnlyList<HiddenRecipient> hidden) => ReferenceEquals(_hiddenList, hidden);
+    }
+
+    [ThreadStatic] private static MessageDomains? t_domains;
+
+    /// <summary>The <see cref="MessageDomains"/> of <paramref name="message"/> (this thread's, reused while the message is the same).</summary>
+    internal static MessageDomains Domains(MailMessage message)
+    {
+        var d = t_domains ??= new MessageDomains();
+        if (!ReferenceEquals(d.Message, message)) d.Reset(message);
+        else if (!d.Holds(message.Hidden)) d.Fill(message.Hidden);
+        return d;
     }
 
     /// <summary>
@@ -71,6 +172,15 @@ public static class HiddenRecipients
         var local = a.AsSpan(0, at);
         int plus = local.IndexOf('+');
         if (plus > 0) local = local[..plus];
-        return string.Concat(local.ToString().ToLowerInvariant(), "@", DomainName.Normalize(a[(at + 1)..]));
+        if (!System.Text.Ascii.IsValid(local) || !DomainName.TryAsciiDomainOf(a, out _))
+            return string.Concat(local.ToString().ToLowerInvariant(), "@", DomainName.Normalize(a[(at + 1)..]));
+        // ASCII throughout (the common case): one string, lower-cased as it is copied.
+        string domain = DomainName.NormalizedDomainOf(address);
+        return string.Create(local.Length + 1 + domain.Length, (a, local.Length, domain), static (dest, x) =>
+        {
+            System.Text.Ascii.ToLower(x.a.AsSpan(0, x.Item2), dest, out _);
+            dest[x.Item2] = '@';
+            x.domain.CopyTo(dest[(x.Item2 + 1)..]);
+        });
     }
 }

@@ -50,20 +50,20 @@ public sealed class HiddenSinkRule : IRule
     {
         var hidden = message.Hidden;
         if (hidden.Count == 0) return;
-        string sender = DomainName.Normalize(message.SenderDomain);
+        var domains = HiddenRecipients.Domains(message);
+        string sender = domains.Sender;
         List<string>? visible = null;
-        List<string>? visibleOrgs = null;
-        HashSet<string>? seen = null;
-        foreach (var h in hidden)
+        var seen = new OnceSet();
+        for (int i = 0; i < hidden.Count; i++)
         {
+            var h = hidden[i];
             if (h.KnownSink is not null) continue;
-            string d = DomainName.Normalize(h.Address.Domain);
+            string d = domains.Hidden(i);
             if (d.Length == 0 || !HiddenRecipients.IsForeign(message, d, sender, _allowed, _knownSinks, ref visible)) continue;
             string sink = HiddenRecipients.SinkKey(h.Address);
-            if (!(seen ??= new(StringComparer.Ordinal)).Add(sink)) continue;
-            visibleOrgs ??= visible!.Select(RegistrableDomain.Of).Where(v => v.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+            if (!seen.Add(sink)) continue;
 
-            var w = _store.RecordSinkCopy(sink, visibleOrgs, message.TimestampNs, _windowNs, _minMessages, Math.Max(2 * _minDomains, 8));
+            var w = _store.RecordSinkCopy(sink, domains.VisibleOrgs, message.TimestampNs, _windowNs, _minMessages, Math.Max(2 * _minDomains, 8));
             if (w.Messages < _minMessages || w.VisibleDomains.Count < _minDomains) continue;
             if (w.LastAlertNs != long.MinValue && message.TimestampNs - w.LastAlertNs < _windowNs) continue;
             _store.MarkSinkAlerted(sink, message.TimestampNs);
@@ -74,7 +74,7 @@ public sealed class HiddenSinkRule : IRule
                           $"({string.Join(", ", w.VisibleDomains.Take(10))}); first seen {SenderIdentity.Time(w.FirstSeenNs)}, " +
                           $"{w.TotalMessages} messages in all. One mailbox silently copied on mail to unrelated recipients is a collector." +
                           (SenderIdentity.Of(message.Process) is { } who ? $" This copy was sent by {who}." : "");
-            alerts.Add(new Alert(RuleId, RuleName, Severity, text, message, h.Address, HiddenRecipients.RoleOf(message, h), h.Address.Domain)
+            alerts.Add(new Alert(RuleId, RuleName, Severity, text, message, h.Address, HiddenRecipients.RoleOf(message, h), DomainName.DomainOf(h.Address))
             {
                 Baseline = new AlertBaseline
                 {

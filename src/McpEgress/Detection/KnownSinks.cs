@@ -38,8 +38,18 @@ public static class KnownSinks
     {
         string d = DomainName.Normalize(domain);
         if (d.Length == 0) return null;
-        foreach (var s in sinks)
-            if (s.Pattern.Matches(d)) return s.Vendor;
+        for (int i = 0; i < sinks.Count; i++)
+            if (sinks[i].Pattern.Matches(d)) return sinks[i].Vendor;
+        return null;
+    }
+
+    /// <summary>As <see cref="Match(IReadOnlyList{KnownSink}, string?)"/> for the domain of <paramref name="address"/> (no allocation for ASCII domains).</summary>
+    public static string? MatchAddress(IReadOnlyList<KnownSink> sinks, Mail.MailAddress address)
+    {
+        if (!DomainName.TryAsciiDomainOf(address.Address, out var d)) return Match(sinks, address.Domain);
+        if (d.Length == 0) return null;
+        for (int i = 0; i < sinks.Count; i++)
+            if (sinks[i].Pattern.Matches(d)) return sinks[i].Vendor;
         return null;
     }
 

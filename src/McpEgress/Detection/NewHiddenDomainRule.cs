@@ -40,17 +40,19 @@ public sealed class NewHiddenDomainRule : IRule
     {
         var hidden = message.Hidden;
         if (hidden.Count == 0) return;
-        string sender = DomainName.Normalize(message.SenderDomain);
+        var domains = HiddenRecipients.Domains(message);
+        string sender = domains.Sender;
         string? who = SenderIdentity.Of(message.Process);
         List<string>? visible = null;
-        HashSet<string>? seen = null;
-        foreach (var h in hidden)
+        var seen = new OnceSet();
+        for (int i = 0; i < hidden.Count; i++)
         {
+            var h = hidden[i];
             if (h.KnownSink is not null) continue;
-            string d = DomainName.Normalize(h.Address.Domain);
+            string d = domains.Hidden(i);
             if (d.Length == 0 || !HiddenRecipients.IsForeign(message, d, sender, _allowed, _knownSinks, ref visible)) continue;
             string org = RegistrableDomain.Of(d);
-            if (org.Length == 0 || !(seen ??= new(StringComparer.Ordinal)).Add(org)) continue;
+            if (org.Length == 0 || !seen.Add(org)) continue;
 
             var s = _store.RecordHiddenDomain(org, who, message.TimestampNs);
             string text;
@@ -61,7 +63,7 @@ public sealed class NewHiddenDomainRule : IRule
                 text = $"First hidden recipient from {who} to domain {org}: {h.Address.Address}; this host has sent hidden mail " +
                        $"there {s.HostMessages} time(s) since {SenderIdentity.Time(s.HostFirstSeenNs)}, never from {who}.";
             else continue;
-            alerts.Add(new Alert(RuleId, RuleName, Severity, text, message, h.Address, HiddenRecipients.RoleOf(message, h), h.Address.Domain)
+            alerts.Add(new Alert(RuleId, RuleName, Severity, text, message, h.Address, HiddenRecipients.RoleOf(message, h), DomainName.DomainOf(h.Address))
             {
                 Baseline = new AlertBaseline
                 {

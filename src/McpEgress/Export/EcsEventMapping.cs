@@ -53,7 +53,7 @@ internal static class EcsEventMapping
     {
         var (action, outcome) = Delivery(m);
         OpenEvent(w, m.TimestampNs, "event", "mcp_egress.email", EmailCategory, InfoType, action);
-        w.String("outcome", outcome);
+        w.Keyword("outcome", outcome);
         w.Close();
         MessageFields(w, m, maxAddresses, null);
     }
@@ -73,8 +73,8 @@ internal static class EcsEventMapping
         w.Long("severity", SeverityNumber(severity));
         w.Close();
         w.Open("rule");
-        w.String("id", ruleId);
-        w.String("name", ruleName);
+        w.Keyword("id", ruleId);
+        w.Keyword("name", ruleName);
         w.Close();
         w.String("message", message);
     }
@@ -276,22 +276,22 @@ internal static class EcsEventMapping
     {
         Timestamp(w, "@timestamp", timestampNs);
         w.Open("ecs");
-        w.String("version", EcsVersion);
+        w.Keyword("version", EcsVersion);
         w.Close();
         w.Open("event");
-        w.String("kind", kind);
-        w.String("module", "mcp_egress");
-        w.String("dataset", dataset);
-        w.Strings("category", category);
-        w.Strings("type", type);
-        w.String("action", action);
+        w.Keyword("kind", kind);
+        w.Keyword("module", "mcp_egress");
+        w.Keyword("dataset", dataset);
+        w.Keywords("category", category);
+        w.Keywords("type", type);
+        w.Keyword("action", action);
     }
 
     private static void Network(EcsFieldWriter w, string? protocol)
     {
         w.Open("network");
-        w.String("protocol", protocol);
-        w.String("transport", "tcp");
+        w.String("protocol", protocol); // may come from the wire (ALPN): not a keyword
+        w.Keyword("transport", "tcp");
         w.Close();
     }
 
@@ -299,8 +299,40 @@ internal static class EcsEventMapping
     private static void Timestamp(EcsFieldWriter w, string name, long unixNs)
     {
         Span<char> text = stackalloc char[32];
-        DateTime.UnixEpoch.AddTicks(unixNs / 100).TryFormat(text, out int n, "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
-        w.String(name, text[..n]);
+        w.String(name, text[..FormatTimestamp(DateTime.UnixEpoch.AddTicks(unixNs / 100), text)]);
+    }
+
+    /// <summary>
+    /// <paramref name="t"/> as <c>yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'</c> (invariant culture) into <paramref name="into"/>
+    /// (27 characters), digit by digit: the custom-format parser costs more than the event's other fields together.
+    /// </summary>
+    internal static int FormatTimestamp(DateTime t, Span<char> into)
+    {
+        var (year, month, day) = t;
+        Digits(into, 0, year, 4);
+        into[4] = '-';
+        Digits(into, 5, month, 2);
+        into[7] = '-';
+        Digits(into, 8, day, 2);
+        into[10] = 'T';
+        Digits(into, 11, t.Hour, 2);
+        into[13] = ':';
+        Digits(into, 14, t.Minute, 2);
+        into[16] = ':';
+        Digits(into, 17, t.Second, 2);
+        into[19] = '.';
+        Digits(into, 20, (int)(t.Ticks % TimeSpan.TicksPerSecond / 10), 6);
+        into[26] = 'Z';
+        return 27;
+
+        static void Digits(Span<char> into, int at, int value, int count)
+        {
+            for (int i = at + count - 1; i >= at; i--)
+            {
+                into[i] = (char)('0' + value % 10);
+                value /= 10;
+            }
+        }
     }
 
     // Shared by messages and alerts: network, endpoints, email.*, http/url/tls/process, then mcp_egress.*.
@@ -352,7 +384,7 @@ internal static class EcsEventMapping
         w.Objects("hidden_recipients", hidden, max, static (w, h) =>
         {
             w.String("address", h.Address.Address);
-            w.String("reason", h.Reason == HiddenReason.BccField ? "bcc_field" : "envelope_only");
+            w.Keyword("reason", h.Reason == HiddenReason.BccField ? "bcc_field" : "envelope_only");
             w.String("known_sink", h.KnownSink);
         });
         w.Open("resent");
@@ -386,7 +418,7 @@ internal static class EcsEventMapping
     private static void AlertFields(EcsFieldWriter w, Alert alert)
     {
         w.Open("alert");
-        w.String("severity", SeverityName(alert.Severity));
+        w.Keyword("severity", SeverityName(alert.Severity));
         if (alert.Role != RecipientRole.None)
         {
             w.String("address", alert.Address.Address);
@@ -396,7 +428,8 @@ internal static class EcsEventMapping
             {
                 w.Long("address_count", alert.MatchCount);
                 w.OpenArray("addresses");
-                foreach (var match in alert.Matches) w.Item(match.Address.Address);
+                var matches = alert.Matches;
+                for (int i = 0; i < matches.Count; i++) w.Item(matches[i].Address.Address);
                 w.Close();
             }
         }
@@ -495,11 +528,11 @@ internal static class EcsEventMapping
         if (list.Count == 0) return;
         w.OpenArray(name);
         int n = 0;
-        foreach (var a in list)
+        for (int i = 0; i < list.Count && n < max; i++)
         {
-            if (n >= max) break;
-            if (a.Address.Length == 0) continue;
-            w.Item(a.Address);
+            string a = list[i].Address;
+            if (a.Length == 0) continue;
+            w.Item(a);
             n++;
         }
         w.Close();
@@ -516,9 +549,24 @@ internal static class EcsEventMapping
     {
         if (ep == default) return;
         Span<char> ip = stackalloc char[64];
-        ep.Address.ToIPAddress().TryFormat(ip, out int n);
+        int n;
+        if (ep.Address.IsV4) n = FormatV4((uint)ep.Address.Low, ip); // as IPAddress writes it, without making one
+        else ep.Address.ToIPAddress().TryFormat(ip, out n);
         w.String("ip", ip[..n]);
         if (ep.Port != 0) w.Long("port", ep.Port);
+    }
+
+    /// <summary>Dotted-decimal IPv4 (<paramref name="into"/> holds at least 15 characters); its length.</summary>
+    private static int FormatV4(uint address, Span<char> into)
+    {
+        int n = 0;
+        for (int shift = 24; shift >= 0; shift -= 8)
+        {
+            ((address >> shift) & 0xFF).TryFormat(into[n..], out int written, default, CultureInfo.InvariantCulture);
+            n += written;
+            if (shift > 0) into[n++] = '.';
+        }
+        return n;
     }
 
     private static void HttpFields(EcsFieldWriter w, HttpFacts http)

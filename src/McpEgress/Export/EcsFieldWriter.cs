@@ -23,6 +23,13 @@ internal sealed class EcsFieldWriter(Utf8JsonWriter json)
         public int KeyStart;  // where its member names start in _keys
     }
 
+    // Field names in their JSON form, written as bytes instead of escaped and transcoded again for every event: a
+    // small open-addressing table hashed on length and end characters (cheaper than a dictionary's string hash; the
+    // mapping's names are a few hundred literals). A name that finds no free slot near its hash is encoded each time.
+    private const int NameSlots = 1024, NameProbes = 8;
+    private readonly string?[] _nameKeys = new string?[NameSlots];
+    private readonly JsonEncodedText[] _nameValues = new JsonEncodedText[NameSlots];
+
     private Frame[] _frames = new Frame[16];
     private int _depth;
     private string[] _keys = new string[64];
@@ -73,26 +80,46 @@ internal sealed class EcsFieldWriter(Utf8JsonWriter json)
     {
         if (value is null) return;
         Member(name);
-        json.WriteString(name, Utf16.Clean(value));
+        json.WriteString(Encoded(name), Utf16.Clean(value));
+    }
+
+    /// <summary>
+    /// A string from the mapping's own small set of words (ECS keywords such as <c>event.kind</c>, rule ids, reasons),
+    /// never one from traffic: written pre-encoded, like the names. Must be valid UTF-16.
+    /// </summary>
+    public void Keyword(string name, string value)
+    {
+        Member(name);
+        json.WriteString(Encoded(name), Encoded(value));
+    }
+
+    /// <summary>An array of <see cref="Keyword"/> strings; omitted when empty.</summary>
+    public void Keywords(string name, IReadOnlyList<string> values)
+    {
+        if (values.Count == 0) return;
+        OpenArray(name);
+        WritePending();
+        for (int i = 0; i < values.Count; i++) json.WriteStringValue(Encoded(values[i]));
+        Close();
     }
 
     /// <summary>A string built in a caller's buffer (timestamps, trimmed versions); must be valid UTF-16.</summary>
     public void String(string name, ReadOnlySpan<char> value)
     {
         Member(name);
-        json.WriteString(name, value);
+        json.WriteString(Encoded(name), value);
     }
 
     public void Long(string name, long value)
     {
         Member(name);
-        json.WriteNumber(name, value);
+        json.WriteNumber(Encoded(name), value);
     }
 
     public void Bool(string name, bool value)
     {
         Member(name);
-        json.WriteBoolean(name, value);
+        json.WriteBoolean(Encoded(name), value);
     }
 
     /// <summary>A string item of the current array (opened with <see cref="OpenArray"/>).</summary>
@@ -116,7 +143,7 @@ internal sealed class EcsFieldWriter(Utf8JsonWriter json)
     {
         if (values.Count == 0) return;
         OpenArray(name);
-        foreach (var v in values) Item(v);
+        for (int i = 0; i < values.Count; i++) Item(values[i]);
         Close();
     }
 
@@ -160,7 +187,7 @@ internal sealed class EcsFieldWriter(Utf8JsonWriter json)
             if (f.Name is { } name)
             {
                 Claim(i - 1, name);
-                json.WritePropertyName(name);
+                json.WritePropertyName(Encoded(name));
             }
             if (f.IsArray) json.WriteStartArray();
             else json.WriteStartObject();
@@ -185,6 +212,25 @@ internal sealed class EcsFieldWriter(Utf8JsonWriter json)
         for (int i = 1; i <= depth; i++)
             sb.Append(_frames[i].Name ?? "[]").Append('.');
         return sb.Append(name).ToString();
+    }
+
+    private JsonEncodedText Encoded(string name)
+    {
+        int hash = name.Length == 0 ? 0 : name.Length * 31 + name[0] * 7 + name[^1] * 3 + name[name.Length >> 1];
+        for (int p = 0; p < NameProbes; p++)
+        {
+            int slot = (hash + p) & (NameSlots - 1);
+            var key = _nameKeys[slot];
+            if (key is null)
+            {
+                var encoded = JsonEncodedText.Encode(name, json.Options.Encoder);
+                _nameKeys[slot] = name;
+                _nameValues[slot] = encoded;
+                return encoded;
+            }
+            if (ReferenceEquals(key, name) || string.Equals(key, name, StringComparison.Ordinal)) return _nameValues[slot];
+        }
+        return JsonEncodedText.Encode(name, json.Options.Encoder);
     }
 
     /// <summary>Drops the open frames after a failed event, so the next event starts clean.</summary>

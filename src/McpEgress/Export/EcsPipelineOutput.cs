@@ -10,12 +10,12 @@ public sealed class EcsPipelineOutput(EcsEventWriter writer) : IEventOutput
     public void OnMessage(MailMessage message, IReadOnlyList<Alert> alerts)
     {
         writer.WriteMessage(message);
-        foreach (var alert in alerts) writer.WriteAlert(alert);
+        for (int i = 0; i < alerts.Count; i++) writer.WriteAlert(alerts[i]);
     }
 
     public void OnDeferredAlerts(IReadOnlyList<Alert> alerts)
     {
-        foreach (var alert in alerts) writer.WriteAlert(alert);
+        for (int i = 0; i < alerts.Count; i++) writer.WriteAlert(alerts[i]);
     }
 
     public void OnTlsSession(TlsSessionRecord record) => writer.WriteTlsSession(record);

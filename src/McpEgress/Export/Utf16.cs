@@ -21,7 +21,9 @@ internal static class Utf16
 
     private static int FirstLoneSurrogate(string s)
     {
-        for (int i = 0; i < s.Length; i++)
+        int first = s.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF'); // vectorized: most text has no surrogate at all
+        if (first < 0) return -1;
+        for (int i = first; i < s.Length; i++)
         {
             if (!char.IsSurrogate(s[i])) continue;
             if (char.IsHighSurrogate(s[i]) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1])) { i++; continue; }

@@ -90,8 +90,9 @@ public sealed class DetectionStage(DetectionEngine detection, IEventOutput outpu
 
     private void CountAlerts(IReadOnlyList<Alert> alerts)
     {
-        foreach (var a in alerts)
+        for (int i = 0; i < alerts.Count; i++)
         {
+            var a = alerts[i];
             Stats.Alerts++;
             System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(Stats.AlertsByRule, a.RuleId, out _)++;
             if (a.Severity == Severity.Critical) Stats.CriticalAlerts++;

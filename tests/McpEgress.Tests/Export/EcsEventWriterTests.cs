@@ -9,6 +9,21 @@ namespace McpEgress.Tests.Export;
 
 public class EcsEventWriterTests
 {
+    /// <summary>The hand-written timestamp format gives what the custom format string gave, over the whole DateTime range.</summary>
+    [Fact]
+    public void TimestampsAreFormattedAsTheCustomFormatDid()
+    {
+        var rng = new Random(TestSeed.For(nameof(TimestampsAreFormattedAsTheCustomFormatDid)));
+        var samples = new List<DateTime> { DateTime.MinValue, DateTime.MaxValue, DateTime.UnixEpoch, new(2026, 12, 6, 23, 59, 59, 999) };
+        for (int i = 0; i < 10_000; i++) samples.Add(new DateTime(rng.NextInt64(DateTime.MinValue.Ticks, DateTime.MaxValue.Ticks), DateTimeKind.Utc));
+        Span<char> text = stackalloc char[32];
+        foreach (var t in samples)
+        {
+            int n = EcsEventMapping.FormatTimestamp(t, text);
+            Assert.Equal(t.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture), text[..n].ToString());
+        }
+    }
+
     /// <summary>Runs <paramref name="write"/> and parses every output line back; asserts NDJSON framing and no nulls.</summary>
     private static List<JsonElement> Lines(Action<EcsEventWriter> write, EcsWriterOptions? options = null)
     {

@@ -21,7 +21,11 @@ internal sealed class BoundedLru<TKey, TValue> where TKey : notnull
     public long Evictions { get; private set; }
 
     /// <summary>The entry for <paramref name="key"/>, made newest; created by <paramref name="create"/> when absent.</summary>
-    public TValue GetOrAdd(TKey key, Func<TValue> create, out bool added)
+    public TValue GetOrAdd(TKey key, Func<TValue> create, out bool added) =>
+        GetOrAdd(key, create, static c => c(), out added);
+
+    /// <summary>As <see cref="GetOrAdd(TKey, Func{TValue}, out bool)"/>, <paramref name="create"/> given <paramref name="state"/> (a static lambda: no closure per call).</summary>
+    public TValue GetOrAdd<TState>(TKey key, TState state, Func<TState, TValue> create, out bool added)
     {
         if (_map.TryGetValue(key, out var node))
         {
@@ -36,7 +40,7 @@ internal sealed class BoundedLru<TKey, TValue> where TKey : notnull
             _map.Remove(oldest.Value.Key);
             Evictions++;
         }
-        var value = create();
+        var value = create(state);
         _map[key] = _order.AddFirst((key, value));
         added = true;
         return value;

@@ -6,7 +6,7 @@ namespace McpEgress.Detection.Baselines;
 /// </summary>
 public sealed class InMemoryBaselineStore : IBaselineStore
 {
-    private readonly object _lock = new();
+    private readonly Lock _lock = new();
     private readonly BaselineLimits _limits;
     private readonly BoundedLru<string, SinkState> _sinks;
     private readonly BoundedLru<string, DomainState> _domains;
@@ -39,18 +39,22 @@ public sealed class InMemoryBaselineStore : IBaselineStore
     {
         lock (_lock)
         {
-            var s = _sinks.GetOrAdd(sink, () => new SinkState(timestampNs, Math.Clamp(trackMessages, 1, 1024), Math.Clamp(trackDomains, 1, 1024)), out _);
+            var s = _sinks.GetOrAdd(sink, (timestampNs, trackMessages, trackDomains),
+                static x => new SinkState(x.timestampNs, Math.Clamp(x.trackMessages, 1, 1024), Math.Clamp(x.trackDomains, 1, 1024)), out _);
             s.Total++;
             s.Times[s.Next] = timestampNs;
             s.Next = (s.Next + 1) % s.Times.Length;
-            foreach (var d in visibleDomains) s.Touch(d, timestampNs);
+            if (visibleDomains is IReadOnlyList<string> list)
+                for (int i = 0; i < list.Count; i++) s.Touch(list[i], timestampNs); // no enumerator object
+            else
+                foreach (var d in visibleDomains) s.Touch(d, timestampNs);
             Journal?.SinkChanged(s.Snapshot(sink));
 
             long since = timestampNs - windowNs;
             int messages = 0;
             foreach (var t in s.Times)
                 if (t != long.MinValue && t >= since) messages++;
-            var domains = new List<string>();
+            var domains = new List<string>(s.Domains.Count);
             foreach (var (d, last) in s.Domains)
                 if (last >= since) domains.Add(d);
             return new SinkWindow(messages, domains, s.FirstSeenNs, s.Total, s.LastAlertNs);
@@ -71,7 +75,7 @@ public sealed class InMemoryBaselineStore : IBaselineStore
     {
         lock (_lock)
         {
-            var d = _domains.GetOrAdd(domain, () => new DomainState(timestampNs), out bool newForHost);
+            var d = _domains.GetOrAdd(domain, timestampNs, static t => new DomainState(t), out bool newForHost);
             var seen = new HiddenDomainSeen(newForHost, false, d.FirstSeenNs, d.Messages);
             d.Messages++;
             Journal?.HiddenDomainChanged(domain, d.FirstSeenNs, d.Messages, timestampNs);

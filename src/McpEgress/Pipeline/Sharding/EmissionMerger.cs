@@ -7,7 +7,9 @@ namespace McpEgress.Pipeline.Sharding;
 /// An event is released once it is the smallest queued one and every shard with nothing queued has passed its
 /// packet number, so no shard can still emit something that sorts before it.
 /// <para>Thread-safe: shards call <see cref="Emit"/>/<see cref="Watermark"/>/<see cref="Complete"/>, one consumer
-/// calls <see cref="TryTake"/>. One lock, taken once per event on each side.</para>
+/// calls <see cref="TakeBatch"/> (or <see cref="TryTake"/>). One lock, taken once per event by a shard and once per
+/// batch by the consumer. Each side wakes the other only when it waits: a shard wakes a waiting consumer with each
+/// event (an event never waits for a batch to fill), the consumer wakes waiting shards once per batch it took.</para>
 /// </summary>
 public sealed class EmissionMerger
 {
@@ -17,7 +19,8 @@ public sealed class EmissionMerger
     private readonly int[] _count;
     private readonly long[] _watermark;
     private readonly bool[] _complete;
-    private int _waiters;
+    private bool _consumerWaits;
+    private int _producersWaiting;
 
     public EmissionMerger(int shards, int capacityPerShard)
     {
@@ -42,10 +45,17 @@ public sealed class EmissionMerger
         lock (_gate)
         {
             var q = _queues[shard];
-            while (_count[shard] == q.Length) Wait();
-            q[(_head[shard] + _count[shard]) % q.Length] = emission;
+            while (_count[shard] == q.Length)
+            {
+                _producersWaiting++;
+                try { Monitor.Wait(_gate); }
+                finally { _producersWaiting--; }
+            }
+            int tail = _head[shard] + _count[shard];
+            if (tail >= q.Length) tail -= q.Length;
+            q[tail] = emission;
             _count[shard]++;
-            Wake();
+            if (_consumerWaits) Monitor.PulseAll(_gate);
         }
     }
 
@@ -61,38 +71,61 @@ public sealed class EmissionMerger
     /// </summary>
     public bool TryTake(out Emission emission, TimeSpan timeout)
     {
+        emission = default;
+        return TakeBatch(System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref emission, 1), timeout) == 1;
+    }
+
+    /// <summary>
+    /// The next events in merged order, as many as are releasable now (at most <paramref name="into"/>'s length), in
+    /// one lock. Waits up to <paramref name="timeout"/> (infinite: -1 ms) for at least one; 0 on timeout, or when every
+    /// shard completed and everything was taken (<see cref="Drained"/>). The caller clears the slots it handed on.
+    /// </summary>
+    public int TakeBatch(Span<Emission> into, TimeSpan timeout)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(into.Length);
         long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         lock (_gate)
         {
+            int taken = 0;
+            bool freed = false;
             while (true)
             {
-                int best = -1;
-                for (int s = 0; s < _queues.Length; s++)
+                int best = NextReleasable(ref freed, out bool none);
+                if (best >= 0)
                 {
-                    AbsorbWatermarks(s);
-                    if (_count[s] == 0) continue;
-                    if (best < 0 || Head(s).Tag.CompareTo(Head(best).Tag) < 0) best = s;
+                    into[taken++] = Dequeue(best);
+                    freed = true;
+                    if (taken < into.Length) continue;
                 }
-                if (best >= 0 && Releasable(best))
-                {
-                    emission = Dequeue(best);
-                    Wake();
-                    return true;
-                }
-                if (best < 0 && Drained)
-                {
-                    emission = default;
-                    return false;
-                }
+                // Shards that wait for room are woken once per batch, not once per event.
+                if (freed && _producersWaiting > 0) Monitor.PulseAll(_gate);
+                freed = false;
+                if (taken > 0) return taken;
+                if (none && Drained) return 0;
                 long left = deadline - Environment.TickCount64;
-                if (left <= 0)
-                {
-                    emission = default;
-                    return false;
-                }
-                Wait(deadline == long.MaxValue ? Timeout.Infinite : (int)Math.Min(left, int.MaxValue));
+                if (left <= 0) return 0;
+                _consumerWaits = true;
+                try { Monitor.Wait(_gate, deadline == long.MaxValue ? Timeout.Infinite : (int)Math.Min(left, int.MaxValue)); }
+                finally { _consumerWaits = false; }
             }
         }
+    }
+
+    /// <summary>
+    /// The shard whose head is the smallest queued event if it can be released now, else -1 (<paramref name="none"/>:
+    /// nothing is queued). Absorbs the watermarks at the heads on the way (<paramref name="freed"/>: room was made).
+    /// </summary>
+    private int NextReleasable(ref bool freed, out bool none)
+    {
+        int best = -1;
+        for (int s = 0; s < _queues.Length; s++)
+        {
+            if (AbsorbWatermarks(s)) freed = true;
+            if (_count[s] == 0) continue;
+            if (best < 0 || Head(s).Tag.CompareTo(Head(best).Tag) < 0) best = s;
+        }
+        none = best < 0;
+        return best >= 0 && Releasable(best) ? best : -1;
     }
 
     /// <summary>Every shard completed and nothing is queued.</summary>
@@ -117,15 +150,17 @@ public sealed class EmissionMerger
         return true;
     }
 
-    private void AbsorbWatermarks(int s)
+    private bool AbsorbWatermarks(int s)
     {
+        bool any = false;
         while (_count[s] > 0 && Head(s).IsWatermark)
         {
             long n = Dequeue(s).Tag.Number;
             if (n > _watermark[s]) _watermark[s] = n;
             if (n == long.MaxValue >> 4) _complete[s] = true;
-            Wake();
+            any = true;
         }
+        return any;
     }
 
     private ref Emission Head(int s) => ref _queues[s][_head[s]];
@@ -135,20 +170,8 @@ public sealed class EmissionMerger
         var q = _queues[s];
         var e = q[_head[s]];
         q[_head[s]] = default; // the payload is the consumer's now
-        _head[s] = (_head[s] + 1) % q.Length;
+        if (++_head[s] == q.Length) _head[s] = 0;
         _count[s]--;
         return e;
-    }
-
-    private void Wait(int milliseconds = Timeout.Infinite)
-    {
-        _waiters++;
-        try { Monitor.Wait(_gate, milliseconds); }
-        finally { _waiters--; }
-    }
-
-    private void Wake()
-    {
-        if (_waiters > 0) Monitor.PulseAll(_gate);
     }
 }

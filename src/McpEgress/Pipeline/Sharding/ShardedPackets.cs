@@ -20,6 +20,8 @@ public sealed class ShardedPackets : IDisposable
     public const int BatchEntries = 1024;
     public const int BatchesPerShard = 3;
     public const int EventsPerShard = 1024;
+    /// <summary>Events the merge thread takes from the merger in one lock (fewer when fewer are releasable).</summary>
+    public const int MergeBatch = 256;
 
     private readonly FlowSharder _sharder;
     private readonly BoundedQueue<PacketBatch> _pool;
@@ -121,10 +123,17 @@ public sealed class ShardedPackets : IDisposable
 
     private void Merge()
     {
-        while (_merger.TryTake(out var e, Timeout.InfiniteTimeSpan))
+        var batch = new Emission[MergeBatch];
+        int n;
+        while ((n = _merger.TakeBatch(batch, Timeout.InfiniteTimeSpan)) > 0)
         {
-            try { e.Deliver!(_sink, e.Payload!); }
-            catch (Exception ex) when (ex is not OutOfMemoryException) { _onSinkError(ex); }
+            for (int i = 0; i < n; i++)
+            {
+                ref var e = ref batch[i];
+                try { e.Deliver!(_sink, e.Payload!); }
+                catch (Exception ex) when (ex is not OutOfMemoryException) { _onSinkError(ex); }
+                e = default; // the payload is the sink's now
+            }
         }
     }
 

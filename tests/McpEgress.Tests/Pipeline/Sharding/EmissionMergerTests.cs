@@ -65,6 +65,30 @@ public sealed class EmissionMergerTests
         Assert.Equal(4, m.Queued(0));
     }
 
+    [Fact]
+    public void ABatchTakesEveryReleasableEventInOrderAndFreesWaitingShards()
+    {
+        var m = new EmissionMerger(2, 4);
+        for (int i = 1; i <= 4; i++) m.Emit(0, Event(i, EmitTag.Packet, 0, $"a{i}"));
+        var blocked = Task.Run(() => m.Emit(0, Event(5, EmitTag.Packet, 0, "a5"))); // shard 0's queue is full
+        Assert.False(blocked.Wait(200));
+        m.Emit(1, Event(2, EmitTag.Retry, 0, "b2"));
+        m.Watermark(1, 3);
+        var batch = new Emission[8];
+        int n = m.TakeBatch(batch, TimeSpan.FromSeconds(5));
+        // a4 waits: shard 1 has passed packet 3 only.
+        Assert.Equal(["a1", "a2", "b2", "a3"], batch[..n].Select(e => Name(e)));
+        Assert.True(blocked.Wait(TimeSpan.FromSeconds(5))); // woken by the batch
+        var late = Task.Run(() => m.TakeBatch(batch, TimeSpan.FromSeconds(30)));
+        Assert.False(late.Wait(200)); // nothing releasable: the merge waits
+        m.Complete(1); // wakes it at once
+        Assert.True(late.Wait(TimeSpan.FromSeconds(5)));
+        Assert.Equal(["a4", "a5"], batch[..late.Result].Select(e => Name(e)));
+        m.Complete(0);
+        Assert.Equal(0, m.TakeBatch(batch, TimeSpan.FromSeconds(5)));
+        Assert.True(m.Drained);
+    }
+
     /// <summary>
     /// Shards on threads with random stalls, events of random phases per packet, small queues: the merged stream is
     /// the same sorted one every time, and nothing is lost or duplicated.
@@ -111,7 +135,18 @@ public sealed class EmissionMergerTests
         })).ToList();
         threads.ForEach(t => t.Start());
         var got = new List<string>();
-        while (m.TryTake(out var e, TimeSpan.FromSeconds(30))) got.Add(Name(e));
+        var batch = new Emission[5];
+        while (true)
+        {
+            if (got.Count % 2 == 0)
+            {
+                int n = m.TakeBatch(batch, TimeSpan.FromSeconds(30));
+                if (n == 0) break;
+                got.AddRange(batch[..n].Select(e => Name(e)));
+            }
+            else if (m.TryTake(out var e, TimeSpan.FromSeconds(30))) got.Add(Name(e));
+            else break;
+        }
         threads.ForEach(t => t.Join());
         Assert.True(want.SequenceEqual(got), $"seed {seed}: merged order differs at {want.Zip(got).TakeWhile(p => p.First == p.Second).Count()}");
     }
