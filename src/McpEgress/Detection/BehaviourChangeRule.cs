@@ -68,7 +68,7 @@ public sealed class BehaviourChangeRule : IRule
             string text = $"{package} {version} sent a hidden copy to {h.Address.Address} in {org}{sink}; its earlier versions " +
                           $"{oldList} sent {oldMessages} message(s) since {SenderIdentity.Time(earlier.Min(v => v.FirstSeenNs))} " +
                           $"with no hidden recipient in {org}. A package that starts copying mail after a version change is the postmark-mcp pattern.";
-            alerts.Add(new Alert(RuleId, RuleName, Severity, text, message, h.Address, HiddenRecipients.RoleOf(message, h), DomainName.DomainOf(h.Address))
+            alerts.Add(new Alert(RuleId, RuleName, Severity, text, message, h.Address, HiddenRecipients.RoleOf(message, h), h.Address.Domain)
             {
                 Baseline = new AlertBaseline
                 {

@@ -99,7 +99,7 @@ public sealed class DeniedDomainRule : IRule
     private void Check(MailMessage message, MailAddress address, RecipientRole role, ref OnceSet seen, List<Alert> alerts, int? rejectedWith)
     {
         if (!MayBeDenied(address)) return;
-        string domain = DomainName.DomainOf(address);
+        string domain = address.Domain;
         if (domain.Length == 0 || seen.Contains(address.Address)) return;
         if (DeniedEntry(domain) is not { } entry) return;
         seen.Add(address.Address);

@@ -32,41 +32,6 @@ public static class DomainName
     }
 
     /// <summary>
-    /// <see cref="Mail.MailAddress.Domain"/> of <paramref name="address"/>, from a per-thread pool of the domains seen
-    /// lately for an ASCII domain (no allocation when it is there), else computed.
-    /// </summary>
-    public static string DomainOf(Mail.MailAddress address) =>
-        TryAsciiDomainOf(address.Address, out var d) ? Pooled(d) : address.Domain;
-
-    /// <summary>
-    /// <see cref="Normalize"/> of <see cref="Mail.MailAddress.Domain"/> (the two are the same text for an ASCII domain,
-    /// taken from the pool of <see cref="DomainOf"/>).
-    /// </summary>
-    public static string NormalizedDomainOf(Mail.MailAddress address) =>
-        TryAsciiDomainOf(address.Address, out var d) ? Pooled(d) : Normalize(address.Domain);
-
-    // Lower-cased ASCII domains by their text in any case; one per thread (detection runs on one), emptied when full.
-    // Only names a DNS name can be (at most 253 characters) are kept: at most 4,096 x 253 characters per thread.
-    [ThreadStatic] private static Dictionary<string, string>? t_pool;
-    private const int PoolSize = 4096, PooledLength = 253;
-
-    private static string Pooled(ReadOnlySpan<char> asciiDomain)
-    {
-        if (asciiDomain.Length == 0) return string.Empty;
-        if (asciiDomain.Length > PooledLength) return LowerAscii(asciiDomain);
-        var pool = t_pool ??= new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        var lookup = pool.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (lookup.TryGetValue(asciiDomain, out var known)) return known;
-        if (pool.Count >= PoolSize) pool.Clear();
-        string lower = LowerAscii(asciiDomain);
-        pool[lower] = lower;
-        return lower;
-    }
-
-    private static string LowerAscii(ReadOnlySpan<char> ascii) =>
-        string.Create(ascii.Length, ascii, static (dest, src) => System.Text.Ascii.ToLower(src, dest, out _));
-
-    /// <summary>
     /// The comparable form of <paramref name="address"/>'s domain (<see cref="Normalize"/> of <see cref="Mail.MailAddress.Domain"/>)
     /// without allocating, up to ASCII case, when the two are the same text: an ASCII domain with no IDN (<c>xn--</c>)
     /// label, trailing dots cut (empty when the address has no <c>@</c>). False otherwise: the caller normalizes.

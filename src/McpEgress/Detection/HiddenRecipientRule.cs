@@ -49,7 +49,7 @@ public sealed class HiddenRecipientRule : IRule
             string normalized = domains.Hidden(i);
             if (normalized.Length == 0 || h.KnownSink is not null) continue;
             if (!HiddenRecipients.IsForeign(message, normalized, sender, _allowed, _knownSinks, ref visible)) continue;
-            string domain = DomainName.DomainOf(h.Address);
+            string domain = h.Address.Domain;
 
             string how = h.Reason == HiddenReason.BccField ? "listed only in a Bcc field" : "an envelope recipient no To/Cc header shows";
             // One interpolation, so one string (a concatenation of parts copied the sentence twice).

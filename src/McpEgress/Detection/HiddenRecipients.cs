@@ -67,7 +67,7 @@ public static class HiddenRecipients
     {
         for (int i = 0; i < list.Count; i++)
         {
-            string d = DomainName.NormalizedDomainOf(list[i]);
+            string d = DomainName.Normalize(list[i].Domain);
             if (d.Length > 0 && !result.Contains(d)) result.Add(d);
         }
     }
@@ -142,7 +142,7 @@ public static class HiddenRecipients
             _hiddenList = hidden;
             if (hidden.Count > _hidden.Length) _hidden = new string[hidden.Count];
             else Array.Clear(_hidden);
-            for (int i = 0; i < hidden.Count; i++) _hidden[i] = DomainName.NormalizedDomainOf(hidden[i].Address);
+            for (int i = 0; i < hidden.Count; i++) _hidden[i] = DomainName.Normalize(hidden[i].Address.Domain);
         }
 
         public bool Holds(IReadOnlyList<HiddenRecipient> hidden) => ReferenceEquals(_hiddenList, hidden);
@@ -175,7 +175,7 @@ public static class HiddenRecipients
         if (!System.Text.Ascii.IsValid(local) || !DomainName.TryAsciiDomainOf(a, out _))
             return string.Concat(local.ToString().ToLowerInvariant(), "@", DomainName.Normalize(a[(at + 1)..]));
         // ASCII throughout (the common case): one string, lower-cased as it is copied.
-        string domain = DomainName.NormalizedDomainOf(address);
+        string domain = DomainName.Normalize(address.Domain);
         return string.Create(local.Length + 1 + domain.Length, (a, local.Length, domain), static (dest, x) =>
         {
             System.Text.Ascii.ToLower(x.a.AsSpan(0, x.Item2), dest, out _);

@@ -74,7 +74,7 @@ public sealed class HiddenSinkRule : IRule
                           $"({string.Join(", ", w.VisibleDomains.Take(10))}); first seen {SenderIdentity.Time(w.FirstSeenNs)}, " +
                           $"{w.TotalMessages} messages in all. One mailbox silently copied on mail to unrelated recipients is a collector." +
                           (SenderIdentity.Of(message.Process) is { } who ? $" This copy was sent by {who}." : "");
-            alerts.Add(new Alert(RuleId, RuleName, Severity, text, message, h.Address, HiddenRecipients.RoleOf(message, h), DomainName.DomainOf(h.Address))
+            alerts.Add(new Alert(RuleId, RuleName, Severity, text, message, h.Address, HiddenRecipients.RoleOf(message, h), h.Address.Domain)
             {
                 Baseline = new AlertBaseline
                 {

@@ -63,7 +63,7 @@ public sealed class NewHiddenDomainRule : IRule
                 text = $"First hidden recipient from {who} to domain {org}: {h.Address.Address}; this host has sent hidden mail " +
                        $"there {s.HostMessages} time(s) since {SenderIdentity.Time(s.HostFirstSeenNs)}, never from {who}.";
             else continue;
-            alerts.Add(new Alert(RuleId, RuleName, Severity, text, message, h.Address, HiddenRecipients.RoleOf(message, h), DomainName.DomainOf(h.Address))
+            alerts.Add(new Alert(RuleId, RuleName, Severity, text, message, h.Address, HiddenRecipients.RoleOf(message, h), h.Address.Domain)
             {
                 Baseline = new AlertBaseline
                 {

@@ -16,8 +16,8 @@ public class DomainNameTests
     public void Normalize(string? input, string expected) => Assert.Equal(expected, DomainName.Normalize(input));
 
     /// <summary>
-    /// The allocation-free forms the rules use (<see cref="DomainName.DomainOf"/>, <see cref="DomainName.NormalizedDomainOf"/>,
-    /// the span match of <see cref="DomainPattern"/>) agree with <see cref="MailAddress.Domain"/> and <see cref="DomainName.Normalize"/>
+    /// The allocation-free forms the rules use (<see cref="DomainName.TryAsciiDomainOf"/> and the span match of
+    /// <see cref="DomainPattern"/>) agree with <see cref="MailAddress.Domain"/> and <see cref="DomainName.Normalize"/>
     /// for every shape of address: case, trailing dots, IDN in either form, no '@', an empty domain, a domain literal.
     /// </summary>
     [Theory]
@@ -32,15 +32,10 @@ public class DomainNameTests
     [InlineData("a@.")]
     [InlineData("a@[192.0.2.1]")]
     [InlineData("we\"ird@x\"@Mail.Giftshop.Club")]
-    [InlineData("a@LONG.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.Example")] // past the pooled length
+    [InlineData("a@LONG.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.Example")] // longer than a DNS name
     public void FastDomainFormsAgreeWithTheSlowOnes(string address)
     {
         var a = new MailAddress(address);
-        for (int round = 0; round < 2; round++) // the second from the per-thread pool
-        {
-            Assert.Equal(a.Domain, DomainName.DomainOf(a));
-            Assert.Equal(DomainName.Normalize(a.Domain), DomainName.NormalizedDomainOf(a));
-        }
         foreach (var entry in new[] { "giftshop.club", "*.giftshop.club", "example.com", "*.example", "xn--bcher-kva.example" })
         {
             var p = DomainPattern.Parse(entry);
