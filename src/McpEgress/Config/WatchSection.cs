@@ -17,6 +17,7 @@ namespace McpEgress.Config;
 ///   output: /var/log/mcp-egress/events.ndjson
 ///   rotate_bytes: 104857600          # 0: never rotate
 ///   rotate_keep: 5
+///   output_flush_ms: 20
 ///   capture_buffer_bytes: 16777216
 ///   capture_latency_ms: 20
 ///   queue_packets: 65536
@@ -73,6 +74,7 @@ internal static class WatchSection
             o => ConfigYamlWriter.String(string.IsNullOrEmpty(o.Output) ? "-" : o.Output)),
         Integer("rotate_bytes", 0, long.MaxValue, (o, x) => o.RotateBytes = x, o => o.RotateBytes),
         Integer("rotate_keep", 0, 1000, (o, x) => o.RotateKeep = (int)x, o => o.RotateKeep),
+        Integer("output_flush_ms", 1, 10_000, (o, x) => o.OutputFlushMs = (int)x, o => o.OutputFlushMs),
         Integer("capture_buffer_bytes", 0, int.MaxValue, (o, x) => o.CaptureBufferBytes = (int)x, o => o.CaptureBufferBytes),
         Integer("capture_latency_ms", 1, 10_000, (o, x) => o.CaptureLatencyMs = (int)x, o => o.CaptureLatencyMs),
         Integer("queue_packets", 1, 16 << 20, (o, x) => o.QueuePackets = (int)x, o => o.QueuePackets),

@@ -34,8 +34,8 @@ public sealed class WatchDaemon : IDisposable
     private static readonly TimeSpan ReadWait = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan DrainLimit = TimeSpan.FromSeconds(10);
 
-    /// <summary>Longest an event waits in the writer's buffer before it is in the events file.</summary>
-    public static readonly TimeSpan EventFlushDelay = TimeSpan.FromMilliseconds(100);
+    /// <summary>Longest an event waits in the writer's buffer before it is in the events file (<c>watch.output_flush_ms</c>).</summary>
+    public TimeSpan EventFlushDelay => TimeSpan.FromMilliseconds(_options.OutputFlushMs);
 
     private readonly WatchOptions _options;
     private readonly Func<McpEgressConfig>? _reloadConfig;

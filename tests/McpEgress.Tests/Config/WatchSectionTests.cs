@@ -40,6 +40,7 @@ public class WatchSectionTests
               output: /var/log/mcp-egress/events.ndjson
               rotate_bytes: 1000
               rotate_keep: 2
+              output_flush_ms: 35
               capture_buffer_bytes: 1048576
               capture_latency_ms: 50
               queue_packets: 1024
@@ -64,6 +65,7 @@ public class WatchSectionTests
         Assert.Equal("/var/log/mcp-egress/events.ndjson", o.Output);
         Assert.Equal(1000, o.RotateBytes);
         Assert.Equal(2, o.RotateKeep);
+        Assert.Equal(35, o.OutputFlushMs);
         Assert.Equal(1048576, o.CaptureBufferBytes);
         Assert.Equal(50, o.CaptureLatencyMs);
         Assert.Equal(1024, o.QueuePackets);

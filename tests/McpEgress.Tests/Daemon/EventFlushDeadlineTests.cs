@@ -6,11 +6,14 @@ using McpEgress.Tests.Detection;
 namespace McpEgress.Tests.Daemon;
 
 /// <summary>
-/// Watch batches events but holds none longer than <see cref="WatchDaemon.EventFlushDelay"/>: a tailing shipper sees
-/// a lone event in the file within 100 ms (plus scheduling slack on a loaded machine) without any later event.
+/// Watch batches events but holds none longer than <c>watch.output_flush_ms</c> (<see cref="WatchOptions.OutputFlushMs"/>):
+/// a tailing shipper sees a lone event in the file by then (plus scheduling slack on a loaded machine) without any later
+/// event. The deadline is set to 100 ms here so batching can be told apart from scheduling noise.
 /// </summary>
 public sealed class EventFlushDeadlineTests
 {
+    private static readonly TimeSpan Deadline = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Runs <paramref name="test"/> with the path of an events file in a fresh directory, removed after.</summary>
     private static void WithEventsFile(Action<string> test)
     {
@@ -22,8 +25,7 @@ public sealed class EventFlushDeadlineTests
     [Fact]
     public void ALoneEventReachesTheFileWithinTheDeadline() => WithEventsFile(path =>
     {
-        Assert.Equal(TimeSpan.FromMilliseconds(100), WatchDaemon.EventFlushDelay);
-        using var writer = new EcsEventWriter(new RotatingFileStream(path, 0, 0), new EcsWriterOptions { MaxFlushDelay = WatchDaemon.EventFlushDelay });
+        using var writer = new EcsEventWriter(new RotatingFileStream(path, 0, 0), new EcsWriterOptions { MaxFlushDelay = Deadline });
         for (int round = 0; round < 3; round++)
         {
             long before = new FileInfo(path).Length;
@@ -34,7 +36,7 @@ public sealed class EventFlushDeadlineTests
             long visibleAfter = sw.ElapsedMilliseconds;
             Assert.True(new FileInfo(path).Length > before, "the event never reached the file");
             Assert.True(visibleAfter >= 90, $"written after {visibleAfter} ms: not batched");
-            // The deadline is 100 ms; the slack is for a loaded CI machine's timer thread, not a target (the
+            // The slack is for a loaded CI machine's timer thread, not a target (the
             // lower bound above is what proves batching; the 2 s loop bound what proves the timer fires at all).
             Assert.True(visibleAfter <= 100 + 1500, $"visible after {visibleAfter} ms");
             Assert.EndsWith("\n", File.ReadAllText(path));
@@ -44,10 +46,18 @@ public sealed class EventFlushDeadlineTests
     });
 
     [Fact]
+    public void TheDefaultDeadlineLeavesRoomWithinOneHundredMilliseconds()
+    {
+        var o = new WatchOptions();
+        Assert.Equal(20, o.OutputFlushMs);
+        Assert.True(o.OutputFlushMs + o.CaptureLatencyMs <= 50, "capture block + writer buffer alone would use half the 100 ms budget");
+    }
+
+    [Fact]
     public void BurstsAreWrittenByTheDeadlineNotPerEvent() => WithEventsFile(path =>
     {
         var stream = new CountingRotatingStream(path);
-        using var writer = new EcsEventWriter(stream, new EcsWriterOptions { MaxFlushDelay = WatchDaemon.EventFlushDelay });
+        using var writer = new EcsEventWriter(stream, new EcsWriterOptions { MaxFlushDelay = Deadline });
         for (int i = 0; i < 30; i++) writer.WriteMessage(TestMessages.PostmarkMcp());
         var sw = Stopwatch.StartNew();
         while (File.ReadAllLines(path).Length < 30 && sw.ElapsedMilliseconds < 2000) Thread.Sleep(5);
