@@ -9,7 +9,7 @@ internal static class ReplaySummary
     {
         var s = p.Stats;
         double secs = Math.Max(elapsed.TotalSeconds, 1e-6);
-        w.WriteLine($"replayed {files} file(s): {s.Packets} packets, {s.Bytes / 1e6:F1} MB in {secs:F2} s ({s.Bytes / 1e6 / secs:F1} MB/s, {s.Packets / secs:F0} packets/s)");
+        w.WriteLine($"replayed {files} file(s): {s.Packets} packets, {s.Bytes / 1e6:F1} MB in {secs:F2} s ({s.Bytes / 1e6 / secs:F1} MB/s, {s.Packets / secs:F0} packets/s, {GC.CollectionCount(0)} GCs, {GC.GetTotalPauseDuration().TotalMilliseconds:F0} ms paused)");
         var r = p.ProtocolCounters;
         w.WriteLine($"tcp flows: {p.FlowsOpened}; protocol sessions: smtp {r.SmtpFlows}, tls {r.TlsFlows} ({s.TlsDecrypted} decrypted, {s.TlsOpaque} opaque), http {r.HttpFlows}, unidentified {r.UnidentifiedFlows}");
         if (r.TunnelRequests > 0)
