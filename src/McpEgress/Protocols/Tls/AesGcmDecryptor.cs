@@ -280,9 +280,11 @@ internal struct AesGcmDecryptor
     private static Vector128<byte> CounterBlock(Vector128<uint> j0, uint counter) =>
         Sse41.Insert(j0, BinaryPrimitives.ReverseEndianness(counter), 3).AsByte();
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private readonly ref Vector128<byte> RoundKey(int i) =>
         ref Unsafe.Add(ref Unsafe.As<RoundKeys, Vector128<byte>>(ref Unsafe.AsRef(in _roundKeys)), i);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private readonly ref Vector128<ulong> HashKey(int i) =>
         ref Unsafe.Add(ref Unsafe.As<HashKeyPowers, Vector128<ulong>>(ref Unsafe.AsRef(in _h)), i);
 
