@@ -11,17 +11,20 @@ namespace McpEgress.Protocols.Tls;
 /// AES-GCM decryption (NIST SP 800-38D) for TLS records: AES-128 and AES-256, 12-byte nonces, 16-byte tags, on
 /// AES-NI and PCLMULQDQ. A value type held inside its owner (<see cref="TlsAead"/>): setting up a key and
 /// decrypting a record allocate nothing.
-/// <para>Why not a library: most TLS keys decrypt one to ten short records (a TLS 1.3 handshake key, a mail API
-/// request or response). The framework's AesGcm (OpenSSL) costs ~1.2 µs of set-up per key (a cipher fetch and a
-/// context) before its first record; BouncyCastle's GcmBlockCipher sets up faster but allocates on every key and
-/// record (Init, DoFinal, Arrays.Clone, ~380 B per record): in the mail-heavy replay profile it took 12% of all
-/// CPU plus ~6% in the garbage collections its allocations triggered. This one sets up a key in ~0.1 µs and decrypts
-/// a short record in a fraction of BouncyCastle's time (tls-cost benchmark; figures in the README "Built on").</para>
+/// <para>Why not a library (measured with the tls-cost benchmark; figures in the benchmarks README): most TLS keys
+/// decrypt one to ten short records (a TLS 1.3 handshake key, a mail API request or response). BouncyCastle's
+/// GcmBlockCipher allocates ~1.2 KB per key and 624 B per record and takes ~630-800 ns for a 200-byte record: in the
+/// mail-heavy replay profile it was 12% of all CPU plus ~6% in the garbage collections its allocations triggered.
+/// The framework's AesGcm (OpenSSL) needs ~1.2 µs to set a key up and ~0.9 µs for any record however short (it
+/// initialises its cipher context on every call). This one sets a key up in 0.05 µs, decrypts a 200-byte record in
+/// ~180 ns, allocates nothing, and on 16 KB records runs at 3.5-3.8 GB/s, within 5% of OpenSSL: so it serves every
+/// AES-GCM record size. The mail-heavy replay makes 49 garbage collections instead of 66.</para>
 /// <para>Layout: CTR keystream four blocks at a time (AESENC has several cycles of latency, four independent blocks
 /// keep the unit busy); GHASH over byte-reflected blocks with carry-less multiplication, four blocks per reduction
 /// with H, H², H³, H⁴ (Gueron and Kounavis, "Intel Carry-Less Multiplication Instruction and its Usage for Computing
-/// the GCM Mode", rev. 2.02, figures 5 and 8). The tag is compared in constant time; on a mismatch the plaintext is
-/// cleared. Checked against the McGrew–Viega test vectors and differentially against the framework's AesGcm.</para>
+/// the GCM Mode", rev. 2.02, figures 5 and 8); no lookup tables, so no cache-timing leak of the key. The last 0-63
+/// bytes take their keystream and the tag mask E(K, J0) from one interleaved pass. The tag is compared in constant
+/// time; on a mismatch the plaintext is cleared. Checked against the McGrew–Viega test vectors and differentially against the framework's AesGcm.</para>
 /// </summary>
 internal struct AesGcmDecryptor
 {
