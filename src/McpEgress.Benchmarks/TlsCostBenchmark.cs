@@ -203,6 +203,11 @@ internal static class TlsCostBenchmark
         Measure("AEAD set-up + dispose, TlsAead", 20_000, "µs/key", () => new TlsAead(suite.Kind, key).Dispose());
         if (suite.Kind == TlsCipherKind.AesGcm)
         {
+            Measure("  alt: AesGcmDecryptor.Init (hand-written, AES-NI + PCLMULQDQ)", 20_000, "µs/key", () =>
+            {
+                var d = new AesGcmDecryptor();
+                d.Init(key);
+            });
             Measure("  alt: framework AesGcm", 20_000, "µs/key", () => new AesGcm(key, 16).Dispose());
             Measure("  alt: BouncyCastle GcmBlockCipher(AesUtilities.CreateEngine())", 20_000, "µs/key", () =>
             {
@@ -218,31 +223,42 @@ internal static class TlsCostBenchmark
         }
     }
 
-    /// <summary>Record decryption by size, through Tls13RecordProtection (and BouncyCastle's GCM for comparison).</summary>
+    /// <summary>
+    /// Record decryption by size, through Tls13RecordProtection, and for AES-GCM each implementation alone on the same
+    /// record: the hand-written AesGcmDecryptor, the framework's AesGcm (OpenSSL) and BouncyCastle's GcmBlockCipher.
+    /// </summary>
     private static void Decrypt(TlsCipherSuite suite)
     {
         var secret = RandomNumberGenerator.GetBytes(TlsKeyDerivation.HashLength(suite.PrfHash));
         var key = TlsKeyDerivation.HkdfExpandLabel(suite.PrfHash, secret, "key", default, suite.KeyLength);
         var iv = TlsKeyDerivation.HkdfExpandLabel(suite.PrfHash, secret, "iv", default, 12);
-        foreach (int size in new[] { 16384, 1400, 200 })
+        foreach (int size in new[] { 16384, 4096, 1400, 600, 200, 50 })
         {
             var record = SealRecord(suite, secret, 0, size);
             var plaintext = new byte[16 * 1024 + 256];
             using var protection = new Tls13RecordProtection(suite, secret);
             int iterations = Math.Max(2000, 64_000_000 / size / 4);
             bool ok = true;
-            double best = Best(iterations, () =>
+            Row($"decrypt {size,5}-byte records, Tls13RecordProtection:", size, iterations, () =>
             {
                 protection.SequenceNumber = 0;
                 ok &= protection.TryDecrypt(record.AsSpan(0, 5), record.AsSpan(5), plaintext, out _, out _);
             });
             if (!ok) throw new InvalidOperationException("benchmark record did not authenticate");
-            Console.WriteLine($"  decrypt {size,5}-byte records, Tls13RecordProtection: {size / best / 1e6 * 1e9,8:F0} MB/s ({best:F0} ns/record)");
             if (suite.Kind == TlsCipherKind.AesGcm)
             {
+                int ctLength = record.Length - 5 - 16;
+                var ours = new AesGcmDecryptor();
+                ours.Init(key);
+                Row("  alt: AesGcmDecryptor (hand-written):", size, iterations, () =>
+                    ok &= ours.TryDecrypt(iv, record.AsSpan(5, ctLength), record.AsSpan(5 + ctLength), plaintext.AsSpan(0, ctLength), record.AsSpan(0, 5)));
+                if (!ok) throw new InvalidOperationException("AesGcmDecryptor did not authenticate the benchmark record");
+                using var framework = new AesGcm(key, 16);
+                Row("  alt: framework AesGcm (OpenSSL):", size, iterations, () =>
+                    framework.Decrypt(iv, record.AsSpan(5, ctLength), record.AsSpan(5 + ctLength), plaintext.AsSpan(0, ctLength), record.AsSpan(0, 5)));
                 var gcm = new GcmBlockCipher(AesUtilities.CreateEngine());
                 var keyParam = new KeyParameter(key);
-                double bc = Best(iterations, () =>
+                Row("  alt: BouncyCastle GcmBlockCipher:", size, iterations, () =>
                 {
                     gcm.Init(false, new AeadParameters(keyParam, 128, iv));
                     keyParam = null;
@@ -250,20 +266,18 @@ internal static class TlsCostBenchmark
                     int n = gcm.ProcessBytes(record.AsSpan(5), plaintext);
                     gcm.DoFinal(plaintext.AsSpan(n));
                 });
-                Console.WriteLine($"    alt: BouncyCastle GcmBlockCipher:             {size / bc / 1e6 * 1e9,8:F0} MB/s ({bc:F0} ns/record)");
             }
             else if (suite.Kind == TlsCipherKind.ChaCha20Poly1305)
             {
                 var chacha = new Org.BouncyCastle.Crypto.Modes.ChaCha20Poly1305();
                 var keyParam = new KeyParameter(key);
-                double bc = Best(iterations, () =>
+                Row("  alt: BouncyCastle ChaCha20Poly1305:", size, iterations, () =>
                 {
                     chacha.Init(false, new AeadParameters(keyParam, 128, iv));
                     chacha.ProcessAadBytes(record.AsSpan(0, 5));
                     int n = chacha.ProcessBytes(record.AsSpan(5), plaintext);
                     chacha.DoFinal(plaintext.AsSpan(n));
                 });
-                Console.WriteLine($"    alt: BouncyCastle ChaCha20Poly1305:           {size / bc / 1e6 * 1e9,8:F0} MB/s ({bc:F0} ns/record)");
             }
         }
     }
@@ -274,23 +288,33 @@ internal static class TlsCostBenchmark
 
     private static void Measure(string what, int iterations, string unit, Action body)
     {
-        double ns = Best(iterations, body);
-        Console.WriteLine($"  {what,-62} {ns / 1000,8:F2} {unit}");
+        double ns = Best(iterations, body, out double bytes);
+        Console.WriteLine($"  {what,-62} {ns / 1000,8:F2} {unit} {bytes,7:F0} B allocated");
+    }
+
+    /// <summary>One decryption row: MB/s, ns and bytes allocated per record.</summary>
+    private static void Row(string what, int size, int iterations, Action body)
+    {
+        double ns = Best(iterations, body, out double bytes);
+        Console.WriteLine($"  {what,-46} {size / ns / 1e6 * 1e9,8:F0} MB/s ({ns,6:F0} ns/record, {bytes,4:F0} B allocated)");
     }
 
     /// <summary>
     /// Nanoseconds of this thread's CPU time per call (CLOCK_THREAD_CPUTIME_ID, so time spent descheduled on the shared
     /// machine does not count), best of <see cref="Rounds"/> rounds after a warm-up round.
     /// </summary>
-    private static double Best(int iterations, Action body)
+    private static double Best(int iterations, Action body, out double bytesPerCall)
     {
         for (int i = 0; i < Math.Min(iterations, 1000); i++) body();
         double best = double.MaxValue;
+        bytesPerCall = double.MaxValue;
         for (int round = 0; round < Rounds; round++)
         {
+            long allocated = GC.GetAllocatedBytesForCurrentThread();
             long start = ThreadCpuNanoseconds();
             for (int i = 0; i < iterations; i++) body();
             best = Math.Min(best, (double)(ThreadCpuNanoseconds() - start) / iterations);
+            bytesPerCall = Math.Min(bytesPerCall, (double)(GC.GetAllocatedBytesForCurrentThread() - allocated) / iterations);
         }
         return best;
     }

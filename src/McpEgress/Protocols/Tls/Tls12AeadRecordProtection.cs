@@ -4,13 +4,15 @@ namespace McpEgress.Protocols.Tls;
 internal sealed class Tls12AeadRecordProtection : TlsRecordProtection
 {
     private readonly TlsCipherSuite _suite;
-    private readonly byte[] _fixedIv;
+    private readonly FixedIv _fixedIv;
+    private readonly int _fixedIvLength;
     private readonly TlsAead _aead;
 
     public Tls12AeadRecordProtection(TlsCipherSuite suite, ReadOnlySpan<byte> key, ReadOnlySpan<byte> fixedIv)
     {
         _suite = suite;
-        _fixedIv = fixedIv.ToArray();
+        fixedIv.CopyTo(_fixedIv);
+        _fixedIvLength = fixedIv.Length;
         _aead = new TlsAead(suite.Kind, key);
     }
 
@@ -26,10 +28,12 @@ internal sealed class Tls12AeadRecordProtection : TlsRecordProtection
         if (ctLength < 0 || ctLength > plaintext.Length) return false;
 
         Span<byte> nonce = stackalloc byte[12];
-        if (chacha) XorNonce(nonce, _fixedIv, SequenceNumber);
+        ReadOnlySpan<byte> salt = _fixedIv;
+        salt = salt[.._fixedIvLength];
+        if (chacha) XorNonce(nonce, salt, SequenceNumber);
         else
         {
-            _fixedIv.CopyTo(nonce);                  // salt (4) from the key block
+            salt.CopyTo(nonce);                      // salt (4) from the key block
             body[..8].CopyTo(nonce[4..]);            // nonce_explicit (8) from the record
         }
         Span<byte> aad = stackalloc byte[13];

@@ -7,7 +7,7 @@ internal sealed class Tls13RecordProtection : TlsRecordProtection
 {
     private readonly TlsCipherSuite _suite;
     private readonly ReadOnlyMemory<byte> _secret;
-    private readonly byte[] _iv = new byte[12];
+    private readonly FixedIv _iv;
     private readonly TlsAead _aead;
 
     /// <param name="trafficSecret">Kept (not copied) for a KeyUpdate: a key log entry's secrets are never changed in place.</param>

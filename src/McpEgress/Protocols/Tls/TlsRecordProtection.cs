@@ -9,6 +9,10 @@ internal abstract class TlsRecordProtection : IDisposable
 {
     public ulong SequenceNumber { get; internal set; }
 
+    /// <summary>A fixed IV (up to 12 bytes), inline in its record protection rather than an array of its own.</summary>
+    [System.Runtime.CompilerServices.InlineArray(12)]
+    protected struct FixedIv { private byte _element; }
+
     /// <summary>
     /// Decrypts and authenticates one record. <paramref name="header"/> is the 5-byte record header,
     /// <paramref name="body"/> the record body; on success the plaintext is written at the start of
