@@ -1,5 +1,3 @@
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using McpEgress.Detection;
 using McpEgress.Inventory;
 using McpEgress.Mail;
@@ -21,17 +19,9 @@ public sealed class EcsEventWriter : IDisposable
     /// <summary>Elastic detection-rule convention for <c>event.severity</c>.</summary>
     public static int SeverityNumber(Severity s) => EcsEventMapping.SeverityNumber(s);
 
-    private static readonly JsonWriterOptions JsonOptions = new()
-    {
-        // Keep non-ASCII names readable; control characters and quotes are still escaped, so '\n' only ends lines.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        Indented = false,
-    };
-
     private readonly Stream _stream;
     private readonly EcsWriterOptions _options;
     private readonly EventBuffer _buffer;
-    private readonly Utf8JsonWriter _json;
     private readonly EcsFieldWriter _fields;
     private readonly Lock _lock = new();
     private readonly long[] _pending = new long[4]; // buffered events by EcsEventKind
@@ -46,8 +36,7 @@ public sealed class EcsEventWriter : IDisposable
         _options = options ?? new EcsWriterOptions();
         ArgumentOutOfRangeException.ThrowIfNegative(_options.BufferBytes);
         _buffer = new EventBuffer(_options.BufferBytes + 16 * 1024);
-        _json = new Utf8JsonWriter(_buffer, JsonOptions);
-        _fields = new EcsFieldWriter(_json);
+        _fields = new EcsFieldWriter(_buffer);
         if (_options.MaxFlushDelay is { } delay)
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(delay, TimeSpan.Zero, nameof(EcsWriterOptions.MaxFlushDelay));
@@ -143,7 +132,6 @@ public sealed class EcsEventWriter : IDisposable
             _timer?.Dispose();
             WriteOut(flushStream: true);
             _disposed = true;
-            _json.Dispose();
             _buffer.Dispose();
             if (_options.LeaveOpen) return;
             try { _stream.Dispose(); } // a buffered FileStream flushes again here
@@ -162,17 +150,14 @@ public sealed class EcsEventWriter : IDisposable
                 _fields.BeginEvent();
                 map(_fields, item, _options.MaxAddressesPerEvent);
                 _fields.EndEvent();
-                _json.Flush();
             }
             catch
             {
                 // A bug (a field written twice) or hostile text the encoder refused: no half event stays behind.
-                _json.Reset();
                 _fields.Reset();
                 _buffer.Truncate(start);
                 throw;
             }
-            _json.Reset();
             _buffer.Append((byte)'\n');
             _pending[(int)kind]++;
             if (_buffer.Length >= _options.BufferBytes) WriteOut(flushStream: _options.BufferBytes == 0);
