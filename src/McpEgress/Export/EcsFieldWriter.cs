@@ -1,5 +1,8 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -32,15 +35,59 @@ internal sealed class EcsFieldWriter(EventBuffer output)
     };
 
     // The ASCII bytes the encoder escapes, asked of the encoder itself: a value without any of them (and without
-    // non-ASCII characters) is written as it is, exactly as Utf8JsonWriter would write it.
-    private static readonly SearchValues<byte> AsciiToEscape = AsciiEscapedBy(JsonOptions.Encoder!);
+    // non-ASCII characters) is written as it is, exactly as Utf8JsonWriter would write it. For the JSON encoders
+    // these are the control characters, DEL, '"' and '\\', which two plain vectorized searches find faster than a
+    // set search over short values.
+    private static readonly byte[] AsciiEscaped = AsciiEscapedBy(JsonOptions.Encoder!);
+    private static readonly SearchValues<byte> AsciiToEscape = SearchValues.Create(AsciiEscaped);
+    private static readonly bool EscapesControlQuoteBackslash =
+        AsciiEscaped.SequenceEqual([.. Enumerable.Range(0, 0x20).Select(b => (byte)b), (byte)'"', (byte)'\\', (byte)0x7F]);
 
-    private static SearchValues<byte> AsciiEscapedBy(JavaScriptEncoder encoder)
+    private static byte[] AsciiEscapedBy(JavaScriptEncoder encoder)
     {
         var escaped = new List<byte>();
         for (int b = 0; b < 128; b++)
             if (encoder.FindFirstCharacterToEncodeUtf8([(byte)b]) == 0) escaped.Add((byte)b);
-        return SearchValues.Create(escaped.ToArray());
+        return escaped.ToArray();
+    }
+
+    /// <summary>
+    /// Copies <paramref name="text"/> narrowed to bytes into <paramref name="into"/> (at least as long) when every
+    /// character is ASCII the encoder leaves as it is; false (<paramref name="into"/> holding garbage) otherwise.
+    /// </summary>
+    private static bool TryNarrowPlain(ReadOnlySpan<char> text, Span<byte> into)
+    {
+        if (!EscapesControlQuoteBackslash)
+            return System.Text.Ascii.FromUtf16(text, into, out int n) == OperationStatus.Done && into[..n].IndexOfAny(AsciiToEscape) < 0;
+        // One pass for the three questions (ASCII? printable? no '"' or '\\'?) and the copy: values are short, so
+        // three library calls cost more than the work. Eight characters at a time, the last eight overlapping.
+        int i = 0;
+        if (Vector128.IsHardwareAccelerated && text.Length >= Vector128<ushort>.Count)
+        {
+            ref ushort from = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(text));
+            ref byte to = ref MemoryMarshal.GetReference(into);
+            var space = Vector128.Create((ushort)0x20);
+            var printable = Vector128.Create((ushort)(0x7F - 0x20)); // c - 0x20 below this: 0x20..0x7E
+            var quote = Vector128.Create((ushort)'"');
+            var backslash = Vector128.Create((ushort)'\\');
+            int last = text.Length - Vector128<ushort>.Count;
+            while (true)
+            {
+                var v = Vector128.LoadUnsafe(ref from, (nuint)i);
+                var bad = Vector128.GreaterThanOrEqual(v - space, printable) | Vector128.Equals(v, quote) | Vector128.Equals(v, backslash);
+                if (bad != Vector128<ushort>.Zero) return false;
+                Vector128.Narrow(v, v).GetLower().StoreUnsafe(ref to, (nuint)i);
+                if (i == last) return true;
+                i = Math.Min(i + Vector128<ushort>.Count, last);
+            }
+        }
+        for (; i < text.Length; i++)
+        {
+            char c = text[i];
+            if ((uint)(c - 0x20) >= 0x7F - 0x20 || c == '"' || c == '\\') return false;
+            into[i] = (byte)c;
+        }
+        return true;
     }
 
     private struct Frame
@@ -52,11 +99,17 @@ internal sealed class EcsFieldWriter(EventBuffer output)
         public bool Claimed;   // has a member: its name is checked and recorded in its parent
         public int Count;      // members or items written (an open child counts)
         public int KeyStart;   // where its member names start in _keys
+        public ulong KeyMask;  // a bit per member name written (KeyBit): most names need no comparison at all
+    }
+
+    private struct Key
+    {
+        public int At, Length; // the name's bytes in the output
     }
 
     private Frame[] _frames = new Frame[16];
     private int _depth;
-    private int[] _keyAt = new int[64], _keyLength = new int[64]; // names written in the open objects, as output ranges
+    private Key[] _keys = new Key[64]; // names written in the open objects
     private int _keyCount;
     private ArrayBufferWriter<byte>? _escapedBuffer;
     private Utf8JsonWriter? _escaped;
@@ -117,7 +170,7 @@ internal sealed class EcsFieldWriter(EventBuffer output)
     {
         if (value is null) return;
         Member(name);
-        Quoted(Utf16.Clean(value));
+        if (!TryPlain(value)) Escaped(Utf16.Clean(value));
     }
 
     /// <summary>
@@ -168,7 +221,7 @@ internal sealed class EcsFieldWriter(EventBuffer output)
     public void Item(string value)
     {
         ItemSeparator();
-        Quoted(Utf16.Clean(value));
+        if (!TryPlain(value)) Escaped(Utf16.Clean(value));
     }
 
     /// <summary>A number item of the current array (opened with <see cref="OpenArray"/>).</summary>
@@ -231,7 +284,7 @@ internal sealed class EcsFieldWriter(EventBuffer output)
         ref var f = ref _frames[_depth];
         if (f.IsArray) throw new InvalidOperationException($"field '{Encoding.UTF8.GetString(name)}' written inside an array");
         if (!f.Claimed) ClaimOpenFrames();
-        CheckUnclaimed(_depth, name);
+        CheckUnclaimed(ref f, _depth, name);
         AddKey(WriteName(ref f, name), name.Length);
     }
 
@@ -270,34 +323,42 @@ internal sealed class EcsFieldWriter(EventBuffer output)
             ref var f = ref _frames[i];
             if (f.NameLength >= 0)
             {
-                CheckUnclaimed(i - 1, output.WrittenSpan.Slice(f.NameAt, f.NameLength));
+                CheckUnclaimed(ref _frames[i - 1], i - 1, output.WrittenSpan.Slice(f.NameAt, f.NameLength));
                 AddKey(f.NameAt, f.NameLength);
             }
             f.KeyStart = _keyCount;
+            f.KeyMask = 0;
             f.Claimed = true;
         }
     }
 
-    /// <summary>Throws if frame <paramref name="depth"/> already has a member <paramref name="name"/> (a bug in the mapping).</summary>
-    private void CheckUnclaimed(int depth, ReadOnlySpan<byte> name)
+    /// <summary>Throws if frame <paramref name="f"/> (at <paramref name="depth"/>) already has a member <paramref name="name"/> (a bug in the mapping).</summary>
+    private void CheckUnclaimed(ref Frame f, int depth, ReadOnlySpan<byte> name)
     {
-        var written = output.WrittenSpan;
-        for (int i = _frames[depth].KeyStart; i < _keyCount; i++)
+        ulong bit = KeyBit(name);
+        if ((f.KeyMask & bit) != 0)
         {
-            if (_keyLength[i] != name.Length) continue;
-            if (written.Slice(_keyAt[i], name.Length).SequenceEqual(name)) throw new EcsFieldConflictException(PathOf(depth, name));
+            var written = output.WrittenSpan;
+            for (int i = f.KeyStart; i < _keyCount; i++)
+            {
+                var k = _keys[i];
+                if (k.Length == name.Length && written.Slice(k.At, k.Length).SequenceEqual(name))
+                    throw new EcsFieldConflictException(PathOf(depth, name));
+            }
         }
+        f.KeyMask |= bit; // the name is added next (AddKey)
     }
 
+    /// <summary>One of 64 bits for a name, from its length and end bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong KeyBit(ReadOnlySpan<byte> name) =>
+        name.IsEmpty ? 1 : 1UL << ((name.Length * 7 + name[0] * 3 + name[^1]) & 63);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void AddKey(int at, int length)
     {
-        if (_keyCount == _keyAt.Length)
-        {
-            Array.Resize(ref _keyAt, _keyAt.Length * 2);
-            Array.Resize(ref _keyLength, _keyLength.Length * 2);
-        }
-        _keyAt[_keyCount] = at;
-        _keyLength[_keyCount++] = length;
+        if (_keyCount == _keys.Length) Array.Resize(ref _keys, _keys.Length * 2);
+        _keys[_keyCount++] = new Key { At = at, Length = length };
     }
 
     private string PathOf(int depth, ReadOnlySpan<byte> name)
@@ -314,17 +375,21 @@ internal sealed class EcsFieldWriter(EventBuffer output)
     /// <summary>A JSON string, escaped as Utf8JsonWriter with <see cref="JsonOptions"/> escapes it.</summary>
     private void Quoted(ReadOnlySpan<char> value)
     {
+        if (!TryPlain(value)) Escaped(value);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="value"/> as it is, quoted, when it is ASCII that the encoder leaves alone (then it holds
+    /// no surrogate either); false, with nothing written, otherwise.
+    /// </summary>
+    private bool TryPlain(ReadOnlySpan<char> value)
+    {
         var span = output.GetSpan(value.Length + 2);
-        // Ascii.FromUtf16 stops at the first non-ASCII character; printable ASCII the encoder keeps is copied as it is.
-        if (System.Text.Ascii.FromUtf16(value, span.Slice(1, value.Length), out int n) == OperationStatus.Done
-            && span.Slice(1, n).IndexOfAny(AsciiToEscape) < 0)
-        {
-            span[0] = (byte)'"';
-            span[n + 1] = (byte)'"';
-            output.Advance(n + 2);
-            return;
-        }
-        Escaped(value);
+        if (!TryNarrowPlain(value, span.Slice(1, value.Length))) return false;
+        span[0] = (byte)'"';
+        span[value.Length + 1] = (byte)'"';
+        output.Advance(value.Length + 2);
+        return true;
     }
 
     /// <summary>Text with non-ASCII characters or characters to escape: Utf8JsonWriter itself writes it (then copied).</summary>

@@ -375,6 +375,17 @@ public class EcsEventWriterTests
             Check(one);
             Check("ab" + one + "cd");
         }
+        // Every ASCII character (and a few others) at every place of values of 1 to 40 characters: the fast path
+        // reads eight characters at a time, the last eight overlapping.
+        char[] probes = [.. Enumerable.Range(0, 0x81).Select(c => (char)c), '\u00a0', '\u00e9', '\u0100', '\u2028', '\ufffd', '\uffff'];
+        for (int length = 1; length <= 40; length++)
+            for (int at = 0; at < length; at++)
+                foreach (char c in probes)
+                {
+                    var chars = new string('a', length).ToCharArray();
+                    chars[at] = c;
+                    Check(new string(chars));
+                }
         Check("");
         Check("caf\u00e9 <b>\"quoted\"</b> & 'x' + `y`\r\n\t\u007f\u2028\u00ad \U0001F600 \ud83d\ude00");
         Check("Grüße aus Köln, 東京 \u0000 end");
