@@ -335,11 +335,32 @@ internal static class EcsEventMapping
         }
     }
 
-    // Shared by messages and alerts: network, endpoints, email.*, http/url/tls/process, then mcp_egress.*.
+    // Shared by messages and alerts: network, endpoints, email.*, http/url/tls/process, then mcp_egress.*. An alert
+    // written right after its message repeats the message event's bytes for both parts (EcsEventWriter decides when
+    // the message is still as it was: EcsFieldWriter.Repeatable); only the alert's own fields are written anew.
     private static void MessageFields(EcsFieldWriter w, MailMessage m, int max, Alert? alert)
     {
+        if (!w.TryRepeat(0))
+        {
+            var start = w.StartPart();
+            MessageObjects(w, m, max);
+            w.Record(0, start);
+        }
+        w.Open("mcp_egress"u8);
+        if (alert is not null) AlertFields(w, alert);
+        if (!w.TryRepeat(1))
+        {
+            var start = w.StartPart();
+            MessageEgressFields(w, m, max);
+            w.Record(1, start);
+        }
+        w.Close();
+    }
+
+    /// <summary>The message's network, source, destination, email, http, url, tls, process and user objects.</summary>
+    private static void MessageObjects(EcsFieldWriter w, MailMessage m, int max)
+    {
         var hidden = m.Hidden;
-        var env = m.Envelope;
         Network(w, m.Transport == MailTransport.Smtp ? "smtp" : "http");
         Endpoint(w, "source"u8, m.Source);
         w.Open("destination"u8);
@@ -375,9 +396,13 @@ internal static class EcsEventMapping
             w.Close();
         }
         ProcessFields(w, m.Process);
+    }
 
-        w.Open("mcp_egress"u8);
-        if (alert is not null) AlertFields(w, alert);
+    /// <summary>The message's <c>mcp_egress.*</c> fields (inside the open <c>mcp_egress</c>, after an alert's own).</summary>
+    private static void MessageEgressFields(EcsFieldWriter w, MailMessage m, int max)
+    {
+        var hidden = m.Hidden;
+        var env = m.Envelope;
         w.Long("flow_id"u8, m.FlowId);
         w.String("provider"u8, m.Provider);
         w.Long("hidden_count"u8, hidden.Count);
@@ -412,7 +437,6 @@ internal static class EcsEventMapping
             w.Close();
         }
         PackageFields(w, m.Process);
-        w.Close();
     }
 
     private static void AlertFields(EcsFieldWriter w, Alert alert)

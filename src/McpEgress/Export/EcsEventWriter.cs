@@ -69,14 +69,16 @@ public sealed class EcsEventWriter : IDisposable
     public void WriteMessage(MailMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        Write(EcsEventKind.Message, message, static (w, m, max) => EcsEventMapping.Message(w, m, max));
+        Write(EcsEventKind.Message, message, static (w, m, max) => EcsEventMapping.Message(w, m, max), Parts.Record, message);
     }
 
     /// <summary>One <c>event.kind: alert</c> line, carrying the same message fields as <see cref="WriteMessage"/>.</summary>
     public void WriteAlert(Alert alert)
     {
         ArgumentNullException.ThrowIfNull(alert);
-        Write(EcsEventKind.Alert, alert, static (w, a, max) => EcsEventMapping.Alert(w, a, max));
+        // Its message's fields are the bytes of the message event written just before it, unless the alert waited for
+        // the sender (the message has changed since: it has a process now).
+        Write(EcsEventKind.Alert, alert, static (w, a, max) => EcsEventMapping.Alert(w, a, max), alert.Deferred ? Parts.None : Parts.Reuse, alert.Mail);
     }
 
     /// <summary>One <c>event.category: network</c> line per TLS connection (see <see cref="EcsEventMapping.TlsSession"/>).</summary>
@@ -139,12 +141,22 @@ public sealed class EcsEventWriter : IDisposable
         }
     }
 
-    private void Write<T>(EcsEventKind kind, T item, Action<EcsFieldWriter, T, int> map)
+    /// <summary>What an event does with the parts of a message event that its alerts repeat (<see cref="EcsFieldWriter.Repeatable"/>).</summary>
+    private enum Parts
+    {
+        None,   // neither records nor repeats (the recorded parts are forgotten)
+        Record, // a message event: records its parts afresh
+        Reuse,  // an alert: repeats the parts of its message if they were the last recorded, else writes them
+    }
+
+    private void Write<T>(EcsEventKind kind, T item, Action<EcsFieldWriter, T, int> map, Parts parts = Parts.None, object? partsOf = null)
     {
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             int start = _buffer.Length;
+            if (parts == Parts.Record) _fields.Repeatable = null; // the same message written again may have changed
+            _fields.Repeatable = parts == Parts.Record || (parts == Parts.Reuse && ReferenceEquals(_fields.Repeatable, partsOf)) ? partsOf : null;
             try
             {
                 _fields.BeginEvent();

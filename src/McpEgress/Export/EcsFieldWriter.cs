@@ -259,6 +259,94 @@ internal sealed class EcsFieldWriter(EventBuffer output)
     {
         _depth = 0;
         _keyCount = 0;
+        Repeatable = null;
+    }
+
+    // Parts of an event that the next events repeat byte for byte (a message's fields in each of its alerts): the
+    // members a part added to its object, as bytes without a leading comma, and where their names are in them.
+    private sealed class Part
+    {
+        public byte[] Bytes = new byte[1024];
+        public int Length = -1; // -1: not recorded
+        public int Members;
+        public Key[] Keys = new Key[16];
+        public int KeyCount;
+    }
+
+    private readonly Part[] _parts = [new(), new()];
+    private object? _repeatable;
+
+    /// <summary>
+    /// What the parts recorded (<see cref="Record"/>) are of: set to the item being written when the next events may
+    /// repeat its parts as they are now; any other value forgets them; null records nothing.
+    /// </summary>
+    public object? Repeatable
+    {
+        get => _repeatable;
+        set
+        {
+            if (ReferenceEquals(value, _repeatable)) return;
+            _repeatable = value;
+            foreach (var p in _parts) p.Length = -1;
+        }
+    }
+
+    /// <summary>Where a part starts (<see cref="Record"/>).</summary>
+    public readonly record struct PartStart(int Output, int Keys, int Count);
+
+    public PartStart StartPart() => new(output.Length, _keyCount, _frames[_depth].Count);
+
+    /// <summary>
+    /// Keeps what was written in the current object since <paramref name="start"/> as part <paramref name="slot"/> of
+    /// <see cref="Repeatable"/>: its bytes, the members it added and their names.
+    /// </summary>
+    public void Record(int slot, PartStart start)
+    {
+        if (_repeatable is null) return;
+        var part = _parts[slot];
+        ref var f = ref _frames[_depth];
+        part.Members = f.Count - start.Count;
+        int skip = part.Members > 0 && start.Count > 0 ? 1 : 0; // the comma before the part's first member
+        int from = start.Output + skip;
+        var bytes = output.WrittenSpan[from..];
+        if (part.Bytes.Length < bytes.Length) part.Bytes = new byte[Math.Max(bytes.Length, part.Bytes.Length * 2)];
+        bytes.CopyTo(part.Bytes);
+        part.Length = bytes.Length;
+        part.KeyCount = 0;
+        for (int i = start.Keys; i < _keyCount; i++) // the part's members' names (deeper ones were dropped at Close)
+        {
+            if (_keys[i].At < from) continue; // the current object's own name, claimed by the part's first member
+            if (part.KeyCount == part.Keys.Length) Array.Resize(ref part.Keys, part.Keys.Length * 2);
+            part.Keys[part.KeyCount++] = new Key { At = _keys[i].At - from, Length = _keys[i].Length };
+        }
+    }
+
+    /// <summary>
+    /// Writes part <paramref name="slot"/> of <see cref="Repeatable"/> into the current object again (its names
+    /// checked and claimed like any member's); false when it was not recorded.
+    /// </summary>
+    public bool TryRepeat(int slot)
+    {
+        var part = _parts[slot];
+        if (part.Length < 0 || _repeatable is null) return false;
+        if (part.Members == 0) return true;
+        ref var f = ref _frames[_depth];
+        if (!f.Claimed) ClaimOpenFrames();
+        var written = part.Bytes.AsSpan(0, part.Length);
+        for (int i = 0; i < part.KeyCount; i++)
+        {
+            var k = part.Keys[i];
+            CheckUnclaimed(ref f, _depth, written.Slice(k.At, k.Length));
+        }
+        int comma = f.Count > 0 ? 1 : 0;
+        var span = output.GetSpan(part.Length + comma);
+        if (comma == 1) span[0] = (byte)',';
+        written.CopyTo(span[comma..]);
+        int at = output.Length + comma;
+        output.Advance(part.Length + comma);
+        for (int i = 0; i < part.KeyCount; i++) AddKey(at + part.Keys[i].At, part.Keys[i].Length);
+        f.Count += part.Members;
+        return true;
     }
 
     /// <summary>Writes <c>"name":[</c> or <c>"name":{</c> now; claimed with the first member, cut back if none comes.</summary>

@@ -406,6 +406,49 @@ public class EcsEventWriterTests
         Assert.All(lines, l => JsonDocument.Parse(l));
     }
 
+    /// <summary>
+    /// An alert written right after its message repeats the message event's bytes for the message's fields: its line
+    /// must be the very line the alert gets when written on its own; a deferred alert (its message has changed since:
+    /// it has a process now) and a message written again after a change are written afresh.
+    /// </summary>
+    [Fact]
+    public void AlertsAfterTheirMessageAreTheLinesTheyGetAlone()
+    {
+        static string[] Text(Action<EcsEventWriter> write)
+        {
+            var stream = new MemoryStream();
+            using (var w = new EcsEventWriter(stream, new EcsWriterOptions { LeaveOpen = true, BufferBytes = 0 }))
+                write(w);
+            return Encoding.UTF8.GetString(stream.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        }
+        var m = PostmarkMcp();
+        var alerts = new DetectionEngine(DetectionPolicy.Default).Evaluate(m);
+        Assert.True(alerts.Count >= 2);
+        var together = Text(w => new EcsPipelineOutput(w).OnMessage(m, alerts));
+        var message = Text(w => w.WriteMessage(m));
+        var alone = alerts.Select(a => Text(w => w.WriteAlert(a)).Single()).ToArray();
+        Assert.Equal([.. message, .. alone], together);
+        Assert.All(alone, line => Assert.Contains("\"mcp_egress\":{\"alert\":{", line));
+
+        // The message changes after its event (a deferred rule found the process): a deferred alert shows the change.
+        var n = PostmarkMcp();
+        var found = new DetectionEngine(DetectionPolicy.Default).Evaluate(n);
+        var lines = Text(w =>
+        {
+            w.WriteMessage(n);
+            n.Process = new ProcessFacts { Pid = 7, Name = "node" };
+            found[0].Deferred = true;
+            w.WriteAlert(found[0]);
+            w.WriteMessage(n); // written again: its new fields, and its alerts repeat those
+            found[1].Deferred = false;
+            w.WriteAlert(found[1]);
+        });
+        Assert.Equal(4, lines.Length);
+        Assert.DoesNotContain("\"process\"", lines[0]);
+        Assert.All(lines[1..], line => Assert.Contains("\"process\":{\"pid\":7,\"name\":\"node\"}", line));
+        Assert.Equal(Text(w => w.WriteAlert(found[1])).Single(), lines[3]);
+    }
+
     [Fact]
     public void AlertEventFields()
     {
