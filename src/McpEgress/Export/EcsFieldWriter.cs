@@ -274,6 +274,7 @@ internal sealed class EcsFieldWriter(EventBuffer output)
     }
 
     private readonly Part[] _parts = [new(), new()];
+    private const int MaxPartBytes = 64 * 1024; // what a part may keep between events
     private object? _repeatable;
 
     /// <summary>
@@ -309,6 +310,11 @@ internal sealed class EcsFieldWriter(EventBuffer output)
         int skip = part.Members > 0 && start.Count > 0 ? 1 : 0; // the comma before the part's first member
         int from = start.Output + skip;
         var bytes = output.WrittenSpan[from..];
+        if (bytes.Length > MaxPartBytes) // a huge message (thousands of addresses): its alerts write it afresh
+        {
+            part.Length = -1;
+            return;
+        }
         if (part.Bytes.Length < bytes.Length) part.Bytes = new byte[Math.Max(bytes.Length, part.Bytes.Length * 2)];
         bytes.CopyTo(part.Bytes);
         part.Length = bytes.Length;
