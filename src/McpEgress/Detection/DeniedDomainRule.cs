@@ -43,7 +43,8 @@ public sealed class DeniedDomainRule : IRule
         {
             var rcpt = env.RcptTo;
             for (int i = 0; i < rcpt.Count; i++)
-                Check(message, new MailAddress(rcpt[i].Address), RecipientRole.Envelope, ref seen, alerts, rcpt[i].Accepted ? null : rcpt[i].ReplyCode);
+                if (MayBeDenied(rcpt[i].Address)) // before making the address, which works its domain out (a string)
+                    Check(message, new MailAddress(rcpt[i].Address), RecipientRole.Envelope, ref seen, alerts, rcpt[i].Accepted ? null : rcpt[i].ReplyCode);
         }
         CheckAll(message, message.ApiEnvelope, RecipientRole.Envelope, ref seen, alerts);
         var hidden = message.Hidden;
@@ -81,9 +82,11 @@ public sealed class DeniedDomainRule : IRule
     /// False when <paramref name="address"/>'s domain is surely not denied (checked on the address's own text, without
     /// allocating, for ASCII domains); true when it may be (<see cref="DeniedEntry"/> decides).
     /// </summary>
-    private bool MayBeDenied(MailAddress address)
+    private bool MayBeDenied(MailAddress address) => MayBeDenied(address.Address);
+
+    private bool MayBeDenied(string address)
     {
-        if (!DomainName.TryAsciiDomainOf(address.Address, out var domain)) return true;
+        if (!DomainName.TryAsciiDomainOf(address, out var domain)) return true;
         if (domain.Length == 0) return false;
         foreach (var p in _denied)
             if (p.Matches(domain)) return true;

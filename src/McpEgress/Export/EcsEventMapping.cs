@@ -53,7 +53,7 @@ internal static class EcsEventMapping
     {
         var (action, outcome) = Delivery(m);
         OpenEvent(w, m.TimestampNs, "event", "mcp_egress.email", EmailCategory, InfoType, action);
-        w.Keyword("outcome", outcome);
+        w.Keyword("outcome"u8, outcome);
         w.Close();
         MessageFields(w, m, maxAddresses, null);
     }
@@ -70,13 +70,13 @@ internal static class EcsEventMapping
         Severity severity, string message)
     {
         OpenEvent(w, timestampNs, "alert", "mcp_egress.alert", category, InfoType, ruleId);
-        w.Long("severity", SeverityNumber(severity));
+        w.Long("severity"u8, SeverityNumber(severity));
         w.Close();
-        w.Open("rule");
-        w.Keyword("id", ruleId);
-        w.Keyword("name", ruleName);
+        w.Open("rule"u8);
+        w.Keyword("id"u8, ruleId);
+        w.Keyword("name"u8, ruleName);
         w.Close();
-        w.String("message", message);
+        w.String("message"u8, message);
     }
 
     /// <summary>
@@ -88,33 +88,33 @@ internal static class EcsEventMapping
         var info = record.Info;
         var tls = TlsMessageFacts.From(info)!;
         OpenEvent(w, record.StartTimestampNs, "event", "mcp_egress.tls", NetworkCategory, ConnectionType, "tls-session");
-        Timestamp(w, "start", record.StartTimestampNs);
-        Timestamp(w, "end", record.EndTimestampNs);
+        Timestamp(w, "start"u8, record.StartTimestampNs);
+        Timestamp(w, "end"u8, record.EndTimestampNs);
         w.Close();
         Network(w, record.ApplicationProtocol);
-        w.Open("source");
+        w.Open("source"u8);
         EndpointFields(w, record.Source);
-        w.Long("bytes", info.Bytes(FlowDirection.ClientToServer));
+        w.Long("bytes"u8, info.Bytes(FlowDirection.ClientToServer));
         w.Close();
-        w.Open("destination");
+        w.Open("destination"u8);
         EndpointFields(w, record.Destination);
-        w.String("domain", info.ServerName);
-        w.Long("bytes", info.Bytes(FlowDirection.ServerToClient));
+        w.String("domain"u8, info.ServerName);
+        w.Long("bytes"u8, info.Bytes(FlowDirection.ServerToClient));
         w.Close();
-        w.Open("tls");
+        w.Open("tls"u8);
         TlsFields(w, tls);
-        w.Bool("established", info.HandshakeComplete);
-        w.Bool("resumed", info.Resumed);
+        w.Bool("established"u8, info.HandshakeComplete);
+        w.Bool("resumed"u8, info.Resumed);
         w.Close();
         ProcessFields(w, record.Process);
-        w.Open("mcp_egress");
-        w.Long("flow_id", record.FlowId);
-        w.Open("tls");
-        w.Strings("supported_protocols", info.AlpnOffered); // ALPN offered: no ECS field
-        w.Bool("decrypted", info.Decrypted);
-        w.Bool("starttls", record.StartTls);
-        if (info.KeyUpdates > 0) w.Long("key_updates", info.KeyUpdates);
-        if (info.HelloRetryRequest) w.Bool("hello_retry_request", true);
+        w.Open("mcp_egress"u8);
+        w.Long("flow_id"u8, record.FlowId);
+        w.Open("tls"u8);
+        w.Strings("supported_protocols"u8, info.AlpnOffered); // ALPN offered: no ECS field
+        w.Bool("decrypted"u8, info.Decrypted);
+        w.Bool("starttls"u8, record.StartTls);
+        if (info.KeyUpdates > 0) w.Long("key_updates"u8, info.KeyUpdates);
+        if (info.HelloRetryRequest) w.Bool("hello_retry_request"u8, true);
         w.Close();
         TunnelFields(w, record.Tunnel);
         PackageFields(w, record.Process);
@@ -135,7 +135,7 @@ internal static class EcsEventMapping
         };
         OpenEvent(w, timestampNs, "event", "mcp_egress.inventory", PackageCategory, type, action);
         w.Close();
-        w.Open("mcp_egress");
+        w.Open("mcp_egress"u8);
         McpServerFields(w, change.Current, change.Previous?.Version);
         w.Close();
     }
@@ -144,11 +144,11 @@ internal static class EcsEventMapping
     public static void McpServerAlert(EcsFieldWriter w, McpServerAlert alert)
     {
         AlertHead(w, alert.TimestampNs, PackageAlertCategory, alert.RuleId, alert.RuleName, alert.Severity, alert.Message);
-        w.Open("mcp_egress");
-        w.Open("alert");
-        w.String("severity", SeverityName(alert.Severity));
-        w.String("advisory", alert.Advisory.Id);
-        w.Bool("malicious", alert.Advisory.Malicious);
+        w.Open("mcp_egress"u8);
+        w.Open("alert"u8);
+        w.String("severity"u8, SeverityName(alert.Severity));
+        w.String("advisory"u8, alert.Advisory.Id);
+        w.Bool("malicious"u8, alert.Advisory.Malicious);
         w.Close();
         McpServerFields(w, alert.Server, null);
         w.Close();
@@ -166,19 +166,19 @@ internal static class EcsEventMapping
         w.Close();
         string package = d.Row.Package is null ? "" : d.Row.Version is null ? $" ({row.Package})" : $" ({row.Package}@{row.Version})";
         string where = row.Destination.Length > 0 ? $"{row.Destination} ({d.Destination})" : d.Destination.ToString();
-        w.String("message", $"MCP server {row.Server} of {row.Client}{package} reached a new destination: {where}");
+        w.String("message"u8, $"MCP server {row.Server} of {row.Client}{package} reached a new destination: {where}");
         Network(w, null);
-        Endpoint(w, "source", d.Source);
-        w.Open("destination");
+        Endpoint(w, "source"u8, d.Source);
+        w.Open("destination"u8);
         EndpointFields(w, d.Destination);
-        w.String("domain", row.Destination.Length > 0 ? row.Destination : null);
+        w.String("domain"u8, row.Destination.Length > 0 ? row.Destination : null);
         w.Close();
         ProcessFields(w, d.Process);
-        w.Open("mcp_egress");
-        w.Long("flow_id", d.FlowId);
-        w.Open("egress");
-        w.String("destination", row.Destination.Length > 0 ? row.Destination : row.Ip);
-        w.Long("destinations", d.KnownDestinations);
+        w.Open("mcp_egress"u8);
+        w.Long("flow_id"u8, d.FlowId);
+        w.Open("egress"u8);
+        w.String("destination"u8, row.Destination.Length > 0 ? row.Destination : row.Ip);
+        w.Long("destinations"u8, d.KnownDestinations);
         w.Close();
         PackageFields(w, d.Process);
         w.Close();
@@ -187,23 +187,23 @@ internal static class EcsEventMapping
     /// <summary><c>mcp_egress.mcp_server.*</c>: one inventoried server (env var values are never part of it).</summary>
     private static void McpServerFields(EcsFieldWriter w, McpServerState s, string? previousVersion)
     {
-        w.Open("mcp_server");
-        w.String("name", s.Name);
-        w.String("client", s.Client);
-        w.String("config_file", s.ConfigFile);
-        w.String("transport", s.Transport.ToString().ToLowerInvariant());
-        w.String("package", s.Package);
-        w.String("package_type", s.PackageType);
-        w.String("version", s.Version);
-        w.String("previous_version", previousVersion);
+        w.Open("mcp_server"u8);
+        w.String("name"u8, s.Name);
+        w.String("client"u8, s.Client);
+        w.String("config_file"u8, s.ConfigFile);
+        w.String("transport"u8, s.Transport.ToString().ToLowerInvariant());
+        w.String("package"u8, s.Package);
+        w.String("package_type"u8, s.PackageType);
+        w.String("version"u8, s.Version);
+        w.String("previous_version"u8, previousVersion);
         if (s.Pids.Count > 0)
         {
-            w.OpenArray("pids");
+            w.OpenArray("pids"u8);
             foreach (var pid in s.Pids) w.Item(pid);
             w.Close();
         }
-        w.Strings("advisory_ids", s.Advisories.Select(a => a.Id).ToList());
-        w.Bool("instrumented", s.Instrumented);
+        w.Strings("advisory_ids"u8, s.Advisories.Select(a => a.Id).ToList());
+        w.Bool("instrumented"u8, s.Instrumented);
         w.Close();
     }
 
@@ -214,22 +214,22 @@ internal static class EcsEventMapping
     public static void MailApiUnreadable(EcsFieldWriter w, MailApiUnreadableRecord r)
     {
         OpenEvent(w, r.TimestampNs, "event", "mcp_egress.email", EmailCategory, InfoType, "email-unreadable");
-        w.String("outcome", "unknown");
-        w.String("reason", r.Reason);
+        w.String("outcome"u8, "unknown");
+        w.String("reason"u8, r.Reason);
         w.Close();
         Network(w, "http");
-        Endpoint(w, "source", r.Source);
-        w.Open("destination");
+        Endpoint(w, "source"u8, r.Source);
+        w.Open("destination"u8);
         EndpointFields(w, r.Destination);
-        w.String("domain", r.ServerName);
+        w.String("domain"u8, r.ServerName);
         w.Close();
         HttpFields(w, new HttpFacts(r.Method, r.Url, r.HttpVersion, r.ResponseStatus));
-        w.Open("mcp_egress");
-        w.String("provider", r.Provider);
-        w.Long("flow_id", r.FlowId);
-        w.Open("api");
-        w.String("endpoint", r.Endpoint);
-        w.String("unreadable_reason", r.Reason);
+        w.Open("mcp_egress"u8);
+        w.String("provider"u8, r.Provider);
+        w.Long("flow_id"u8, r.FlowId);
+        w.Open("api"u8);
+        w.String("endpoint"u8, r.Endpoint);
+        w.String("unreadable_reason"u8, r.Reason);
         w.Close();
         TunnelFields(w, r.Tunnel);
         w.Close();
@@ -242,13 +242,13 @@ internal static class EcsEventMapping
     private static void TunnelFields(EcsFieldWriter w, TunnelFacts? tunnel)
     {
         if (tunnel is null) return;
-        w.Open("tunnel");
-        w.String("type", tunnel.Type);
-        w.Open("target");
-        w.String("host", tunnel.TargetHost);
-        w.Long("port", tunnel.TargetPort);
+        w.Open("tunnel"u8);
+        w.String("type"u8, tunnel.Type);
+        w.Open("target"u8);
+        w.String("host"u8, tunnel.TargetHost);
+        w.Long("port"u8, tunnel.TargetPort);
         w.Close();
-        if (tunnel.ProxyAuthenticated) w.Bool("proxy_authenticated", true);
+        if (tunnel.ProxyAuthenticated) w.Bool("proxy_authenticated"u8, true);
         w.Close();
     }
 
@@ -274,29 +274,29 @@ internal static class EcsEventMapping
     /// </summary>
     private static void OpenEvent(EcsFieldWriter w, long timestampNs, string kind, string dataset, string[] category, string[] type, string action)
     {
-        Timestamp(w, "@timestamp", timestampNs);
-        w.Open("ecs");
-        w.Keyword("version", EcsVersion);
+        Timestamp(w, "@timestamp"u8, timestampNs);
+        w.Open("ecs"u8);
+        w.Keyword("version"u8, EcsVersion);
         w.Close();
-        w.Open("event");
-        w.Keyword("kind", kind);
-        w.Keyword("module", "mcp_egress");
-        w.Keyword("dataset", dataset);
-        w.Keywords("category", category);
-        w.Keywords("type", type);
-        w.Keyword("action", action);
+        w.Open("event"u8);
+        w.Keyword("kind"u8, kind);
+        w.Keyword("module"u8, "mcp_egress");
+        w.Keyword("dataset"u8, dataset);
+        w.Keywords("category"u8, category);
+        w.Keywords("type"u8, type);
+        w.Keyword("action"u8, action);
     }
 
     private static void Network(EcsFieldWriter w, string? protocol)
     {
-        w.Open("network");
-        w.String("protocol", protocol); // may come from the wire (ALPN): not a keyword
-        w.Keyword("transport", "tcp");
+        w.Open("network"u8);
+        w.String("protocol"u8, protocol); // may come from the wire (ALPN): not a keyword
+        w.Keyword("transport"u8, "tcp");
         w.Close();
     }
 
     /// <summary>ISO 8601 UTC with microseconds; nanoseconds are truncated (DateTime resolves 100 ns).</summary>
-    private static void Timestamp(EcsFieldWriter w, string name, long unixNs)
+    private static void Timestamp(EcsFieldWriter w, ReadOnlySpan<byte> name, long unixNs)
     {
         Span<char> text = stackalloc char[32];
         w.String(name, text[..FormatTimestamp(DateTime.UnixEpoch.AddTicks(unixNs / 100), text)]);
@@ -335,71 +335,96 @@ internal static class EcsEventMapping
         }
     }
 
-    // Shared by messages and alerts: network, endpoints, email.*, http/url/tls/process, then mcp_egress.*.
+    // Shared by messages and alerts: network, endpoints, email.*, http/url/tls/process, then mcp_egress.*. An alert
+    // written right after its message repeats the message event's bytes for both parts (EcsEventWriter decides when
+    // the message is still as it was: EcsFieldWriter.Repeatable); only the alert's own fields are written anew.
     private static void MessageFields(EcsFieldWriter w, MailMessage m, int max, Alert? alert)
     {
+        if (!w.TryRepeat(0))
+        {
+            var start = w.StartPart();
+            MessageObjects(w, m, max);
+            w.Record(0, start);
+        }
+        w.Open("mcp_egress"u8);
+        if (alert is not null) AlertFields(w, alert);
+        if (!w.TryRepeat(1))
+        {
+            var start = w.StartPart();
+            MessageEgressFields(w, m, max);
+            w.Record(1, start);
+        }
+        w.Close();
+    }
+
+    /// <summary>The message's network, source, destination, email, http, url, tls, process and user objects.</summary>
+    private static void MessageObjects(EcsFieldWriter w, MailMessage m, int max)
+    {
         var hidden = m.Hidden;
-        var env = m.Envelope;
         Network(w, m.Transport == MailTransport.Smtp ? "smtp" : "http");
-        Endpoint(w, "source", m.Source);
-        w.Open("destination");
+        Endpoint(w, "source"u8, m.Source);
+        w.Open("destination"u8);
         EndpointFields(w, m.Destination);
-        w.String("domain", m.ServerName);
+        w.String("domain"u8, m.ServerName);
         w.Close();
 
-        w.Open("email");
-        AddressObject(w, "from", m.From, max);
+        w.Open("email"u8);
+        AddressObject(w, "from"u8, m.From, max);
         if (m.Sender is { } sender)
         {
-            w.Open("sender");
-            w.String("address", sender.Address);
+            w.Open("sender"u8);
+            w.String("address"u8, sender.Address);
             w.Close();
         }
-        AddressObject(w, "reply_to", m.ReplyTo, max);
-        AddressObject(w, "to", m.To, max);
-        AddressObject(w, "cc", m.Cc, max);
-        w.Open("bcc");
-        w.OpenArray("address"); // every hidden recipient: Bcc fields and envelope-only ones
+        AddressObject(w, "reply_to"u8, m.ReplyTo, max);
+        AddressObject(w, "to"u8, m.To, max);
+        AddressObject(w, "cc"u8, m.Cc, max);
+        w.Open("bcc"u8);
+        w.OpenArray("address"u8); // every hidden recipient: Bcc fields and envelope-only ones
         for (int i = 0; i < hidden.Count && i < max; i++) w.Item(hidden[i].Address.Address);
         w.Close();
         w.Close();
-        w.String("subject", m.Subject);
-        w.String("message_id", m.MessageId);
+        w.String("subject"u8, m.Subject);
+        w.String("message_id"u8, m.MessageId);
         w.Close();
 
         if (m.Http is { } http) HttpFields(w, http);
         if (m.Tls is { } tls)
         {
-            w.Open("tls");
+            w.Open("tls"u8);
             TlsFields(w, tls);
             w.Close();
         }
         ProcessFields(w, m.Process);
+    }
 
-        w.Open("mcp_egress");
-        if (alert is not null) AlertFields(w, alert);
-        w.Long("flow_id", m.FlowId);
-        w.String("provider", m.Provider);
-        w.Long("hidden_count", hidden.Count);
-        w.Objects("hidden_recipients", hidden, max, static (w, h) =>
+    /// <summary>The message's <c>mcp_egress.*</c> fields (inside the open <c>mcp_egress</c>, after an alert's own).</summary>
+    private static void MessageEgressFields(EcsFieldWriter w, MailMessage m, int max)
+    {
+        var hidden = m.Hidden;
+        var env = m.Envelope;
+        w.Long("flow_id"u8, m.FlowId);
+        w.String("provider"u8, m.Provider);
+        w.Long("hidden_count"u8, hidden.Count);
+        w.Objects("hidden_recipients"u8, hidden, max, static (w, h) =>
         {
-            w.String("address", h.Address.Address);
-            w.Keyword("reason", h.Reason == HiddenReason.BccField ? "bcc_field" : "envelope_only");
-            w.String("known_sink", h.KnownSink);
+            w.String("address"u8, h.Address.Address);
+            w.Keyword("reason"u8, h.Reason == HiddenReason.BccField ? "bcc_field" : "envelope_only");
+            w.String("known_sink"u8, h.KnownSink);
         });
-        w.Open("resent");
-        AddressArray(w, "to", m.ResentTo, max);
-        AddressArray(w, "cc", m.ResentCc, max);
-        AddressArray(w, "bcc", m.ResentBcc, max);
+        w.Open("resent"u8);
+        AddressArray(w, "to"u8, m.ResentTo, max);
+        AddressArray(w, "cc"u8, m.ResentCc, max);
+        AddressArray(w, "bcc"u8, m.ResentBcc, max);
         w.Close();
-        w.Open("api");
-        AddressArray(w, "envelope", m.ApiEnvelope, max);
+        w.Open("api"u8);
+        AddressArray(w, "envelope"u8, m.ApiEnvelope, max);
         if (m.Api is { } api)
         {
-            w.String("endpoint", api.Endpoint);
-            if (api.Draft) w.Bool("draft", true);
-            if (api.RawMessage) w.Bool("raw_message", true);
-            if (api.RawMessageTruncated) w.Bool("raw_message_truncated", true);
+            w.String("endpoint"u8, api.Endpoint);
+            if (api.Draft) w.Bool("draft"u8, true);
+            if (api.RawMessage) w.Bool("raw_message"u8, true);
+            if (api.RawMessageTruncated) w.Bool("raw_message_truncated"u8, true);
         }
         w.Close();
         if (env is not null) SmtpFields(w, env, max);
@@ -407,77 +432,76 @@ internal static class EcsEventMapping
         TruncationFields(w, m, max, AddressesCut(m, max));
         if (m.Tls is { } t)
         {
-            w.Open("tls");
-            w.Bool("decrypted", t.Decrypted);
+            w.Open("tls"u8);
+            w.Bool("decrypted"u8, t.Decrypted);
             w.Close();
         }
         PackageFields(w, m.Process);
-        w.Close();
     }
 
     private static void AlertFields(EcsFieldWriter w, Alert alert)
     {
-        w.Open("alert");
-        w.Keyword("severity", SeverityName(alert.Severity));
+        w.Open("alert"u8);
+        w.Keyword("severity"u8, SeverityName(alert.Severity));
         if (alert.Role != RecipientRole.None)
         {
-            w.String("address", alert.Address.Address);
-            w.String("role", alert.Role.ToName());
-            w.String("domain", alert.Domain);
+            w.String("address"u8, alert.Address.Address);
+            w.String("role"u8, alert.Role.ToName());
+            w.String("domain"u8, alert.Domain);
             if (alert.MatchCount > 1)
             {
-                w.Long("address_count", alert.MatchCount);
-                w.OpenArray("addresses");
+                w.Long("address_count"u8, alert.MatchCount);
+                w.OpenArray("addresses"u8);
                 var matches = alert.Matches;
                 for (int i = 0; i < matches.Count; i++) w.Item(matches[i].Address.Address);
                 w.Close();
             }
         }
         if (alert.Baseline is { } b) BaselineFields(w, b);
-        if (alert.Deferred) w.Bool("deferred", true);
+        if (alert.Deferred) w.Bool("deferred"u8, true);
         w.Close();
     }
 
     /// <summary><c>mcp_egress.alert.baseline.*</c>: what the baseline rule knew before this message.</summary>
     private static void BaselineFields(EcsFieldWriter w, AlertBaseline b)
     {
-        w.Open("baseline");
-        w.String("subject", b.Subject);
-        if (b.FirstSeenNs is { } first) Timestamp(w, "first_seen", first);
-        if (b.Messages is { } n) w.Long("messages", n);
-        if (b.WindowSeconds is { } window) w.Long("window_seconds", window);
+        w.Open("baseline"u8);
+        w.String("subject"u8, b.Subject);
+        if (b.FirstSeenNs is { } first) Timestamp(w, "first_seen"u8, first);
+        if (b.Messages is { } n) w.Long("messages"u8, n);
+        if (b.WindowSeconds is { } window) w.Long("window_seconds"u8, window);
         if (b.VisibleDomains.Count > 0)
         {
-            w.Long("visible_domain_count", b.VisibleDomains.Count);
-            w.Strings("visible_domains", b.VisibleDomains);
+            w.Long("visible_domain_count"u8, b.VisibleDomains.Count);
+            w.Strings("visible_domains"u8, b.VisibleDomains);
         }
-        w.String("sender", b.Sender);
-        w.String("new_version", b.NewVersion);
-        if (b.OldVersions.Count > 0) w.Strings("old_versions", b.OldVersions);
-        if (b.OldVersionMessages is { } old) w.Long("old_version_messages", old);
-        w.String("known_sink", b.KnownSink);
+        w.String("sender"u8, b.Sender);
+        w.String("new_version"u8, b.NewVersion);
+        if (b.OldVersions.Count > 0) w.Strings("old_versions"u8, b.OldVersions);
+        if (b.OldVersionMessages is { } old) w.Long("old_version_messages"u8, old);
+        w.String("known_sink"u8, b.KnownSink);
         w.Close();
     }
 
     private static void SmtpFields(EcsFieldWriter w, SmtpEnvelope env, int max)
     {
-        w.Open("smtp");
-        w.String("helo", env.Helo);
-        w.String("mail_from", env.MailFrom);
-        if (env.MailFromReplyCode != 0) w.Long("mail_from_reply_code", env.MailFromReplyCode);
-        w.Objects("rcpt_to", env.RcptTo, max, static (w, r) =>
+        w.Open("smtp"u8);
+        w.String("helo"u8, env.Helo);
+        w.String("mail_from"u8, env.MailFrom);
+        if (env.MailFromReplyCode != 0) w.Long("mail_from_reply_code"u8, env.MailFromReplyCode);
+        w.Objects("rcpt_to"u8, env.RcptTo, max, static (w, r) =>
         {
-            w.String("address", r.Address);
-            if (r.ReplyCode != EnvelopeRecipient.NoReply) w.Long("reply_code", r.ReplyCode);
-            w.Bool("accepted", r.Accepted);
+            w.String("address"u8, r.Address);
+            if (r.ReplyCode != EnvelopeRecipient.NoReply) w.Long("reply_code"u8, r.ReplyCode);
+            w.Bool("accepted"u8, r.Accepted);
         });
-        w.String("auth_mechanism", env.AuthMechanism);
-        w.Bool("tls", env.Tls);
-        w.String("data_command", env.DataCommand);
-        if (env.DataReplyCode != 0) w.Long("data_reply_code", env.DataReplyCode);
-        if (env.MessageBytes > 0) w.Long("message_bytes", env.MessageBytes);
-        if (env.HeadersTruncated) w.Bool("headers_truncated", true);
-        if (env.Incomplete) w.Bool("incomplete", true);
+        w.String("auth_mechanism"u8, env.AuthMechanism);
+        w.Bool("tls"u8, env.Tls);
+        w.String("data_command"u8, env.DataCommand);
+        if (env.DataReplyCode != 0) w.Long("data_reply_code"u8, env.DataReplyCode);
+        if (env.MessageBytes > 0) w.Long("message_bytes"u8, env.MessageBytes);
+        if (env.HeadersTruncated) w.Bool("headers_truncated"u8, true);
+        if (env.Incomplete) w.Bool("incomplete"u8, true);
         w.Close();
     }
 
@@ -491,17 +515,17 @@ internal static class EcsEventMapping
         if (addressesCut > 0)
             truncations = [.. truncations, new MessageTruncation("export.max_addresses_per_event", addressesCut, "addresses not written in this event (detection saw them all)")];
         if (truncations.Count == 0) return;
-        w.Objects("truncated", truncations, int.MaxValue, static (w, t) =>
+        w.Objects("truncated"u8, truncations, int.MaxValue, static (w, t) =>
         {
-            w.String("limit", t.Limit);
-            w.Long("cut", t.ItemsCut);
-            w.String("what", t.What);
+            w.String("limit"u8, t.Limit);
+            w.Long("cut"u8, t.ItemsCut);
+            w.String("what"u8, t.What);
         });
-        w.Objects("cut_recipients", m.CutRecipients, max, static (w, c) =>
+        w.Objects("cut_recipients"u8, m.CutRecipients, max, static (w, c) =>
         {
-            w.String("domain", c.Domain);
-            w.Long("count", c.Count);
-            w.Bool("may_be_hidden", c.MayBeHidden);
+            w.String("domain"u8, c.Domain);
+            w.Long("count"u8, c.Count);
+            w.Bool("may_be_hidden"u8, c.MayBeHidden);
         });
     }
 
@@ -515,15 +539,15 @@ internal static class EcsEventMapping
     }
 
     /// <summary><c>name.address</c>: the list's non-empty addresses, at most <paramref name="max"/>.</summary>
-    private static void AddressObject(EcsFieldWriter w, string name, IReadOnlyList<MailAddress> list, int max)
+    private static void AddressObject(EcsFieldWriter w, ReadOnlySpan<byte> name, IReadOnlyList<MailAddress> list, int max)
     {
         if (list.Count == 0) return;
         w.Open(name);
-        AddressArray(w, "address", list, max);
+        AddressArray(w, "address"u8, list, max);
         w.Close();
     }
 
-    private static void AddressArray(EcsFieldWriter w, string name, IReadOnlyList<MailAddress> list, int max)
+    private static void AddressArray(EcsFieldWriter w, ReadOnlySpan<byte> name, IReadOnlyList<MailAddress> list, int max)
     {
         if (list.Count == 0) return;
         w.OpenArray(name);
@@ -538,7 +562,7 @@ internal static class EcsEventMapping
         w.Close();
     }
 
-    private static void Endpoint(EcsFieldWriter w, string name, Endpoint ep)
+    private static void Endpoint(EcsFieldWriter w, ReadOnlySpan<byte> name, Endpoint ep)
     {
         w.Open(name);
         EndpointFields(w, ep);
@@ -552,8 +576,8 @@ internal static class EcsEventMapping
         int n;
         if (ep.Address.IsV4) n = FormatV4((uint)ep.Address.Low, ip); // as IPAddress writes it, without making one
         else ep.Address.ToIPAddress().TryFormat(ip, out n);
-        w.String("ip", ip[..n]);
-        if (ep.Port != 0) w.Long("port", ep.Port);
+        w.String("ip"u8, ip[..n]);
+        if (ep.Port != 0) w.Long("port"u8, ep.Port);
     }
 
     /// <summary>Dotted-decimal IPv4 (<paramref name="into"/> holds at least 15 characters); its length.</summary>
@@ -571,21 +595,21 @@ internal static class EcsEventMapping
 
     private static void HttpFields(EcsFieldWriter w, HttpFacts http)
     {
-        w.Open("http");
-        w.Open("request");
-        w.String("method", http.Method);
+        w.Open("http"u8);
+        w.Open("request"u8);
+        w.String("method"u8, http.Method);
         w.Close();
         var version = http.Version.AsSpan();
-        w.String("version", version.StartsWith("HTTP/", StringComparison.OrdinalIgnoreCase) ? version[5..] : version);
+        w.String("version"u8, version.StartsWith("HTTP/", StringComparison.OrdinalIgnoreCase) ? version[5..] : version);
         if (http.Status > 0)
         {
-            w.Open("response");
-            w.Long("status_code", http.Status);
+            w.Open("response"u8);
+            w.Long("status_code"u8, http.Status);
             w.Close();
         }
         w.Close();
-        w.Open("url");
-        w.String("full", http.Url);
+        w.Open("url"u8);
+        w.String("full"u8, http.Url);
         w.Close();
     }
 
@@ -594,33 +618,33 @@ internal static class EcsEventMapping
     {
         if (tls.ServerName is { } sni)
         {
-            w.Open("client");
-            w.String("server_name", sni);
+            w.Open("client"u8);
+            w.String("server_name"u8, sni);
             w.Close();
         }
         if (tls.Version is { } v)
         {
             // ECS pairs them: "tls" + "1.3" ("TLS " dropped; SSL 3.0 and unknown values kept as named).
-            w.String("version_protocol", v.StartsWith("SSL", StringComparison.Ordinal) ? "ssl" : "tls");
-            w.String("version", v.StartsWith("TLS ", StringComparison.Ordinal) ? v.AsSpan(4) : v);
+            w.String("version_protocol"u8, v.StartsWith("SSL", StringComparison.Ordinal) ? "ssl" : "tls");
+            w.String("version"u8, v.StartsWith("TLS ", StringComparison.Ordinal) ? v.AsSpan(4) : v);
         }
-        w.String("cipher", tls.Cipher);
-        w.String("next_protocol", tls.NextProtocol);
+        w.String("cipher"u8, tls.Cipher);
+        w.String("next_protocol"u8, tls.NextProtocol);
     }
 
     /// <summary><c>process.*</c> and <c>user.*</c> of the owning process (package facts go under mcp_egress).</summary>
     private static void ProcessFields(EcsFieldWriter w, ProcessFacts? p)
     {
         if (p is null) return;
-        w.Open("process");
-        if (p.Pid is int pid) w.Long("pid", pid);
-        w.String("name", p.Name);
-        w.String("executable", p.Executable);
-        w.String("command_line", p.CommandLine);
+        w.Open("process"u8);
+        if (p.Pid is int pid) w.Long("pid"u8, pid);
+        w.String("name"u8, p.Name);
+        w.String("executable"u8, p.Executable);
+        w.String("command_line"u8, p.CommandLine);
         w.Close();
-        w.Open("user");
-        w.String("id", p.UserId?.ToString(CultureInfo.InvariantCulture));
-        w.String("name", p.UserName);
+        w.Open("user"u8);
+        w.String("id"u8, p.UserId?.ToString(CultureInfo.InvariantCulture));
+        w.String("name"u8, p.UserName);
         w.Close();
     }
 
@@ -628,15 +652,15 @@ internal static class EcsEventMapping
     private static void PackageFields(EcsFieldWriter w, ProcessFacts? p)
     {
         if (p is null) return;
-        w.Open("process");
-        w.String("package", p.Package);
-        w.String("package_version", p.PackageVersion);
+        w.Open("process"u8);
+        w.String("package"u8, p.Package);
+        w.String("package_version"u8, p.PackageVersion);
         w.Close();
         if (p.McpServer is null) return;
-        w.Open("mcp_server");
-        w.String("name", p.McpServer);
-        w.String("client", p.McpClient);
-        w.Bool("instrumented", p.McpServerInstrumented);
+        w.Open("mcp_server"u8);
+        w.String("name"u8, p.McpServer);
+        w.String("client"u8, p.McpClient);
+        w.Bool("instrumented"u8, p.McpServerInstrumented);
         w.Close();
     }
 }

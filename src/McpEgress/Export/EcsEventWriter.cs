@@ -1,5 +1,3 @@
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using McpEgress.Detection;
 using McpEgress.Inventory;
 using McpEgress.Mail;
@@ -21,17 +19,9 @@ public sealed class EcsEventWriter : IDisposable
     /// <summary>Elastic detection-rule convention for <c>event.severity</c>.</summary>
     public static int SeverityNumber(Severity s) => EcsEventMapping.SeverityNumber(s);
 
-    private static readonly JsonWriterOptions JsonOptions = new()
-    {
-        // Keep non-ASCII names readable; control characters and quotes are still escaped, so '\n' only ends lines.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        Indented = false,
-    };
-
     private readonly Stream _stream;
     private readonly EcsWriterOptions _options;
     private readonly EventBuffer _buffer;
-    private readonly Utf8JsonWriter _json;
     private readonly EcsFieldWriter _fields;
     private readonly Lock _lock = new();
     private readonly long[] _pending = new long[4]; // buffered events by EcsEventKind
@@ -46,8 +36,7 @@ public sealed class EcsEventWriter : IDisposable
         _options = options ?? new EcsWriterOptions();
         ArgumentOutOfRangeException.ThrowIfNegative(_options.BufferBytes);
         _buffer = new EventBuffer(_options.BufferBytes + 16 * 1024);
-        _json = new Utf8JsonWriter(_buffer, JsonOptions);
-        _fields = new EcsFieldWriter(_json);
+        _fields = new EcsFieldWriter(_buffer);
         if (_options.MaxFlushDelay is { } delay)
         {
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(delay, TimeSpan.Zero, nameof(EcsWriterOptions.MaxFlushDelay));
@@ -80,14 +69,16 @@ public sealed class EcsEventWriter : IDisposable
     public void WriteMessage(MailMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        Write(EcsEventKind.Message, message, static (w, m, max) => EcsEventMapping.Message(w, m, max));
+        Write(EcsEventKind.Message, message, static (w, m, max) => EcsEventMapping.Message(w, m, max), Parts.Record, message);
     }
 
     /// <summary>One <c>event.kind: alert</c> line, carrying the same message fields as <see cref="WriteMessage"/>.</summary>
     public void WriteAlert(Alert alert)
     {
         ArgumentNullException.ThrowIfNull(alert);
-        Write(EcsEventKind.Alert, alert, static (w, a, max) => EcsEventMapping.Alert(w, a, max));
+        // Its message's fields are the bytes of the message event written just before it, unless the alert waited for
+        // the sender (the message has changed since: it has a process now).
+        Write(EcsEventKind.Alert, alert, static (w, a, max) => EcsEventMapping.Alert(w, a, max), alert.Deferred ? Parts.None : Parts.Reuse, alert.Mail);
     }
 
     /// <summary>One <c>event.category: network</c> line per TLS connection (see <see cref="EcsEventMapping.TlsSession"/>).</summary>
@@ -143,7 +134,6 @@ public sealed class EcsEventWriter : IDisposable
             _timer?.Dispose();
             WriteOut(flushStream: true);
             _disposed = true;
-            _json.Dispose();
             _buffer.Dispose();
             if (_options.LeaveOpen) return;
             try { _stream.Dispose(); } // a buffered FileStream flushes again here
@@ -151,28 +141,35 @@ public sealed class EcsEventWriter : IDisposable
         }
     }
 
-    private void Write<T>(EcsEventKind kind, T item, Action<EcsFieldWriter, T, int> map)
+    /// <summary>What an event does with the parts of a message event that its alerts repeat (<see cref="EcsFieldWriter.Repeatable"/>).</summary>
+    private enum Parts
+    {
+        None,   // neither records nor repeats (the recorded parts are forgotten)
+        Record, // a message event: records its parts afresh
+        Reuse,  // an alert: repeats the parts of its message if they were the last recorded, else writes them
+    }
+
+    private void Write<T>(EcsEventKind kind, T item, Action<EcsFieldWriter, T, int> map, Parts parts = Parts.None, object? partsOf = null)
     {
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             int start = _buffer.Length;
+            if (parts == Parts.Record) _fields.Repeatable = null; // the same message written again may have changed
+            _fields.Repeatable = parts == Parts.Record || (parts == Parts.Reuse && ReferenceEquals(_fields.Repeatable, partsOf)) ? partsOf : null;
             try
             {
                 _fields.BeginEvent();
                 map(_fields, item, _options.MaxAddressesPerEvent);
                 _fields.EndEvent();
-                _json.Flush();
             }
             catch
             {
                 // A bug (a field written twice) or hostile text the encoder refused: no half event stays behind.
-                _json.Reset();
                 _fields.Reset();
                 _buffer.Truncate(start);
                 throw;
             }
-            _json.Reset();
             _buffer.Append((byte)'\n');
             _pending[(int)kind]++;
             if (_buffer.Length >= _options.BufferBytes) WriteOut(flushStream: _options.BufferBytes == 0);

@@ -15,11 +15,17 @@ internal sealed class EventBuffer(int initialBytes) : IBufferWriter<byte>, IDisp
     public int Length => _length;
     public ReadOnlySpan<byte> WrittenSpan => _array.AsSpan(0, _length);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void Advance(int count)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        if (count > _array.Length - _length) throw new InvalidOperationException("advanced past the buffer");
+        if ((uint)count > (uint)(_array.Length - _length)) ThrowAdvancedPast(count);
         _length += count;
+    }
+
+    private static void ThrowAdvancedPast(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        throw new InvalidOperationException("advanced past the buffer");
     }
 
     public Memory<byte> GetMemory(int sizeHint = 0)
@@ -47,10 +53,15 @@ internal sealed class EventBuffer(int initialBytes) : IBufferWriter<byte>, IDisp
         _length = length;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void Ensure(int sizeHint)
     {
-        if (sizeHint < 1) sizeHint = 1;
-        if (_array.Length - _length >= sizeHint) return;
+        if (_array.Length - _length >= Math.Max(sizeHint, 1)) return; // most calls: inlined, no call
+        Grow(Math.Max(sizeHint, 1));
+    }
+
+    private void Grow(int sizeHint)
+    {
         var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_array.Length * 2, _length + sizeHint));
         _array.AsSpan(0, _length).CopyTo(bigger);
         ArrayPool<byte>.Shared.Return(_array);

@@ -284,29 +284,111 @@ public class EcsEventWriterTests
     [Fact]
     public void AFieldWrittenTwiceIsABugThatThrows()
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using var json = new Utf8JsonWriter(buffer);
-        var w = new EcsFieldWriter(json);
+        using var buffer = new EventBuffer(256);
+        var w = new EcsFieldWriter(buffer);
         w.BeginEvent();
-        w.Open("destination");
-        w.String("domain", "a.example");
+        w.Open("destination"u8);
+        w.String("domain"u8, "a.example");
         w.Close();
-        w.Open("email");
+        w.Open("email"u8);
         w.Close(); // empty: never written, so nothing claimed
-        w.Open("destination"); // a second destination object: its first member is the conflict
-        var e = Assert.Throws<EcsFieldConflictException>(() => w.String("ip", "10.0.0.1"));
+        w.Open("destination"u8); // a second destination object: its first member is the conflict
+        var e = Assert.Throws<EcsFieldConflictException>(() => w.String("ip"u8, "10.0.0.1"));
         Assert.Equal("destination", e.Path);
 
         w.Reset();
-        buffer.Clear();
-        json.Reset();
+        buffer.Truncate(0);
         w.BeginEvent();
-        w.Open("mcp_egress");
-        w.OpenArray("rcpt_to");
+        w.Open("mcp_egress"u8);
+        w.OpenArray("rcpt_to"u8);
         w.OpenItem();
-        w.String("address", "a@b.test");
+        w.String("address"u8, "a@b.test");
         Assert.Equal("mcp_egress.rcpt_to.[].address",
-            Assert.Throws<EcsFieldConflictException>(() => w.String("address", "c@d.test")).Path);
+            Assert.Throws<EcsFieldConflictException>(() => w.String("address"u8, "c@d.test")).Path);
+    }
+
+    [Fact]
+    public void EmptyObjectsArraysAndItemsAreLeftOut()
+    {
+        using var buffer = new EventBuffer(256);
+        var w = new EcsFieldWriter(buffer);
+        w.BeginEvent();
+        w.Open("a"u8);
+        w.Open("b"u8);
+        w.String("c"u8, null);
+        w.Close();
+        w.OpenArray("d"u8);
+        w.OpenItem();
+        w.Close();
+        w.Close();
+        w.Close(); // a holds nothing: gone with its comma-less first place
+        w.Long("n"u8, -42);
+        w.OpenArray("e"u8);
+        w.OpenItem();
+        w.Close(); // an empty first item
+        w.OpenItem();
+        w.Bool("t"u8, true);
+        w.Close();
+        w.OpenItem();
+        w.Close(); // an empty last item
+        w.Close();
+        w.Open("f"u8);
+        w.Close();
+        w.EndEvent();
+        Assert.Equal("""{"n":-42,"e":[{"t":true}]}""", Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+
+    /// <summary>
+    /// Strings are written without Utf8JsonWriter when they are plain ASCII: every BMP character, alone and between
+    /// others, and surrogate pairs must come out byte for byte as Utf8JsonWriter with the writer's options writes them.
+    /// </summary>
+    [Fact]
+    public void StringsAreEscapedExactlyAsUtf8JsonWriterEscapesThem()
+    {
+        using var buffer = new EventBuffer(256);
+        var w = new EcsFieldWriter(buffer);
+        var expected = new System.Buffers.ArrayBufferWriter<byte>();
+        using var json = new Utf8JsonWriter(expected, EcsFieldWriter.JsonOptions);
+        void Check(string value)
+        {
+            buffer.Truncate(0);
+            w.BeginEvent();
+            w.String("v"u8, value);
+            w.Keyword("k"u8, value);
+            w.String("s"u8, value.AsSpan());
+            w.EndEvent();
+            expected.ResetWrittenCount();
+            json.Reset();
+            json.WriteStartObject();
+            json.WriteString("v", value);
+            json.WriteString("k", value);
+            json.WriteString("s", value);
+            json.WriteEndObject();
+            json.Flush();
+            if (!buffer.WrittenSpan.SequenceEqual(expected.WrittenSpan))
+                Assert.Fail($"U+{(int)value[0]:X4}...: {Encoding.UTF8.GetString(buffer.WrittenSpan)} != {Encoding.UTF8.GetString(expected.WrittenSpan)}");
+        }
+        for (int c = 0; c <= 0xFFFF; c++)
+        {
+            if (char.IsSurrogate((char)c)) continue;
+            string one = ((char)c).ToString();
+            Check(one);
+            Check("ab" + one + "cd");
+        }
+        // Every ASCII character (and a few others) at every place of values of 1 to 40 characters: the fast path
+        // reads eight characters at a time, the last eight overlapping.
+        char[] probes = [.. Enumerable.Range(0, 0x81).Select(c => (char)c), '\u00a0', '\u00e9', '\u0100', '\u2028', '\ufffd', '\uffff'];
+        for (int length = 1; length <= 40; length++)
+            for (int at = 0; at < length; at++)
+                foreach (char c in probes)
+                {
+                    var chars = new string('a', length).ToCharArray();
+                    chars[at] = c;
+                    Check(new string(chars));
+                }
+        Check("");
+        Check("caf\u00e9 <b>\"quoted\"</b> & 'x' + `y`\r\n\t\u007f\u2028\u00ad \U0001F600 \ud83d\ude00");
+        Check("Grüße aus Köln, 東京 \u0000 end");
     }
 
     [Fact]
@@ -322,6 +404,49 @@ public class EcsEventWriterTests
         var lines = Encoding.UTF8.GetString(stream.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, lines.Length);
         Assert.All(lines, l => JsonDocument.Parse(l));
+    }
+
+    /// <summary>
+    /// An alert written right after its message repeats the message event's bytes for the message's fields: its line
+    /// must be the very line the alert gets when written on its own; a deferred alert (its message has changed since:
+    /// it has a process now) and a message written again after a change are written afresh.
+    /// </summary>
+    [Fact]
+    public void AlertsAfterTheirMessageAreTheLinesTheyGetAlone()
+    {
+        static string[] Text(Action<EcsEventWriter> write)
+        {
+            var stream = new MemoryStream();
+            using (var w = new EcsEventWriter(stream, new EcsWriterOptions { LeaveOpen = true, BufferBytes = 0 }))
+                write(w);
+            return Encoding.UTF8.GetString(stream.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        }
+        var m = PostmarkMcp();
+        var alerts = new DetectionEngine(DetectionPolicy.Default).Evaluate(m);
+        Assert.True(alerts.Count >= 2);
+        var together = Text(w => new EcsPipelineOutput(w).OnMessage(m, alerts));
+        var message = Text(w => w.WriteMessage(m));
+        var alone = alerts.Select(a => Text(w => w.WriteAlert(a)).Single()).ToArray();
+        Assert.Equal([.. message, .. alone], together);
+        Assert.All(alone, line => Assert.Contains("\"mcp_egress\":{\"alert\":{", line));
+
+        // The message changes after its event (a deferred rule found the process): a deferred alert shows the change.
+        var n = PostmarkMcp();
+        var found = new DetectionEngine(DetectionPolicy.Default).Evaluate(n);
+        var lines = Text(w =>
+        {
+            w.WriteMessage(n);
+            n.Process = new ProcessFacts { Pid = 7, Name = "node" };
+            found[0].Deferred = true;
+            w.WriteAlert(found[0]);
+            w.WriteMessage(n); // written again: its new fields, and its alerts repeat those
+            found[1].Deferred = false;
+            w.WriteAlert(found[1]);
+        });
+        Assert.Equal(4, lines.Length);
+        Assert.DoesNotContain("\"process\"", lines[0]);
+        Assert.All(lines[1..], line => Assert.Contains("\"process\":{\"pid\":7,\"name\":\"node\"}", line));
+        Assert.Equal(Text(w => w.WriteAlert(found[1])).Single(), lines[3]);
     }
 
     [Fact]
