@@ -15,7 +15,9 @@ namespace McpEgress.Protocols.MailApis;
 /// </summary>
 internal sealed class MailApiCall : IDisposable
 {
-    private readonly List<JsonDocument> _documents = new();
+    // The call's JSON documents, disposed with it: usually one (the body), so a list only from the second.
+    private JsonDocument? _document;
+    private List<JsonDocument>? _moreDocuments;
     private bool _tooManyMessagesReported;
     private Dictionary<string, string>? _query;
 
@@ -108,6 +110,18 @@ internal sealed class MailApiCall : IDisposable
     /// </summary>
     private static string[] NormalizedSegments(string rawPath)
     {
+        // Calls to one API repeat their path: the last one's segments (never written to) serve again, as the URL below.
+        var last = t_lastSegments;
+        if (last.Segments is not null && string.Equals(last.Path, rawPath, StringComparison.Ordinal)) return last.Segments;
+        var segments = SplitSegments(rawPath);
+        t_lastSegments = (rawPath, segments);
+        return segments;
+    }
+
+    [ThreadStatic] private static (string Path, string[] Segments) t_lastSegments;
+
+    private static string[] SplitSegments(string rawPath)
+    {
         if (IsPlainPath(rawPath)) return rawPath.Split('/', StringSplitOptions.RemoveEmptyEntries);
         var result = new List<string>();
         foreach (var raw in rawPath.Split('/'))
@@ -186,7 +200,8 @@ internal sealed class MailApiCall : IDisposable
                 AllowTrailingCommas = true,
                 CommentHandling = JsonCommentHandling.Skip,
             });
-            _documents.Add(doc);
+            if (_document is null) _document = doc;
+            else (_moreDocuments ??= []).Add(doc);
             root = doc.RootElement;
             return true;
         }
@@ -254,6 +269,9 @@ internal sealed class MailApiCall : IDisposable
     /// <summary>Emits every object of a JSON array (batch endpoints), stopping at the message limit.</summary>
     public void EmitEach(JsonElement items, Func<JsonElement, MessageDraft> read)
     {
+        // Room for the batch at once (up to the per-request cap), not grown through 4, 8, 16...
+        if (items.ValueKind == JsonValueKind.Array)
+            Result.Messages.EnsureCapacity(Math.Min(items.GetArrayLength(), Options.MaxMessagesPerRequest));
         foreach (var m in JsonRead.Items(items))
             if (JsonRead.IsObject(m) && !Emit(read(m))) break;
     }
@@ -272,6 +290,7 @@ internal sealed class MailApiCall : IDisposable
             _tooManyMessagesReported = true;
             return false;
         }
+        if (Result.Messages.Capacity == 0) Result.Messages.Capacity = 1; // the usual single message, not room for 4
         Result.Messages.Add(MailApiMessageFactory.Create(this, d));
         return true;
     }
@@ -299,6 +318,13 @@ internal sealed class MailApiCall : IDisposable
     public void AddList(MessageDraft d, List<MailAddress> into, string? value)
     {
         if (string.IsNullOrWhiteSpace(value)) return;
+        if (ImfOptions.MaxAddressesPerField > 0 && MimeAddresses.TrySimpleAddrSpec(value, out string? simple))
+        {
+            // The usual value, one bare addr-spec (as MimeAddresses.Parse takes it), without the one-element list.
+            if (into.Count == 0) into.Capacity = 1;
+            Add(d, into, new MailAddress(simple));
+            return;
+        }
         var list = MimeAddresses.Parse(value, ImfOptions, Anomalies, ref d.ImfCut, d.IsHiddenList(into));
         if (into.Count == 0) into.Capacity = Math.Min(list.Count, Options.MaxRecipientsPerMessage); // usually 1, not 4
         for (int i = 0; i < list.Count; i++) Add(d, into, list[i]);
@@ -448,7 +474,10 @@ internal sealed class MailApiCall : IDisposable
 
     public void Dispose()
     {
-        foreach (var d in _documents) d.Dispose();
-        _documents.Clear();
+        _document?.Dispose();
+        _document = null;
+        if (_moreDocuments is null) return;
+        foreach (var d in _moreDocuments) d.Dispose();
+        _moreDocuments.Clear();
     }
 }

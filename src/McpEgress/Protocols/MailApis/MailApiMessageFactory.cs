@@ -18,16 +18,16 @@ internal static class MailApiMessageFactory
             Source = ctx?.Source ?? default,
             Destination = ctx?.Destination ?? default,
             ServerName = ctx?.ServerName ?? call.ServerName ?? call.Host,
-            From = Keep(d.From),
+            From = d.FromOrEmpty,
             Sender = d.Sender,
-            ReplyTo = Keep(d.ReplyTo),
-            To = Keep(d.To),
-            Cc = Keep(d.Cc),
-            Bcc = Keep(d.Bcc),
-            ResentTo = Keep(d.ResentTo),
-            ResentCc = Keep(d.ResentCc),
-            ResentBcc = Keep(d.ResentBcc),
-            ApiEnvelope = Keep(d.ApiEnvelope),
+            ReplyTo = d.ReplyToOrEmpty,
+            To = d.ToOrEmpty,
+            Cc = d.CcOrEmpty,
+            Bcc = d.BccOrEmpty,
+            ResentTo = d.ResentToOrEmpty,
+            ResentCc = d.ResentCcOrEmpty,
+            ResentBcc = d.ResentBccOrEmpty,
+            ApiEnvelope = d.ApiEnvelopeOrEmpty,
             Subject = d.Subject,
             MessageId = d.MessageId,
             Truncations = Truncations(d),
@@ -38,9 +38,6 @@ internal static class MailApiMessageFactory
         return m;
     }
 
-    // The draft is done with once emitted (MailApiCall.Emit), so its lists become the message's as they are: no copy.
-    private static IReadOnlyList<MailAddress> Keep(List<MailAddress> list) => list.Count == 0 ? [] : list;
-
     private static IReadOnlyList<MessageTruncation> Truncations(MessageDraft d)
     {
         List<MessageTruncation>? t = null;
@@ -48,6 +45,6 @@ internal static class MailApiMessageFactory
             (t ??= []).Add(new("limits.imf.max_addresses_per_field", imf.Count, imf.Describe("addresses in one field not kept", "addresses")));
         if (d.CutOrNull is { } cut)
             (t ??= []).Add(new("limits.mail_api.max_recipients_per_message", cut.Count, cut.Describe("addresses not kept", "addresses")));
-        return t is null ? [] : t;
+        return t is null ? Array.Empty<MessageTruncation>() : t; // not "[]": a new empty List
     }
 }

@@ -160,7 +160,7 @@ public sealed class ProtocolRouter : ITcpStreamHandler
         flow.Keep(); // a call to a mail API: the next one on this connection matters too
         foreach (var message in result.Messages)
         {
-            message.Tls ??= TlsMessageFacts.From(session.TlsInfo);
+            message.Tls ??= TlsMessageFacts.From(session.TlsInfo, ref session.LastTlsFacts);
             Annotate(message, session);
             Counters.Messages++;
             _sink.OnMessage(message);
