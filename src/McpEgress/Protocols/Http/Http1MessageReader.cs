@@ -33,6 +33,7 @@ internal sealed class Http1MessageReader
     // for as many fields as the last had; a response's list (framing fields only) is reused.
     private List<KeyValuePair<string, string>>? _headers;
     private int _nextHeaderCapacity;
+    [ThreadStatic] private static int t_lastRequestFields;
     private int _droppedHeaders;
     // Fields of this head so far, kept or not (a response keeps only its framing fields), and whether the last
     // field line was kept (an obs-fold line continues it).
@@ -48,8 +49,9 @@ internal sealed class Http1MessageReader
         // Only a line cut between two Feed calls is copied here (whole lines are read in place): made on the first such
         // cut and grown on demand up to the limits, so a connection whose lines arrive whole never has one.
         _line = [];
-        // Sized for a usual request head at once (a response keeps only its framing fields), not grown through 4 and 8.
-        _nextHeaderCapacity = fromClient ? 16 : 2;
+        // Sized for a usual request head at once (a response keeps only its framing fields), not grown through 4 and 8:
+        // as many fields as the last request read on this thread had (the same clients send the same heads), else 16.
+        _nextHeaderCapacity = fromClient ? (t_lastRequestFields > 0 ? t_lastRequestFields : 16) : 2;
     }
 
     public bool Stopped => _state == State.Stopped;
@@ -349,6 +351,7 @@ internal sealed class Http1MessageReader
             // The request keeps its list (IHttp1MessageSink): the next head gets its own, right-sized.
             _headers = null;
             _nextHeaderCapacity = Math.Max(1, headers.Count);
+            t_lastRequestFields = _nextHeaderCapacity;
         }
         var mode = _sink.OnHead(_fromClient, _startLine, headers, _messageStartTs, out long length);
         switch (mode)

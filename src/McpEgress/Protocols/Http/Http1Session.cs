@@ -150,7 +150,7 @@ public sealed class Http1Session : IHttp1MessageSink
         var pending = new Pending
         {
             Record = record,
-            Body = new HttpBodyBuffer(_options.MaxBodyBytes, HttpBodyBuffer.DeclaredLength(record)),
+            Body = new HttpBodyBuffer(_options.MaxBodyBytes, HttpBodyBuffer.DeclaredLength(record), _handler.ReadsBodyOnlyDuringCall),
             IsHead = record.Method == "HEAD",
             IsConnect = record.Method == "CONNECT",
             WantsUpgrade = wantsUpgrade,
@@ -343,5 +343,10 @@ public sealed class Http1Session : IHttp1MessageSink
         }
         HttpBodyDecoder.DecodeInto(r, p.Body.Memory, _options, _anomalies);
         _handler.OnRequest(r);
+        if (_handler.ReadsBodyOnlyDuringCall)
+        {
+            r.Body = default; // the buffer goes back to the pool: nothing may read it through the record
+            p.Body.Release();
+        }
     }
 }

@@ -12,15 +12,28 @@ internal sealed class HttpBodyBuffer
     internal const int TrustAfterBytes = 64 * 1024;
     private readonly int _max;
     private readonly long _expected;
+    private readonly bool _pooled;
     private byte[] _buf = [];
     private int _len;
 
     /// <param name="max">The cap (HttpOptions.MaxBodyBytes).</param>
     /// <param name="expected">The declared Content-Length, or -1 when unknown.</param>
-    public HttpBodyBuffer(int max, long expected = -1)
+    /// <param name="pooled">Buffers come from the shared ArrayPool (sized as below, or larger) and go back at
+    /// <see cref="Release"/>: only for a body nobody reads after it.</param>
+    public HttpBodyBuffer(int max, long expected = -1, bool pooled = false)
     {
         _max = max;
         _expected = expected;
+        _pooled = pooled;
+    }
+
+    /// <summary>A pooled buffer goes back to the pool; <see cref="Memory"/> is empty after. A plain one stays as it is.</summary>
+    public void Release()
+    {
+        if (!_pooled || _buf.Length == 0) return;
+        System.Buffers.ArrayPool<byte>.Shared.Return(_buf);
+        _buf = [];
+        _len = 0;
     }
 
     /// <summary>The request's Content-Length header as a number, or -1.</summary>
@@ -72,7 +85,15 @@ internal sealed class HttpBodyBuffer
                 while (size < needed)
                     size *= 2;
             }
-            Array.Resize(ref _buf, (int)Math.Min(size, _max));
+            if (_pooled)
+            {
+                var grown = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Min(size, _max));
+                _buf.AsSpan(0, _len).CopyTo(grown);
+                if (_buf.Length > 0) System.Buffers.ArrayPool<byte>.Shared.Return(_buf);
+                _buf = grown;
+            }
+            else
+                Array.Resize(ref _buf, (int)Math.Min(size, _max));
         }
         data.CopyTo(_buf.AsSpan(_len));
         _len += data.Length;

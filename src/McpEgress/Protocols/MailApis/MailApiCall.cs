@@ -110,15 +110,20 @@ internal sealed class MailApiCall : IDisposable
     /// </summary>
     private static string[] NormalizedSegments(string rawPath)
     {
-        // Calls to one API repeat their path: the last one's segments (never written to) serve again, as the URL below.
-        var last = t_lastSegments;
-        if (last.Segments is not null && string.Equals(last.Path, rawPath, StringComparison.Ordinal)) return last.Segments;
+        // Calls to an API repeat a few paths (/email, /email/batch): a recent one's segments (never written to) serve
+        // again, as the URL below.
+        var cache = t_segments ??= new (string, string[])[RecentSlots];
+        ref var slot = ref cache[(rawPath.GetHashCode() & int.MaxValue) % RecentSlots];
+        if (slot.Segments is not null && string.Equals(slot.Path, rawPath, StringComparison.Ordinal)) return slot.Segments;
         var segments = SplitSegments(rawPath);
-        t_lastSegments = (rawPath, segments);
+        slot = (rawPath, segments);
         return segments;
     }
 
-    [ThreadStatic] private static (string Path, string[] Segments) t_lastSegments;
+    // The per-thread caches of recent paths and URLs: direct-mapped (the newest in a slot wins), RecentSlots entries each.
+    private const int RecentSlots = 8;
+    [ThreadStatic] private static (string Path, string[] Segments)[]? t_segments;
+    [ThreadStatic] private static (string Host, string Target, string Url)[]? t_urls;
 
     private static string[] SplitSegments(string rawPath)
     {
@@ -140,16 +145,14 @@ internal sealed class MailApiCall : IDisposable
         rawPath.Length > 1 && rawPath[0] == '/' && rawPath[^1] != '/' && rawPath.AsSpan().IndexOfAny('%', ';', '.') < 0
         && !rawPath.Contains("//", StringComparison.Ordinal);
 
-    // The last URL built on this thread: calls to one API repeat host and path ("https://api.postmarkapp.com/email").
-    [ThreadStatic] private static (string Host, string Target, string Url) t_lastUrl;
-
     private static string HttpsUrl(string host, string target)
     {
-        var last = t_lastUrl;
-        if (last.Url is not null && string.Equals(last.Host, host, StringComparison.Ordinal) && string.Equals(last.Target, target, StringComparison.Ordinal))
-            return last.Url;
+        var cache = t_urls ??= new (string, string, string)[RecentSlots];
+        ref var slot = ref cache[(HashCode.Combine(host, target) & int.MaxValue) % RecentSlots];
+        if (slot.Url is not null && string.Equals(slot.Host, host, StringComparison.Ordinal) && string.Equals(slot.Target, target, StringComparison.Ordinal))
+            return slot.Url;
         string url = "https://" + host + target;
-        t_lastUrl = (host, target, url);
+        slot = (host, target, url);
         return url;
     }
 

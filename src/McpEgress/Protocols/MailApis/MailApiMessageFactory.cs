@@ -32,10 +32,31 @@ internal static class MailApiMessageFactory
             MessageId = d.MessageId,
             Truncations = Truncations(d),
             CutRecipients = Mail.CutRecipients.Merge(d.ImfCutOrNull, d.CutOrNull),
-            Http = new HttpFacts(r.Method, call.UrlFull, r.Version, r.ResponseStatus),
-            Api = new ApiCallFacts(d.Endpoint ?? call.Result.Endpoint, d.IsDraft, d.FromRawMessage, d.RawMessageCut),
+            Http = HttpFactsOf(r.Method, call.UrlFull, r.Version, r.ResponseStatus),
+            Api = ApiFactsOf(d.Endpoint ?? call.Result.Endpoint, d.IsDraft, d.FromRawMessage, d.RawMessageCut),
         };
         return m;
+    }
+
+    // The HTTP and API-call facts of a thread's messages mostly repeat (one API, one endpoint, 200): they are immutable
+    // records, so the last one serves again while equal.
+    [ThreadStatic] private static HttpFacts? t_http;
+    [ThreadStatic] private static ApiCallFacts? t_api;
+
+    private static HttpFacts HttpFactsOf(string method, string url, string version, int status)
+    {
+        if (t_http is { } last && last.Status == status && string.Equals(last.Method, method, StringComparison.Ordinal)
+            && string.Equals(last.Url, url, StringComparison.Ordinal) && string.Equals(last.Version, version, StringComparison.Ordinal))
+            return last;
+        return t_http = new HttpFacts(method, url, version, status);
+    }
+
+    private static ApiCallFacts ApiFactsOf(string endpoint, bool draft, bool raw, bool rawCut)
+    {
+        if (t_api is { } last && last.Draft == draft && last.RawMessage == raw && last.RawMessageTruncated == rawCut
+            && string.Equals(last.Endpoint, endpoint, StringComparison.Ordinal))
+            return last;
+        return t_api = new ApiCallFacts(endpoint, draft, raw, rawCut);
     }
 
     private static IReadOnlyList<MessageTruncation> Truncations(MessageDraft d)
