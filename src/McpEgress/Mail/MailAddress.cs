@@ -33,14 +33,14 @@ public readonly record struct MailAddress(string Address, string? DisplayName = 
         int at = address.LastIndexOf('@');
         if (at < 0) return string.Empty;
         var part = address.AsSpan(at + 1).TrimEnd('.');
-        if (part.Length <= CachedDomainChars && System.Text.Ascii.IsValid(part))
+        if (part.Length <= RecentStrings.MaxChars && System.Text.Ascii.IsValid(part))
         {
             // The usual case, a short ASCII domain: lower-cased on the stack and taken from the thread's cache of
             // recent domains (a mail flow names the same few over and over), so no string per address.
-            Span<char> lower = stackalloc char[CachedDomainChars];
+            Span<char> lower = stackalloc char[RecentStrings.MaxChars];
             lower = lower[..part.Length];
             System.Text.Ascii.ToLower(part, lower, out _);
-            if (!lower.Contains("xn--", StringComparison.Ordinal)) return Cached(lower);
+            if (!lower.Contains("xn--", StringComparison.Ordinal)) return RecentStrings.Get(lower);
         }
         string d = address[(at + 1)..].TrimEnd('.').ToLowerInvariant();
         if (d.Length == 0 || (System.Text.Ascii.IsValid(d) && !d.Contains("xn--", StringComparison.Ordinal))) return d;
@@ -55,20 +55,6 @@ public readonly record struct MailAddress(string Address, string? DisplayName = 
     }
 
     private static readonly System.Globalization.IdnMapping s_idn = new();
-
-    private const int CachedDomainChars = 64;
-
-    // Direct-mapped (a slot per hash, the newest wins): bounded at 256 short strings per thread, no eviction bookkeeping.
-    [ThreadStatic] private static string?[]? t_domains;
-
-    private static string Cached(ReadOnlySpan<char> domain)
-    {
-        if (domain.IsEmpty) return string.Empty;
-        var cache = t_domains ??= new string?[256];
-        ref var slot = ref cache[string.GetHashCode(domain) & 255];
-        if (slot is { } hit && domain.SequenceEqual(hit)) return hit;
-        return slot = new string(domain);
-    }
 
     public static readonly StringComparer AddressComparer = StringComparer.OrdinalIgnoreCase;
 

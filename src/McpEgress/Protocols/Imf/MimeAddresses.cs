@@ -128,11 +128,11 @@ public static class MimeAddresses
             var element = raw[r].Trim(" \t\r\n"u8);
             if (IsSimpleAddrSpec(element))
             {
-                into.Add(new MailAddress(System.Text.Encoding.ASCII.GetString(element)));
+                into.Add(new MailAddress(RecentStrings.GetAscii(element)));
                 continue;
             }
             SimpleMailbox(element, out var spec, out var phrase);
-            into.Add(new MailAddress(System.Text.Encoding.ASCII.GetString(spec), phrase.IsEmpty ? null : System.Text.Encoding.ASCII.GetString(phrase)));
+            into.Add(new MailAddress(RecentStrings.GetAscii(spec), phrase.IsEmpty ? null : RecentStrings.GetAscii(phrase)));
         }
         return true;
     }
@@ -226,7 +226,7 @@ public static class MimeAddresses
         address = null;
         raw = raw.Trim(" \t\r\n"u8);
         if (!IsSimpleAddrSpec(raw)) return false;
-        address = System.Text.Encoding.ASCII.GetString(raw);
+        address = RecentStrings.GetAscii(raw);
         return true;
     }
 
@@ -263,8 +263,8 @@ public static class MimeAddresses
     {
         address = name = null;
         if (!SimpleMailbox(raw.Trim(" \t\r\n"u8), out var spec, out var phrase)) return false;
-        address = System.Text.Encoding.ASCII.GetString(spec);
-        name = phrase.IsEmpty ? null : System.Text.Encoding.ASCII.GetString(phrase);
+        address = RecentStrings.GetAscii(spec);
+        name = phrase.IsEmpty ? null : RecentStrings.GetAscii(phrase);
         return true;
     }
 

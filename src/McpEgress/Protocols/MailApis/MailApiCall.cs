@@ -343,7 +343,7 @@ internal sealed class MailApiCall : IDisposable
         switch (v.ValueKind)
         {
             case JsonValueKind.String:
-                AddList(d, into, JsonRead.AsString(v));
+                AddList(d, into, JsonRead.AsRecentString(v));
                 return;
             case JsonValueKind.Array:
                 foreach (var e in v.EnumerateArray()) AddJson(d, into, e, depth + 1);
@@ -379,7 +379,7 @@ internal sealed class MailApiCall : IDisposable
             AddJson(d, into, addr, depth + 1);
             return;
         }
-        string? email = JsonRead.AsString(addr);
+        string? email = JsonRead.AsRecentString(addr);
         if (string.IsNullOrWhiteSpace(email)) return;
         email = email.Trim();
         if (email.IndexOfAny(['<', ',', ';', '(', '"', ' ']) >= 0)
