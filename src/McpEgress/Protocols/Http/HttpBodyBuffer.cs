@@ -18,8 +18,8 @@ internal sealed class HttpBodyBuffer
 
     /// <param name="max">The cap (HttpOptions.MaxBodyBytes).</param>
     /// <param name="expected">The declared Content-Length, or -1 when unknown.</param>
-    /// <param name="pooled">Buffers come from the shared ArrayPool (sized as below, or larger) and go back at
-    /// <see cref="Release"/>: only for a body nobody reads after it.</param>
+    /// <param name="pooled">Buffers up to <see cref="TrustAfterBytes"/> come from the shared ArrayPool (sized as below,
+    /// or larger) and go back at <see cref="Release"/>: only for a body nobody reads after it.</param>
     public HttpBodyBuffer(int max, long expected = -1, bool pooled = false)
     {
         _max = max;
@@ -27,11 +27,16 @@ internal sealed class HttpBodyBuffer
         _pooled = pooled;
     }
 
+    // Whether _buf came from the pool: only bodies up to TrustAfterBytes are pooled, so the shared pool never keeps a
+    // large upload's buffer alive.
+    private bool _bufFromPool;
+
     /// <summary>A pooled buffer goes back to the pool; <see cref="Memory"/> is empty after. A plain one stays as it is.</summary>
     public void Release()
     {
-        if (!_pooled || _buf.Length == 0) return;
+        if (!_bufFromPool) return;
         System.Buffers.ArrayPool<byte>.Shared.Return(_buf);
+        _bufFromPool = false;
         _buf = [];
         _len = 0;
     }
@@ -85,15 +90,12 @@ internal sealed class HttpBodyBuffer
                 while (size < needed)
                     size *= 2;
             }
-            if (_pooled)
-            {
-                var grown = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Min(size, _max));
-                _buf.AsSpan(0, _len).CopyTo(grown);
-                if (_buf.Length > 0) System.Buffers.ArrayPool<byte>.Shared.Return(_buf);
-                _buf = grown;
-            }
-            else
-                Array.Resize(ref _buf, (int)Math.Min(size, _max));
+            int length = (int)Math.Min(size, _max);
+            var grown = _pooled && length <= TrustAfterBytes ? System.Buffers.ArrayPool<byte>.Shared.Rent(length) : new byte[length];
+            _buf.AsSpan(0, _len).CopyTo(grown);
+            if (_bufFromPool) System.Buffers.ArrayPool<byte>.Shared.Return(_buf);
+            _bufFromPool = _pooled && length <= TrustAfterBytes;
+            _buf = grown;
         }
         data.CopyTo(_buf.AsSpan(_len));
         _len += data.Length;
