@@ -32,6 +32,16 @@ public readonly record struct MailAddress(string Address, string? DisplayName = 
         if (address is null) return null; // default(MailAddress)
         int at = address.LastIndexOf('@');
         if (at < 0) return string.Empty;
+        var part = address.AsSpan(at + 1).TrimEnd('.');
+        if (part.Length <= RecentStrings.MaxChars && System.Text.Ascii.IsValid(part))
+        {
+            // The usual case, a short ASCII domain: lower-cased on the stack and taken from the thread's cache of
+            // recent domains (a mail flow names the same few over and over), so no string per address.
+            Span<char> lower = stackalloc char[RecentStrings.MaxChars];
+            lower = lower[..part.Length];
+            System.Text.Ascii.ToLower(part, lower, out _);
+            if (!lower.Contains("xn--", StringComparison.Ordinal)) return RecentStrings.Get(lower);
+        }
         string d = address[(at + 1)..].TrimEnd('.').ToLowerInvariant();
         if (d.Length == 0 || (System.Text.Ascii.IsValid(d) && !d.Contains("xn--", StringComparison.Ordinal))) return d;
         try

@@ -39,8 +39,9 @@ internal struct DirectionState
     /// <summary>
     /// The last delivered bytes, as a ring: the byte at stream offset o is at <c>o % History.Length</c>. Valid for
     /// offsets from <see cref="HistoryStart"/> (raised past every gap) and within History.Length of <see cref="Next"/>.
-    /// Allocated at the first delivered byte and grown (up to the configured size) only as far as the delivered bytes
-    /// need: an idle flow that sent one short line holds that line, not the full window.
+    /// Allocated at the first delivered byte, as small as those bytes need (an idle flow that sent one short line holds
+    /// that line, not the full window), and the next time straight at the configured size, from the reassembler's
+    /// <see cref="HistoryRingPool"/> (to which <see cref="ReleaseHistory"/> gives it back when the flow closes).
     /// </summary>
     public byte[]? History { get; private set; }
     public long HistoryStart { get; private set; }
@@ -69,9 +70,10 @@ internal struct DirectionState
     /// </summary>
     public readonly long OffsetOf(uint seq) => Next + unchecked((int)(seq - SeqOf(Next)));
 
-    /// <summary>The flow was bypassed: its delivered bytes are never compared again, so the ring goes.</summary>
-    public void ForgetHistory()
+    /// <summary>The flow was bypassed or closed: its delivered bytes are never compared again, so the ring goes back.</summary>
+    public void ReleaseHistory(HistoryRingPool pool)
     {
+        pool.Return(History);
         History = null;
         HistoryStart = Next;
     }
@@ -85,14 +87,15 @@ internal struct DirectionState
 
     /// <summary>
     /// Keeps the tail of just delivered <paramref name="data"/> (it ends at <see cref="Next"/>) in the history ring of
-    /// at most <paramref name="capacity"/> bytes; 0 keeps nothing.
+    /// at most <paramref name="pool"/>'s ring size; 0 keeps nothing.
     /// </summary>
-    public void Remember(ReadOnlySpan<byte> data, int capacity)
+    public void Remember(ReadOnlySpan<byte> data, HistoryRingPool pool)
     {
+        int capacity = pool.RingBytes;
         if (capacity <= 0 || data.IsEmpty) return;
         // Every delivered byte since HistoryStart is in the ring as long as it fits: grow before it would not.
         long needed = Math.Min(capacity, Next - HistoryStart);
-        if (History is null || History.Length < needed) GrowHistory((int)needed, capacity, Next - data.Length);
+        if (History is null || History.Length < needed) GrowHistory((int)needed, pool, Next - data.Length);
         var ring = History!;
         if (data.Length > ring.Length) data = data[^ring.Length..];
         Write(ring, Next - data.Length, data);
@@ -118,13 +121,14 @@ internal struct DirectionState
     }
 
     /// <summary>A ring that holds <paramref name="needed"/> bytes, with the bytes delivered before <paramref name="end"/> moved over.</summary>
-    private void GrowHistory(int needed, int capacity, long end)
+    private void GrowHistory(int needed, HistoryRingPool pool, long end)
     {
-        // Exactly what is needed (in 8-byte steps) the first time, at least doubling after that: a direction that sent
-        // one short line holds just that line, a busy one reaches the full window in a few steps.
+        // Exactly what is needed (in 8-byte steps) the first time, the full window (pooled) after that: a direction that
+        // sent one short line holds just that line, a busy one takes a full ring in its second step.
         int old = History?.Length ?? 0;
-        int size = (int)Math.Min(capacity, Math.Max((needed + 7) & ~7, 2L * old));
-        var grown = new byte[size];
+        int capacity = pool.RingBytes;
+        int size = old == 0 ? Math.Min(capacity, (needed + 7) & ~7) : capacity;
+        var grown = size == capacity ? pool.Rent() : new byte[size];
         if (History is { } previous)
         {
             for (long o = Math.Max(HistoryStart, end - old); o < end;)

@@ -30,8 +30,9 @@ public sealed class ReassemblyOptions
     /// Last delivered bytes kept per direction, so a retransmission that rewrites data already handed on (a
     /// different <c>RCPT TO</c> under the same sequence numbers) is compared and reported as <c>overlap_differs</c>.
     /// Default 256 (a few SMTP command lines); older delivered bytes cannot be compared. The ring is allocated at a
-    /// direction's first data and grows only as far as the delivered bytes need: an idle flow that sent one short line
-    /// holds just that line, and 65 536 busy flows hold at most 32 MiB. 0 turns the check off.
+    /// direction's first data as small as those bytes need (an idle flow that sent one short line holds just that line),
+    /// then taken at full size from a pool of closed flows' rings; 65 536 busy flows hold at most 32 MiB. 0 turns the
+    /// check off.
     /// </summary>
     public int DeliveredHistoryBytes { get; set; } = 256;
 

@@ -56,6 +56,10 @@ public sealed class TcpReassembler
     private readonly FlowTable _table = new();
     private readonly FlowList _active = new();   // Open flows, least recently used first.
     private readonly FlowList _linger = new();   // Closing and Closed flows, in the order they got there.
+    private readonly HistoryRingPool _rings;
+    // Retired flow states, reused for new flows (FlowState.Reuse resets every field); at most MaxFreeStates.
+    private readonly Stack<FlowState> _freeStates = new();
+    private const int MaxFreeStates = 1024;
     private readonly long _idleNs;
     private readonly long _lingerNs;
     private long _nowNs = long.MinValue;
@@ -79,6 +83,7 @@ public sealed class TcpReassembler
         _anomalies = anomalies;
         _idleNs = options.IdleTimeout.Ticks * 100;
         _lingerNs = options.ClosedFlowLinger.Ticks * 100;
+        _rings = new HistoryRingPool(options.DeliveredHistoryBytes);
     }
 
     /// <summary>Set on <see cref="TcpFlow.OrderStamp"/> of flows on the linger list: they time out after the open ones.</summary>
@@ -188,8 +193,8 @@ public sealed class TcpReassembler
         state.AppliedVerdict = verdict;
         if (verdict == FlowVerdict.Bypass)
         {
-            state.Direction(0).ForgetHistory();
-            state.Direction(1).ForgetHistory();
+            state.Direction(0).ReleaseHistory(_rings);
+            state.Direction(1).ReleaseHistory(_rings);
         }
         if (VerdictSink?.OnVerdict(state.Flow.Key, verdict) == true && verdict == FlowVerdict.Bypass) state.Shed = true;
     }
@@ -249,7 +254,8 @@ public sealed class TcpReassembler
         {
             OrderStamp = PacketNumber,
         };
-        var state = new FlowState(flow);
+        var state = _freeStates.TryPop(out var reused) ? reused : new FlowState(flow);
+        if (reused is not null) state.Reuse(flow);
         if (syn)
         {
             state.HasClientIsn = true;
@@ -543,7 +549,7 @@ public sealed class TcpReassembler
         }
         ref var d = ref state.Direction(dir);
         d.Next += data.Length;
-        d.Remember(data, _options.DeliveredHistoryBytes);
+        d.Remember(data, _rings);
         state.Flow.AddDelivered(dir, data.Length);
         DeliveredBytes += data.Length;
         _handler.OnData(state.Flow, (FlowDirection)dir, data, ts);
@@ -615,6 +621,8 @@ public sealed class TcpReassembler
         Finish(state, reason, ts);
         _table.Remove(state);
         if (state.AppliedVerdict != FlowVerdict.Undecided) VerdictSink?.OnForget(state.Flow.Key);
+        // Out of the table and both lists, nothing refers to the state any more: the next flow may have it.
+        if (_freeStates.Count < MaxFreeStates) _freeStates.Push(state);
     }
 
     private void Finish(FlowState state, FlowCloseReason reason, long ts)
@@ -626,6 +634,9 @@ public sealed class TcpReassembler
         _unclosed--;
         FlowsClosed++;
         _handler.OnFlowClosed(state.Flow, reason, ts);
+        // Nothing is delivered or compared after the close (late segments are only recognised): the rings go back.
+        state.Direction(0).ReleaseHistory(_rings);
+        state.Direction(1).ReleaseHistory(_rings);
     }
 
     private void Report(string name) => _anomalies.Report(AnomalyStage.Reassembly, name);

@@ -96,6 +96,43 @@ public sealed class SimpleAddrSpecTests
         Assert.Equal(names.Length * specs.Length * around.Length * around.Length, taken);
     }
 
+    /// <summary>A comma-separated list of such mailboxes and addr-specs: MimeKit reads the same addresses and names, in order.</summary>
+    [Fact]
+    public void ListFastPathAndMimeKitAgree()
+    {
+        string[] elements = ["a@b.example", "MCP Agent <mcp@corp.example>", "<x@y.example>", "O'Neil #1 <o'neil{x}@b.example>", "X@Y.EXAMPLE",
+            "first.last+tag@sub.b-c.example"];
+        string[] separators = [",", ", ", " , ", ",\r\n ", ",\t"];
+        int lists = 0;
+        for (int i = 0; i < elements.Length; i++)
+        for (int j = 0; j < elements.Length; j++)
+        foreach (var sep in separators)
+        {
+            string value = " " + elements[i] + sep + elements[j] + (i % 2 == 0 ? sep + elements[(i + j) % elements.Length] : "") + "\r\n";
+            var raw = System.Text.Encoding.UTF8.GetBytes(value);
+            Assert.True(MimeKit.InternetAddressList.TryParse(ImfOptions.Default.Parser, raw, 0, raw.Length, out var list), value);
+            var expected = list.Mailboxes.Select(m => new McpEgress.Mail.MailAddress(m.Address, string.IsNullOrEmpty(m.Name) ? null : m.Name)).ToList();
+            Assert.Equal(expected, MimeAddresses.Parse(value));
+            lists++;
+        }
+        Assert.Equal(elements.Length * elements.Length * separators.Length, lists);
+    }
+
+    [Theory]
+    [InlineData("a@b.example, , c@d.example")]            // an empty element: MimeKit's rules, not the fast path's
+    [InlineData("a@b.example, John <j@xn--bcher-kva.example>")]
+    [InlineData("j@xn--bcher-kva.example, a@b.example")]
+    [InlineData("a@b.example, \"Q\" <q@b.example>")]
+    [InlineData("a@b.example, c@d.example,")]
+    public void ListsTheFastPathDoesNotTakeStillParse(string value)
+    {
+        var raw = System.Text.Encoding.UTF8.GetBytes(value);
+        var parsed = MimeAddresses.Parse(value);
+        Assert.True(parsed.Count >= 2, value);
+        if (MimeKit.InternetAddressList.TryParse(ImfOptions.Default.Parser, raw, 0, raw.Length, out var list))
+            Assert.Equal(list.Mailboxes.Count(), parsed.Count);
+    }
+
     [Fact]
     public void OverflowScannerFindsAddressFieldDomainsAtEveryCut()
     {

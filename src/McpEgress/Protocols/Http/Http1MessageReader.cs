@@ -29,7 +29,11 @@ internal sealed class Http1MessageReader
     private int _sectionBytes;
     private string _startLine = "";
     private long _messageStartTs;
-    private readonly List<KeyValuePair<string, string>> _headers;
+    // The head being read. A request's list goes to the sink with the head, so the next request starts a new one, sized
+    // for as many fields as the last had; a response's list (framing fields only) is reused.
+    private List<KeyValuePair<string, string>>? _headers;
+    private int _nextHeaderCapacity;
+    [ThreadStatic] private static int t_lastRequestFields;
     private int _droppedHeaders;
     // Fields of this head so far, kept or not (a response keeps only its framing fields), and whether the last
     // field line was kept (an obs-fold line continues it).
@@ -45,8 +49,9 @@ internal sealed class Http1MessageReader
         // Only a line cut between two Feed calls is copied here (whole lines are read in place): made on the first such
         // cut and grown on demand up to the limits, so a connection whose lines arrive whole never has one.
         _line = [];
-        // Sized for a usual request head at once (a response keeps only its framing fields), not grown through 4 and 8.
-        _headers = new(fromClient ? 16 : 2);
+        // Sized for a usual request head at once (a response keeps only its framing fields), not grown through 4 and 8:
+        // as many fields as the last request read on this thread had (the same clients send the same heads), else 16.
+        _nextHeaderCapacity = fromClient ? (t_lastRequestFields > 0 ? t_lastRequestFields : 16) : 2;
     }
 
     public bool Stopped => _state == State.Stopped;
@@ -241,7 +246,8 @@ internal sealed class Http1MessageReader
                 _resyncing = false;
                 _startLine = Encoding.Latin1.GetString(line);
                 _messageStartTs = _lineStartTs;
-                _headers.Clear();
+                if (_headers is null) _headers = new(_nextHeaderCapacity);
+                else _headers.Clear();
                 _droppedHeaders = 0;
                 _headerCount = 0;
                 _lastKept = false;
@@ -308,7 +314,7 @@ internal sealed class Http1MessageReader
             _anomalies.Report(AnomalyStage.Http, HttpAnomalies.ObsFold);
             if (_lastKept && _droppedHeaders == 0)
             {
-                var last = _headers[^1];
+                var last = _headers![^1];
                 _headers[^1] = new(last.Key, last.Value + " " + Encoding.Latin1.GetString(line.Trim((byte)' ').Trim((byte)'\t')));
             }
             return;
@@ -334,12 +340,20 @@ internal sealed class Http1MessageReader
             return;
         var value = line[(colon + 1)..].Trim((byte)' ').Trim((byte)'\t');
         string n = HeaderStrings.Name(name);
-        _headers.Add(new(n, HeaderStrings.Value(n, value)));
+        _headers!.Add(new(n, HeaderStrings.Value(n, value)));
     }
 
     private void HeadDone()
     {
-        var mode = _sink.OnHead(_fromClient, _startLine, _headers, _messageStartTs, out long length);
+        var headers = _headers!;
+        if (_fromClient)
+        {
+            // The request keeps its list (IHttp1MessageSink): the next head gets its own, right-sized.
+            _headers = null;
+            _nextHeaderCapacity = Math.Max(1, headers.Count);
+            t_lastRequestFields = _nextHeaderCapacity;
+        }
+        var mode = _sink.OnHead(_fromClient, _startLine, headers, _messageStartTs, out long length);
         switch (mode)
         {
             case Http1BodyMode.None:

@@ -27,7 +27,7 @@ public sealed class Http1Session : IHttp1MessageSink
     private readonly IAnomalySink _anomalies;
     private readonly Http1MessageReader _client;
     private readonly Http1MessageReader _server;
-    private readonly List<Pending> _pending = new();
+    private readonly List<Pending> _pending = new(1); // one request in flight at a time, unless pipelined
     private Pending? _current;
     private int _skipResponses;
     private bool _closed;
@@ -121,12 +121,14 @@ public sealed class Http1Session : IHttp1MessageSink
             Version = startLine.AsSpan(sp2 + 1) switch { "HTTP/1.1" => "HTTP/1.1", "HTTP/1.0" => "HTTP/1.0", var v => v.ToString() },
             StartTimestampNs = startTs,
         };
-        var kept = new KeyValuePair<string, string>[headers.Count];
         bool wantsUpgrade = false;
+        // The reader's list is the record's (IHttp1MessageSink): credentials redacted in place, nothing copied. Only
+        // framing is read from it below, which redaction leaves alone.
         for (int i = 0; i < headers.Count; i++)
         {
             var (name, value) = headers[i];
-            kept[i] = new(name, HttpRedaction.RedactHeaderValue(name, value));
+            var redacted = HttpRedaction.RedactHeaderValue(name, value);
+            if (!ReferenceEquals(redacted, value)) headers[i] = new(name, redacted);
             if (name.Equals("host", StringComparison.OrdinalIgnoreCase))
                 record.Authority ??= value;
             else if (name.Equals("content-type", StringComparison.OrdinalIgnoreCase))
@@ -136,7 +138,7 @@ public sealed class Http1Session : IHttp1MessageSink
             else if (name.Equals("upgrade", StringComparison.OrdinalIgnoreCase))
                 wantsUpgrade = true;
         }
-        record.Headers = kept;
+        record.Headers = headers;
         // An origin-form target ("/email") is no absolute URI with a scheme (Uri would make it a file path): not parsed.
         if (!record.Target.StartsWith('/') && Uri.TryCreate(record.Target, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
         {
@@ -148,7 +150,7 @@ public sealed class Http1Session : IHttp1MessageSink
         var pending = new Pending
         {
             Record = record,
-            Body = new HttpBodyBuffer(_options.MaxBodyBytes, HttpBodyBuffer.DeclaredLength(record)),
+            Body = new HttpBodyBuffer(_options.MaxBodyBytes, HttpBodyBuffer.DeclaredLength(record), _handler.ReadsBodyOnlyDuringCall),
             IsHead = record.Method == "HEAD",
             IsConnect = record.Method == "CONNECT",
             WantsUpgrade = wantsUpgrade,
@@ -341,5 +343,10 @@ public sealed class Http1Session : IHttp1MessageSink
         }
         HttpBodyDecoder.DecodeInto(r, p.Body.Memory, _options, _anomalies);
         _handler.OnRequest(r);
+        if (_handler.ReadsBodyOnlyDuringCall)
+        {
+            r.Body = default; // the buffer goes back to the pool: nothing may read it through the record
+            p.Body.Release();
+        }
     }
 }

@@ -12,15 +12,33 @@ internal sealed class HttpBodyBuffer
     internal const int TrustAfterBytes = 64 * 1024;
     private readonly int _max;
     private readonly long _expected;
+    private readonly bool _pooled;
     private byte[] _buf = [];
     private int _len;
 
     /// <param name="max">The cap (HttpOptions.MaxBodyBytes).</param>
     /// <param name="expected">The declared Content-Length, or -1 when unknown.</param>
-    public HttpBodyBuffer(int max, long expected = -1)
+    /// <param name="pooled">Buffers up to <see cref="TrustAfterBytes"/> come from the shared ArrayPool (sized as below,
+    /// or larger) and go back at <see cref="Release"/>: only for a body nobody reads after it.</param>
+    public HttpBodyBuffer(int max, long expected = -1, bool pooled = false)
     {
         _max = max;
         _expected = expected;
+        _pooled = pooled;
+    }
+
+    // Whether _buf came from the pool: only bodies up to TrustAfterBytes are pooled, so the shared pool never keeps a
+    // large upload's buffer alive.
+    private bool _bufFromPool;
+
+    /// <summary>A pooled buffer goes back to the pool; <see cref="Memory"/> is empty after. A plain one stays as it is.</summary>
+    public void Release()
+    {
+        if (!_bufFromPool) return;
+        System.Buffers.ArrayPool<byte>.Shared.Return(_buf);
+        _bufFromPool = false;
+        _buf = [];
+        _len = 0;
     }
 
     /// <summary>The request's Content-Length header as a number, or -1.</summary>
@@ -72,7 +90,12 @@ internal sealed class HttpBodyBuffer
                 while (size < needed)
                     size *= 2;
             }
-            Array.Resize(ref _buf, (int)Math.Min(size, _max));
+            int length = (int)Math.Min(size, _max);
+            var grown = _pooled && length <= TrustAfterBytes ? System.Buffers.ArrayPool<byte>.Shared.Rent(length) : new byte[length];
+            _buf.AsSpan(0, _len).CopyTo(grown);
+            if (_bufFromPool) System.Buffers.ArrayPool<byte>.Shared.Return(_buf);
+            _bufFromPool = _pooled && length <= TrustAfterBytes;
+            _buf = grown;
         }
         data.CopyTo(_buf.AsSpan(_len));
         _len += data.Length;

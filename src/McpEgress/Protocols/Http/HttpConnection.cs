@@ -44,7 +44,21 @@ public sealed class HttpConnection
             return;
         }
         if (_heldClient.Length == 0)
+        {
+            // The first bytes usually decide on their own (a request line, or the whole preface): then no copy.
+            var first = HttpProbe.IsHttp2Preface(data);
+            if (first != ProbeResult.NeedMore)
+            {
+                if (first == ProbeResult.Match)
+                    _h2 = new Http2Session(_options, _handler, _anomalies);
+                else
+                    _h1 = new Http1Session(_options, _handler, _anomalies);
+                ForwardClient(data, timestampNs); // client first, as Replay does
+                Replay();
+                return;
+            }
             _heldClientTs = timestampNs;
+        }
         _heldClient = [.. _heldClient, .. data];
         var probe = HttpProbe.IsHttp2Preface(_heldClient);
         if (probe == ProbeResult.NeedMore)

@@ -48,7 +48,22 @@ public static class HttpRedaction
         return false;
     }
 
-    public static bool IsCredentialHeader(string name) =>
+    public static bool IsCredentialHeader(string name)
+    {
+        // Header names come from HeaderStrings' per-thread cache, so a request's names are the same string instances as
+        // the last request's: the verdict is kept per instance (64 slots per thread), the checks below run once per name.
+        var verdicts = t_verdicts ??= new (string?, bool)[VerdictSlots];
+        ref var slot = ref verdicts[(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(name) & int.MaxValue) % VerdictSlots];
+        if (ReferenceEquals(slot.Name, name)) return slot.Credential;
+        bool credential = IsCredentialHeaderName(name);
+        slot = (name, credential);
+        return credential;
+    }
+
+    private const int VerdictSlots = 64;
+    [ThreadStatic] private static (string? Name, bool Credential)[]? t_verdicts;
+
+    private static bool IsCredentialHeaderName(string name) =>
         CredentialHeaders.Contains(name)
         || name.Contains("token", StringComparison.OrdinalIgnoreCase)
         || name.Contains("secret", StringComparison.OrdinalIgnoreCase)

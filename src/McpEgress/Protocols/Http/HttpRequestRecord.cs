@@ -59,9 +59,10 @@ public sealed class HttpRequestRecord
 
     public string? GetHeader(string name)
     {
-        foreach (var h in Headers)
-            if (string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase))
-                return h.Value;
+        var headers = Headers;
+        for (int i = 0; i < headers.Count; i++) // by index: foreach over the interface would box an enumerator per call
+            if (string.Equals(headers[i].Key, name, StringComparison.OrdinalIgnoreCase))
+                return headers[i].Value;
         return null;
     }
 

@@ -1,7 +1,8 @@
 namespace McpEgress.Protocols.Http;
 
-/// <summary>What <see cref="Http1MessageReader"/> tells its session. Header lists are raw (unredacted) and only valid
-/// during the call; a response's list holds only its framing fields (Content-Length, Transfer-Encoding).</summary>
+/// <summary>What <see cref="Http1MessageReader"/> tells its session. Header lists are raw (unredacted). A request's
+/// list is the sink's to keep (the reader starts a new one for the next request); a response's list is only valid during
+/// the call and holds only its framing fields (Content-Length, Transfer-Encoding).</summary>
 internal interface IHttp1MessageSink
 {
     /// <summary>A start line and header section were read; returns how the body is framed.</summary>

@@ -13,6 +13,13 @@ public interface IHttpExchangeHandler
     void OnRequest(HttpRequestRecord request);
 
     /// <summary>
+    /// True when the handler reads <see cref="HttpRequestRecord.Body"/> only inside <see cref="OnRequest"/> (nothing
+    /// keeps it): an HTTP/1 session then collects bodies in pooled buffers, gives each back after the call and leaves
+    /// the record's Body empty. False (the default) keeps every body in a buffer of its own.
+    /// </summary>
+    bool ReadsBodyOnlyDuringCall => false;
+
+    /// <summary>
     /// An HTTP/2 CONNECT stream (RFC 9113 §8.5) got a 2xx: from now on its DATA in each direction is a tunnelled byte
     /// stream (<see cref="OnTunnelData"/>) to <paramref name="authority"/> (host:port). Client DATA sent before the
     /// reply (bounded) arrives right after this call.

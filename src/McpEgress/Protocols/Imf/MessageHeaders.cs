@@ -51,7 +51,8 @@ public sealed class MessageHeaders
             headerBlock = headerBlock[..Math.Max(0, o.MaxHeaderBlockBytes)];
             if (!HasEmptyLine(headerBlock)) anomalies?.Report(AnomalyStage.Imf, ImfAnomalies.HeaderBlockTooLarge);
         }
-        var h = new Collector(o, anomalies);
+        var h = t_collector ??= new Collector();
+        h.Reset(o, anomalies);
         int fieldCount = 0;
         try
         {
@@ -78,16 +79,16 @@ public sealed class MessageHeaders
         }
         return new MessageHeaders
         {
-            From = h.Lists[(int)Field.From] ?? [],
+            From = Kept(h.Lists[(int)Field.From]),
             Sender = h.Sender,
-            ReplyTo = h.Lists[(int)Field.ReplyTo] ?? [],
-            To = h.Lists[(int)Field.To] ?? [],
-            Cc = h.Lists[(int)Field.Cc] ?? [],
-            Bcc = h.Lists[(int)Field.Bcc] ?? [],
-            ResentFrom = h.Lists[(int)Field.ResentFrom] ?? [],
-            ResentTo = h.Lists[(int)Field.ResentTo] ?? [],
-            ResentCc = h.Lists[(int)Field.ResentCc] ?? [],
-            ResentBcc = h.Lists[(int)Field.ResentBcc] ?? [],
+            ReplyTo = Kept(h.Lists[(int)Field.ReplyTo]),
+            To = Kept(h.Lists[(int)Field.To]),
+            Cc = Kept(h.Lists[(int)Field.Cc]),
+            Bcc = Kept(h.Lists[(int)Field.Bcc]),
+            ResentFrom = Kept(h.Lists[(int)Field.ResentFrom]),
+            ResentTo = Kept(h.Lists[(int)Field.ResentTo]),
+            ResentCc = Kept(h.Lists[(int)Field.ResentCc]),
+            ResentBcc = Kept(h.Lists[(int)Field.ResentBcc]),
             HasBcc = h.Lists[(int)Field.Bcc] is not null,
             Subject = h.Subject,
             MessageId = h.MessageId,
@@ -97,6 +98,9 @@ public sealed class MessageHeaders
             CutAddresses = h.Cut is { IsEmpty: false } ? h.Cut : null,
         };
     }
+
+    // Not "?? []": against a List operand that is a new empty List per absent field.
+    private static IReadOnlyList<MailAddress> Kept(List<MailAddress>? list) => list ?? (IReadOnlyList<MailAddress>)Array.Empty<MailAddress>();
 
     // RFC 5322 §2.1: the header block ends at the first empty line (CRLF, or a bare LF as MTAs accept).
     private static bool HasEmptyLine(ReadOnlySpan<byte> block) =>
@@ -125,13 +129,29 @@ public sealed class MessageHeaders
         _ => null,
     };
 
-    private sealed class Collector(ImfOptions o, IAnomalySink? anomalies)
+    // The collector is scratch (its lists and strings go to the MessageHeaders): one per thread, reset per block.
+    [ThreadStatic] private static Collector? t_collector;
+
+    private sealed class Collector
     {
         public readonly List<MailAddress>?[] Lists = new List<MailAddress>?[9];
         public MailAddress? Sender;
         public CutRecipients? Cut;
         public string? Subject, MessageId, Date;
         private bool _sender;
+        private ImfOptions o = ImfOptions.Default;
+        private IAnomalySink? anomalies;
+
+        public void Reset(ImfOptions options, IAnomalySink? sink)
+        {
+            Array.Clear(Lists);
+            Sender = null;
+            Cut = null;
+            Subject = MessageId = Date = null;
+            _sender = false;
+            o = options;
+            anomalies = sink;
+        }
 
         public void OnField(Field f, Header field)
         {

@@ -58,6 +58,24 @@ internal static class JsonRead
         }
     }
 
+    /// <summary>
+    /// As <see cref="AsString"/>, for a value that repeats across messages (an address): a plain ASCII string without
+    /// escapes comes from the thread's <see cref="Mail.RecentStrings"/>, so a sender named in every call is one string.
+    /// </summary>
+    public static string? AsRecentString(JsonElement v)
+    {
+        if (v.ValueKind == JsonValueKind.String)
+        {
+            var raw = JsonMarshal.GetRawUtf8Value(v);
+            if (raw.Length >= 2 && raw.Length - 2 <= Mail.RecentStrings.MaxChars)
+            {
+                var text = raw[1..^1]; // the quotes
+                if (text.IndexOf((byte)'\\') < 0 && Ascii.IsValid(text)) return Mail.RecentStrings.GetAscii(text);
+            }
+        }
+        return AsString(v);
+    }
+
     /// <summary>The property's name is <paramref name="name"/> (ASCII) in any case.</summary>
     public static bool NameIs(JsonProperty p, string name)
     {

@@ -15,7 +15,9 @@ namespace McpEgress.Protocols.MailApis;
 /// </summary>
 internal sealed class MailApiCall : IDisposable
 {
-    private readonly List<JsonDocument> _documents = new();
+    // The call's JSON documents, disposed with it: usually one (the body), so a list only from the second.
+    private JsonDocument? _document;
+    private List<JsonDocument>? _moreDocuments;
     private bool _tooManyMessagesReported;
     private Dictionary<string, string>? _query;
 
@@ -108,6 +110,23 @@ internal sealed class MailApiCall : IDisposable
     /// </summary>
     private static string[] NormalizedSegments(string rawPath)
     {
+        // Calls to an API repeat a few paths (/email, /email/batch): a recent one's segments (never written to) serve
+        // again, as the URL below.
+        var cache = t_segments ??= new (string, string[])[RecentSlots];
+        ref var slot = ref cache[(rawPath.GetHashCode() & int.MaxValue) % RecentSlots];
+        if (slot.Segments is not null && string.Equals(slot.Path, rawPath, StringComparison.Ordinal)) return slot.Segments;
+        var segments = SplitSegments(rawPath);
+        slot = (rawPath, segments);
+        return segments;
+    }
+
+    // The per-thread caches of recent paths and URLs: direct-mapped (the newest in a slot wins), RecentSlots entries each.
+    private const int RecentSlots = 8;
+    [ThreadStatic] private static (string Path, string[] Segments)[]? t_segments;
+    [ThreadStatic] private static (string Host, string Target, string Url)[]? t_urls;
+
+    private static string[] SplitSegments(string rawPath)
+    {
         if (IsPlainPath(rawPath)) return rawPath.Split('/', StringSplitOptions.RemoveEmptyEntries);
         var result = new List<string>();
         foreach (var raw in rawPath.Split('/'))
@@ -126,16 +145,14 @@ internal sealed class MailApiCall : IDisposable
         rawPath.Length > 1 && rawPath[0] == '/' && rawPath[^1] != '/' && rawPath.AsSpan().IndexOfAny('%', ';', '.') < 0
         && !rawPath.Contains("//", StringComparison.Ordinal);
 
-    // The last URL built on this thread: calls to one API repeat host and path ("https://api.postmarkapp.com/email").
-    [ThreadStatic] private static (string Host, string Target, string Url) t_lastUrl;
-
     private static string HttpsUrl(string host, string target)
     {
-        var last = t_lastUrl;
-        if (last.Url is not null && string.Equals(last.Host, host, StringComparison.Ordinal) && string.Equals(last.Target, target, StringComparison.Ordinal))
-            return last.Url;
+        var cache = t_urls ??= new (string, string, string)[RecentSlots];
+        ref var slot = ref cache[(HashCode.Combine(host, target) & int.MaxValue) % RecentSlots];
+        if (slot.Url is not null && string.Equals(slot.Host, host, StringComparison.Ordinal) && string.Equals(slot.Target, target, StringComparison.Ordinal))
+            return slot.Url;
         string url = "https://" + host + target;
-        t_lastUrl = (host, target, url);
+        slot = (host, target, url);
         return url;
     }
 
@@ -186,7 +203,8 @@ internal sealed class MailApiCall : IDisposable
                 AllowTrailingCommas = true,
                 CommentHandling = JsonCommentHandling.Skip,
             });
-            _documents.Add(doc);
+            if (_document is null) _document = doc;
+            else (_moreDocuments ??= []).Add(doc);
             root = doc.RootElement;
             return true;
         }
@@ -254,6 +272,9 @@ internal sealed class MailApiCall : IDisposable
     /// <summary>Emits every object of a JSON array (batch endpoints), stopping at the message limit.</summary>
     public void EmitEach(JsonElement items, Func<JsonElement, MessageDraft> read)
     {
+        // Room for the batch at once (up to the per-request cap), not grown through 4, 8, 16...
+        if (items.ValueKind == JsonValueKind.Array)
+            Result.Messages.EnsureCapacity(Math.Min(items.GetArrayLength(), Options.MaxMessagesPerRequest));
         foreach (var m in JsonRead.Items(items))
             if (JsonRead.IsObject(m) && !Emit(read(m))) break;
     }
@@ -272,6 +293,7 @@ internal sealed class MailApiCall : IDisposable
             _tooManyMessagesReported = true;
             return false;
         }
+        if (Result.Messages.Capacity == 0) Result.Messages.Capacity = 1; // the usual single message, not room for 4
         Result.Messages.Add(MailApiMessageFactory.Create(this, d));
         return true;
     }
@@ -299,6 +321,13 @@ internal sealed class MailApiCall : IDisposable
     public void AddList(MessageDraft d, List<MailAddress> into, string? value)
     {
         if (string.IsNullOrWhiteSpace(value)) return;
+        if (ImfOptions.MaxAddressesPerField > 0 && MimeAddresses.TrySimpleAddrSpec(value, out string? simple))
+        {
+            // The usual value, one bare addr-spec (as MimeAddresses.Parse takes it), without the one-element list.
+            if (into.Count == 0) into.Capacity = 1;
+            Add(d, into, new MailAddress(simple));
+            return;
+        }
         var list = MimeAddresses.Parse(value, ImfOptions, Anomalies, ref d.ImfCut, d.IsHiddenList(into));
         if (into.Count == 0) into.Capacity = Math.Min(list.Count, Options.MaxRecipientsPerMessage); // usually 1, not 4
         for (int i = 0; i < list.Count; i++) Add(d, into, list[i]);
@@ -314,7 +343,7 @@ internal sealed class MailApiCall : IDisposable
         switch (v.ValueKind)
         {
             case JsonValueKind.String:
-                AddList(d, into, JsonRead.AsString(v));
+                AddList(d, into, JsonRead.AsRecentString(v));
                 return;
             case JsonValueKind.Array:
                 foreach (var e in v.EnumerateArray()) AddJson(d, into, e, depth + 1);
@@ -350,7 +379,7 @@ internal sealed class MailApiCall : IDisposable
             AddJson(d, into, addr, depth + 1);
             return;
         }
-        string? email = JsonRead.AsString(addr);
+        string? email = JsonRead.AsRecentString(addr);
         if (string.IsNullOrWhiteSpace(email)) return;
         email = email.Trim();
         if (email.IndexOfAny(['<', ',', ';', '(', '"', ' ']) >= 0)
@@ -448,7 +477,10 @@ internal sealed class MailApiCall : IDisposable
 
     public void Dispose()
     {
-        foreach (var d in _documents) d.Dispose();
-        _documents.Clear();
+        _document?.Dispose();
+        _document = null;
+        if (_moreDocuments is null) return;
+        foreach (var d in _moreDocuments) d.Dispose();
+        _moreDocuments.Clear();
     }
 }

@@ -18,28 +18,46 @@ internal static class MailApiMessageFactory
             Source = ctx?.Source ?? default,
             Destination = ctx?.Destination ?? default,
             ServerName = ctx?.ServerName ?? call.ServerName ?? call.Host,
-            From = Keep(d.From),
+            From = d.FromOrEmpty,
             Sender = d.Sender,
-            ReplyTo = Keep(d.ReplyTo),
-            To = Keep(d.To),
-            Cc = Keep(d.Cc),
-            Bcc = Keep(d.Bcc),
-            ResentTo = Keep(d.ResentTo),
-            ResentCc = Keep(d.ResentCc),
-            ResentBcc = Keep(d.ResentBcc),
-            ApiEnvelope = Keep(d.ApiEnvelope),
+            ReplyTo = d.ReplyToOrEmpty,
+            To = d.ToOrEmpty,
+            Cc = d.CcOrEmpty,
+            Bcc = d.BccOrEmpty,
+            ResentTo = d.ResentToOrEmpty,
+            ResentCc = d.ResentCcOrEmpty,
+            ResentBcc = d.ResentBccOrEmpty,
+            ApiEnvelope = d.ApiEnvelopeOrEmpty,
             Subject = d.Subject,
             MessageId = d.MessageId,
             Truncations = Truncations(d),
             CutRecipients = Mail.CutRecipients.Merge(d.ImfCutOrNull, d.CutOrNull),
-            Http = new HttpFacts(r.Method, call.UrlFull, r.Version, r.ResponseStatus),
-            Api = new ApiCallFacts(d.Endpoint ?? call.Result.Endpoint, d.IsDraft, d.FromRawMessage, d.RawMessageCut),
+            Http = HttpFactsOf(r.Method, call.UrlFull, r.Version, r.ResponseStatus),
+            Api = ApiFactsOf(d.Endpoint ?? call.Result.Endpoint, d.IsDraft, d.FromRawMessage, d.RawMessageCut),
         };
         return m;
     }
 
-    // The draft is done with once emitted (MailApiCall.Emit), so its lists become the message's as they are: no copy.
-    private static IReadOnlyList<MailAddress> Keep(List<MailAddress> list) => list.Count == 0 ? [] : list;
+    // The HTTP and API-call facts of a thread's messages mostly repeat (one API, one endpoint, 200): they are immutable
+    // records, so the last one serves again while equal.
+    [ThreadStatic] private static HttpFacts? t_http;
+    [ThreadStatic] private static ApiCallFacts? t_api;
+
+    private static HttpFacts HttpFactsOf(string method, string url, string version, int status)
+    {
+        if (t_http is { } last && last.Status == status && string.Equals(last.Method, method, StringComparison.Ordinal)
+            && string.Equals(last.Url, url, StringComparison.Ordinal) && string.Equals(last.Version, version, StringComparison.Ordinal))
+            return last;
+        return t_http = new HttpFacts(method, url, version, status);
+    }
+
+    private static ApiCallFacts ApiFactsOf(string endpoint, bool draft, bool raw, bool rawCut)
+    {
+        if (t_api is { } last && last.Draft == draft && last.RawMessage == raw && last.RawMessageTruncated == rawCut
+            && string.Equals(last.Endpoint, endpoint, StringComparison.Ordinal))
+            return last;
+        return t_api = new ApiCallFacts(endpoint, draft, raw, rawCut);
+    }
 
     private static IReadOnlyList<MessageTruncation> Truncations(MessageDraft d)
     {
@@ -48,6 +66,6 @@ internal static class MailApiMessageFactory
             (t ??= []).Add(new("limits.imf.max_addresses_per_field", imf.Count, imf.Describe("addresses in one field not kept", "addresses")));
         if (d.CutOrNull is { } cut)
             (t ??= []).Add(new("limits.mail_api.max_recipients_per_message", cut.Count, cut.Describe("addresses not kept", "addresses")));
-        return t is null ? [] : t;
+        return t is null ? Array.Empty<MessageTruncation>() : t; // not "[]": a new empty List
     }
 }

@@ -8,17 +8,40 @@ namespace McpEgress.Protocols.MailApis;
 /// </summary>
 internal sealed class MessageDraft
 {
-    public List<MailAddress> From { get; } = new();
+    // Each list is made on first use: a message names a few of these fields, and a reader that looks only at the fields
+    // present (PostmarkPayload) makes only those.
+    private List<MailAddress>? _from, _replyTo, _to, _cc, _bcc, _resentTo, _resentCc, _resentBcc, _apiEnvelope;
+
+    public List<MailAddress> From => _from ??= new();
     public MailAddress? Sender { get; set; }
-    public List<MailAddress> ReplyTo { get; } = new();
-    public List<MailAddress> To { get; } = new();
-    public List<MailAddress> Cc { get; } = new();
-    public List<MailAddress> Bcc { get; } = new();
-    public List<MailAddress> ResentTo { get; } = new();
-    public List<MailAddress> ResentCc { get; } = new();
-    public List<MailAddress> ResentBcc { get; } = new();
+    public List<MailAddress> ReplyTo => _replyTo ??= new();
+    public List<MailAddress> To => _to ??= new();
+    public List<MailAddress> Cc => _cc ??= new();
+    public List<MailAddress> Bcc => _bcc ??= new();
+    public List<MailAddress> ResentTo => _resentTo ??= new();
+    public List<MailAddress> ResentCc => _resentCc ??= new();
+    public List<MailAddress> ResentBcc => _resentBcc ??= new();
     /// <summary>Envelope recipients the API gives beside the message (SES Destinations with raw, Mailgun mime `to`...).</summary>
-    public List<MailAddress> ApiEnvelope { get; } = new();
+    public List<MailAddress> ApiEnvelope => _apiEnvelope ??= new();
+
+    /// <summary>Whether the list was made and holds an address (without making it).</summary>
+    public bool HasFrom => _from is { Count: > 0 };
+    public bool HasReplyTo => _replyTo is { Count: > 0 };
+
+    // The lists as the message keeps them (MailApiMessageFactory): a list not made, or empty, is the shared empty one.
+    internal IReadOnlyList<MailAddress> FromOrEmpty => OrEmpty(_from);
+    internal IReadOnlyList<MailAddress> ReplyToOrEmpty => OrEmpty(_replyTo);
+    internal IReadOnlyList<MailAddress> ToOrEmpty => OrEmpty(_to);
+    internal IReadOnlyList<MailAddress> CcOrEmpty => OrEmpty(_cc);
+    internal IReadOnlyList<MailAddress> BccOrEmpty => OrEmpty(_bcc);
+    internal IReadOnlyList<MailAddress> ResentToOrEmpty => OrEmpty(_resentTo);
+    internal IReadOnlyList<MailAddress> ResentCcOrEmpty => OrEmpty(_resentCc);
+    internal IReadOnlyList<MailAddress> ResentBccOrEmpty => OrEmpty(_resentBcc);
+    internal IReadOnlyList<MailAddress> ApiEnvelopeOrEmpty => OrEmpty(_apiEnvelope);
+
+    // The draft is done with once emitted (MailApiCall.Emit), so its lists become the message's as they are: no copy.
+    private static IReadOnlyList<MailAddress> OrEmpty(List<MailAddress>? list) => list is { Count: > 0 } ? list : Array.Empty<MailAddress>();
+
     public string? Subject { get; set; }
     public string? MessageId { get; set; }
     /// <summary>Endpoint for this message when it differs from the request's (a Graph $batch entry).</summary>
@@ -43,12 +66,14 @@ internal sealed class MessageDraft
     public CutRecipients? CutOrNull => _cut is { IsEmpty: false } ? _cut : null;
 
     /// <summary>True for the lists whose members no visible header shows: Bcc, Resent-Bcc, the API envelope.</summary>
-    public bool IsHiddenList(List<MailAddress> list) => ReferenceEquals(list, Bcc) || ReferenceEquals(list, ResentBcc) || ReferenceEquals(list, ApiEnvelope);
+    public bool IsHiddenList(List<MailAddress> list) => ReferenceEquals(list, _bcc) || ReferenceEquals(list, _resentBcc) || ReferenceEquals(list, _apiEnvelope);
 
-    public int AddressCount =>
-        From.Count + ReplyTo.Count + To.Count + Cc.Count + Bcc.Count + ResentTo.Count + ResentCc.Count + ResentBcc.Count
-        + ApiEnvelope.Count;
+    public int AddressCount => Count(_from) + Count(_replyTo) + RecipientCount;
 
-    public bool HasRecipients =>
-        To.Count + Cc.Count + Bcc.Count + ResentTo.Count + ResentCc.Count + ResentBcc.Count + ApiEnvelope.Count > 0;
+    public bool HasRecipients => RecipientCount > 0;
+
+    private int RecipientCount =>
+        Count(_to) + Count(_cc) + Count(_bcc) + Count(_resentTo) + Count(_resentCc) + Count(_resentBcc) + Count(_apiEnvelope);
+
+    private static int Count(List<MailAddress>? list) => list?.Count ?? 0;
 }

@@ -31,6 +31,12 @@ internal sealed class FlowSession
     /// <summary>The TLS session carrying this flow's application bytes, if any.</summary>
     public TlsSessionInfo? TlsInfo { get; set; }
 
+    /// <summary>The TLS facts the flow's last message carried (see <see cref="TlsMessageFacts"/>), shared by the next while unchanged.</summary>
+    public TlsFacts? LastTlsFacts;
+
+    /// <summary>The request context of the flow's last mail-API call, shared by the next while its server name is the same.</summary>
+    public MailApis.MailApiRequestContext? MailApiContext;
+
     /// <summary>The application bytes are decrypted TLS plaintext.</summary>
     public bool InsideTls { get; set; }
 

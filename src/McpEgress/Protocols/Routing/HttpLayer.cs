@@ -32,6 +32,9 @@ internal sealed class HttpLayer : IStreamLayer, IHttpExchangeHandler
 
     public void OnRequest(HttpRequestRecord request) => _context.ReportHttpRequest(_session, request);
 
+    // The mail-API extraction reads the body during the call; messages and records keep strings, never the body.
+    public bool ReadsBodyOnlyDuringCall => true;
+
     // HTTP/2 CONNECT tunnels (RFC 9113 §8.5): each open one is a stream of its own on this flow, with a session of its
     // own (its TLS, SNI and tunnel target), dissected like the bytes after an HTTP/1.1 CONNECT (see TunnelLayer).
     private Dictionary<int, FlowSession>? _tunnels;

@@ -153,14 +153,17 @@ public sealed class ProtocolRouter : ITcpStreamHandler
         Counters.HttpRequests++;
         var flow = session.Flow;
         session.HttpHost ??= request.Authority ?? request.GetHeader("host");
-        var result = _mailApi.Extract(request, session.ServerName,
-            new MailApiRequestContext(flow.Key.Client, flow.Key.Server, flow.Id, session.ServerName ?? request.Authority));
+        // The flow's context serves its next request too while the name is the same (an immutable record).
+        string? contextName = session.ServerName ?? request.Authority;
+        if (session.MailApiContext is not { } context || !string.Equals(context.ServerName, contextName, StringComparison.Ordinal))
+            session.MailApiContext = context = new MailApiRequestContext(flow.Key.Client, flow.Key.Server, flow.Id, contextName);
+        var result = _mailApi.Extract(request, session.ServerName, context);
         if (result is null) return;
         ReportMailFlow(session);
         flow.Keep(); // a call to a mail API: the next one on this connection matters too
         foreach (var message in result.Messages)
         {
-            message.Tls ??= TlsMessageFacts.From(session.TlsInfo);
+            message.Tls ??= TlsMessageFacts.From(session.TlsInfo, ref session.LastTlsFacts);
             Annotate(message, session);
             Counters.Messages++;
             _sink.OnMessage(message);

@@ -50,7 +50,7 @@ internal static class SmtpMailMessageFactory
             MessageId = h.MessageId,
             Truncations = Truncations(tx, h),
             CutRecipients = Mail.CutRecipients.Merge(tx.CutRecipients, h.CutAddresses),
-            Tls = TlsMessageFacts.From(session.TlsInfo),
+            Tls = TlsMessageFacts.From(session.TlsInfo, ref session.LastTlsFacts),
         };
         return message;
     }
@@ -71,6 +71,6 @@ internal static class SmtpMailMessageFactory
             (t ??= []).Add(new("limits.smtp.max_transactions_per_session", 1, "header block not parsed; envelope only"));
         if (tx.HeadersTruncated)
             (t ??= []).Add(new("limits.smtp.max_header_bytes", 1, "header block cut; only the domains of To/Cc/Bcc/Resent-* addresses after the cut are kept"));
-        return t is null ? [] : t;
+        return t is null ? Array.Empty<MessageTruncation>() : t; // not "[]": a new empty List
     }
 }

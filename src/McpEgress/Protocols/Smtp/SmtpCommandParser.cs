@@ -167,7 +167,9 @@ internal static class SmtpCommandParser
         return true;
     }
 
-    public static string Decode(ReadOnlySpan<byte> s) => s.IsEmpty ? string.Empty : Encoding.UTF8.GetString(s);
+    // ASCII (the usual address) through the thread's recent strings: a session names the same few addresses again and again.
+    public static string Decode(ReadOnlySpan<byte> s) =>
+        s.IsEmpty ? string.Empty : System.Text.Ascii.IsValid(s) ? Mail.RecentStrings.GetAscii(s) : Encoding.UTF8.GetString(s);
 
     public static ReadOnlySpan<byte> TrimStart(ReadOnlySpan<byte> s)
     {

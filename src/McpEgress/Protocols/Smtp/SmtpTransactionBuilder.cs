@@ -10,8 +10,7 @@ internal sealed class SmtpTransactionBuilder
     private readonly int _maxHeaderBytes;
     private byte[]? _header;
     private int _headerLength;
-    private readonly List<string> _rcptAddresses = [];
-    private readonly List<int> _rcptCodes = [];
+    private readonly List<EnvelopeRecipient> _recipients = [];
     private HeaderOverflowScanner? _overflow;
 
     public SmtpTransactionBuilder(int index, int maxHeaderBytes) => (Index, _maxHeaderBytes) = (index, maxHeaderBytes);
@@ -44,7 +43,7 @@ internal sealed class SmtpTransactionBuilder
     public byte LastContentByte { get; set; }
     public bool BareLfReported { get; set; }
 
-    public int RecipientCount => _rcptAddresses.Count;
+    public int RecipientCount => _recipients.Count;
 
     /// <summary>Domains of RCPT TO recipients beyond the per-transaction limit (created on the first one).</summary>
     public CutRecipients? CutRecipients { get; private set; }
@@ -56,8 +55,7 @@ internal sealed class SmtpTransactionBuilder
 
     public void AddRecipient(string address, int code)
     {
-        _rcptAddresses.Add(address);
-        _rcptCodes.Add(code);
+        _recipients.Add(new EnvelopeRecipient(address, code));
     }
 
     /// <summary>Counts content; keeps it while still inside the header section, up to the header limit.</summary>
@@ -109,8 +107,7 @@ internal sealed class SmtpTransactionBuilder
             _header = null;
             _headerLength = 0;
         }
-        var recipients = new EnvelopeRecipient[e._rcptAddresses.Count];
-        for (int i = 0; i < recipients.Length; i++) recipients[i] = new EnvelopeRecipient(e._rcptAddresses[i], e._rcptCodes[i]);
+        var recipients = e._recipients.Count == 0 ? [] : e._recipients.ToArray();
         return new SmtpTransaction
         {
             Index = e.Index,

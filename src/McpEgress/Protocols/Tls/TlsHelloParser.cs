@@ -126,6 +126,13 @@ internal static class TlsHelloParser
     /// <summary>Host names and protocol ids are ASCII; anything else is escaped so it cannot forge log output.</summary>
     private static string Printable(ReadOnlySpan<byte> bytes)
     {
+        if (bytes.Length <= 255 && bytes.IndexOfAnyExceptInRange((byte)0x21, (byte)0x7E) < 0)
+        {
+            // The usual case, nothing to escape: the common protocol ids as constants, anything else copied once.
+            if (bytes.SequenceEqual("http/1.1"u8)) return "http/1.1";
+            if (bytes.SequenceEqual("h2"u8)) return "h2";
+            return Encoding.ASCII.GetString(bytes);
+        }
         var sb = new StringBuilder(bytes.Length);
         foreach (var b in bytes[..Math.Min(bytes.Length, 255)])
         {
