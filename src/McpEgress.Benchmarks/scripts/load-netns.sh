@@ -98,6 +98,7 @@ import json, os, signal, sys, time
 from datetime import datetime
 path, out = sys.argv[1], sys.argv[2]
 lat = []
+seen = []
 stop = False
 def done(*_):
     global stop; stop = True
@@ -116,9 +117,13 @@ while True:
                 ts = json.loads(line)['@timestamp']
                 t = datetime.fromisoformat(ts.replace('Z', '+00:00')).timestamp()
                 lat.append((now - t) * 1000)
+                seen.append((t, lat[-1]))
             except Exception: pass
     elif stop: break
     else: time.sleep(0.005)
+# Each event's packet time and latency, for a look at where the tail is (KEEP=1 keeps the folder).
+with open(out + '.tsv', 'w') as tsv:
+    for t, l in seen: tsv.write(f"{t:.6f}\t{l:.1f}\n")
 lat.sort()
 pick = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))] if lat else float('nan')
 open(out, 'w').write(f"{pick(0.5):.0f}/{pick(0.99):.0f}/{(lat[-1] if lat else float('nan')):.0f}")
