@@ -368,41 +368,4 @@ public sealed class AttributionService : IDisposable
         }
         _thread?.Join(5000);
     }
-
-    /// <summary>
-    /// This host's addresses, as the kernel would accept a socket on them: every interface's unicast address, all
-    /// of 127.0.0.0/8 and ::1. Read again at most every <c>refresh</c> (an address added later is seen then).
-    /// </summary>
-    private sealed class LocalAddresses(TimeSpan refresh, Func<long> nowMs)
-    {
-        private HashSet<IpAddress16> _set = [];
-        private long _readMs = long.MinValue / 2;
-
-        public bool Contains(IpAddress16 address)
-        {
-            var ip = address.ToIPAddress();
-            if (ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
-            if (System.Net.IPAddress.IsLoopback(ip)) return true;
-            long now = nowMs();
-            if (now - _readMs >= (long)refresh.TotalMilliseconds)
-            {
-                _readMs = now;
-                _set = Read();
-            }
-            return _set.Contains(IpAddress16.FromIPAddress(ip));
-        }
-
-        private static HashSet<IpAddress16> Read()
-        {
-            var set = new HashSet<IpAddress16>();
-            try
-            {
-                foreach (var nic in NetworkInterface.GetAllNetworkInterfaces())
-                    foreach (var a in nic.GetIPProperties().UnicastAddresses)
-                        set.Add(IpAddress16.FromIPAddress(a.Address));
-            }
-            catch (NetworkInformationException) { }
-            return set;
-        }
-    }
 }

@@ -281,7 +281,7 @@ public sealed class WatchDaemon : IDisposable
         if (_synTap is { } tap)
         {
             tap.Dispose();
-            Log($"process attribution: {tap.Syns} SYNs seen by the SYN tap, {tap.Resolved} resolved, {tap.Drops} dropped; "
+            Log($"process attribution: {tap.Syns} SYNs seen by the SYN tap, {tap.Resolved} resolved, {tap.NotLocal} not local (no lookup), {tap.Drops} dropped; "
                 + $"{_annotator!.EarlyHits} flows attributed from the tap at flow open");
         }
         if (_attribution is { } at && _annotator is { } a && _deferred is { } d)
