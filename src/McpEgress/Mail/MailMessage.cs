@@ -78,8 +78,9 @@ public sealed class MailMessage
     {
         get
         {
-            foreach (var f in From)
-                if (f.Domain.Length > 0) return f.Domain;
+            var from = From; // indexed: a foreach over the interface would box its enumerator, once per message
+            for (int i = 0; i < from.Count; i++)
+                if (from[i].Domain.Length > 0) return from[i].Domain;
             if (Envelope?.MailFrom is { Length: > 0 } mf)
             {
                 var d = new MailAddress(mf).Domain;
