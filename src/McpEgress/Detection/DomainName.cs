@@ -37,12 +37,8 @@ public static class DomainName
     /// label, trailing dots cut (empty when the address has no <c>@</c>). False otherwise: the caller normalizes.
     /// Compare the result with <see cref="StringComparison.OrdinalIgnoreCase"/> (<see cref="IsSameOrSubdomainOf(ReadOnlySpan{char}, string)"/>).
     /// </summary>
-    public static bool TryAsciiDomainOf(string address, out ReadOnlySpan<char> domain)
-    {
-        int at = address.LastIndexOf('@');
-        domain = at < 0 ? default : address.AsSpan(at + 1).TrimEnd('.');
-        return System.Text.Ascii.IsValid(domain) && !domain.Contains("xn--", StringComparison.OrdinalIgnoreCase);
-    }
+    public static bool TryAsciiDomainOf(string address, out ReadOnlySpan<char> domain) =>
+        Mail.MailAddress.TryAsciiDomain(address, out domain);
 
     /// <summary>
     /// As <see cref="IsSameOrSubdomainOf(string, string)"/> for an ASCII <paramref name="domain"/> in any case

@@ -27,23 +27,33 @@ public readonly record struct MailAddress(string Address, string? DisplayName = 
     /// </summary>
     public string Domain => _domain ?? string.Empty;
 
+    /// <summary>
+    /// The domain of <paramref name="address"/> as written, when it is already its <see cref="Domain"/> up to ASCII case:
+    /// an ASCII domain with no IDN (<c>xn--</c>) label, trailing dots cut (empty when the address has no <c>@</c>).
+    /// False otherwise (non-ASCII or IDN: <see cref="Domain"/> normalises it). No allocation.
+    /// </summary>
+    public static bool TryAsciiDomain(string address, out ReadOnlySpan<char> domain)
+    {
+        int at = address.LastIndexOf('@');
+        domain = at < 0 ? default : address.AsSpan(at + 1).TrimEnd('.');
+        return System.Text.Ascii.IsValid(domain) && !domain.Contains("xn--", StringComparison.OrdinalIgnoreCase);
+    }
+
     private static string? DomainOf(string? address)
     {
         if (address is null) return null; // default(MailAddress)
-        int at = address.LastIndexOf('@');
-        if (at < 0) return string.Empty;
-        var part = address.AsSpan(at + 1).TrimEnd('.');
-        if (part.Length <= RecentStrings.MaxChars && System.Text.Ascii.IsValid(part))
+        if (TryAsciiDomain(address, out var ascii))
         {
+            if (ascii.Length > RecentStrings.MaxChars)
+                return string.Create(ascii.Length, ascii, static (dest, src) => System.Text.Ascii.ToLower(src, dest, out _));
             // The usual case, a short ASCII domain: lower-cased on the stack and taken from the thread's cache of
             // recent domains (a mail flow names the same few over and over), so no string per address.
             Span<char> lower = stackalloc char[RecentStrings.MaxChars];
-            lower = lower[..part.Length];
-            System.Text.Ascii.ToLower(part, lower, out _);
-            if (!lower.Contains("xn--", StringComparison.Ordinal)) return RecentStrings.Get(lower);
+            lower = lower[..ascii.Length];
+            System.Text.Ascii.ToLower(ascii, lower, out _);
+            return RecentStrings.Get(lower);
         }
-        string d = address[(at + 1)..].TrimEnd('.').ToLowerInvariant();
-        if (d.Length == 0 || (System.Text.Ascii.IsValid(d) && !d.Contains("xn--", StringComparison.Ordinal))) return d;
+        string d = address[(address.LastIndexOf('@') + 1)..].TrimEnd('.').ToLowerInvariant();
         try
         {
             return s_idn.GetUnicode(s_idn.GetAscii(d));
