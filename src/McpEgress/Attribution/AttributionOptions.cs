@@ -30,7 +30,7 @@ public sealed class AttributionOptions
     public int MaxNegativeEntries { get; init; } = 65_536;
 
     /// <summary>How often the host's own addresses are read again (a flow whose ends are both foreign has no local socket). Default 5 s.</summary>
-    public TimeSpan LocalAddressRefresh { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan LocalAddressRefresh { get; init; } = LocalAddresses.DefaultRefresh;
 
     public void Validate()
     {

@@ -1,4 +1,3 @@
-using System.Net.NetworkInformation;
 using McpEgress.Decode;
 using McpEgress.Reassembly;
 

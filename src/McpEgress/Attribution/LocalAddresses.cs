@@ -10,6 +10,9 @@ namespace McpEgress.Attribution;
 /// </summary>
 public sealed class LocalAddresses(TimeSpan refresh, Func<long>? nowMs = null)
 {
+    /// <summary>How often the addresses are read again unless told otherwise: 5 s.</summary>
+    public static readonly TimeSpan DefaultRefresh = TimeSpan.FromSeconds(5);
+
     private HashSet<IpAddress16> _set = [];
     private long _readMs = long.MinValue / 2;
 

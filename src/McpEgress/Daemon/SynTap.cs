@@ -41,13 +41,13 @@ public sealed class SynTap : IDisposable
     private bool _disposed;
 
     /// <param name="capture">Null in tests that hand SYNs to <see cref="Handle"/> themselves.</param>
-    /// <param name="isLocal">Whether an address is this host's (default: <see cref="LocalAddresses"/>, read every 5 s).</param>
+    /// <param name="isLocal">Whether an address is this host's (default: <see cref="LocalAddresses"/>, read every <see cref="LocalAddresses.DefaultRefresh"/>).</param>
     internal SynTap(LiveCapture? capture, ProcessResolver resolver, FlowProcessCache cache, Func<IpAddress16, bool>? isLocal = null)
     {
         _capture = capture;
         _resolver = resolver;
         _cache = cache;
-        _isLocal = isLocal ?? new LocalAddresses(TimeSpan.FromSeconds(5)).Contains;
+        _isLocal = isLocal ?? new LocalAddresses(LocalAddresses.DefaultRefresh).Contains;
     }
 
     /// <summary>
