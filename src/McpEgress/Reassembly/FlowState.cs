@@ -8,29 +8,7 @@ internal sealed class FlowState
 
     public FlowState(TcpFlow flow) => Flow = flow;
 
-    public TcpFlow Flow { get; private set; }
-
-    /// <summary>
-    /// Makes a retired state (out of the table and lists, its rings given back) the state of a new flow: every field
-    /// as a new state has it, so nothing of the old flow carries over.
-    /// </summary>
-    public void Reuse(TcpFlow flow)
-    {
-        Flow = flow;
-        _clientToServer = default;
-        _serverToClient = default;
-        Phase = FlowPhase.Open;
-        HasClientIsn = false;
-        ClientIsn = 0;
-        Segments = 0;
-        AppliedVerdict = default;
-        Shed = false;
-        LingerSinceNs = 0;
-        Prev = null;
-        Next = null;
-        NextInBucket = null;
-        KeyHash = 0;
-    }
+    public TcpFlow Flow { get; }
 
     /// <summary>The flow's table key (computed, not stored: the flow key holds the same two endpoints).</summary>
     public ConnectionKey Key => new(Flow.Key.Client, Flow.Key.Server);

@@ -57,9 +57,6 @@ public sealed class TcpReassembler
     private readonly FlowList _active = new();   // Open flows, least recently used first.
     private readonly FlowList _linger = new();   // Closing and Closed flows, in the order they got there.
     private readonly HistoryRingPool _rings;
-    // Retired flow states, reused for new flows (FlowState.Reuse resets every field); at most MaxFreeStates.
-    private readonly Stack<FlowState> _freeStates = new();
-    private const int MaxFreeStates = 1024;
     private readonly long _idleNs;
     private readonly long _lingerNs;
     private long _nowNs = long.MinValue;
@@ -254,8 +251,7 @@ public sealed class TcpReassembler
         {
             OrderStamp = PacketNumber,
         };
-        var state = _freeStates.TryPop(out var reused) ? reused : new FlowState(flow);
-        if (reused is not null) state.Reuse(flow);
+        var state = new FlowState(flow);
         if (syn)
         {
             state.HasClientIsn = true;
@@ -621,8 +617,6 @@ public sealed class TcpReassembler
         Finish(state, reason, ts);
         _table.Remove(state);
         if (state.AppliedVerdict != FlowVerdict.Undecided) VerdictSink?.OnForget(state.Flow.Key);
-        // Out of the table and both lists, nothing refers to the state any more: the next flow may have it.
-        if (_freeStates.Count < MaxFreeStates) _freeStates.Push(state);
     }
 
     private void Finish(FlowState state, FlowCloseReason reason, long ts)
