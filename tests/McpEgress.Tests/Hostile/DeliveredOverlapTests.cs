@@ -103,4 +103,28 @@ public class DeliveredOverlapTests
             Assert.Equal(Encoding.ASCII.GetString(stream, 0, delivered), f.Handler.Single.ClientText);
         }
     }
+
+    /// <summary>
+    /// A closed flow gives its full-size rings back to the reassembler's pool, still holding its bytes; the next flow's
+    /// direction takes one when it grows past its first, exact ring. The old bytes must never be compared: the new
+    /// flow's own delivered bytes, copied over at the growth, are what a retransmission is checked against.
+    /// </summary>
+    [Fact]
+    public void ARingHandedOnFromAClosedFlowComparesOnlyTheNewFlowsBytes()
+    {
+        var f = new SegmentFeeder(new ReassemblyOptions { DeliveredHistoryBytes = 64 });
+        f.Handshake(1000, 5000);
+        f.Send(Client, Server, C, S, PshAck, new string('A', 100)); // fills a full ring with 'A'
+        f.Send(Client, Server, C + 100, S, Rst);                    // closed: its rings go to the pool
+
+        var client2 = Ep("10.0.0.1", 40001);
+        f.Handshake(client2, Server, 7000, 9000);
+        const uint c2 = 7001;
+        f.Send(client2, Server, c2, 9001, PshAck, "HELO x\r\n");              // 8 bytes: an exact, small ring
+        f.Send(client2, Server, c2 + 8, 9001, PshAck, new string('b', 40));   // grows: a full ring, from the pool
+        f.Send(client2, Server, c2, 9001, PshAck, "HELO x\r\n" + new string('b', 40)); // identical copy
+        Assert.Equal(0, f.Anomaly("overlap_differs"));
+        f.Send(client2, Server, c2 + 2, 9001, PshAck, "LA");                  // rewrites "LO" of the first line
+        Assert.Equal(1, f.Anomaly("overlap_differs"));
+    }
 }
